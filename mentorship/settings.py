@@ -1,0 +1,48 @@
+"""Run-time configuration, read from the environment with working defaults for a fresh clone."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    landing_dir: Path
+    warehouse_path: Path
+    export_dir: Path
+    dashboard_dir: Path
+    truth_path: Path
+    min_group_size: int
+    hash_key: str
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        data = Path(env.get("MENTORSHIP_DATA_DIR", PROJECT_DIR / "data"))
+        try:
+            k = int(env.get("MENTORSHIP_MIN_GROUP_SIZE", "5"))
+        except ValueError:
+            raise SettingsError(f"MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got "
+                                f"{env['MENTORSHIP_MIN_GROUP_SIZE']!r}") from None
+        if k < 2:
+            raise SettingsError(f"MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got {k}")
+        return cls(
+            data_dir=data,
+            landing_dir=Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing")),
+            warehouse_path=Path(env.get("MENTORSHIP_DUCKDB", data / "warehouse" / "mentorship.duckdb")),
+            export_dir=Path(env.get("MENTORSHIP_EXPORT_DIR", data / "exports")),
+            dashboard_dir=Path(env.get("MENTORSHIP_DASHBOARD_DIR", data / "dashboards")),
+            truth_path=Path(env.get("MENTORSHIP_TRUTH_PATH", data / "truth" / "planted_truth.json")),
+            min_group_size=k,
+            # The default key only suits the synthetic demo; real deployments set their own secret.
+            hash_key=env.get("MENTORSHIP_HASH_KEY", "demo-key-change-me"),
+        )
