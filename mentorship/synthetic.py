@@ -718,12 +718,13 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
             # Employed on the index date (the cohort definition) is true by construction.
             pr_a = (act_promo > index_day) & (act_promo <= end)
             pr_c = (cf_promo > index_day) & (cf_promo <= end)
-            ve_a = (term_type[idx] == 1) & (term_day[idx] > index_day) & (term_day[idx] <= end)
-            ve_c = (cf_term_type[idx] == 1) & (cf_term_day[idx] > index_day) & (cf_term_day[idx] <= end)
-            # Salary growth among people still employed at the horizon (actual world).
-            # Both worlds share the path up to the end of the index month (effects start after it),
-            # so the growth difference is (actual - counterfactual) at the horizon over that salary.
-            emp_h = (term_day[idx] < 0) | (term_day[idx] > end)
+            # Gone on the horizon date means an exit within the horizon (termination_date < horizon).
+            ve_a = (term_type[idx] == 1) & (term_day[idx] > index_day) & (term_day[idx] < end)
+            ve_c = (cf_term_type[idx] == 1) & (cf_term_day[idx] > index_day) & (cf_term_day[idx] < end)
+            # Salary growth among people still employed at the horizon (actual world). Both worlds
+            # share the path up to the end of the index month (effects start after it), so the growth
+            # difference is (actual - counterfactual) at the horizon over that salary.
+            emp_h = (term_day[idx] < 0) | (term_day[idx] >= end)
             sg = []
             for m_idx in np.unique(month_of[obs & emp_h]):
                 who = idx[obs & emp_h & (month_of == m_idx)]

@@ -1,0 +1,9 @@
+"""Comparison layer: the raw mentored-vs-comparison table."""
+
+from assets._sql import sql_asset
+
+outcome_comparison = sql_asset(
+    "outcome_comparison", ["career_outcomes", "survey_outcomes"], "comparisons",
+    "Raw mentored vs comparison means per role, outcome and horizon with counts and a naive standard error. "
+    "Not adjusted for self-selection. Cells under the minimum group size are suppressed.",
+    params=("min_group_size",))

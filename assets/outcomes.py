@@ -1,0 +1,23 @@
+"""Outcome layer: career and survey outcomes per cohort member, survival times, pair engagement."""
+
+from assets._sql import sql_asset
+
+career_outcomes = sql_asset(
+    "career_outcomes", ["cohort_members", "job_events"], "outcomes",
+    "Promotion, voluntary exit, retention, salary growth, moves into people management and department "
+    "changes at each horizon (6, 12, 24 months), flagged observed only when the horizon has passed "
+    "uncensored.")
+
+survival_times = sql_asset(
+    "survival_times", ["cohort_members", "job_events"], "outcomes",
+    "Days from index to voluntary exit and to first promotion, with event flags and censoring at the "
+    "as-of date, at joining the program, and (for promotion) at any exit.")
+
+survey_outcomes = sql_asset(
+    "survey_outcomes", ["cohort_members", "survey_scores"], "outcomes",
+    "Per member and construct: the last wave before the index date, the first after it, and the change.")
+
+pair_engagement = sql_asset(
+    "pair_engagement", ["validated_mentorship_pairs", "validated_meetings", "cohort_members"], "outcomes",
+    "Per pair: meetings, meetings per month, gaps between meetings, days since the last meeting, goals met, "
+    "mean mentee rating and a regularity band.")

@@ -1,0 +1,138 @@
+"""Headless entry point: generate the sample organisation if needed, run the pipeline, print a summary.
+
+    python -m pipelines.cli run          # what `make run` does
+    python -m pipelines.cli generate     # (re)generate the synthetic landing files only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from mentorship.settings import PROJECT_DIR, Settings, SettingsError
+
+
+def landing_is_empty(landing: Path) -> bool:
+    return not any(p.suffix in (".csv", ".parquet") for p in landing.glob("*/*"))
+
+
+def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42) -> None:
+    from mentorship.synthetic import SyntheticConfig, generate
+
+    print(f"Generating the sample organisation ({employees:,} employees, seed {seed}) into {settings.landing_dir}")
+    generate(settings.landing_dir, SyntheticConfig(n_employees=employees, seed=seed), settings.truth_path,
+             progress=True)
+
+
+def _pct(v):
+    return "" if v is None or v != v else f"{100 * v:5.1f}%"
+
+
+def _diff(v, scale):
+    if v is None or v != v:
+        return ""
+    return f"{100 * v:+6.1f} pts" if scale in ("proportion", "growth") else f"{v:+6.2f}    "
+
+
+def summary(settings: Settings) -> str:
+    import pandas as pd
+
+    comp = pd.read_parquet(settings.export_dir / "outcome_comparison.parquet")
+    sizes = pd.read_parquet(settings.export_dir / "cohort_sizes.parquet")
+    truth = json.loads(settings.truth_path.read_text()) if settings.truth_path.exists() else None
+    truth_keys = {"promoted": "promotion", "retained": "retention", "salary_growth": "salary_growth"}
+    as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else "?"
+    lines = [f"Outcome summary: mentored vs comparison, RAW (not adjusted for who volunteers); data as of {as_of}"]
+    for role, label in (("mentee", "Mentees"), ("mentor", "Mentors")):
+        n = int(sizes.loc[(sizes["role"] == role) & (sizes["group_name"] == "mentored"), "people"].sum())
+        lines.append(f"\n{label} ({n:,} people)")
+        head = f"  {'outcome':<40}{'horizon':>9}{'mentored':>10}{'comparison':>12}{'raw diff':>12}"
+        if truth:
+            head += f"{'planted truth':>15}"
+        lines.append(head + f"{'n (mentored/comparison)':>26}")
+        rows = comp[(comp["role"] == role) & ((comp["horizon_months"] == 12) | comp["horizon_months"].isna())]
+        for _, r in rows.iterrows():
+            horizon = "12 mo" if r["horizon_months"] == 12 else "post"
+            if r["suppressed"]:
+                line = f"  {r['outcome_label']:<40}{horizon:>9}{'suppressed (group too small)':>34}"
+            elif r["scale"] == "score_change":
+                line = (f"  {r['outcome_label']:<40}{horizon:>9}{r['mean_mentored']:>+10.2f}{r['mean_comparison']:>+12.2f}"
+                        f"{_diff(r['raw_difference'], r['scale']):>12}")
+            else:
+                line = (f"  {r['outcome_label']:<40}{horizon:>9}{_pct(r['mean_mentored']):>10}"
+                        f"{_pct(r['mean_comparison']):>12}{_diff(r['raw_difference'], r['scale']):>12}")
+            if truth:
+                t = truth[role + "s"]
+                if r["outcome"] in truth_keys:
+                    tv = t["horizons"]["12"].get(truth_keys[r["outcome"]])
+                elif r["outcome"].endswith("_change"):
+                    tv = t["survey_change"].get(r["outcome"][: -len("_change")])
+                else:
+                    tv = 0.0  # no effect is planted on this outcome
+                line += f"{_diff(tv, r['scale']):>15}"
+            lines.append(line + f"{int(r['n_mentored']):>13,} / {int(r['n_comparison']):,}")
+    if truth:
+        lines.append("\nThe planted truth is the synthetic organisation's known effect of the program; the gap "
+                     "between it and the raw difference is self-selection.")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    import dagster as dg
+
+    settings = Settings.from_env()
+    if landing_is_empty(settings.landing_dir):
+        generate_sample(settings)
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
+    # dagster.yaml keeps its storage paths relative to the project folder.
+    os.chdir(PROJECT_DIR)
+    from pipelines.definitions import defs
+
+    job = defs.get_job_def("full_refresh")
+    if args.select:
+        job = job.get_subset(asset_selection={dg.AssetKey(k) for k in args.select})
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(), raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+    if not result.success:
+        for ev in result.all_events:
+            if ev.is_step_failure:
+                err = ev.step_failure_data.error
+                print(f"FAILED {ev.step_key}: {err.cause.message.strip() if err.cause else err.message.strip()}",
+                      file=sys.stderr)
+        print(f"Run {result.run_id} failed; see it in the UI (make ui).", file=sys.stderr)
+        return 1
+    print(f"\nRun {result.run_id} succeeded.\n")
+    if not args.select:
+        print(summary(settings))
+        print("\nDashboards:")
+        for p in sorted(settings.dashboard_dir.glob("*.html")):
+            print(f"  {p}")
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m pipelines.cli", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run the whole pipeline (or --select assets) without the UI")
+    r.add_argument("--select", nargs="*", help="asset names to run instead of everything")
+    g = sub.add_parser("generate", help="write the synthetic organisation into the landing folder")
+    g.add_argument("--employees", type=int, default=5000)
+    g.add_argument("--seed", type=int, default=42)
+    args = p.parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(args)
+        generate_sample(Settings.from_env(), args.employees, args.seed)
+        return 0
+    except SettingsError as e:
+        print(f"Configuration error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Resources: the DuckDB warehouse and the pipeline's settings."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from mentorship.settings import Settings
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """Where files live and the privacy and horizon settings every asset shares."""
+
+    landing_dir: str
+    export_dir: str
+    dashboard_dir: str
+    min_group_size: int = 5
+    horizons: list[int] = [6, 12, 24]
+    as_of_date: str | None = None
+
+    def prepare(self, con) -> None:
+        """Session variables the SQL files read with getvariable()."""
+        con.execute("set variable horizons = ?", [self.horizons])
+        con.execute("set variable as_of_date = ?", [self.as_of_date])
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "PipelineSettings":
+        return cls(landing_dir=str(s.landing_dir), export_dir=str(s.export_dir), dashboard_dir=str(s.dashboard_dir),
+                   min_group_size=s.min_group_size)
+
+
+def default_resources() -> dict:
+    settings = Settings.from_env()
+    # MENTORSHIP_DUCKDB is the documented override; default it so a fresh clone needs no .env.
+    os.environ.setdefault("MENTORSHIP_DUCKDB", str(settings.warehouse_path))
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "duckdb": DuckDBResource(database=dg.EnvVar("MENTORSHIP_DUCKDB")),
+        "settings": PipelineSettings.from_settings(settings),
+    }

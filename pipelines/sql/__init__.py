@@ -1,0 +1,28 @@
+"""The pipeline's SQL, one lower-case CTE chain per file, read relative to this package."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).parent
+
+
+@cache
+def read_sql(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text()
+
+
+def build_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, params: dict | None = None) -> int:
+    """Replace ``schema.name`` with the result of ``<name>.sql`` in one transaction; return its row count."""
+    con.execute(f"create schema if not exists {schema}")
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create or replace table {schema}.{name} as {read_sql(name)}", params or {})
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]

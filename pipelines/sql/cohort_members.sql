@@ -1,0 +1,184 @@
+-- Mentees and mentors with their index date (first pair start in that role), and for every cohort
+-- an eligible comparison group indexed on the cohort's start date: people employed then, at a job
+-- level seen among that cohort's treated people, not yet in the role. A comparison person who joins
+-- later is censored on the day they join (censor_date), so no pre-mentorship time is ever counted
+-- as mentored and no mentored time as unmentored.
+with employees as (
+    select employee_id, hire_date, termination_date, termination_type, location, gender, birth_year
+    from validated.employees
+),
+
+pairs as (
+    select pair_id, program, cohort, mentor_id, mentee_id, start_date
+    from validated.mentorship_pairs
+),
+
+job_history as (
+    select employee_id, effective_date, job_level, department, job_family, is_people_manager,
+           base_salary, performance_rating
+    from validated.job_history
+),
+
+as_of as (
+    select coalesce(cast(getvariable('as_of_date') as date), greatest(
+        (select max(effective_date) from job_history),
+        (select max(coalesce(termination_date, hire_date)) from employees),
+        (select max(start_date) from pairs),
+        (select max(meeting_date) from validated.meetings),
+        (select max(response_date) from validated.survey_responses)
+    )) as as_of_date
+),
+
+role_starts as (
+    select mentee_id as employee_id, 'mentee' as role, pair_id, program, cohort, start_date from pairs
+    union all
+    select mentor_id as employee_id, 'mentor' as role, pair_id, program, cohort, start_date from pairs
+),
+
+first_start as (
+    select
+        employee_id,
+        role,
+        min(start_date) as first_start_date,
+        arg_min(pair_id, start_date) as pair_id,
+        arg_min(program, start_date) as program,
+        arg_min(cohort, start_date) as cohort
+    from role_starts
+    group by employee_id, role
+),
+
+cohort_dates as (
+    select cohort, min(start_date) as cohort_date
+    from pairs
+    group by cohort
+),
+
+treated as (
+    select employee_id, role, cohort, program, pair_id, first_start_date as index_date,
+           'mentored' as group_name, null::date as censor_date
+    from first_start
+),
+
+treated_levels as (
+    select t.role, t.cohort, min(h.job_level) as min_level, max(h.job_level) as max_level
+    from treated as t
+    asof inner join job_history as h
+        on t.employee_id = h.employee_id and t.index_date >= h.effective_date
+    group by t.role, t.cohort
+),
+
+candidates as (
+    select l.role, c.cohort, c.cohort_date as index_date, e.employee_id, l.min_level, l.max_level
+    from treated_levels as l
+    inner join cohort_dates as c using (cohort)
+    inner join employees as e
+        on e.hire_date <= c.cohort_date
+        and (e.termination_date is null or e.termination_date > c.cohort_date)
+),
+
+comparison as (
+    select
+        c.employee_id,
+        c.role,
+        c.cohort,
+        null::varchar as program,
+        null::varchar as pair_id,
+        c.index_date,
+        'comparison' as group_name,
+        case
+            when c.role = 'mentee' then least(
+                case when mentee.first_start_date > c.index_date then mentee.first_start_date end,
+                case when mentor.first_start_date > c.index_date then mentor.first_start_date end)
+            else case when mentor.first_start_date > c.index_date then mentor.first_start_date end
+        end as censor_date
+    from candidates as c
+    asof inner join job_history as h
+        on c.employee_id = h.employee_id and c.index_date >= h.effective_date
+    left join first_start as mentee on mentee.employee_id = c.employee_id and mentee.role = 'mentee'
+    left join first_start as mentor on mentor.employee_id = c.employee_id and mentor.role = 'mentor'
+    where h.job_level between c.min_level and c.max_level
+        and (c.role <> 'mentee' or coalesce(mentee.first_start_date > c.index_date and mentee.cohort <> c.cohort, true))
+        and (c.role <> 'mentee' or coalesce(mentor.first_start_date > c.index_date, true))
+        and (c.role <> 'mentor' or coalesce(mentor.first_start_date > c.index_date and mentor.cohort <> c.cohort, true))
+),
+
+members as (
+    select * from treated
+    union all by name
+    select * from comparison
+),
+
+prior_promotions as (
+    select m.employee_id, m.role, m.cohort, m.group_name, count(*) as prior_promotions
+    from members as m
+    inner join analytics.job_events as e
+        on e.employee_id = m.employee_id and e.is_promotion and e.effective_date <= m.index_date
+    group by all
+),
+
+pre_survey as (
+    select
+        m.employee_id, m.role, m.cohort, m.group_name,
+        max(s.score) filter (where s.construct = 'engagement') as pre_engagement,
+        max(s.score) filter (where s.construct = 'satisfaction') as pre_satisfaction
+    from members as m
+    cross join (select unnest(['engagement', 'satisfaction']) as construct) as k
+    asof inner join analytics.survey_scores as s
+        on s.employee_id = m.employee_id and s.construct = k.construct and m.index_date > s.response_date
+    group by all
+),
+
+at_index as (
+    select
+        m.*,
+        h.job_level,
+        h.department,
+        h.job_family,
+        h.is_people_manager,
+        h.base_salary,
+        h.performance_rating
+    from members as m
+    asof inner join job_history as h
+        on m.employee_id = h.employee_id and m.index_date >= h.effective_date
+),
+
+final as (
+    select
+        a.employee_id,
+        a.role,
+        a.cohort,
+        a.group_name,
+        (a.group_name = 'mentored')::integer as treated,
+        a.program,
+        a.pair_id,
+        a.index_date,
+        a.censor_date,
+        o.as_of_date,
+        e.hire_date,
+        e.termination_date,
+        e.termination_type,
+        a.job_level,
+        a.department,
+        a.job_family,
+        e.location,
+        e.gender,
+        e.birth_year,
+        year(a.index_date) - e.birth_year as age_at_index,
+        datediff('month', e.hire_date, a.index_date) as tenure_months,
+        a.is_people_manager,
+        a.base_salary,
+        a.base_salary / median(a.base_salary) over (partition by a.role, a.cohort, a.job_level) as salary_position,
+        a.performance_rating,
+        coalesce(p.prior_promotions, 0) as prior_promotions,
+        s.pre_engagement,
+        s.pre_satisfaction
+    from at_index as a
+    inner join employees as e using (employee_id)
+    cross join as_of as o
+    left join prior_promotions as p using (employee_id, role, cohort, group_name)
+    left join pre_survey as s using (employee_id, role, cohort, group_name)
+    where e.hire_date <= a.index_date
+        and (e.termination_date is null or e.termination_date >= a.index_date)
+)
+
+select * from final
