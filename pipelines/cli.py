@@ -91,7 +91,7 @@ def run(args) -> int:
     os.chdir(PROJECT_DIR)
     from pipelines.definitions import defs
 
-    job = defs.get_job_def("full_refresh")
+    job = defs.resolve_job_def("full_refresh")
     if args.select:
         job = job.get_subset(asset_selection={dg.AssetKey(k) for k in args.select})
     result = job.execute_in_process(

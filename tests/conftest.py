@@ -1,0 +1,53 @@
+"""Shared fixtures: a small generated organisation and a warehouse built from it by Dagster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from mentorship.synthetic import SyntheticConfig, generate
+from pipelines.definitions import all_assets
+from pipelines.resources import PipelineSettings
+
+SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
+
+
+def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5) -> dict:
+    return {
+        "duckdb": DuckDBResource(database=str(root / "warehouse.duckdb")),
+        "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
+                                     dashboard_dir=str(root / "dashboards"), min_group_size=min_group_size),
+    }
+
+
+def build(root: Path, landing: Path, **kw) -> dg.ExecuteInProcessResult:
+    return dg.materialize(all_assets, resources=pipeline_resources(root, landing, **kw), raise_on_error=False)
+
+
+@pytest.fixture(scope="session")
+def small_org(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("org")
+    truth = generate(root / "landing", SMALL_ORG, root / "truth.json")
+    return root / "landing", truth
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, small_org):
+    """(root, result) of one whole-graph materialize of the small organisation."""
+    landing, _ = small_org
+    root = tmp_path_factory.mktemp("built")
+    result = build(root, landing)
+    return root, result
+
+
+@pytest.fixture
+def warehouse(built):
+    root, result = built
+    assert result.success
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    yield con
+    con.close()

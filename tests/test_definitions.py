@@ -1,0 +1,37 @@
+"""The code location loads, and its asset graph cannot drift silently."""
+
+import dagster as dg
+
+from pipelines.definitions import defs
+
+# Update this list on purpose when the graph changes.
+EXPECTED_ASSETS = sorted([
+    *(f"{layer}_{s}" for layer in ("raw", "validated") for s in (
+        "employees", "job_history", "mentorship_pairs", "meetings", "survey_responses", "survey_items")),
+    "job_events", "survey_scores", "cohort_members",
+    "career_outcomes", "survival_times", "survey_outcomes", "pair_engagement",
+    "outcome_comparison", "comparison_exports", "comparison_dashboard",
+])
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_asset_key_snapshot():
+    keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
+    assert keys == EXPECTED_ASSETS
+
+
+def test_every_asset_has_a_group_a_description_and_kinds():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.group_name and node.group_name != "default", key
+        assert node.description, key
+        assert node.kinds, key
+
+
+def test_full_refresh_job_and_monthly_schedule_exist():
+    assert defs.resolve_job_def("full_refresh")
+    assert defs.resolve_schedule_def("monthly_refresh").cron_schedule == "0 6 2 * *"

@@ -1,0 +1,190 @@
+"""The cohort and outcome SQL on a hand-built organisation whose answers are worked out here.
+
+Cast (as-of date 2025-12-31):
+  A  mentee, cohort 2023-H1, starts 2023-03-01; promoted ON the index date; quits 2024-02-29,
+     one day before the 12-month mark.
+  B  mentee, cohort 2023-H1, starts 2023-03-10; promoted exactly 6 months later; quits ON the
+     12-month date (still employed that day, so retained at 12 months).
+  C  comparison for 2023-H1 who joins the program later (2023-H2, 2023-09-15).
+  D  never mentored; promoted to level 3 on 2023-06-01.
+  F  hired 2023-04-01, after the 2023-H1 start: only eligible for 2023-H2.
+  M  the mentor (level 6); E  a level-6 colleague who never mentors.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from pipelines.resources import PipelineSettings
+from pipelines.sql import build_table
+
+AS_OF = date(2025, 12, 31)
+
+EMPLOYEES = [  # id, hire, termination, type
+    ("A", "2020-01-01", "2024-02-29", "voluntary"),
+    ("B", "2020-01-01", "2024-03-10", "voluntary"),
+    ("C", "2019-01-01", None, None),
+    ("D", "2019-01-01", None, None),
+    ("F", "2023-04-01", None, None),
+    ("M", "2015-01-01", None, None),
+    ("E", "2015-01-01", None, None),
+]
+JOBS = [  # id, effective, level, department, is_manager, salary
+    ("A", "2020-01-01", 2, "Sales", False, 50000), ("A", "2023-03-01", 3, "Sales", False, 55000),
+    ("B", "2020-01-01", 2, "Sales", False, 50000), ("B", "2023-09-10", 3, "Sales", False, 56000),
+    ("C", "2019-01-01", 2, "Sales", False, 50000),
+    ("D", "2019-01-01", 2, "Sales", False, 50000), ("D", "2023-06-01", 3, "Ops", True, 60000),
+    ("F", "2023-04-01", 2, "Ops", False, 48000),
+    ("M", "2015-01-01", 6, "Sales", True, 120000),
+    ("E", "2015-01-01", 6, "Ops", True, 118000),
+]
+PAIRS = [  # pair, cohort, mentor, mentee, start
+    ("P1", "2023-H1", "M", "A", "2023-03-01"),
+    ("P2", "2023-H1", "M", "B", "2023-03-10"),
+    ("P3", "2023-H2", "M", "C", "2023-09-15"),
+]
+SURVEY = [  # id, wave, date, item, score
+    ("A", "2023-02", "2023-02-15", "ENG1", 3), ("A", "2023-02", "2023-02-15", "ENG2", 3),
+    ("A", "2023-05", "2023-05-15", "ENG1", 4), ("A", "2023-05", "2023-05-15", "ENG2", 5),
+    ("C", "2023-02", "2023-02-10", "ENG1", 2), ("C", "2023-10", "2023-10-01", "ENG1", 4),
+]
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = duckdb.connect()
+    c.execute("create schema validated")
+    c.execute("create table validated.employees (employee_id varchar, hire_date date, termination_date date, "
+              "termination_type varchar, location varchar, gender varchar, birth_year integer)")
+    c.executemany("insert into validated.employees values (?, ?, ?, ?, 'Berlin', 'female', 1990)", EMPLOYEES)
+    c.execute("create table validated.job_history (employee_id varchar, effective_date date, job_level integer, "
+              "department varchar, job_family varchar, manager_id varchar, is_people_manager boolean, "
+              "base_salary double, performance_rating integer, _source_file varchar, _source_row bigint)")
+    c.executemany("insert into validated.job_history values (?, ?, ?, ?, 'x', null, ?, ?, 3, 'f.csv', 1)", JOBS)
+    c.execute("create table validated.mentorship_pairs (pair_id varchar, program varchar, cohort varchar, "
+              "mentor_id varchar, mentee_id varchar, start_date date, end_date date, status varchar, "
+              "goals_set integer, goals_met integer)")
+    c.executemany("insert into validated.mentorship_pairs values (?, 'Career', ?, ?, ?, ?, null, 'active', 2, 1)",
+                  PAIRS)
+    c.execute("create table validated.meetings (meeting_id varchar, pair_id varchar, meeting_date date, "
+              "duration_minutes integer, format varchar, mentee_rating integer)")
+    c.execute("insert into validated.meetings values ('m1', 'P1', '2023-03-20', 60, 'video', 4), "
+              "('m2', 'P1', '2023-04-20', 60, 'video', null), ('m3', 'P2', '2023-04-01', 30, 'phone', 5)")
+    c.execute("create table validated.survey_items (item_id varchar, construct varchar, item_text varchar, "
+              "scale_min integer, scale_max integer)")
+    c.execute("insert into validated.survey_items values ('ENG1', 'engagement', '', 1, 5), "
+              "('ENG2', 'engagement', '', 1, 5)")
+    c.execute("create table validated.survey_responses (employee_id varchar, survey_wave varchar, "
+              "response_date date, item_id varchar, score double)")
+    c.executemany("insert into validated.survey_responses values (?, ?, ?, ?, ?)", SURVEY)
+    PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(AS_OF)).prepare(c)
+    for name in ("job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times",
+                 "survey_outcomes", "pair_engagement"):
+        build_table(c, "analytics", name)
+    yield c
+    c.close()
+
+
+def members(con, role="mentee"):
+    rows = con.execute("select employee_id, cohort, group_name, index_date, censor_date from analytics.cohort_members "
+                       "where role = ? order by all", [role]).fetchall()
+    return {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
+
+
+def outcome(con, who, cohort, group, h, col):
+    return con.execute(f"select {col} from analytics.career_outcomes where employee_id = ? and cohort = ? "
+                       "and group_name = ? and role = 'mentee' and horizon_months = ?",
+                       [who, cohort, group, h]).fetchone()[0]
+
+
+def test_cohort_membership_and_index_dates(con):
+    m = members(con)
+    assert m == {
+        ("A", "2023-H1", "mentored"): (date(2023, 3, 1), None),
+        ("B", "2023-H1", "mentored"): (date(2023, 3, 10), None),
+        ("C", "2023-H2", "mentored"): (date(2023, 9, 15), None),
+        # Cohort 2023-H1 starts on its first pair's start; C is censored when C joins.
+        ("C", "2023-H1", "comparison"): (date(2023, 3, 1), date(2023, 9, 15)),
+        ("D", "2023-H1", "comparison"): (date(2023, 3, 1), None),
+        # 2023-H2: A and B are already mentees, C is in the cohort, F is now employed, and D (level 3
+        # since June) is outside the levels of that cohort's mentees (C, level 2).
+        ("F", "2023-H2", "comparison"): (date(2023, 9, 15), None),
+    }
+    assert members(con, "mentor") == {
+        ("M", "2023-H1", "mentored"): (date(2023, 3, 1), None),
+        ("E", "2023-H1", "comparison"): (date(2023, 3, 1), None),
+    }
+
+
+def test_promotion_on_the_index_date_is_baseline_not_outcome(con):
+    level, prior = con.execute("select job_level, prior_promotions from analytics.cohort_members "
+                               "where employee_id = 'A' and role = 'mentee'").fetchone()
+    assert (level, prior) == (3, 1)
+    assert [outcome(con, "A", "2023-H1", "mentored", h, "promoted") for h in (6, 12, 24)] == [0, 0, 0]
+
+
+def test_promotion_exactly_at_the_horizon_counts(con):
+    # B: index 2023-03-10, promoted 2023-09-10 = index + 6 months, inside (index, index + 6 months].
+    assert outcome(con, "B", "2023-H1", "mentored", 6, "promoted") == 1
+    assert outcome(con, "D", "2023-H1", "comparison", 6, "promoted") == 1  # 2023-06-01 < 2023-09-01
+    assert outcome(con, "F", "2023-H2", "comparison", 6, "promoted") == 0
+
+
+def test_exit_one_day_before_the_mark_is_an_exit_and_on_the_mark_is_retained(con):
+    # A quits 2024-02-29; the 12-month date is 2024-03-01: gone on that date.
+    assert [outcome(con, "A", "2023-H1", "mentored", h, "voluntary_exit") for h in (6, 12, 24)] == [0, 1, 1]
+    assert outcome(con, "A", "2023-H1", "mentored", 12, "retained") == 0
+    # B's last day is 2024-03-10, the 12-month date itself: still employed then.
+    assert outcome(con, "B", "2023-H1", "mentored", 12, "retained") == 1
+    assert outcome(con, "B", "2023-H1", "mentored", 24, "retained") == 0
+    # Salary growth needs the person employed at the horizon.
+    assert outcome(con, "A", "2023-H1", "mentored", 12, "salary_growth") is None
+    assert outcome(con, "B", "2023-H1", "mentored", 12, "salary_growth") == pytest.approx(56000 / 50000 - 1)
+
+
+def test_later_joiner_is_observed_only_before_joining(con):
+    obs = [outcome(con, "C", "2023-H1", "comparison", h, "observed") for h in (6, 12, 24)]
+    assert obs == [True, False, False]  # 2023-09-01 < 2023-09-15 <= 2024-03-01
+    # Horizons that have not passed by the as-of date are not observed either.
+    assert con.execute("select bool_or(observed) from analytics.career_outcomes "
+                       "where horizon_date > ?", [AS_OF]).fetchone()[0] in (False, None)
+
+
+def test_mobility_outcomes(con):
+    assert outcome(con, "D", "2023-H1", "comparison", 6, "changed_department") == 1
+    assert outcome(con, "D", "2023-H1", "comparison", 6, "became_people_manager") == 1
+    # Already a manager at index: moving into management is undefined, not zero.
+    assert con.execute("select became_people_manager from analytics.career_outcomes where employee_id = 'M' "
+                       "and horizon_months = 12").fetchone()[0] is None
+
+
+def test_survival_times(con):
+    event, days = con.execute("select voluntary_exit_event, days_to_exit_or_censor from analytics.survival_times "
+                              "where employee_id = 'A' and role = 'mentee'").fetchone()
+    assert event and days == (date(2024, 2, 29) - date(2023, 3, 1)).days
+    event, days = con.execute("select voluntary_exit_event, days_to_exit_or_censor from analytics.survival_times "
+                              "where employee_id = 'C' and cohort = '2023-H1'").fetchone()
+    assert not event and days == (date(2023, 9, 15) - date(2023, 3, 1)).days
+    event, days = con.execute("select promotion_event, days_to_promotion_or_censor from analytics.survival_times "
+                              "where employee_id = 'B' and role = 'mentee'").fetchone()
+    assert event and days == (date(2023, 9, 10) - date(2023, 3, 10)).days
+
+
+def test_survey_change_uses_last_wave_before_and_first_after(con):
+    pre, post, change = con.execute("select pre_score, post_score, change from analytics.survey_outcomes "
+                                    "where employee_id = 'A' and role = 'mentee'").fetchone()
+    assert (pre, post, change) == (3.0, 4.5, 1.5)
+    # C's only post-index answer comes after C joined the program: no comparison change.
+    pre, post = con.execute("select pre_score, post_score from analytics.survey_outcomes "
+                            "where employee_id = 'C' and cohort = '2023-H1'").fetchone()
+    assert pre == 2.0 and post is None
+
+
+def test_pair_engagement(con):
+    n, gap, rating = con.execute("select meetings, mean_gap_days, mean_mentee_rating from analytics.pair_engagement "
+                                 "where pair_id = 'P1'").fetchone()
+    assert n == 2 and gap == (date(2023, 4, 20) - date(2023, 3, 20)).days and rating == 4
+    assert con.execute("select meetings from analytics.pair_engagement where pair_id = 'P3'").fetchone()[0] == 0

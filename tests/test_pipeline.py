@@ -1,0 +1,97 @@
+"""The whole graph, materialized by Dagster on a small generated organisation into a tmp DuckDB."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from mentorship.contract import SOURCES
+
+
+def test_whole_graph_materializes(built):
+    root, result = built
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks)
+    assert {c.asset_key.to_user_string() for c in checks} == {f"validated_{s}" for s in SOURCES}
+
+
+def test_every_row_read_is_accepted_or_quarantined(warehouse):
+    for s in SOURCES:
+        read = warehouse.execute(f"select count(*) from raw.{s}").fetchone()[0]
+        accepted = warehouse.execute(f"select count(*) from validated.{s}").fetchone()[0]
+        quarantined = warehouse.execute(
+            "select count(distinct (file, \"row\")) from validated.quarantine where source = ?", [s]).fetchone()[0]
+        assert read > 0 and read == accepted + quarantined, s
+
+
+def test_raw_rows_keep_source_file_and_row(warehouse):
+    rows = warehouse.execute("select _source_file, min(_source_row), max(_source_row), count(*) "
+                             "from raw.job_history group by 1").fetchall()
+    for file, lo, hi, n in rows:
+        assert file.endswith(".csv") and lo == 1 and hi == n
+
+
+def test_cohort_has_both_roles_and_groups_and_no_mentored_time_before_joining(warehouse):
+    groups = dict(warehouse.execute(
+        "select role || '/' || group_name, count(*) from analytics.cohort_members group by 1").fetchall())
+    assert set(groups) == {"mentee/mentored", "mentee/comparison", "mentor/mentored", "mentor/comparison"}
+    # A mentee's index date is their first pair start, never earlier.
+    assert warehouse.execute("""
+        select count(*) from analytics.cohort_members m
+        join (select mentee_id, min(start_date) s from validated.mentorship_pairs group by 1) p
+          on p.mentee_id = m.employee_id
+        where m.role = 'mentee' and m.group_name = 'mentored' and m.index_date <> p.s""").fetchone()[0] == 0
+    # A comparison row for someone who joins later is censored on the day they join.
+    assert warehouse.execute("""
+        select count(*) from analytics.cohort_members m
+        join (select mentee_id, min(start_date) s from validated.mentorship_pairs group by 1) p
+          on p.mentee_id = m.employee_id
+        where m.role = 'mentee' and m.group_name = 'comparison'
+          and (m.index_date >= p.s or m.censor_date is distinct from p.s)""").fetchone()[0] == 0
+    # Censored horizons are never observed.
+    assert warehouse.execute("""
+        select count(*) from analytics.career_outcomes o join analytics.cohort_members m
+          using (employee_id, role, cohort, group_name)
+        where o.observed and m.censor_date <= o.horizon_date""").fetchone()[0] == 0
+
+
+def test_comparison_table_and_dashboard(built, warehouse):
+    root, _ = built
+    comp = pd.read_parquet(root / "exports" / "outcome_comparison.parquet")
+    assert {"promoted", "retained", "salary_growth", "engagement_change"} <= set(comp["outcome"])
+    assert set(comp["horizon_months"].dropna().astype(int)) == {6, 12, 24}
+    ok = comp[~comp["suppressed"]]
+    assert (ok["n_mentored"] >= 5).all() and (ok["n_comparison"] >= 5).all()
+    assert ((ok["raw_difference"] - (ok["mean_mentored"] - ok["mean_comparison"])).abs() < 1e-12).all()
+    page = (root / "dashboards" / "outcome_comparison.html").read_text()
+    assert "Mentored vs comparison" in page and "raw comparisons" in page
+    assert page.count("<script type=\"text/javascript\">/**") <= 1  # plotly.js embedded once
+    assert (root / "dashboards" / "index.html").exists()
+
+
+def test_outputs_hold_no_person_level_identifiers(built, warehouse):
+    root, _ = built
+    ids = {r[0] for r in warehouse.execute("select employee_id from validated.employees").fetchall()}
+    names = {r[0] for r in warehouse.execute("select full_name from validated.employees").fetchall()}
+    for f in [*(root / "exports").glob("*.parquet")]:
+        text = pd.read_parquet(f).to_csv()
+        assert not set(re.findall(r"E\d{7}", text)) & ids, f
+    page = (root / "dashboards" / "outcome_comparison.html").read_text()
+    assert not set(re.findall(r"E\d{7}", page)) & ids
+    assert not any(n in page for n in list(names)[:200])
+    assert "@example.com" not in page
+
+
+def test_small_groups_are_suppressed(tmp_path, small_org):
+    from tests.conftest import build
+
+    landing, _ = small_org
+    result = build(tmp_path, landing, min_group_size=100_000)
+    assert result.success
+    comp = pd.read_parquet(tmp_path / "exports" / "outcome_comparison.parquet")
+    assert comp["suppressed"].all()
+    assert comp[["mean_mentored", "mean_comparison", "raw_difference"]].isna().all().all()
+    sizes = pd.read_parquet(tmp_path / "exports" / "cohort_sizes.parquet")
+    assert sizes["people"].isna().all()
