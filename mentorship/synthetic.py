@@ -253,7 +253,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     cf_last_promo = last_promo_month.copy()
     cf_term_day = term_day.copy()
     cf_term_type = term_type.copy()
-    cf_promos: list[tuple[np.ndarray, np.ndarray]] = []  # (person, day) of counterfactual promotions
+    cf_promos: list[tuple[np.ndarray, np.ndarray]] = []  # (person, day) of promotions, program off
     promos: list[tuple[np.ndarray, np.ndarray]] = []
     salary_snap: dict[int, pd.DataFrame] = {}  # month -> month-end salaries of treated people
 
@@ -349,9 +349,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         cf_salary[cf_up_idx] *= promo_raise[cf_up_idx]
         cf_last_promo[cf_up_idx] = m
         promos.append((up_idx, promo_day[up_idx]))
-        tracked = (mentee_month >= 0) | (mentor_month >= 0)
-        cf_track = cf_up_idx[tracked[cf_up_idx]]
-        cf_promos.append((cf_track, promo_day[cf_track]))
+        cf_promos.append((cf_up_idx, promo_day[cf_up_idx]))
         changed[up_idx] = True
         event_day[up_idx] = promo_day[up_idx]
 

@@ -117,3 +117,15 @@ def test_parquet_output_matches_csv(tmp_path):
     a = c.execute(f"select count(*), count(distinct employee_id) from read_csv('{tmp_path}/csv/job_history/*.csv')").fetchone()
     b = c.execute(f"select count(*), count(distinct employee_id) from '{tmp_path}/pq/job_history/*.parquet'").fetchone()
     assert a == b
+
+
+def test_truth_is_exactly_zero_when_no_effect_is_planted(tmp_path):
+    from mentorship.synthetic import PlantedEffects
+
+    truth = generate(tmp_path / "l", SyntheticConfig(n_employees=400, seed=3, effects=PlantedEffects.none()),
+                     tmp_path / "t.json")
+    for role in ("mentees", "mentors"):
+        for h in truth[role]["horizons"].values():
+            assert h["n_observed"] > 0
+            assert h["promotion"] == 0 and h["voluntary_exit"] == 0 and h["salary_growth"] == 0
+        assert all(v == 0 for v in truth[role]["survey_change"].values())
