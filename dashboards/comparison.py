@@ -19,7 +19,7 @@ def format_value(value, scale: str) -> str:
         return ""
     if scale in ("proportion", "growth"):
         return f"{100 * value:.1f}%"
-    return f"{value:+.2f}"
+    return f"{round(value, 2) + 0.0:+.2f}"
 
 
 def format_difference(value, scale: str) -> str:
@@ -41,7 +41,7 @@ def difference_figure(df: pd.DataFrame, role: str) -> go.Figure:
     d = df[(df["role"] == role) & ~df["suppressed"]].copy()
     career = d[d["horizon_months"].notna()]
     survey = d[d["horizon_months"].isna()]
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.22,
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.3,
                         subplot_titles=("Career outcomes (percentage points)", "Survey change (score points)"))
     shades = {6: "#56B4E9", 12: MENTORED, 24: "#003f63"}
     for h, g in career.groupby("horizon_months"):
@@ -60,8 +60,9 @@ def difference_figure(df: pd.DataFrame, role: str) -> go.Figure:
             name="first wave after index", hovertemplate="%{y}: %{x:+.2f}<extra></extra>"), row=1, col=2)
     for col in (1, 2):
         fig.add_vline(x=0, line=dict(color="#666", width=1), row=1, col=col)
-    fig.update_layout(**LAYOUT, height=380, title=dict(text=f"{ROLE_TITLES.get(role, role)}: raw difference, "
-                                                            "mentored minus comparison", x=0))
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=60, r=30, t=90, b=90)}, height=440,
+                      title=dict(text=f"{ROLE_TITLES.get(role, role)}: raw difference, mentored minus comparison", x=0))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0))
     return fig
 
 

@@ -35,3 +35,12 @@ def test_every_asset_has_a_group_a_description_and_kinds():
 def test_full_refresh_job_and_monthly_schedule_exist():
     assert defs.resolve_job_def("full_refresh")
     assert defs.resolve_schedule_def("monthly_refresh").cron_schedule == "0 6 2 * *"
+
+
+def test_readme_documents_the_contract_as_declared():
+    from pathlib import Path
+
+    from mentorship.contract import markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert markdown() in readme, "README contract is stale: paste `python -m mentorship.contract` output"
