@@ -1,10 +1,10 @@
 """Raw and validated layers: landing files to raw text tables to typed, contract-checked tables."""
 
-from __future__ import annotations
 
 from pathlib import Path
 
 import dagster as dg
+from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
 from mentorship.contract import SOURCES
@@ -22,9 +22,10 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                      f"file and row number. A file that cannot be read or lacks a required column fails "
                      f"the asset before the last good table is touched."),
     )
-    def _raw(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
+    def _raw(context: AssetExecutionContext, duckdb: DuckDBResource,
+             settings: PipelineSettings) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            per_file = load_raw(con, source, Path(settings.landing_dir))
+            per_file = load_raw(con, source, Path(settings.landing_dir), progress=context.log.info)
         return dg.MaterializeResult(metadata={
             "rows_read": dg.MetadataValue.int(sum(per_file.values())),
             "files": dg.MetadataValue.int(len(per_file)),

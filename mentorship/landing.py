@@ -5,6 +5,7 @@ Everything here is set-based SQL inside DuckDB; Python only loops over files and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -58,17 +59,22 @@ def check_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> in
     return n
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, landing_dir: Path) -> dict[str, int]:
+def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, landing_dir: Path,
+             progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Replace raw.<source> with every row of every landing file, atomically.
 
     Files are checked first, so a broken file raises before the last good table is touched.
-    Returns rows read per file.
+    Returns rows read per file; ``progress`` receives a line per file checked.
     """
     source = SOURCES[source_name]
     files = landing_files(landing_dir, source_name)
     if not files:
         raise FileContractError(f"{source_name}: no .csv or .parquet files in {Path(landing_dir) / source_name}")
-    counts = {p.name: check_file(con, source, p) for p in files}
+    counts = {}
+    for i, p in enumerate(files, 1):
+        counts[p.name] = check_file(con, source, p)
+        if progress:
+            progress(f"{source_name}: checked {p.name} ({counts[p.name]:,} rows), file {i} of {len(files)}")
     union = "\nunion all by name\n".join(_file_select(p) for p in files)
     con.execute("create schema if not exists raw")
     con.execute("begin transaction")
