@@ -413,7 +413,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         # Mentorship cohorts start on their cohort month.
         if moy in cfg.cohort_months:
             _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability,
-                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs, as_of)
+                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs)
 
         # Month-end salaries of treated people, both worlds, for the salary-growth truth.
         tracked_now = np.flatnonzero((mentee_month >= 0) | (mentor_month >= 0))
@@ -520,7 +520,7 @@ def _families(dept_codes: np.ndarray, fam_codes: np.ndarray) -> np.ndarray:
 
 
 def _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability, dept,
-                  mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs, as_of):
+                  mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs):
     sel, eff = cfg.selection, cfg.effects
     idx = np.arange(n_people)
     eligible = idx[active[:n_people] & (level[:n_people] <= 4) & (mentee_month[:n_people] < 0)
@@ -702,7 +702,7 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         first = df.groupby("i")["day"].min()
         return first.reindex(idx).fillna(-1).astype(np.int64).to_numpy()
 
-    def role_truth(index_day_all, role):
+    def role_truth(index_day_all):
         idx = np.flatnonzero(index_day_all[:n] >= 0)
         index_day = index_day_all[idx]
         act_promo = first_after(promos, idx, index_day)
@@ -763,8 +763,8 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
             "promotion_hazard_ratio_at_dose_1": cfg.effects.promotion_hr,
             "mentor_promotion_hazard_ratio": cfg.effects.mentor_promotion_hr,
         },
-        "mentees": role_truth(mentee_day, "mentee"),
-        "mentors": role_truth(mentor_day, "mentor"),
+        "mentees": role_truth(mentee_day),
+        "mentors": role_truth(mentor_day),
     }
     return truth
 

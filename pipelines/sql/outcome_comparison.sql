@@ -68,6 +68,11 @@ paired as (
         and t.group_name = 'mentored' and c.group_name = 'comparison'
 ),
 
+flagged as (
+    select *, n_mentored < $min_group_size or n_comparison < $min_group_size as suppressed
+    from paired
+),
+
 final as (
     select
         p.role,
@@ -78,19 +83,15 @@ final as (
         p.n_mentored,
         p.n_comparison,
         p.n_comparison_people,
-        p.n_mentored < $min_group_size or p.n_comparison < $min_group_size as suppressed,
-        case when p.n_mentored < $min_group_size or p.n_comparison < $min_group_size
-             then 'fewer than ' || $min_group_size || ' people in a group' end as suppression_reason,
-        case when not (p.n_mentored < $min_group_size or p.n_comparison < $min_group_size) then p.mean_mentored end
-            as mean_mentored,
-        case when not (p.n_mentored < $min_group_size or p.n_comparison < $min_group_size) then p.mean_comparison end
-            as mean_comparison,
-        case when not (p.n_mentored < $min_group_size or p.n_comparison < $min_group_size) then p.raw_difference end
-            as raw_difference,
-        case when not (p.n_mentored < $min_group_size or p.n_comparison < $min_group_size) then p.raw_se end
-            as raw_se,
+        p.suppressed,
+        case when p.suppressed then 'fewer than ' || $min_group_size || ' people in a group' end
+            as suppression_reason,
+        case when not p.suppressed then p.mean_mentored end as mean_mentored,
+        case when not p.suppressed then p.mean_comparison end as mean_comparison,
+        case when not p.suppressed then p.raw_difference end as raw_difference,
+        case when not p.suppressed then p.raw_se end as raw_se,
         coalesce(k.sort_order, 99) as sort_order
-    from paired as p
+    from flagged as p
     left join catalog as k using (outcome)
 )
 
