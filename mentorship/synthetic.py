@@ -162,8 +162,8 @@ class _Writer:
         self._w = None
         self.rows = 0
 
-    def write(self, df: pd.DataFrame):
-        table = pa.Table.from_pandas(df, preserve_index=False)
+    def write(self, df: pd.DataFrame | pa.Table):
+        table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
         if self._w is None:
             if self.fmt == "parquet":
                 self._w = pq.ParquetWriter(self.path, table.schema)
@@ -634,6 +634,8 @@ def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage
     tau_mentee = np.asarray([eff.survey[c] for c in CONSTRUCTS])
     tau_mentor = np.asarray([eff.mentor_survey[c] for c in CONSTRUCTS])
     n_rows = 0
+    id_array = pa.array(ids)
+    item_array = pa.array(items["item_id"].to_numpy())
     truth_rows = []  # (person, wave_day, construct, actual mean, cf mean) for treated respondents
     start_month = np.datetime64(cfg.start[:7], "M")
     for m in range(len(month_start) - 1):
@@ -659,13 +661,17 @@ def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage
         score = np.clip(np.rint(base + shift[:, item_construct]), 1, 5)
         answered = rng.random((len(who), len(items))) > 0.03
         r, c = np.nonzero(answered)
-        df = pd.DataFrame({
-            "employee_id": ids[who[r]], "survey_wave": wave, "response_date": _fmt_dates(day[who[r]]),
-            "item_id": items["item_id"].to_numpy()[c], "score": score[r, c].astype(np.int64)})
+        # Built as Arrow columns (take on shared string arrays): a wave at 1M employees is ~8M rows.
+        df = pa.table({
+            "employee_id": id_array.take(who[r]),
+            "survey_wave": pa.array([wave]).take(np.zeros(len(r), dtype=np.int64)),
+            "response_date": pa.array(_dates(day[who[r]])),
+            "item_id": item_array.take(c),
+            "score": pa.array(score[r, c].astype(np.int64))})
         writer = _Writer(out / "survey_responses" / f"survey_responses_{wave}", fmt)
         writer.write(df)
         writer.close()
-        n_rows += len(df)
+        n_rows += df.num_rows
         treated = np.flatnonzero((mentee_day[who] >= 0) | (mentor_day[who] >= 0))
         if len(treated):
             mask = answered[treated]
@@ -677,7 +683,7 @@ def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage
                 cfv = np.where(mask[:, cols], score_cf[treated][:, cols], 0).sum(1)[ok] / cnt[ok]
                 truth_rows.append(pd.DataFrame({"i": who[treated][ok], "day": day[who[treated][ok]],
                                                 "construct": cname, "actual": act, "cf": cfv}))
-        say(f"  survey wave {wave}: {len(df):,} item responses")
+        say(f"  survey wave {wave}: {df.num_rows:,} item responses")
     tr = pd.concat(truth_rows, ignore_index=True) if truth_rows else pd.DataFrame(
         columns=["i", "day", "construct", "actual", "cf"])
     return tr, n_rows
