@@ -1,5 +1,11 @@
-"""Raw and validated layers: landing files to raw text tables to typed, contract-checked tables."""
+"""Raw and validated layers: landing files to raw text tables to typed, contract-checked tables.
 
+Both layers keep the last good data when a source fails: the raw asset replaces ``raw.<source>``
+only when every file passes the file checks, and the validated asset replaces
+``validated.<source>`` only when the share of quarantined rows is within the limit. The failing
+check is blocking, so nothing downstream runs on a broken source. Each asset also refreshes the
+validation report, so it is current precisely when something failed.
+"""
 
 from pathlib import Path
 
@@ -7,63 +13,136 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
+from dashboards.validation import build_validation_report
 from mentorship.contract import SOURCES
-from mentorship.landing import load_raw, validate
+from mentorship.landing import FileContractError, load_raw
+from mentorship.quality import write_summary
+from mentorship.validation import validate_source
 from pipelines.resources import PipelineSettings
+
+SUMMARY_FILE = "validation_summary.json"
+REPORT_FILE = "validation_report.html"
+
+
+def refresh_report(con, settings: PipelineSettings) -> Path:
+    """Rewrite the validation summary (export) and the report page built from it."""
+    summary = write_summary(con, Path(settings.export_dir) / SUMMARY_FILE, settings.hash_key,
+                            settings.mapping().label)
+    return build_validation_report(summary, Path(settings.dashboard_dir) / REPORT_FILE)
 
 
 def _raw_asset(source: str) -> dg.AssetsDefinition:
+    name = f"raw_{source}"
+
     @dg.asset(
-        name=f"raw_{source}",
+        name=name,
         group_name="raw",
         kinds={"duckdb"},
         pool="duckdb",
-        description=(f"Every row of every file in the landing folder `{source}/`, as text, with its source "
-                     f"file and row number. A file that cannot be read or lacks a required column fails "
-                     f"the asset before the last good table is touched."),
+        owners=["team:people-analytics"],
+        check_specs=[dg.AssetCheckSpec(
+            "files_usable", asset=name, blocking=True,
+            description="Every landing file can be read, decoded and split into columns, is not empty and "
+                        "has every required column (after the mapping). Blocks downstream assets when not.")],
+        description=(f"Every row of every file in the landing folder `{source}/` (CSV, Parquet or Excel), as "
+                     f"text under the contract's column names, with file, line and record number. Lines that "
+                     f"do not parse are kept with a parse error for validation to quarantine. A file that "
+                     f"cannot be used at all leaves the previous table in place."),
     )
     def _raw(context: AssetExecutionContext, duckdb: DuckDBResource,
              settings: PipelineSettings) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            per_file = load_raw(con, source, Path(settings.landing_dir), progress=context.log.info)
-        return dg.MaterializeResult(metadata={
-            "rows_read": dg.MetadataValue.int(sum(per_file.values())),
-            "files": dg.MetadataValue.int(len(per_file)),
-            "rows_per_file": dg.MetadataValue.json(per_file),
-        })
+            try:
+                loaded = load_raw(con, source, Path(settings.landing_dir), settings.mapping(),
+                                  progress=context.log.info)
+                error = None
+            except FileContractError as e:
+                loaded, error = None, e
+            report = refresh_report(con, settings)
+        if error is not None:
+            context.log.error(str(error))
+            return dg.MaterializeResult(
+                metadata={"replaced": False, "problems": dg.MetadataValue.json(
+                    [{"file": p.file, "problem": p.problem} for p in error.problems]),
+                    "report": dg.MetadataValue.path(str(report))},
+                check_results=[dg.AssetCheckResult(
+                    check_name="files_usable", passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                    description=str(error)[:2000],
+                    metadata={"files_failed": len(error.problems), "report": dg.MetadataValue.path(str(report))})])
+        per_file = {f["file"]: f["rows"] for f in loaded.files}
+        duplicates = [f["file"] for f in loaded.files if f["status"] == "duplicate"]
+        return dg.MaterializeResult(
+            metadata={"replaced": True, "rows_read": dg.MetadataValue.int(loaded.rows_read),
+                      "files": dg.MetadataValue.int(len(loaded.files)),
+                      "rows_per_file": dg.MetadataValue.json(per_file),
+                      "duplicate_files_skipped": dg.MetadataValue.json(duplicates)},
+            check_results=[dg.AssetCheckResult(check_name="files_usable", passed=True,
+                                               metadata={"files": len(loaded.files)})])
 
     return _raw
 
 
 def _validated_asset(source: str) -> dg.AssetsDefinition:
     name = f"validated_{source}"
+    parents = [f"validated_{p}" for p in SOURCES[source].parents]
 
     @dg.asset(
         name=name,
-        deps=[f"raw_{source}"],
+        deps=[f"raw_{source}", *parents],
         group_name="validated",
-        kinds={"duckdb"},
+        kinds={"duckdb", "great_expectations"},
         pool="duckdb",
-        check_specs=[dg.AssetCheckSpec("rows_reconcile", asset=name,
-                                       description="rows read = rows accepted + rows quarantined")],
-        description=(f"`{source}` typed against the data contract. Rows with a missing required value, an "
-                     f"unreadable type or a value outside its allowed set go to validated.quarantine with "
-                     f"file, row, column, rule and value."),
+        owners=["team:people-analytics"],
+        check_specs=[
+            dg.AssetCheckSpec("rows_reconcile", asset=name, blocking=True,
+                              description="For the source and for every file: rows read = rows accepted + rows "
+                                          "quarantined."),
+            dg.AssetCheckSpec("reject_share", asset=name, blocking=True,
+                              description="The share of quarantined rows is within the limit (default 5%); "
+                                          "above it the previous validated table is kept and downstream "
+                                          "assets do not run."),
+            dg.AssetCheckSpec("quarantine_by_rule", asset=name,
+                              description=f"Rows quarantined per rule of the Great Expectations suite "
+                                          f"mentorship_contract.{source}; warns when any row failed."),
+        ],
+        description=(f"`{source}` typed and checked against its Great Expectations suite "
+                     f"(mentorship_contract.{source}) on every row. Failing rows go to validated.quarantine with "
+                     f"file, line, column, rule, value and load time; the rest flow on, the latest file "
+                     f"winning where files share a key."),
     )
-    def _validated(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _validated(context: AssetExecutionContext, duckdb: DuckDBResource,
+                   settings: PipelineSettings) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            r = validate(con, source)
-        balanced = r["rows_read"] == r["rows_accepted"] + r["rows_quarantined"]
+            r = validate_source(con, source, settings.mapping(), settings.max_reject_share,
+                                progress=context.log.info)
+            report = refresh_report(con, settings)
+        context.log.info(r.summary())
+        by_rule = r.issues_by_rule
+        counts = {"rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined}
         return dg.MaterializeResult(
-            metadata={
-                "rows_read": dg.MetadataValue.int(r["rows_read"]),
-                "rows_accepted": dg.MetadataValue.int(r["rows_accepted"]),
-                "rows_quarantined": dg.MetadataValue.int(r["rows_quarantined"]),
-                "issues_by_rule": dg.MetadataValue.json(r["issues_by_rule"]),
-            },
-            check_results=[dg.AssetCheckResult(
-                check_name="rows_reconcile", passed=balanced,
-                metadata={k: v for k, v in r.items() if k != "issues_by_rule"})],
+            metadata={**{k: dg.MetadataValue.int(v) for k, v in counts.items()},
+                      "rows_current": dg.MetadataValue.int(r.rows_current),
+                      "rows_superseded": dg.MetadataValue.int(r.rows_superseded),
+                      "absent_from_latest_extract": dg.MetadataValue.int(r.absent_from_latest),
+                      "reject_share": dg.MetadataValue.float(r.reject_share),
+                      "replaced": r.promoted,
+                      "issues_by_rule": dg.MetadataValue.json(by_rule),
+                      "files": dg.MetadataValue.json(r.files),
+                      "report": dg.MetadataValue.path(str(report))},
+            check_results=[
+                dg.AssetCheckResult(check_name="rows_reconcile", passed=r.reconciles,
+                                    severity=dg.AssetCheckSeverity.ERROR, metadata=counts),
+                dg.AssetCheckResult(
+                    check_name="reject_share", passed=not r.blocked, severity=dg.AssetCheckSeverity.ERROR,
+                    description=r.summary(),
+                    metadata={"reject_share": dg.MetadataValue.float(r.reject_share),
+                              "limit": dg.MetadataValue.float(r.max_reject_share),
+                              "report": dg.MetadataValue.path(str(report))}),
+                dg.AssetCheckResult(
+                    check_name="quarantine_by_rule", passed=not by_rule, severity=dg.AssetCheckSeverity.WARN,
+                    description=(", ".join(f"{k}: {v:,}" for k, v in by_rule.items()) or "no row failed"),
+                    metadata={"issues_by_rule": dg.MetadataValue.json(by_rule)}),
+            ],
         )
 
     return _validated

@@ -1,157 +1,324 @@
-"""Reading landing files into raw tables, and typing raw rows against the contract.
+"""Reading landing files into raw tables: file-level checks, provenance, duplicate drops.
 
-Everything here is set-based SQL inside DuckDB; Python only loops over files and columns.
+Each landing file becomes text columns named by the contract (through the mapping), with its
+file name, the line a record starts on and its record number. A file that cannot be used at all
+(unreadable, empty, header only, undecodable, a required column missing, a mapped column absent)
+raises ``FileContractError`` listing every such problem, before the last good ``raw.<source>`` is
+touched. Lines the CSV parser cannot split into the header's columns are kept as rows with a
+``_parse_error`` so that validation quarantines them and rows read = accepted + quarantined.
+
+All heavy work is SQL inside DuckDB; Python only loops over files and columns.
 """
 
 from __future__ import annotations
 
+import codecs
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
-from mentorship.contract import SOURCES, Source
+from mentorship.contract import SOURCES
+from mentorship.mapping import Mapping, SourceMapping
 
-FILE_PATTERNS = ("*.csv", "*.parquet")
+FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
+_SNIFF_BYTES = 1 << 20
+# Excel and Parquet dates arrive as timestamps at midnight; keep them as plain dates.
+_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    file: str
+    problem: str
 
 
 class FileContractError(Exception):
-    """A whole file cannot be used: it is unreadable, empty or lacks a required column."""
+    """At least one file of a source cannot be used; the source's raw table was left as it was."""
+
+    def __init__(self, source: str, problems: list[FileProblem]):
+        self.source, self.problems = source, problems
+        super().__init__("\n".join(f"{source}: file {p.file}: {p.problem}" for p in problems))
+
+
+@dataclass
+class LoadResult:
+    source: str
+    files: list[dict] = field(default_factory=list)  # one entry per landing file, duplicates included
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f["rows"] for f in self.files)
 
 
 def landing_files(landing_dir: Path, source: str) -> list[Path]:
+    """The source's files in name order, which is the order corrections apply in."""
     folder = Path(landing_dir) / source
-    return sorted(p for pat in FILE_PATTERNS for p in folder.glob(pat))
+    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
 
 
-def _quote(s: str) -> str:
+def q(s: str) -> str:
+    """A SQL string literal."""
     return "'" + str(s).replace("'", "''") + "'"
 
 
-def _ident(s: str) -> str:
+def ident(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
-def _file_select(path: Path) -> str:
-    """One file as text columns with its provenance; row numbers count data records from 1."""
-    if path.suffix == ".parquet":
-        return (f"select {_quote(path.name)} as _source_file, file_row_number + 1 as _source_row, "
-                f"columns(* exclude (file_row_number))::varchar "
-                f"from read_parquet({_quote(str(path))}, file_row_number = true)")
-    # row_number() over () follows file order because DuckDB preserves insertion order.
-    return (f"select {_quote(path.name)} as _source_file, row_number() over () as _source_row, * "
-            f"from read_csv({_quote(str(path))}, all_varchar = true, header = true)")
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
-def check_file(con: duckdb.DuckDBPyConnection, source: Source, path: Path) -> int:
-    """Raise FileContractError naming the file and the problem; return the file's row count."""
+def sniff_encoding(path: Path) -> str:
+    """utf-8 (with or without BOM), utf-16 (with BOM) or latin-1, from the first megabyte.
+
+    Bytes after the first megabyte that are not valid in the chosen encoding make their lines
+    parse errors (quarantined), not a failed file.
+    """
+    with open(path, "rb") as f:
+        head = f.read(_SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise _Problem("holds NUL bytes: it is binary or in an encoding other than UTF-8, UTF-16 with a BOM "
+                       "or Latin-1, and cannot be decoded")
     try:
-        cols = [r[0] for r in con.execute(f"describe {_file_select(path)}").fetchall()]
-        n = con.execute(f"select count(*) from ({_file_select(path)})").fetchone()[0]
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+class _Problem(Exception):
+    pass
+
+
+def _line_numbers(path: Path, byte_positions: list[int]) -> dict[int, int]:
+    """1-based line numbers of byte offsets, counting newlines once through the file."""
+    out, line, pos = {}, 1, 0
+    targets = sorted(set(byte_positions))
+    with open(path, "rb") as f:
+        for target in targets:
+            while pos < target:
+                block = f.read(min(1 << 22, target - pos))
+                if not block:
+                    break
+                line += block.count(b"\n")
+                pos += len(block)
+            out[target] = line
+    return out
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> None:
+    encoding = sm.encoding or sniff_encoding(path)
+    opts = [f"encoding = {q(encoding)}", "all_varchar = true", "header = true",
+            "store_rejects = true", "rejects_table = '_csv_rejects'", "rejects_scan = '_csv_reject_scans'"]
+    if sm.delimiter:
+        opts.append(f"delim = {q(sm.delimiter)}")
+    con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
+    # DuckDB preserves insertion order, so row_number() over () is the record's position in the file.
+    con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
+                f"from read_csv({q(str(path))}, {', '.join(opts)})")
+    cols = [c for c in _columns(con, "_records") if c != "_record"]
+    if not cols:
+        raise _Problem("has no header row")
+    rejects = con.execute("select line_byte_position, string_agg(distinct lower(error_type), '; '), "
+                          "any_value(error_message) from _csv_rejects group by 1 order by 1").fetchall()
+    all_text = "concat_ws(chr(31), " + ", ".join(ident(c) for c in cols) + ")"
+    embedded = con.execute(f"select count(*) from _records where contains({all_text}, chr(10))").fetchone()[0]
+    # The line a record starts on: the header is line 1, each earlier record adds its own line and
+    # any newlines quoted inside it, and each unparseable line before it adds one more.
+    nl_before = (f"coalesce(sum(length({all_text}) - length(replace({all_text}, chr(10), ''))) over "
+                 f"(order by _record rows between unbounded preceding and 1 preceding), 0)" if embedded else "0")
+    con.execute(f"create or replace temp table _provisional as select *, 1 + _record + {nl_before} as _p from _records")
+    if rejects:
+        lines = _line_numbers(path, [r[0] for r in rejects])
+        con.execute("create or replace temp table _reject_lines (line bigint, pos bigint, k bigint, error varchar)")
+        con.executemany("insert into _reject_lines values (?, ?, ?, ?)",
+                        [(lines[b], lines[b] - j + 1, j, f"{kind}: {msg}")
+                         for j, (b, kind, msg) in enumerate(rejects, 1)])
+        con.execute(f"""create or replace temp table {table} as
+            select p._record, p._p + coalesce(r.k, 0) as _line, null::varchar as _parse_error,
+                   p.* exclude (_record, _p)
+            from _provisional p asof left join _reject_lines r on p._p >= r.pos
+            union all by name
+            select null as _record, line as _line, error as _parse_error from _reject_lines""")
+    else:
+        con.execute(f"create or replace temp table {table} as select _record, _p as _line, "
+                    f"null::varchar as _parse_error, * exclude (_record, _p) from _provisional")
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+    con.execute(f"create or replace temp view _pq as select * from read_parquet({q(str(path))}, file_row_number = true)")
+    cols = [c for c in _columns(con, "_pq") if c != "file_row_number"]
+    text = ", ".join(f"regexp_replace({ident(c)}::varchar, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in cols)
+    con.execute(f"create or replace temp table {table} as select file_row_number + 1 as _record, "
+                f"file_row_number + 1 as _line, null::varchar as _parse_error, {text} from _pq")
+
+
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> None:
+    # Excel sheets hold at most 1,048,576 rows, so reading one through pandas is bounded.
+    try:
+        frame = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl")
+    except ValueError as e:
+        raise _Problem(f"cannot be read as Excel: {e}") from e
+    frame.columns = [str(c) for c in frame.columns]
+    con.register("_xl", frame)
+    text = ", ".join(f"regexp_replace({ident(c)}, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in frame.columns)
+    # Spreadsheet row numbers: the header is row 1.
+    con.execute(f"create or replace temp table {table} as select row_number() over () as _record, "
+                f"row_number() over () + 1 as _line, null::varchar as _parse_error, {text} from _xl")
+    con.unregister("_xl")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [r[0] for r in con.execute(f"describe {relation}").fetchall()]
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: SourceMapping, table: str) -> int:
+    """Stage one file as contract-named text columns in temp table ``table``; return rows read.
+
+    Raises ``_Problem`` with a plain description when the file cannot be used.
+    """
+    if path.stat().st_size == 0:
+        raise _Problem("is empty (0 bytes)")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            _stage_csv(con, path, sm, "_staged")
+        elif suffix == ".parquet":
+            _stage_parquet(con, path, "_staged")
+        else:
+            _stage_excel(con, path, sm, "_staged")
     except duckdb.Error as e:
-        raise FileContractError(f"{source.name}: file {path.name} cannot be read: {str(e).splitlines()[0]}") from e
-    missing = [c for c in source.required if c not in cols]
+        raise _Problem(f"cannot be read: {str(e).splitlines()[0]}") from e
+    except (OSError, KeyError, ValueError) as e:  # openpyxl and zipfile report a broken workbook so
+        raise _Problem(f"cannot be read: {e}") from e
+    found = [c for c in _columns(con, "_staged") if c not in ("_record", "_line", "_parse_error")]
+    by_norm = {c.strip().lower(): c for c in found}
+    contract = SOURCES[source]
+    select, used, missing, absent_mapped = [], set(), [], []
+    for col in contract.columns:
+        wanted = sm.columns.get(col.name, col.name)
+        actual = by_norm.get(wanted.strip().lower())
+        if actual is None:
+            if col.name in sm.columns:
+                absent_mapped.append(f"'{wanted}' (for {col.name})")
+            elif col.required and not (col.name == "construct" and sm.constructs):
+                missing.append(col.name)
+            select.append(f"null::varchar as {ident(col.name)}")
+        else:
+            used.add(actual)
+            select.append(f"{ident(actual)} as {ident(col.name)}")
+    contract_names = {c.name for c in contract.columns}
+    for c in found:
+        if c not in used:  # extra columns are kept, renamed only if they would shadow a contract column
+            select.append(f"{ident(c)} as {ident(c + '_unmapped' if c in contract_names else c)}")
+    listing = ", ".join(found[:12]) + (", ..." if len(found) > 12 else "")
+    if absent_mapped:
+        raise _Problem(f"the mapping names column(s) {', '.join(absent_mapped)} that the file does not have "
+                       f"(found: {listing})")
     if missing:
-        raise FileContractError(f"{source.name}: file {path.name} lacks required column(s) {', '.join(missing)} "
-                                f"(found: {', '.join(c for c in cols if not c.startswith('_source'))})")
+        hint = ""
+        if len(found) == 1 and any(d in found[0] for d in ",;|\t"):
+            hint = (" The header reads as one column, so the delimiter is probably not what the file uses; "
+                    f"set sources.{source}.csv.delimiter in the mapping file.")
+        raise _Problem(f"lacks required column(s) {', '.join(missing)} (found: {listing}).{hint}")
+    n = con.execute("select count(*) from _staged").fetchone()[0]
     if n == 0:
-        raise FileContractError(f"{source.name}: file {path.name} holds no data rows")
+        raise _Problem("holds no data rows (header only)")
+    con.execute(f"create or replace temp table {table} as select _record, _line, _parse_error, "
+                f"{', '.join(select)} from _staged")
+    con.execute("drop table _staged")
     return n
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source_name: str, landing_dir: Path,
-             progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, mapping: Mapping | None = None,
+             progress: Callable[[str], None] | None = None) -> LoadResult:
     """Replace raw.<source> with every row of every landing file, atomically.
 
-    Files are checked first, so a broken file raises before the last good table is touched.
-    Returns rows read per file; ``progress`` receives a line per file checked.
+    A file whose bytes equal an earlier file's (by SHA-256) is recorded as a duplicate and not read
+    again, so dropping the same extract twice adds nothing. Every file is staged before anything is
+    replaced; any file-level problem raises ``FileContractError`` naming each bad file and leaves
+    ``raw.<source>`` and ``raw.landing_files`` as they were.
     """
-    source = SOURCES[source_name]
-    files = landing_files(landing_dir, source_name)
+    mapping = mapping or Mapping()
+    sm = mapping.for_source(source)
+    files = landing_files(landing_dir, source)
     if not files:
-        raise FileContractError(f"{source_name}: no .csv or .parquet files in {Path(landing_dir) / source_name}")
-    counts = {}
-    for i, p in enumerate(files, 1):
-        counts[p.name] = check_file(con, source, p)
-        if progress:
-            progress(f"{source_name}: checked {p.name} ({counts[p.name]:,} rows), file {i} of {len(files)}")
-    union = "\nunion all by name\n".join(_file_select(p) for p in files)
+        raise FileContractError(source, [FileProblem(f"{Path(landing_dir) / source}/*",
+                                                     f"no {', '.join(FILE_SUFFIXES)} files in the landing folder")])
+    result, problems, staged, seen = LoadResult(source), [], [], {}
+    try:
+        _stage_all(con, source, files, sm, result, problems, staged, seen, progress)
+        _record_checks(con, source, result, problems)
+        if problems:
+            raise FileContractError(source, problems)
+        _replace_raw(con, source, result, staged)
+    finally:
+        for i, _ in staged:
+            con.execute(f"drop table if exists _file_{i}")
+    return result
+
+
+def _stage_all(con, source, files, sm, result, problems, staged, seen, progress) -> None:
+    for i, path in enumerate(files, 1):
+        digest = file_sha256(path)
+        entry = {"file": path.name, "sha256": digest, "bytes": path.stat().st_size, "rows": 0,
+                 "status": "loaded", "duplicate_of": None, "file_order": i}
+        if digest in seen:
+            entry.update(status="duplicate", duplicate_of=seen[digest])
+            if progress:
+                progress(f"{source}: {path.name} has the same content as {seen[digest]}; not read again")
+        else:
+            seen[digest] = path.name
+            try:  # every file is staged, so one run reports every broken file at once
+                entry["rows"] = stage_file(con, source, path, sm, f"_file_{i}")
+                staged.append((i, path.name))
+            except _Problem as p:
+                problems.append(FileProblem(path.name, str(p)))
+                entry["status"] = "failed"
+            if progress:
+                progress(f"{source}: read {path.name} ({entry['rows']:,} rows), file {i} of {len(files)}")
+        result.files.append(entry)
+
+
+def _record_checks(con, source: str, result: LoadResult, problems: list[FileProblem]) -> None:
+    """Log this attempt's file checks (a log, not data: it is written even when the load is refused)."""
+    why = {p.file: p.problem for p in problems}
     con.execute("create schema if not exists raw")
+    con.execute("""create table if not exists raw.file_checks (source varchar, file varchar, status varchar,
+        "rows" bigint, problem varchar, checked_at timestamp)""")
+    con.execute("delete from raw.file_checks where source = ?", [source])
+    con.executemany("insert into raw.file_checks values (?, ?, ?, ?, ?, current_timestamp)",
+                    [(source, f["file"], f["status"], f["rows"],
+                      why.get(f["file"], f"same content as {f['duplicate_of']}" if f["duplicate_of"] else None))
+                     for f in result.files])
+
+
+def _replace_raw(con, source, result, staged) -> None:
+    union = "\nunion all by name\n".join(
+        f"select {q(name)} as _source_file, {i} as _file_order, * from _file_{i}" for i, name in staged)
+    con.execute("create schema if not exists raw")
+    con.execute("""create table if not exists raw.landing_files (source varchar, file varchar, sha256 varchar,
+        bytes bigint, "rows" bigint, status varchar, duplicate_of varchar, file_order integer, loaded_at timestamp)""")
     con.execute("begin transaction")
     try:
-        con.execute(f"create or replace table raw.{source_name} as "
+        con.execute(f"create or replace table raw.{source} as "
                     f"select *, current_timestamp as _loaded_at from ({union})")
+        con.execute("delete from raw.landing_files where source = ?", [source])
+        con.executemany("insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                        [(source, f["file"], f["sha256"], f["bytes"], f["rows"], f["status"], f["duplicate_of"],
+                          f["file_order"]) for f in result.files])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return counts
-
-
-def validate(con: duckdb.DuckDBPyConnection, source_name: str) -> dict[str, int]:
-    """Type raw.<source> into validated.<source>; rows breaking a rule go to validated.quarantine.
-
-    A row is quarantined once per broken rule and column, and accepted only if it breaks none, so
-    rows read = rows accepted + rows quarantined (distinct rows) always holds.
-    """
-    source = SOURCES[source_name]
-    raw_cols = [r[0] for r in con.execute(f"describe raw.{source_name}").fetchall()]
-    contract = {c.name for c in source.columns}
-    extras = [c for c in raw_cols if c not in contract and not c.startswith("_")]
-    typed_cols, checks = [], []
-    for c in source.columns:
-        col = _ident(c.name)
-        text = f"nullif(trim({col}), '')" if c.name in raw_cols else "null::varchar"
-        typed_cols.append(f"{text} as {_ident(c.name + '__text')}")
-        typed_cols.append(f"try_cast({text} as {c.type}) as {col}")
-        t, v = _ident(c.name + "__text"), col
-        rule = []
-        if c.required:
-            rule.append(f"when {t} is null then 'required'")
-        rule.append(f"when {t} is not null and {v} is null then 'type:{c.type.lower()}'")
-        if c.allowed:
-            allowed = ", ".join(_quote(a) for a in c.allowed)
-            rule.append(f"when {t} is not null and lower({t}) not in ({allowed}) then 'allowed_values'")
-        checks.append(f"{{'column': {_quote(c.name)}, 'rule': case {' '.join(rule)} end, 'value': {t}}}")
-    extra_sql = "".join(f", {_ident(e)}" for e in extras)
-    con.execute("create schema if not exists validated")
-    con.execute("""create table if not exists validated.quarantine (
-        source varchar, file varchar, "row" bigint, "column" varchar, rule varchar, value varchar,
-        loaded_at timestamp)""")
-    con.execute("begin transaction")
-    try:
-        con.execute(f"""
-            create or replace temp table _typed as
-            select _source_file, _source_row, {', '.join(typed_cols)}{extra_sql}
-            from raw.{source_name}""")
-        con.execute(f"""
-            create or replace temp table _issues as
-            with checks as (
-                select _source_file, _source_row,
-                       unnest(list_filter([{', '.join(checks)}], lambda x: x.rule is not null)) as issue
-                from _typed
-            )
-            select _source_file as file, _source_row as "row", issue."column" as "column",
-                   issue.rule as rule, issue.value as value
-            from checks""")
-        con.execute("delete from validated.quarantine where source = ?", [source_name])
-        con.execute(f"""insert into validated.quarantine
-            select {_quote(source_name)}, file, "row", "column", rule, value, current_timestamp from _issues""")
-        enum_fix = {c.name: f"lower({_ident(c.name)}) as {_ident(c.name)}" for c in source.columns if c.allowed}
-        select_cols = ", ".join([enum_fix.get(c.name, _ident(c.name)) for c in source.columns]
-                                + [_ident(e) for e in extras])
-        con.execute(f"""
-            create or replace table validated.{source_name} as
-            select {select_cols}, t._source_file, t._source_row
-            from _typed t
-            anti join (select distinct file, "row" from _issues) q
-              on q.file = t._source_file and q."row" = t._source_row""")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    read = con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
-    accepted = con.execute(f"select count(*) from validated.{source_name}").fetchone()[0]
-    rejected = con.execute("select count(distinct (file, \"row\")) from _issues").fetchone()[0]
-    by_rule = dict(con.execute("select rule, count(*) from _issues group by rule order by rule").fetchall())
-    return {"rows_read": read, "rows_accepted": accepted, "rows_quarantined": rejected, "issues_by_rule": by_rule}

@@ -23,6 +23,8 @@ class Settings:
     truth_path: Path
     min_group_size: int
     hash_key: str
+    mapping_path: Path | None
+    max_reject_share: float
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -35,9 +37,24 @@ class Settings:
                                 f"{env['MENTORSHIP_MIN_GROUP_SIZE']!r}") from None
         if k < 2:
             raise SettingsError(f"MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got {k}")
+        try:
+            share = float(env.get("MENTORSHIP_MAX_REJECT_SHARE", "0.05"))
+        except ValueError:
+            raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be a number between 0 and 1, got "
+                                f"{env['MENTORSHIP_MAX_REJECT_SHARE']!r}") from None
+        if not 0 <= share <= 1:
+            raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
+        landing = Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing"))
+        mapping = env.get("MENTORSHIP_MAPPING")
+        if mapping:
+            mapping = Path(mapping)
+            if not mapping.is_file():
+                raise SettingsError(f"MENTORSHIP_MAPPING names {mapping}, which is not a file")
+        elif (landing / "mapping.yaml").is_file():
+            mapping = landing / "mapping.yaml"
         return cls(
             data_dir=data,
-            landing_dir=Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing")),
+            landing_dir=landing,
             warehouse_path=Path(env.get("MENTORSHIP_DUCKDB", data / "warehouse" / "mentorship.duckdb")),
             export_dir=Path(env.get("MENTORSHIP_EXPORT_DIR", data / "exports")),
             dashboard_dir=Path(env.get("MENTORSHIP_DASHBOARD_DIR", data / "dashboards")),
@@ -45,4 +62,6 @@ class Settings:
             min_group_size=k,
             # The default key only suits the synthetic demo; real deployments set their own secret.
             hash_key=env.get("MENTORSHIP_HASH_KEY", "demo-key-change-me"),
+            mapping_path=mapping or None,
+            max_reject_share=share,
         )

@@ -19,6 +19,14 @@ class PipelineSettings(dg.ConfigurableResource):
     min_group_size: int = 5
     horizons: list[int] = [6, 12, 24]
     as_of_date: str | None = None
+    mapping_path: str | None = None
+    max_reject_share: float = 0.05
+    hash_key: str = "demo-key-change-me"
+
+    def mapping(self):
+        from mentorship.mapping import load_mapping
+
+        return load_mapping(self.mapping_path)
 
     def prepare(self, con) -> None:
         """Session variables the SQL files read with getvariable()."""
@@ -28,13 +36,16 @@ class PipelineSettings(dg.ConfigurableResource):
     @classmethod
     def from_settings(cls, s: Settings) -> "PipelineSettings":
         return cls(landing_dir=str(s.landing_dir), export_dir=str(s.export_dir), dashboard_dir=str(s.dashboard_dir),
-                   min_group_size=s.min_group_size)
+                   min_group_size=s.min_group_size, mapping_path=str(s.mapping_path) if s.mapping_path else None,
+                   max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"))
 
 
 def default_resources() -> dict:
     settings = Settings.from_env()
     # MENTORSHIP_DUCKDB is the documented override; default it so a fresh clone needs no .env.
     os.environ.setdefault("MENTORSHIP_DUCKDB", str(settings.warehouse_path))
+    # The key is read from the environment at run time so it never shows in the UI's resource config.
+    os.environ.setdefault("MENTORSHIP_HASH_KEY", settings.hash_key)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": DuckDBResource(database=dg.EnvVar("MENTORSHIP_DUCKDB")),

@@ -62,7 +62,7 @@ def con():
     c.executemany("insert into validated.employees values (?, ?, ?, ?, 'Berlin', 'female', 1990)", EMPLOYEES)
     c.execute("create table validated.job_history (employee_id varchar, effective_date date, job_level integer, "
               "department varchar, job_family varchar, manager_id varchar, is_people_manager boolean, "
-              "base_salary double, performance_rating integer, _source_file varchar, _source_row bigint)")
+              "base_salary double, performance_rating integer, _source_file varchar, _source_line bigint)")
     c.executemany("insert into validated.job_history values (?, ?, ?, ?, 'x', null, ?, ?, 3, 'f.csv', 1)", JOBS)
     c.execute("create table validated.mentorship_pairs (pair_id varchar, program varchar, cohort varchar, "
               "mentor_id varchar, mentee_id varchar, start_date date, end_date date, status varchar, "

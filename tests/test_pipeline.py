@@ -14,7 +14,8 @@ def test_whole_graph_materializes(built):
     assert result.success
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
-    assert {c.asset_key.to_user_string() for c in checks} == {f"validated_{s}" for s in SOURCES}
+    assert {c.asset_key.to_user_string() for c in checks} == {f"{layer}_{s}" for s in SOURCES
+                                                               for layer in ("raw", "validated")}
 
 
 def test_every_row_read_is_accepted_or_quarantined(warehouse):
@@ -22,15 +23,15 @@ def test_every_row_read_is_accepted_or_quarantined(warehouse):
         read = warehouse.execute(f"select count(*) from raw.{s}").fetchone()[0]
         accepted = warehouse.execute(f"select count(*) from validated.{s}").fetchone()[0]
         quarantined = warehouse.execute(
-            "select count(distinct (file, \"row\")) from validated.quarantine where source = ?", [s]).fetchone()[0]
+            "select count(distinct (file, line)) from validated.quarantine where source = ?", [s]).fetchone()[0]
         assert read > 0 and read == accepted + quarantined, s
 
 
 def test_raw_rows_keep_source_file_and_row(warehouse):
-    rows = warehouse.execute("select _source_file, min(_source_row), max(_source_row), count(*) "
+    rows = warehouse.execute("select _source_file, min(_line), max(_line), min(_record), max(_record), count(*) "
                              "from raw.job_history group by 1").fetchall()
-    for file, lo, hi, n in rows:
-        assert file.endswith(".csv") and lo == 1 and hi == n
+    for file, lo, hi, rlo, rhi, n in rows:  # the header is line 1, so record r starts on line r + 1
+        assert file.endswith(".csv") and (lo, hi) == (2, n + 1) and (rlo, rhi) == (1, n)
 
 
 def test_cohort_has_both_roles_and_groups_and_no_mentored_time_before_joining(warehouse):

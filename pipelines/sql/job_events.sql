@@ -1,7 +1,7 @@
 -- One row per job-history row with the change it records relative to the previous row.
 with source as (
     select employee_id, effective_date, job_level, department, is_people_manager, base_salary,
-           performance_rating, _source_file, _source_row
+           performance_rating, _source_file, _source_line
     from validated.job_history
 ),
 
@@ -12,7 +12,7 @@ ordered as (
         lag(department) over w as previous_department,
         lag(is_people_manager) over w as previous_is_people_manager
     from source
-    window w as (partition by employee_id order by effective_date, _source_file, _source_row)
+    window w as (partition by employee_id order by effective_date, _source_file, _source_line)
 ),
 
 final as (

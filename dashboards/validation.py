@@ -1,0 +1,113 @@
+"""The validation report: one page listing every suite, check, count and sample failure.
+
+It renders the JSON summary written by the ingest assets (``exports/validation_summary.json``), so
+it never opens the warehouse.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from dashboards.theme import page
+
+STATUS = {
+    "passed": ("passed", "#009E73", "every row passed every check"),
+    "quarantined": ("rows quarantined", "#E69F00", "some rows failed a check; they are in the quarantine table "
+                    "and the rest flowed on"),
+    "blocked": ("blocked", "#D55E00", "more rows failed than the limit allows; the previous validated table is "
+                "kept and nothing downstream ran"),
+    "file_error": ("file error", "#D55E00", "a file could not be used; the previous tables are kept and nothing "
+                   "downstream ran"),
+    "not_validated": ("not validated", "#999999", "no validation has run for this source yet"),
+}
+
+CSS = """
+.badge { display: inline-block; color: white; border-radius: 4px; padding: 1px 8px; font-size: 0.85em; }
+section.source { border-top: 1px solid #ccc; margin-top: 18px; }
+table.data td.fail { color: #D55E00; font-weight: 600; }
+table.data td.left, table.data th.left { text-align: left; }
+code { background: #f3f3f3; padding: 0 3px; }
+"""
+
+
+def _e(x) -> str:
+    return html.escape("" if x is None else str(x))
+
+
+def _badge(status: str) -> str:
+    label, colour, _ = STATUS[status]
+    return f'<span class="badge" style="background:{colour}">{_e(label)}</span>'
+
+
+def _files(files: list[dict]) -> str:
+    if not files:
+        return "<p>No files checked yet.</p>"
+    rows = "".join(
+        f"<tr><td class=left>{_e(f['file'])}</td><td class=left>{_e(f['status'])}</td><td>{f['rows']:,}</td>"
+        f"<td class='left{' fail' if f['status'] == 'failed' else ''}'>{_e(f['problem'] or '')}</td></tr>"
+        for f in files)
+    return ("<table class=data><tr><th class=left>file</th><th class=left>status</th><th>rows read</th>"
+            f"<th class=left>problem</th></tr>{rows}</table>")
+
+
+def _rules(rules: list[dict]) -> str:
+    if not rules:
+        return ""
+    body = []
+    for r in rules:
+        samples = "<br>".join(f"{_e(s['file'])} line {s['line']}: <code>{_e(s['value'])}</code>"
+                              for s in r["samples"])
+        cls = "" if r["success"] else " fail"
+        body.append(f"<tr><td class=left>{_e(r['rule'])}</td><td class=left>{_e(r['column'])}</td>"
+                    f"<td class=left>{_e(r['meaning'])}<br><small><code>{_e(r['expectation'])}</code></small></td>"
+                    f"<td>{r['checked']:,}</td><td class='{cls.strip()}'>{r['unexpected']:,}</td>"
+                    f"<td class='left{cls}'>{'pass' if r['success'] else 'fail'}</td>"
+                    f"<td class=left>{samples}</td></tr>")
+    return ("<table class=data><tr><th class=left>rule</th><th class=left>column</th><th class=left>check</th>"
+            "<th>rows checked</th><th>rows failing</th><th class=left>result</th>"
+            f"<th class=left>sample failures (file, line, value)</th></tr>{''.join(body)}</table>")
+
+
+def build_validation_report(summary: dict, out: Path) -> Path:
+    parts = [f"<style>{CSS}</style>",
+             "<p class=howto>How to read this: one section per source. <b>File checks</b> decide whether a "
+             "file can be used at all; a failure there blocks the source and keeps the last good data. "
+             "<b>Row checks</b> are the source's Great Expectations suite, run on every row: failing rows go "
+             "to <code>validated.quarantine</code> in the warehouse (source, file, line, column, rule, value, "
+             "load time) and the rest flow on. Ids in samples are keyed hashes; look rows up by file and line. "
+             "Query the full list with <code>select * from validated.quarantine where source = '...'</code>.</p>",
+             "<table class=data><tr><th class=left>source</th><th class=left>status</th><th>rows read</th>"
+             "<th>accepted</th><th>quarantined</th><th>share</th><th>limit</th></tr>"]
+    for s in summary["sources"]:
+        run = s["run"] or {}
+        share = f"{run['reject_share']:.2%}" if run else ""
+        limit = f"{run['max_reject_share']:.0%}" if run else ""
+        parts.append(f"<tr><td class=left><a href='#{_e(s['source'])}'>{_e(s['source'])}</a></td>"
+                     f"<td class=left>{_badge(s['status'])}</td><td>{run.get('rows_read', 0):,}</td>"
+                     f"<td>{run.get('rows_accepted', 0):,}</td><td>{run.get('rows_quarantined', 0):,}</td>"
+                     f"<td>{share}</td><td>{limit}</td></tr>")
+    parts.append("</table>")
+    for s in summary["sources"]:
+        run = s["run"]
+        detail = ""
+        if run:
+            detail = (f"<p>Suite <code>{_e(s['suite'])}</code>, validated {_e(run['validated_at'])}: "
+                      f"{run['rows_read']:,} rows read = {run['rows_accepted']:,} accepted + "
+                      f"{run['rows_quarantined']:,} quarantined. {run['rows_current']:,} current rows after "
+                      f"corrections ({run['rows_superseded']:,} superseded by a later file"
+                      + (f"; {run['absent_from_latest']:,} kept although absent from the latest extract"
+                         if run["absent_from_latest"] else "") + ").</p>")
+        parts.append(f"<section class=source id='{_e(s['source'])}'><h2>{_e(s['source'])} {_badge(s['status'])}</h2>"
+                     f"<p class=meta>{_e(STATUS[s['status']][2])}</p><h3>File checks</h3>{_files(s['files'])}"
+                     f"<h3>Row checks</h3>{detail}{_rules(s['rules'])}</section>")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subtitle = f"Generated {summary['generated_at']}; mapping: {summary['mapping'] or 'identity'}"
+    out.write_text(page("Data validation report", subtitle, "".join(parts), nav=[("Dashboards", "index.html")]),
+                   encoding="utf-8")
+    return out
+
+
+def build_from_file(summary_path: Path, out: Path) -> Path:
+    return build_validation_report(json.loads(summary_path.read_text()), out)

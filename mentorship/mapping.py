@@ -1,0 +1,122 @@
+"""Column mappings: how a user's export is read onto the contract.
+
+A mapping file is YAML. Every part is optional; the bundled sample needs none (the identity
+mapping). See ``mappings/example_hris.yaml`` for a commented example of every key.
+
+.. code-block:: yaml
+
+    sources:
+      employees:
+        columns: {employee_id: "Worker ID", hire_date: "Original Hire Date"}   # contract: yours
+        values: {termination_type: {RES: voluntary, DIS: involuntary}}         # your code: contract value
+        date_format: "%d/%m/%Y"             # or a list, tried in order; default %Y-%m-%d
+        date_formats: {hire_date: "%d.%m.%Y"}   # per column, overriding date_format
+        csv: {delimiter: ";", encoding: latin-1}  # default: sniffed
+        excel: {sheet: Export}              # default: the first sheet
+      survey_items:
+        constructs: {engagement: [Q01, Q02]}    # item ids per construct, overriding the file's construct
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from mentorship.contract import SOURCES
+
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+ENCODINGS = ("utf-8", "latin-1", "utf-16")
+
+
+class MappingError(ValueError):
+    """The mapping file itself is wrong: it names the file and the key."""
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    columns: dict[str, str] = field(default_factory=dict)  # contract column -> column in the file
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    date_format: tuple[str, ...] = (DEFAULT_DATE_FORMAT,)
+    date_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    delimiter: str | None = None
+    encoding: str | None = None
+    sheet: str | int = 0
+    constructs: dict[str, str] = field(default_factory=dict)  # item id -> construct
+
+    def formats_for(self, column: str) -> tuple[str, ...]:
+        return self.date_formats.get(column, self.date_format)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    path: Path | None = None
+    sources: dict[str, SourceMapping] = field(default_factory=dict)
+
+    def for_source(self, source: str) -> SourceMapping:
+        return self.sources.get(source, SourceMapping())
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path else "identity mapping (no mapping file)"
+
+
+def _formats(value, where: str) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(f, str) and "%" in f for f in items):
+        raise MappingError(f"{where} must be a strftime format such as '%d/%m/%Y', or a list of them; got {value!r}")
+    return tuple(items)
+
+
+def load_mapping(path: Path | str | None) -> Mapping:
+    """Read and check a mapping file; ``None`` gives the identity mapping."""
+    if path is None:
+        return Mapping()
+    path = Path(path)
+    if not path.is_file():
+        raise MappingError(f"mapping file {path} does not exist")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise MappingError(f"mapping file {path} is not valid YAML: {e}") from e
+    if not isinstance(doc, dict) or set(doc) - {"sources"}:
+        raise MappingError(f"mapping file {path}: the top level must hold only 'sources'")
+    sources = {}
+    for name, spec in (doc.get("sources") or {}).items():
+        where = f"mapping file {path}: sources.{name}"
+        if name not in SOURCES:
+            raise MappingError(f"{where}: unknown source (known: {', '.join(SOURCES)})")
+        spec = spec or {}
+        known = {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs"}
+        if unknown := set(spec) - known:
+            raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+        contract_cols = {c.name for c in SOURCES[name].columns}
+        columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
+        values = {str(k): {str(code): str(val) for code, val in (v or {}).items()}
+                  for k, v in (spec.get("values") or {}).items()}
+        date_formats = {str(k): _formats(v, f"{where}.date_formats.{k}") for k, v in (spec.get("date_formats") or {}).items()}
+        for part, cols in (("columns", columns), ("values", values), ("date_formats", date_formats)):
+            if bad := sorted(set(cols) - contract_cols):
+                raise MappingError(f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
+                                   f"(contract columns: {', '.join(sorted(contract_cols))})")
+        csv = spec.get("csv") or {}
+        encoding = csv.get("encoding")
+        if encoding is not None and str(encoding).lower() not in ENCODINGS:
+            raise MappingError(f"{where}.csv.encoding must be one of {', '.join(ENCODINGS)}; got {encoding!r}")
+        delimiter = csv.get("delimiter")
+        if delimiter is not None and len(str(delimiter)) != 1:
+            raise MappingError(f"{where}.csv.delimiter must be a single character; got {delimiter!r}")
+        constructs = {}
+        for construct, items in (spec.get("constructs") or {}).items():
+            if name != "survey_items":
+                raise MappingError(f"{where}.constructs: constructs belong under sources.survey_items")
+            for item in items or []:
+                constructs[str(item)] = str(construct)
+        sources[name] = SourceMapping(
+            columns=columns, values=values,
+            date_format=_formats(spec["date_format"], f"{where}.date_format") if "date_format" in spec
+            else (DEFAULT_DATE_FORMAT,),
+            date_formats=date_formats, delimiter=delimiter, encoding=encoding and str(encoding).lower(),
+            sheet=(spec.get("excel") or {}).get("sheet", 0), constructs=constructs)
+    return Mapping(path, sources)

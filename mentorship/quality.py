@@ -1,0 +1,91 @@
+"""The validation summary analysts read: per source, file checks, every rule's counts and samples.
+
+It is built from the warehouse's own logs (``raw.file_checks``, ``raw.landing_files``,
+``validated.validation_runs``, ``validated.validation_results``, ``validated.quarantine``) and is
+safe to write outside it: identifiers are pseudonymised with the keyed hash, whole unparsed lines
+are never shown (they may hold names or e-mails), and extra columns never appear.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from mentorship.contract import SOURCES
+from mentorship.privacy import pseudonymise
+
+SAMPLES_PER_RULE = 5
+_HIDDEN_RULES = {"parse"}
+
+
+def _table_exists(con, schema: str, table: str) -> bool:
+    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                       [schema, table]).fetchone()[0] > 0
+
+
+def _rows(con, sql: str, params=()) -> list[dict]:
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def _shown(source: str, rule: str, column: str, value, key: str):
+    if value is None:
+        return None
+    if rule in _HIDDEN_RULES:
+        return "(line not shown: it may hold personal data)"
+    col = next((c for c in SOURCES[source].columns if c.name == column), None)
+    if rule == "duplicate_key" or rule.startswith("ref:") or (col is not None and col.identifier):
+        return pseudonymise(value, key)
+    return str(value)[:120]
+
+
+def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str = "") -> dict:
+    """A JSON-ready summary of the latest validation of every source."""
+    have = {t: _table_exists(con, *t.split(".")) for t in
+            ("raw.file_checks", "raw.landing_files", "validated.validation_runs", "validated.validation_results",
+             "validated.quarantine")}
+    out = {"generated_at": datetime.now().isoformat(timespec="seconds"), "mapping": mapping_label, "sources": []}
+    for name in SOURCES:
+        files = _rows(con, 'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? '
+                      "order by file", [name]) if have["raw.file_checks"] else []
+        run = (_rows(con, "select * exclude (source) from validated.validation_runs where source = ?", [name])
+               if have["validated.validation_runs"] else [])
+        rules = (_rows(con, "select rule_index, rule, \"column\", expectation, meaning, checked, unexpected, success "
+                       "from validated.validation_results where source = ? order by rule_index", [name])
+                 if have["validated.validation_results"] else [])
+        samples = (_rows(con, """
+            select rule, "column", file, line, value from (
+                select *, row_number() over (partition by rule, "column", expectation order by file, line) as n
+                from validated.quarantine where source = ?) where n <= ? order by file, line""",
+                         [name, SAMPLES_PER_RULE]) if have["validated.quarantine"] else [])
+        for r in rules:
+            r["samples"] = [{"file": s["file"], "line": s["line"], "value": _shown(name, r["rule"], r["column"],
+                                                                                   s["value"], hash_key)}
+                            for s in samples if s["rule"] == r["rule"] and s["column"] == r["column"]]
+        run = run[0] if run else None
+        if any(f["status"] == "failed" for f in files):
+            status = "file_error"
+        elif run is None:
+            status = "not_validated"
+        elif not run["promoted"]:
+            status = "blocked"
+        elif run["rows_quarantined"]:
+            status = "quarantined"
+        else:
+            status = "passed"
+        out["sources"].append({"source": name, "suite": f"mentorship_contract.{name}", "status": status,
+                               "files": files, "run": run, "rules": rules})
+    return json.loads(json.dumps(out, default=str))
+
+
+def write_summary(con: duckdb.DuckDBPyConnection, path: Path, hash_key: str, mapping_label: str = "") -> dict:
+    summary = summarise(con, hash_key, mapping_label)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary, indent=1))
+    tmp.replace(path)
+    return summary

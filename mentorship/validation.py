@@ -1,0 +1,344 @@
+"""Row-level validation: the contract's Great Expectations suites over every row, and quarantine.
+
+How the suites run, and why:
+
+- GX 1.x cannot validate DuckDB through SQLAlchemy (GX issue #10738), so the suites run on pandas
+  batches. Every row is validated, in bounded chunks of ``CHUNK_ROWS`` rows read from DuckDB, so
+  memory stays flat from a 1,000-person pilot to tens of millions of survey rows.
+- DuckDB does what it is good at before GX sees a row: it trims and types the raw text (with the
+  mapping's value codes and date formats) and joins each row to its parent sources, so that
+  cross-source rules (referential integrity, dates within employment) become row-level
+  expectations on ordinary columns. Chunks are cut by a hash of the source's key, so every
+  duplicate-key group lands in one chunk and ``expect_compound_columns_to_be_unique`` sees it whole.
+- GX reports failing rows by a row id; DuckDB joins those ids back to file, line and offending text
+  to fill ``validated.quarantine``. Rows that fail nothing are accepted; where several files carry
+  the same key, the row from the latest file (name order) is the current one.
+- ``great_expectations`` takes seconds to import, so it is imported on first use only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from mentorship.contract import SOURCES, Column, Rule, Source
+from mentorship.landing import ident, q
+from mentorship.mapping import Mapping, SourceMapping
+
+CHUNK_ROWS = 500_000
+DEFAULT_MAX_REJECT_SHARE = 0.05
+_TRUE = ("true", "t", "1", "yes", "y")
+_FALSE = ("false", "f", "0", "no", "n")
+
+
+class ValidationSetupError(RuntimeError):
+    """Validation cannot start, e.g. a parent source has never been validated."""
+
+
+@dataclass
+class ValidationResult:
+    source: str
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    rows_current: int
+    rows_superseded: int
+    absent_from_latest: int
+    max_reject_share: float
+    rules: list[dict] = field(default_factory=list)  # one per expectation, in suite order
+    files: list[dict] = field(default_factory=list)  # per file: rows read, accepted, quarantined
+    promoted: bool = True
+
+    @property
+    def reject_share(self) -> float:
+        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
+
+    @property
+    def blocked(self) -> bool:
+        return self.reject_share > self.max_reject_share
+
+    @property
+    def reconciles(self) -> bool:
+        return (self.rows_read == self.rows_accepted + self.rows_quarantined
+                and all(f["rows_read"] == f["rows_accepted"] + f["rows_quarantined"] for f in self.files))
+
+    @property
+    def issues_by_rule(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rules:
+            if r["unexpected"]:
+                out[r["rule"]] = out.get(r["rule"], 0) + r["unexpected"]
+        return dict(sorted(out.items()))
+
+    def summary(self) -> str:
+        head = (f"{self.source}: {self.rows_read:,} rows read, {self.rows_accepted:,} accepted, "
+                f"{self.rows_quarantined:,} quarantined ({self.reject_share:.1%}; limit {self.max_reject_share:.0%})")
+        if self.blocked:
+            head += " - BLOCKED, the last good validated table is kept"
+        return head
+
+
+# ---------------------------------------------------------------------------------------------
+# Typing raw text (SQL)
+
+
+def _mapped(text: str, codes: dict[str, str]) -> str:
+    if not codes:
+        return text
+    whens = " ".join(f"when {q(code.lower())} then {q(val)}" for code, val in codes.items())
+    return f"(case lower({text}) {whens} else {text} end)"
+
+
+def _typed(c: Column, text: str, sm: SourceMapping) -> str:
+    m = _mapped(text, sm.values.get(c.name, {}))
+    if c.type == "DATE":
+        parsed = [f"try_strptime({m}, {q(f)})" for f in sm.formats_for(c.name)]
+        return f"cast({parsed[0] if len(parsed) == 1 else 'coalesce(' + ', '.join(parsed) + ')'} as date)"
+    if c.type == "INTEGER":  # whole numbers only: '3.0' is 3, '3.5' is a type error, not a rounded 4
+        return f"try_cast(case when try_cast({m} as double) % 1 = 0 then try_cast({m} as double) end as integer)"
+    if c.type == "DOUBLE":
+        return f"(case when isfinite(try_cast({m} as double)) then try_cast({m} as double) end)"
+    if c.type == "BOOLEAN":
+        return (f"(case when lower({m}) in ({', '.join(map(q, _TRUE))}) then true "
+                f"when lower({m}) in ({', '.join(map(q, _FALSE))}) then false end)")
+    return f"lower({m})" if c.allowed else m
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, n_chunks: int,
+             load_date: str) -> list[str]:
+    """Build temp table _prepared; return the extra (non-contract) columns carried along."""
+    raw_cols = [r[0] for r in con.execute(f"describe raw.{source.name}").fetchall()]
+    contract = {c.name for c in source.columns}
+    extras = [c for c in raw_cols if c not in contract and not c.startswith("_")]
+    typed = []
+    for c in source.columns:
+        text = f"nullif(trim({ident(c.name)}), '')" if c.name in raw_cols else "null::varchar"
+        typed.append(f"{text} as {ident(c.name + '__text')}")
+        expr = _typed(c, ident(c.name + "__text"), sm)
+        if c.name == "construct" and sm.constructs:
+            whens = " ".join(f"when {q(item)} then {q(construct)}" for item, construct in sm.constructs.items())
+            expr = f"coalesce(case item_id__text {whens} end, {expr})"
+        typed.append(f"{expr} as {ident(c.name)}")
+        if c.type != "VARCHAR":
+            t = ident(c.name + "__text")
+            typed.append(f"case when {t} is not null and {ident(c.name)} is null then {t} end "
+                         f"as {ident(c.name + '__unparsed')}")
+    joins, takes = [], []
+    for i, lk in enumerate(source.lookups):
+        if not _exists(con, "validated", lk.parent):
+            raise ValidationSetupError(f"{source.name} is checked against {lk.parent}, which has not been "
+                                       f"validated yet; validate {lk.parent} first")
+        joins.append(f"left join validated.{lk.parent} as l{i} on l{i}.{ident(lk.parent_key)} = t.{ident(lk.column)}")
+        takes += [f"l{i}.{ident(p)} as {ident(n)}" for n, p in lk.take]
+        takes.append(f"case when t.{ident(lk.column)} is not null and l{i}.{ident(lk.parent_key)} is null "
+                     f"then t.{ident(lk.column + '__text')} end as {ident(lk.column + '__unmatched')}")
+    key = ", ".join(f"t.{ident(k)}" for k in source.key)
+    con.execute(f"""
+        create or replace temp table _prepared as
+        with raw_rows as (
+            select row_number() over () as _rid, * from raw.{source.name}
+        ),
+        typed as (
+            select _rid, _source_file, _line, _file_order, _parse_error, {', '.join(typed)}
+                   {''.join(', ' + ident(e) for e in extras)}
+            from raw_rows
+        )
+        select t.*{''.join(', ' + x for x in takes)}, {q(load_date)}::date as _load_date,
+               hash({key}) % {n_chunks} as _chunk
+        from typed as t
+        {' '.join(joins)}
+        order by _chunk, _rid""")
+    return extras
+
+
+def _exists(con, schema: str, table: str) -> bool:
+    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                       [schema, table]).fetchone()[0] > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The suites (Great Expectations)
+
+
+def build_suite(source: str):
+    """The source's contract as a ``great_expectations.ExpectationSuite``.
+
+    Each expectation's ``meta`` carries the quarantine rule name, the contract column and the
+    plain-language meaning, which the report and the README repeat.
+    """
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    from great_expectations.expectations.row_conditions import Column as Col
+
+    _gx()  # a suite needs an active context before expectations can be added
+    suite = gx.ExpectationSuite(name=f"mentorship_contract.{source}")
+    for i, rule in enumerate(SOURCES[source].rules):
+        kwargs = {k: v for k, v in rule.kwargs.items() if not (k in ("min_value", "max_value") and v is None)}
+        if rule.when:
+            kwargs["row_condition"] = Col(rule.when[0]).is_not_null()
+        config = ExpectationConfiguration(type=rule.expectation, kwargs=kwargs,
+                                          meta={"rule": rule.name, "column": rule.column, "meaning": rule.meaning,
+                                                "index": i})
+        suite.add_expectation(config.to_domain_obj())
+    return suite
+
+
+@cache
+def _gx():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch = context.data_sources.add_pandas("landing").add_dataframe_asset("chunk") \
+        .add_batch_definition_whole_dataframe("whole chunk")
+    return context, batch
+
+
+def _run_suite(suite, frame: pd.DataFrame) -> list:
+    context, batch_definition = _gx()
+    suite = context.suites.add_or_update(suite)
+    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_rid"],
+                              "return_unexpected_index_query": False})
+    return result.results
+
+
+# ---------------------------------------------------------------------------------------------
+# Validating a source
+
+
+def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Mapping | None = None,
+                    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, load_date: str | None = None,
+                    chunk_rows: int = CHUNK_ROWS, progress: Callable[[str], None] | None = None
+                    ) -> ValidationResult:
+    """Validate raw.<source> with its GX suite; write validated.<source> and the quarantine.
+
+    Every failing (row, rule) goes to ``validated.quarantine``, which always shows the latest
+    attempt. ``validated.<source>`` is replaced only when the share of quarantined rows is within
+    ``max_reject_share``; above it the previous table stays as the last good data.
+    """
+    source = SOURCES[source_name]
+    sm = (mapping or Mapping()).for_source(source_name)
+    load_date = load_date or dt.date.today().isoformat()
+    n_rows = con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
+    n_chunks = max(1, math.ceil(n_rows / chunk_rows))
+    extras = _prepare(con, source, sm, n_chunks, load_date)
+
+    suite = build_suite(source_name)
+    rules = source.rules
+    needed = sorted({"_rid"} | {c for r in rules for c in _columns_of(r)})
+    stats = [{"rule": r.name, "column": r.column, "expectation": r.expectation, "meaning": r.meaning,
+              "checked": 0, "unexpected": 0} for r in rules]
+    failures = []
+    for chunk in range(n_chunks):
+        frame = con.execute(f"select {', '.join(map(ident, needed))} from _prepared where _chunk = ?",
+                            [chunk]).df()
+        for res in _run_suite(suite, frame):
+            i = res.expectation_config.meta["index"]
+            if res.exception_info and res.exception_info.get("raised_exception"):
+                raise RuntimeError(f"{source_name}: expectation {rules[i].expectation} ({rules[i].meaning}) could "
+                                   f"not run: {res.exception_info.get('exception_message')}")
+            stats[i]["checked"] += int(res.result.get("element_count") or 0)
+            bad = res.result.get("unexpected_index_list") or []
+            stats[i]["unexpected"] += len(bad)
+            if bad:
+                failures.append(pd.DataFrame({"rid": np.fromiter((b["_rid"] for b in bad), dtype=np.int64,
+                                                                  count=len(bad)), "rule": i}))
+        if progress and n_chunks > 1:
+            progress(f"{source_name}: validated chunk {chunk + 1} of {n_chunks}")
+    for s in stats:
+        s["success"] = s["unexpected"] == 0
+
+    fail = pd.concat(failures) if failures else pd.DataFrame({"rid": pd.Series(dtype="int64"),
+                                                               "rule": pd.Series(dtype="int64")})
+    con.register("_failure_frame", fail)
+    con.execute("create or replace temp table _failures as select * from _failure_frame")
+    con.unregister("_failure_frame")
+    return _write(con, source, rules, stats, extras, max_reject_share)
+
+
+def _columns_of(rule: Rule) -> set[str]:
+    k = rule.kwargs
+    cols = {k[c] for c in ("column", "column_A", "column_B") if c in k} | set(k.get("column_list", ())) | set(rule.when)
+    return cols
+
+
+def _write(con, source: Source, rules: list[Rule], stats: list[dict], extras: list[str],
+           max_reject_share: float) -> ValidationResult:
+    name = source.name
+    con.execute("create schema if not exists validated")
+    con.execute("""create table if not exists validated.quarantine (
+        source varchar, file varchar, line bigint, "column" varchar, rule varchar, value varchar,
+        loaded_at timestamp, expectation varchar)""")
+    issue_rows = "\nunion all\n".join(
+        f"""select f.rid, p._source_file as file, p._line as line, {q(r.column if r.column != '*' else '(whole line)')}
+                   as "column", {q(r.name)} as rule, cast({r.value or ident(r.column + '__text')} as varchar) as value,
+                   {q(r.expectation)} as expectation
+            from _failures f join _prepared p on p._rid = f.rid where f.rule = {i}"""
+        for i, r in enumerate(rules) if stats[i]["unexpected"])
+    con.execute("create or replace temp table _issues as " + (issue_rows or
+                "select null::bigint as rid, null::varchar as file, null::bigint as line, null::varchar as \"column\", "
+                "null::varchar as rule, null::varchar as value, null::varchar as expectation limit 0"))
+    contract_cols = [c.name for c in source.columns]
+    key = ", ".join(ident(k) for k in source.key)
+    con.execute(f"""
+        create or replace temp table _accepted as
+        select {', '.join(map(ident, contract_cols + extras))}, _source_file, _line as _source_line, _file_order,
+               row_number() over (partition by {key} order by _file_order desc, _line desc) = 1 as _current
+        from _prepared p
+        anti join (select distinct rid from _issues) i on i.rid = p._rid""")
+    read, = con.execute("select count(*) from _prepared").fetchone()
+    accepted, current, absent = con.execute(
+        "select count(*), count(*) filter (where _current), "
+        "count(*) filter (where _current and _file_order < (select max(_file_order) from _prepared)) "
+        "from _accepted").fetchone()
+    quarantined, = con.execute("select count(distinct rid) from _issues").fetchone()
+    files = [dict(zip(("file", "rows_read", "rows_accepted", "rows_quarantined"), r)) for r in con.execute("""
+        select p._source_file, count(*), count(*) - count(i.rid), count(i.rid)
+        from _prepared p left join (select distinct rid from _issues) i on i.rid = p._rid
+        group by p._source_file, p._file_order order by p._file_order""").fetchall()]
+    result = ValidationResult(name, read, accepted, quarantined, current, accepted - current,
+                              absent if source.snapshot else 0, max_reject_share, stats, files)
+    result.promoted = not result.blocked
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from validated.quarantine where source = ?", [name])
+        con.execute(f"""insert into validated.quarantine
+            select {q(name)}, file, line, "column", rule, value, current_timestamp, expectation from _issues
+            order by file, line, "column", rule""")
+        if result.promoted:
+            con.execute(f"""create or replace table validated.{name} as
+                select * exclude (_current, _file_order) from _accepted where _current
+                order by _source_file, _source_line""")
+        _record_results(con, result)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _record_results(con, r: ValidationResult) -> None:
+    con.execute("""create table if not exists validated.validation_results (
+        source varchar, rule_index integer, rule varchar, "column" varchar, expectation varchar, meaning varchar,
+        checked bigint, unexpected bigint, success boolean, validated_at timestamp)""")
+    con.execute("""create table if not exists validated.validation_runs (
+        source varchar, rows_read bigint, rows_accepted bigint, rows_quarantined bigint, rows_current bigint,
+        rows_superseded bigint, absent_from_latest bigint, reject_share double, max_reject_share double,
+        promoted boolean, validated_at timestamp)""")
+    con.execute("delete from validated.validation_results where source = ?", [r.source])
+    con.executemany("insert into validated.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                    [(r.source, i, s["rule"], s["column"], s["expectation"], s["meaning"], s["checked"],
+                      s["unexpected"], s["success"]) for i, s in enumerate(r.rules)])
+    con.execute("delete from validated.validation_runs where source = ?", [r.source])
+    con.execute("insert into validated.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                [r.source, r.rows_read, r.rows_accepted, r.rows_quarantined, r.rows_current, r.rows_superseded,
+                 r.absent_from_latest, r.reject_share, r.max_reject_share, r.promoted])
