@@ -56,7 +56,9 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
     out = Path(settings.dashboard_dir)
     page = build_comparison_page(comparison, sizes, as_of, out / "outcome_comparison.html")
     index = build_index([("Mentored vs comparison (raw)", page.name,
-                          "promotion, retention, pay, mobility and survey change, mentored vs comparison")],
+                          "promotion, retention, pay, mobility and survey change, mentored vs comparison"),
+                         ("Data validation report", "validation_report.html",
+                          "for analysts: every file and row check per source, quarantine counts and samples")],
                         as_of, out / "index.html")
     return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(str(page)),
                                           "index": dg.MetadataValue.path(str(index)),

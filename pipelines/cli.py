@@ -16,7 +16,7 @@ from mentorship.settings import PROJECT_DIR, Settings, SettingsError
 
 
 def landing_is_empty(landing: Path) -> bool:
-    return not any(p.suffix in (".csv", ".parquet") for p in landing.glob("*/*"))
+    return not any(p.suffix.lower() in (".csv", ".parquet", ".xlsx") for p in landing.glob("*/*"))
 
 
 def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42) -> None:
@@ -80,10 +80,46 @@ def summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def validation_lines(settings: Settings, detailed: bool) -> list[str]:
+    """One screen on data validation, from the summary the ingest assets write."""
+    path = settings.export_dir / "validation_summary.json"
+    if not path.exists():
+        return []
+    summ = json.loads(path.read_text())
+    lines = ["Data validation (mapping: " + (summ["mapping"] or "identity") + ")"]
+    for s in summ["sources"]:
+        run_ = s["run"] or {}
+        counts = (f"{run_['rows_read']:,} read, {run_['rows_quarantined']:,} quarantined "
+                  f"({run_['reject_share']:.1%})" if run_ else "")
+        lines.append(f"  {s['source']:<18}{s['status'].replace('_', ' '):<15}{counts}")
+        if not detailed or s["status"] == "passed":
+            continue
+        for f in s["files"]:
+            if f["status"] == "failed":
+                lines.append(f"      file {f['file']}: {f['problem']}")
+        failing = [r for r in s["rules"] if not r["success"]]
+        for r in failing[:6]:
+            first = r["samples"][0] if r["samples"] else None
+            where = f"; first at {first['file']} line {first['line']}" if first else ""
+            lines.append(f"      {r['unexpected']:>9,} rows  {r['rule']} on {r['column']}: {r['meaning']}{where}")
+        if len(failing) > 6:
+            lines.append(f"      ... and {len(failing) - 6} more rules; see the report")
+    lines.append(f"  Report: {settings.dashboard_dir / 'validation_report.html'}")
+    lines.append("  Quarantined rows: select * from validated.quarantine (in the warehouse)")
+    return lines
+
+
 def run(args) -> int:
     import dagster as dg
 
+    from mentorship.mapping import MappingError, load_mapping
+
     settings = Settings.from_env()
+    try:
+        load_mapping(settings.mapping_path)
+    except MappingError as e:
+        print(f"Mapping error: {e}", file=sys.stderr)
+        return 2
     if landing_is_empty(settings.landing_dir):
         generate_sample(settings)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
@@ -98,14 +134,17 @@ def run(args) -> int:
         instance=dg.DagsterInstance.get(), raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:
+        print("\n".join(["", *validation_lines(settings, detailed=True), ""]), file=sys.stderr)
         for ev in result.all_events:
             if ev.is_step_failure:
                 err = ev.step_failure_data.error
-                print(f"FAILED {ev.step_key}: {err.cause.message.strip() if err.cause else err.message.strip()}",
-                      file=sys.stderr)
-        print(f"Run {result.run_id} failed; see it in the UI (make ui).", file=sys.stderr)
+                msg = (err.cause.message if err.cause else err.message).strip().splitlines()
+                print(f"FAILED {ev.step_key}: {' '.join(msg[:3])}", file=sys.stderr)
+        print(f"Run {result.run_id} failed; downstream assets did not run and the last good tables are kept. "
+              f"See the run in the UI (make ui).", file=sys.stderr)
         return 1
     print(f"\nRun {result.run_id} succeeded.\n")
+    print("\n".join(validation_lines(settings, detailed=True)) + "\n")
     if not args.select:
         print(summary(settings))
         print("\nDashboards:")
