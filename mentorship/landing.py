@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,8 +169,8 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, 
     # Excel sheets hold at most 1,048,576 rows, so reading one through pandas is bounded.
     try:
         frame = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl")
-    except ValueError as e:
-        raise _Problem(f"cannot be read as Excel: {e}") from e
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as e:
+        raise _Problem(f"cannot be read as an Excel workbook: {e}") from e
     frame.columns = [str(c) for c in frame.columns]
     con.register("_xl", frame)
     text = ", ".join(f"regexp_replace({ident(c)}, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in frame.columns)
@@ -200,8 +201,6 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
             _stage_excel(con, path, sm, "_staged")
     except duckdb.Error as e:
         raise _Problem(f"cannot be read: {str(e).splitlines()[0]}") from e
-    except (OSError, KeyError, ValueError) as e:  # openpyxl and zipfile report a broken workbook so
-        raise _Problem(f"cannot be read: {e}") from e
     found = [c for c in _columns(con, "_staged") if c not in ("_record", "_line", "_parse_error")]
     by_norm = {c.strip().lower(): c for c in found}
     contract = SOURCES[source]

@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mentorship.contract import SOURCES, Column, Rule, Source
+from mentorship.contract import LOAD_ORDER, SOURCES, Column, Rule, Source
 from mentorship.landing import ident, q
 from mentorship.mapping import Mapping, SourceMapping
 
@@ -120,15 +120,15 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
     typed = []
     for c in source.columns:
         text = f"nullif(trim({ident(c.name)}), '')" if c.name in raw_cols else "null::varchar"
+        if c.name == "construct" and sm.constructs:  # the mapping's constructs win over the file's
+            whens = " ".join(f"when {q(item)} then {q(construct)}" for item, construct in sm.constructs.items())
+            text = f"coalesce(case item_id__text {whens} end, {text})"
         typed.append(f"{text} as {ident(c.name + '__text')}")
         expr = _typed(c, ident(c.name + "__text"), sm)
-        if c.name == "construct" and sm.constructs:
-            whens = " ".join(f"when {q(item)} then {q(construct)}" for item, construct in sm.constructs.items())
-            expr = f"coalesce(case item_id__text {whens} end, {expr})"
         typed.append(f"{expr} as {ident(c.name)}")
-        if c.type != "VARCHAR":
+        if c.type != "VARCHAR":  # the typed expression again: the bare name would be the raw column
             t = ident(c.name + "__text")
-            typed.append(f"case when {t} is not null and {ident(c.name)} is null then {t} end "
+            typed.append(f"case when {t} is not null and ({expr}) is null then {t} end "
                          f"as {ident(c.name + '__unparsed')}")
     joins, takes = [], []
     for i, lk in enumerate(source.lookups):
@@ -342,3 +342,30 @@ def _record_results(con, r: ValidationResult) -> None:
     con.execute("insert into validated.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
                 [r.source, r.rows_read, r.rows_accepted, r.rows_quarantined, r.rows_current, r.rows_superseded,
                  r.absent_from_latest, r.reject_share, r.max_reject_share, r.promoted])
+
+
+def descendants(source: str) -> list[str]:
+    """Sources that look ``source`` up, directly or not, in load order."""
+    out: list[str] = []
+    for s in LOAD_ORDER:
+        if s != source and any(p == source or p in out for p in SOURCES[s].parents):
+            out.append(s)
+    return out
+
+
+def ingest(con: duckdb.DuckDBPyConnection, landing_dir, mapping: Mapping | None = None,
+           sources: list[str] | None = None, **kw) -> dict[str, ValidationResult]:
+    """Load and validate ``sources`` (default: all) in dependency order, outside Dagster.
+
+    Stops at the first source whose files fail (``FileContractError``) or whose reject share is
+    over the limit, like the asset graph does.
+    """
+    from mentorship.landing import load_raw
+
+    results = {}
+    for s in [s for s in LOAD_ORDER if sources is None or s in sources]:
+        load_raw(con, s, landing_dir, mapping)
+        results[s] = validate_source(con, s, mapping, **kw)
+        if results[s].blocked:
+            break
+    return results

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from mentorship.contract import SOURCES
+from tests.conftest import build
 
 
 def test_whole_graph_materializes(built):
@@ -96,3 +103,54 @@ def test_small_groups_are_suppressed(tmp_path, small_org):
     assert comp[["mean_mentored", "mean_comparison", "raw_difference"]].isna().all().all()
     sizes = pd.read_parquet(tmp_path / "exports" / "cohort_sizes.parquet")
     assert sizes["people"].isna().all()
+
+
+def _break_employees(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst)
+    path = dst / "employees" / "employees.csv"
+    lines = path.read_text().split("\n", 1)
+    path.write_text(lines[0].replace('"hire_date"', '"hired"') + "\n" + lines[1])
+
+
+def test_a_broken_drop_blocks_downstream_and_keeps_every_table(built, small_org, tmp_path):
+    landing, _ = small_org
+    root, _ = built
+    shutil.copy(root / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    tables = ["raw.employees", "validated.employees", "analytics.cohort_members", "analytics.outcome_comparison"]
+
+    def snapshot():
+        con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+        try:
+            return {t: con.execute(f"select * from {t} order by all").df() for t in tables}
+        finally:
+            con.close()
+
+    before = snapshot()
+    _break_employees(landing, tmp_path / "landing")
+    result = build(tmp_path, tmp_path / "landing")
+    assert not result.success
+    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
+    assert [(c.asset_key.to_user_string(), c.check_name) for c in failed] == [("raw_employees", "files_usable")]
+    assert "employees.csv: lacks required column(s) hire_date" in failed[0].description
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert not materialized & {"validated_employees", "validated_job_history", "cohort_members", "comparison_exports"}
+    after = snapshot()
+    for t in tables:
+        pd.testing.assert_frame_equal(after[t], before[t], obj=t)
+
+
+def test_cli_run_on_a_bad_drop_exits_non_zero_with_a_one_screen_summary(small_org, tmp_path):
+    landing, _ = small_org
+    _break_employees(landing, tmp_path / "landing")
+    env = {**os.environ, "MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_LANDING_DIR": str(tmp_path / "landing"),
+           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    env.pop("MENTORSHIP_DUCKDB", None)
+    (tmp_path / "dagster_home").mkdir()
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 1
+    summary = proc.stderr[proc.stderr.index("Data validation"):]
+    assert "employees         file error" in summary
+    assert "file employees.csv: lacks required column(s) hire_date" in summary
+    assert str(tmp_path / "data" / "dashboards" / "validation_report.html") in summary
+    assert len(summary.splitlines()) < 40

@@ -1,0 +1,417 @@
+"""The bad-input corpus: each case mutates one file of a small generated organisation and asserts
+the exact blocking error or quarantine rule, the file, line and column it names, and that every
+row read is either accepted or quarantined."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from mentorship.landing import FileContractError
+from mentorship.mapping import load_mapping
+from mentorship.synthetic import SyntheticConfig, generate
+from mentorship.validation import descendants, ingest
+
+TINY = SyntheticConfig(n_employees=200, seed=3)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tiny")
+    generate(root / "landing", TINY, root / "truth.json")
+    con = duckdb.connect(str(root / "clean.duckdb"))
+    results = ingest(con, root / "landing")
+    con.close()
+    assert all(r.rows_quarantined == 0 for r in results.values()), "the clean sample must pass every rule"
+    return root
+
+
+@dataclass
+class Case:
+    landing: Path
+    con: duckdb.DuckDBPyConnection
+    root: Path
+
+    def path(self, source: str, name: str | None = None) -> Path:
+        folder = self.landing / source
+        return folder / name if name else sorted(folder.glob("*.csv"))[0]
+
+    def run(self, source: str, mapping=None, **kw):
+        return ingest(self.con, self.landing, mapping, sources=[source, *descendants(source)], **kw)
+
+    def quarantine(self, source: str) -> list[tuple]:
+        return self.con.execute('select file, line, "column", rule, value from validated.quarantine '
+                                "where source = ? order by line, rule", [source]).fetchall()
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table's content regardless of which file or line it came from."""
+        drop = "_source_file, _source_line" if name.startswith("validated.") else "_source_file, _line, _loaded_at"
+        return self.con.execute(f"select * exclude ({drop}) from {name} order by all").df()
+
+
+@pytest.fixture
+def case(tiny, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(tiny / "landing", landing)
+    shutil.copy(tiny / "clean.duckdb", tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    yield Case(landing, con, tiny)
+    con.close()
+
+
+def read_rows(path: Path, encoding="utf-8") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding=encoding), newline="")))
+
+
+def write_rows(path: Path, rows: list[list[str]], delimiter=",", encoding="utf-8") -> None:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding=encoding, newline="")
+
+
+def set_field(path: Path, line: int, column: str, value: str) -> str:
+    """Set ``column`` on physical line ``line`` (header = 1) of a file without quoted newlines; return the old value."""
+    rows = read_rows(path)
+    i = rows[0].index(column)
+    old, rows[line - 1][i] = rows[line - 1][i], value
+    write_rows(path, rows)
+    return old
+
+
+def first_line_where(path: Path, column: str, predicate) -> int:
+    rows = read_rows(path)
+    i = rows[0].index(column)
+    return next(n for n, r in enumerate(rows[1:], 2) if predicate(r[i]))
+
+
+def data_records(folder: Path) -> int:
+    """Rows in the folder's distinct CSV files, counted by Python's csv module, not by the product."""
+    seen, n = set(), 0
+    for p in sorted(folder.glob("*.csv")):
+        if p.read_bytes() in seen:
+            continue
+        seen.add(p.read_bytes())
+        n += len(read_rows(p)) - 1
+    return n
+
+
+def assert_reconciles(results, case: Case, source: str):
+    r = results[source]
+    assert r.reconciles and r.rows_read == r.rows_accepted + r.rows_quarantined
+    assert r.rows_read == data_records(case.landing / source)
+    n_quarantined = case.con.execute("select count(distinct (file, line)) from validated.quarantine where source = ?",
+                                     [source]).fetchone()[0]
+    assert n_quarantined == r.rows_quarantined
+
+
+def assert_quarantined(case: Case, source: str, file: str, line: int, column: str, rule: str, value=None):
+    hits = [q for q in case.quarantine(source) if q[:4] == (file, line, column, rule)]
+    assert hits, f"expected {file}:{line} {column} {rule} in {case.quarantine(source)}"
+    if value is not None:
+        assert hits[0][4] == value
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-level problems: quarantined with file, line, column and rule; the rest flows on.
+
+ROW_CASES = {
+    # id: (source, column to corrupt, new value, expected column, expected rule)
+    "numeric column with text": ("job_history", "base_salary", "n/a", "base_salary", "type:double"),
+    "mixed date formats": ("job_history", "effective_date", "01/04/2023", "effective_date", "type:date"),
+    "impossible date": ("job_history", "effective_date", "2023-02-30", "effective_date", "type:date"),
+    "level out of range": ("job_history", "job_level", "99", "job_level", "range"),
+    "fractional level": ("job_history", "job_level", "3.5", "job_level", "type:integer"),
+    "boolean with junk": ("job_history", "is_people_manager", "maybe", "is_people_manager", "type:boolean"),
+    "job history for an unknown employee": ("job_history", "employee_id", "E9999999", "employee_id", "ref:employees"),
+    "negative duration": ("meetings", "duration_minutes", "-30", "duration_minutes", "range"),
+    "meeting rating off scale": ("meetings", "mentee_rating", "6", "mentee_rating", "range"),
+    "orphan meeting": ("meetings", "pair_id", "P9999999", "pair_id", "ref:mentorship_pairs"),
+    "meeting before its pair started": ("meetings", "meeting_date", "2019-01-01", "meeting_date", "within_pair"),
+    "date in the future": ("meetings", "meeting_date", "2099-01-01", "meeting_date", "not_in_future"),
+    "missing required value": ("meetings", "meeting_date", "", "meeting_date", "required"),
+    "unknown meeting format": ("meetings", "format", "carrier pigeon", "format", "allowed_values"),
+    "unknown pair status": ("mentorship_pairs", "status", "paused", "status", "allowed_values"),
+    "unknown survey item": ("survey_responses", "item_id", "XYZ9", "item_id", "ref:survey_items"),
+    "score above the item's scale": ("survey_responses", "score", "7", "score", "scale"),
+    "score below the item's scale": ("survey_responses", "score", "0", "score", "scale"),
+    "response before hire": ("survey_responses", "response_date", "1990-01-01", "response_date", "within_employment"),
+    "birth year implausible": ("employees", "birth_year", "1850", "birth_year", "range"),
+    "scale the wrong way round": ("survey_items", "scale_min", "9", "scale_max", "scale_order"),
+}
+
+
+@pytest.mark.parametrize("name", list(ROW_CASES))
+def test_row_problem_is_quarantined_at_its_line(case, name):
+    source, column, value, expected_column, rule = ROW_CASES[name]
+    path = case.path(source)
+    line = 5
+    set_field(path, line, column, value)
+    results = case.run(source)
+    assert_quarantined(case, source, path.name, line, expected_column, rule)
+    assert_reconciles(results, case, source)
+    r = results[source]
+    # One bad row blocks only a source so small that it is over the 5% limit (the 10 survey items).
+    assert r.promoted == (r.rows_quarantined / r.rows_read <= 0.05)
+
+
+def test_termination_before_hire(case):
+    path = case.path("employees")
+    line = first_line_where(path, "termination_date", bool)
+    set_field(path, line, "termination_date", "2000-01-01")
+    results = case.run("employees")
+    assert_quarantined(case, "employees", path.name, line, "termination_date", "date_order")
+    assert_reconciles(results, case, "employees")
+    # The person is no longer a valid employee, so their job history is quarantined as orphaned, not lost.
+    assert any(q[3] == "ref:employees" for q in case.quarantine("job_history"))
+    assert_reconciles(results, case, "job_history")
+
+
+def test_duplicate_ids_in_one_file_quarantine_every_copy(case):
+    path = case.path("employees")
+    rows = read_rows(path)
+    rows.append(rows[4])
+    write_rows(path, rows)
+    results = case.run("employees")
+    assert_quarantined(case, "employees", path.name, 5, "employee_id", "duplicate_key")
+    assert_quarantined(case, "employees", path.name, len(rows), "employee_id", "duplicate_key")
+    assert_reconciles(results, case, "employees")
+
+
+def test_self_mentoring_pair(case):
+    path = case.path("mentorship_pairs")
+    rows = read_rows(path)
+    h = rows[0]
+    rows[3][h.index("mentor_id")] = rows[3][h.index("mentee_id")]
+    write_rows(path, rows)
+    results = case.run("mentorship_pairs")
+    assert_quarantined(case, "mentorship_pairs", path.name, 4, "mentee_id", "self_mentoring")
+    assert_reconciles(results, case, "mentorship_pairs")
+
+
+def test_goals_met_above_goals_set(case):
+    path = case.path("mentorship_pairs")
+    line = first_line_where(path, "goals_set", lambda v: v not in ("", "0"))
+    goals = int(read_rows(path)[line - 1][read_rows(path)[0].index("goals_set")])
+    set_field(path, line, "goals_met", str(goals + 1))
+    results = case.run("mentorship_pairs")
+    assert_quarantined(case, "mentorship_pairs", path.name, line, "goals_met", "goals")
+    assert_reconciles(results, case, "mentorship_pairs")
+
+
+def test_truncated_last_line_is_a_parse_error_on_that_line(case):
+    path = case.path("meetings")
+    text = path.read_text().rstrip("\n")
+    cut = text[: text.rindex("\n") + 12]  # the last line keeps only its first few characters
+    path.write_text(cut + "\n")
+    n_lines = cut.count("\n") + 1
+    results = case.run("meetings")
+    hits = [q for q in case.quarantine("meetings") if q[3] == "parse"]
+    assert [(h[0], h[1], h[2]) for h in hits] == [(path.name, n_lines, "(whole line)")]
+    assert_reconciles(results, case, "meetings")
+
+
+def test_quoted_newlines_are_read_and_later_lines_are_counted_right(case):
+    path = case.path("mentorship_pairs")
+    rows = read_rows(path)
+    h = rows[0]
+    rows[2][h.index("program")] = "Career\nMentoring"  # record 2 now spans lines 3 and 4
+    rows[5][h.index("goals_set")] = "x"  # so record 5 starts on line 7
+    write_rows(path, rows)
+    results = case.run("mentorship_pairs")
+    assert_quarantined(case, "mentorship_pairs", path.name, 7, "goals_set", "type:integer", "x")
+    program = case.con.execute("select program from validated.mentorship_pairs where pair_id = ?",
+                               [rows[2][h.index("pair_id")]]).fetchone()[0]
+    assert program == "Career\nMentoring"
+    assert_reconciles(results, case, "mentorship_pairs")
+
+
+def test_too_many_rejected_rows_block_and_keep_the_last_good_table(case):
+    before = case.table("validated.meetings")
+    path = case.path("meetings")
+    rows = read_rows(path)
+    i = rows[0].index("pair_id")
+    for r in rows[1::10]:  # one row in ten, well over the 5% limit
+        r[i] = "P9999999"
+    write_rows(path, rows)
+    results = case.run("meetings")
+    r = results["meetings"]
+    assert r.blocked and not r.promoted and r.reject_share > 0.05
+    pd.testing.assert_frame_equal(case.table("validated.meetings"), before)
+    assert len(case.quarantine("meetings")) == r.rows_quarantined  # the analyst still sees every bad row
+    assert_reconciles(results, case, "meetings")
+
+
+def test_reject_share_limit_is_configurable(case):
+    path = case.path("meetings")
+    rows = read_rows(path)
+    i = rows[0].index("pair_id")
+    for r in rows[1::10]:
+        r[i] = "P9999999"
+    write_rows(path, rows)
+    assert case.run("meetings", max_reject_share=0.2)["meetings"].promoted
+
+
+# ---------------------------------------------------------------------------------------------
+# Encodings, delimiters and formats that are fine: read correctly.
+
+
+def test_utf8_bom_is_read_and_the_first_column_keeps_its_name(case):
+    path = case.path("employees")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    results = case.run("employees")
+    assert results["employees"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.employees"), _clean(case, "validated.employees"))
+
+
+def test_latin1_file_is_decoded(case):
+    path = case.path("employees")
+    rows = read_rows(path)
+    rows[1][rows[0].index("location")] = "Zürich"
+    write_rows(path, rows, encoding="latin-1")
+    assert b"Z\xfcrich" in path.read_bytes()
+    results = case.run("employees")
+    assert results["employees"].rows_quarantined == 0
+    assert case.con.execute("select count(*) from validated.employees where location = 'Zürich'").fetchone()[0] == 1
+
+
+def test_semicolon_delimiter_is_sniffed(case):
+    path = case.path("meetings")
+    write_rows(path, read_rows(path), delimiter=";")
+    results = case.run("meetings")
+    assert results["meetings"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.meetings"), _clean(case, "validated.meetings"))
+
+
+def test_extra_unknown_column_is_kept_not_fatal(case):
+    path = case.path("mentorship_pairs")
+    rows = read_rows(path)
+    rows[0].append("coordinator_notes")
+    for r in rows[1:]:
+        r.append("note")
+    write_rows(path, rows)
+    results = case.run("mentorship_pairs")
+    assert results["mentorship_pairs"].rows_quarantined == 0
+    assert case.con.execute("select count(*) from validated.mentorship_pairs where coordinator_notes = 'note'"
+                            ).fetchone()[0] == len(rows) - 1
+
+
+def test_excel_and_parquet_read_the_same_as_csv(case):
+    emp = case.path("employees")
+    pd.read_csv(emp, dtype=str, keep_default_na=False).to_excel(emp.with_suffix(".xlsx"), index=False)
+    emp.unlink()
+    meet = case.path("meetings")
+    frame = pd.read_csv(meet, parse_dates=["meeting_date"])
+    frame["meeting_date"] = frame["meeting_date"].dt.date
+    frame.to_parquet(meet.with_suffix(".parquet"))
+    meet.unlink()
+    results = case.run("employees")
+    assert all(r.rows_quarantined == 0 for r in results.values())
+    for t in ("validated.employees", "validated.meetings"):
+        pd.testing.assert_frame_equal(case.table(t), _clean(case, t))
+    lines = case.con.execute("select min(_source_line), max(_source_line), count(*) from validated.employees").fetchone()
+    assert lines == (2, lines[2] + 1, lines[2])  # spreadsheet rows: the header is row 1
+
+
+def _clean(case: Case, table: str) -> pd.DataFrame:
+    con = duckdb.connect(str(case.root / "clean.duckdb"), read_only=True)
+    try:
+        return con.execute(f"select * exclude (_source_file, _source_line) from {table} order by all").df()
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# File-level problems: blocking, naming the file and what is wrong, leaving the last good data.
+
+FILE_CASES = {
+    "empty file": ("meetings", "extra.csv", b"", r"extra\.csv: is empty"),
+    "header-only file": ("meetings", "extra.csv", b"meeting_id,pair_id,meeting_date,duration_minutes\n",
+                         r"extra\.csv: holds no data rows \(header only\)"),
+    "missing required column": ("job_history", "extra.csv", b"employee_id,effective_date,job_level,is_people_manager\n"
+                                b"E0000001,2024-01-01,3,false\n", r"extra\.csv: lacks required column\(s\) department"),
+    "undecodable bytes": ("employees", "extra.csv", b"employee_id,hire_date\n\x00\x01\x02\xff\xfe\x00",
+                          r"extra\.csv: holds NUL bytes"),
+    "broken workbook": ("employees", "extra.xlsx", b"this is not a spreadsheet", r"extra\.xlsx: cannot be read as an Excel workbook"),
+}
+
+
+@pytest.mark.parametrize("name", list(FILE_CASES))
+def test_file_problem_blocks_and_keeps_last_good_tables(case, name):
+    source, file, content, message = FILE_CASES[name]
+    raw_before, valid_before = case.table(f"raw.{source}"), case.table(f"validated.{source}")
+    (case.landing / source / file).write_bytes(content)
+    with pytest.raises(FileContractError, match=message) as err:
+        case.run(source)
+    assert err.value.problems[0].file == file
+    pd.testing.assert_frame_equal(case.table(f"raw.{source}"), raw_before)
+    pd.testing.assert_frame_equal(case.table(f"validated.{source}"), valid_before)
+    status = case.con.execute("select status from raw.file_checks where source = ? and file = ?",
+                              [source, file]).fetchone()
+    assert status == ("failed",)
+
+
+def test_wrong_delimiter_is_named_as_the_likely_cause(case, tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("sources:\n  meetings:\n    csv: {delimiter: ';'}\n")
+    with pytest.raises(FileContractError, match=r"meetings\.csv: lacks required column.*delimiter"):
+        case.run("meetings", load_mapping(mapping))
+
+
+def test_mapping_naming_an_absent_column_blocks(case, tmp_path):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("sources:\n  employees:\n    columns: {employee_id: Worker ID}\n")
+    with pytest.raises(FileContractError, match=r"employees\.csv: the mapping names column\(s\) 'Worker ID'"):
+        case.run("employees", load_mapping(mapping))
+
+
+# ---------------------------------------------------------------------------------------------
+# Re-drops and corrections.
+
+
+def test_the_same_file_twice_adds_nothing(case):
+    path = case.path("employees")
+    shutil.copy(path, path.with_name("employees_copy.csv"))
+    results = case.run("employees")
+    assert results["employees"].rows_read == len(read_rows(path)) - 1
+    pd.testing.assert_frame_equal(case.table("validated.employees"), _clean(case, "validated.employees"))
+    status = dict(case.con.execute("select file, status from raw.landing_files where source = 'employees'").fetchall())
+    assert status == {"employees.csv": "loaded", "employees_copy.csv": "duplicate"}
+
+
+def test_corrected_reextract_replaces_rows_for_its_keys_idempotently(case):
+    path = case.path("mentorship_pairs")
+    rows = read_rows(path)
+    h = rows[0]
+    corrected = list(rows[3])
+    corrected[h.index("status")], corrected[h.index("end_date")] = "withdrawn", corrected[h.index("start_date")]
+    write_rows(path.with_name("mentorship_pairs_zz_correction.csv"), [h, corrected])
+    first = case.run("mentorship_pairs")["mentorship_pairs"]
+    assert (first.rows_read, first.rows_superseded, first.rows_quarantined) == (len(rows), 1, 0)
+    pair = corrected[h.index("pair_id")]
+    got = case.con.execute("select status, _source_file from validated.mentorship_pairs where pair_id = ?",
+                           [pair]).fetchall()
+    assert got == [("withdrawn", "mentorship_pairs_zz_correction.csv")]
+    assert case.con.execute("select count(*) from validated.mentorship_pairs").fetchone()[0] == len(rows) - 1
+    table = case.table("validated.mentorship_pairs")
+    case.run("mentorship_pairs")
+    pd.testing.assert_frame_equal(case.table("validated.mentorship_pairs"), table)
+
+
+def test_record_missing_from_a_newer_snapshot_is_kept_as_last_seen(case):
+    path = case.path("employees")
+    rows = read_rows(path)
+    line = first_line_where(path, "termination_date", bool)  # HR exports often drop leavers
+    gone = rows[line - 1][0]
+    write_rows(path.with_name("employees_zz_newer.csv"), [r for n, r in enumerate(rows, 1) if n != line])
+    r = case.run("employees")["employees"]
+    assert r.absent_from_latest == 1 and r.rows_quarantined == 0
+    assert case.con.execute("select _source_file from validated.employees where employee_id = ?",
+                            [gone]).fetchone() == (path.name,)
+    assert case.con.execute("select count(*) from validated.employees").fetchone()[0] == len(rows) - 1
