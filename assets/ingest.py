@@ -7,6 +7,7 @@ check is blocking, so nothing downstream runs on a broken source. Each asset als
 validation report, so it is current precisely when something failed.
 """
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -17,7 +18,7 @@ from dashboards.validation import build_validation_report
 from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw
 from mentorship.quality import write_summary
-from mentorship.validation import validate_source
+from mentorship.validation import build_suite, validate_source
 from pipelines.resources import PipelineSettings
 
 SUMMARY_FILE = "validation_summary.json"
@@ -116,6 +117,9 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
             r = validate_source(con, source, settings.mapping(), settings.max_reject_share,
                                 progress=context.log.info)
             report = refresh_report(con, settings)
+        suite_path = Path(settings.export_dir) / "expectation_suites" / f"{source}.json"
+        suite_path.parent.mkdir(parents=True, exist_ok=True)
+        suite_path.write_text(json.dumps(build_suite(source).to_json_dict(), indent=1, default=str))
         context.log.info(r.summary())
         by_rule = r.issues_by_rule
         counts = {"rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined}
@@ -128,7 +132,8 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
                       "replaced": r.promoted,
                       "issues_by_rule": dg.MetadataValue.json(by_rule),
                       "files": dg.MetadataValue.json(r.files),
-                      "report": dg.MetadataValue.path(str(report))},
+                      "report": dg.MetadataValue.path(str(report)),
+                      "expectation_suite": dg.MetadataValue.path(str(suite_path))},
             check_results=[
                 dg.AssetCheckResult(check_name="rows_reconcile", passed=r.reconciles,
                                     severity=dg.AssetCheckSeverity.ERROR, metadata=counts),
