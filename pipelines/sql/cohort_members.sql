@@ -120,9 +120,11 @@ pre_survey as (
     select
         m.employee_id, m.role, m.cohort, m.group_name,
         max(s.score) filter (where s.construct = 'engagement') as pre_engagement,
-        max(s.score) filter (where s.construct = 'satisfaction') as pre_satisfaction
+        max(s.score) filter (where s.construct = 'satisfaction') as pre_satisfaction,
+        max(s.score) filter (where s.construct = 'confidence') as pre_confidence,
+        max(s.score) filter (where s.construct = 'growth') as pre_growth
     from members as m
-    cross join (select unnest(['engagement', 'satisfaction']) as construct) as k
+    cross join (select unnest(['engagement', 'satisfaction', 'confidence', 'growth']) as construct) as k
     asof inner join analytics.survey_scores as s
         on s.employee_id = m.employee_id and s.construct = k.construct and m.index_date > s.response_date
     group by all
@@ -171,7 +173,9 @@ final as (
         a.performance_rating,
         coalesce(p.prior_promotions, 0) as prior_promotions,
         s.pre_engagement,
-        s.pre_satisfaction
+        s.pre_satisfaction,
+        s.pre_confidence,
+        s.pre_growth
     from at_index as a
     inner join employees as e using (employee_id)
     cross join as_of as o

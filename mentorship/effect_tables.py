@@ -1,0 +1,214 @@
+"""Every effect the dashboards show: outcomes x horizons x roles, segments and dose, as tables.
+
+DuckDB builds one compact analytic frame per outcome family (only the needed columns); Python
+loops over estimates (a few hundred), never over people, and calls ``estimate_effect``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from mentorship.effects import EffectInputError, estimate_effect
+
+#: Pre-index covariates, all measured on or before the index date.
+COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months",
+              "is_people_manager", "salary_position", "performance_rating", "prior_promotions",
+              "pre_engagement", "pre_satisfaction", "pre_confidence", "pre_growth"]
+
+CAREER = {  # outcome: (label, kind)
+    "promoted": ("Promoted", "binary"),
+    "retained": ("Retained (no voluntary exit)", "binary"),
+    "salary_growth": ("Salary growth", "continuous"),
+    "became_people_manager": ("Moved into people management", "binary"),
+    "changed_department": ("Changed department", "binary"),
+}
+SURVIVAL = {  # outcome: (label, duration, event)
+    "time_to_voluntary_exit": ("Time to voluntary exit", "days_to_exit_or_censor", "voluntary_exit_event"),
+    "time_to_promotion": ("Time to first promotion", "days_to_promotion_or_censor", "promotion_event"),
+}
+#: Segment and dose estimates cover the headline outcomes only.
+HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
+SEGMENTS = ["department", "job_level", "gender", "age_band"]
+
+
+@dataclass(frozen=True)
+class EffectSettings:
+    min_group_size: int = 5
+    n_bootstrap: int = 200
+    seed: int = 20240501
+    trim: float = 0.01
+    horizons: tuple[int, ...] = (6, 12, 24)
+
+
+def _frame(con, sql: str, params=()) -> pd.DataFrame:
+    return con.execute(sql, list(params)).df()
+
+
+_MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c != "cohort") + \
+    ", m.cohort, m.employee_id, m.treated, m.pair_id, m.birth_year, " \
+    "case when m.age_at_index < 30 then 'under 30' when m.age_at_index < 45 then '30 to 44' " \
+    "when m.age_at_index is not null then '45 and over' end as age_band"
+
+
+def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.DataFrame]:
+    """One compact frame per outcome family for ``role``, joined to the pre-index covariates."""
+    join = "join analytics.cohort_members m using (employee_id, role, cohort, group_name)"
+    career = _frame(con, f"""
+        select {_MEMBER_COLS}, o.horizon_months, {', '.join('o.' + c for c in CAREER)}
+        from analytics.career_outcomes o {join} where o.role = ? and o.observed""", [role])
+    survey = _frame(con, f"""
+        select {_MEMBER_COLS}, o.construct, o.change
+        from analytics.survey_outcomes o {join} where o.role = ? and o.change is not null""", [role])
+    survival = _frame(con, f"""
+        select {_MEMBER_COLS}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))}
+        from analytics.survival_times o {join} where o.role = ?""", [role])
+    bands = _frame(con, "select pair_id, regularity_band from analytics.pair_engagement")
+    for f in (career, survey, survival):
+        f["regularity_band"] = f["pair_id"].map(dict(zip(bands.pair_id, bands.regularity_band)))
+    return {"career": career, "survey": survey, "survival": survival}
+
+
+@dataclass
+class _Task:
+    role: str
+    outcome: str
+    label: str
+    kind: str
+    horizon: int | None
+    segment_type: str
+    segment: str
+    frame: pd.DataFrame
+    outcome_col: str | None = None
+    duration: str | None = None
+    event: str | None = None
+
+
+def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
+    tasks = []
+    career, survey, survival = frames["career"], frames["survey"], frames["survival"]
+    for h in horizons:
+        part = career[career.horizon_months == h]
+        for name, (label, kind) in CAREER.items():
+            tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name))
+    for construct in sorted(survey.construct.unique()):
+        tasks.append(_Task(role, f"{construct}_change", f"{construct.capitalize()} change (DiD, pre to post wave)",
+                           "continuous", None, "overall", "all", survey[survey.construct == construct],
+                           outcome_col="change"))
+    for name, (label, d, e) in SURVIVAL.items():
+        tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e))
+    by_key = {(t.outcome, t.horizon): t for t in tasks}
+    for outcome, h in HEADLINE:
+        base = by_key.get((outcome, h))
+        if base is None:
+            continue
+        for seg in SEGMENTS:
+            for value in sorted(base.frame[seg].dropna().unique()):
+                tasks.append(_Task(role, outcome, base.label, base.kind, h, seg, str(value),
+                                   base.frame[base.frame[seg] == value], outcome_col=base.outcome_col))
+        if role == "mentee":  # dose: each regularity band against the whole comparison group
+            for band in sorted(base.frame.regularity_band.dropna().unique()):
+                f = base.frame
+                tasks.append(_Task(role, outcome, base.label, base.kind, h, "regularity_band", band,
+                                   f[(f.treated == 0) | (f.regularity_band == band)], outcome_col=base.outcome_col))
+    return tasks
+
+
+def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+    f = task.frame
+    n_t, n_c = int((f.treated == 1).sum()), int((f.treated == 0).sum())
+    row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label, "kind": task.kind,
+           "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,
+           "n_treated": n_t, "n_control": n_c, "suppressed": False, "suppression_reason": None}
+    if min(n_t, n_c) < s.min_group_size:
+        row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group")
+        return row, None, None
+    covs = [c for c in COVARIATES if c != task.segment_type and f[c].notna().any()]
+    if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
+        covs = [c for c in covs if f[c].nunique() > 1]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
+                                event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
+                                seed=s.seed, cluster="employee_id")
+    except (EffectInputError, ValueError, np.linalg.LinAlgError) as e:
+        row.update(suppressed=True, suppression_reason=f"could not be estimated: {str(e)[:120]}")
+        return row, None, None
+    d = r.to_dict()
+    for k in ("outcome", "kind", "n_treated", "n_control"):
+        d.pop(k)
+    row.update(d)
+    balance = km = None
+    if task.segment_type == "overall":
+        balance = r.balance.assign(role=task.role, outcome=task.outcome, horizon_months=task.horizon)
+        if r.km is not None:
+            km = _monthly(r.km).assign(role=task.role, outcome=task.outcome)
+    return row, balance, km
+
+
+def _monthly(km: pd.DataFrame, months: int = 36) -> pd.DataFrame:
+    """Curves on a monthly grid: what the dashboards draw, and no single person's event date."""
+    grid = np.arange(0, months + 1) * 30.4375
+    out = []
+    for g, part in km.groupby("group"):
+        part = part.sort_values("time")
+        idx = np.searchsorted(part.time.to_numpy(), grid, side="right") - 1
+        ok = idx >= 0
+        sel = part.iloc[np.where(ok, idx, 0)]
+        out.append(pd.DataFrame({"group": g, "month": np.arange(0, months + 1),
+                                 "survival": np.where(ok, sel.survival, 1.0),
+                                 "ci_low": np.where(ok, sel.ci_low, 1.0), "ci_high": np.where(ok, sel.ci_high, 1.0)}))
+    return pd.concat(out, ignore_index=True)
+
+
+def _complementary(table: pd.DataFrame) -> pd.DataFrame:
+    """Where one segment of a dimension is suppressed, hide the counts of the next-smallest too, so the
+    hidden counts cannot be worked out from the overall total by subtraction."""
+    table = table.copy()
+    table["counts_hidden"] = table["suppressed"]
+    seg = table.segment_type != "overall"
+    for _, g in table[seg].groupby(["role", "outcome", "horizon_months", "segment_type"], dropna=False):
+        if g.suppressed.sum() == 1 and len(g) > 1:
+            other = g[~g.suppressed].assign(n=lambda x: x.n_treated + x.n_control).sort_values("n").index[0]
+            table.loc[other, "counts_hidden"] = True
+    for c in ("n_treated", "n_control", "n_treated_used", "n_control_used"):
+        if c in table:
+            table[c] = table[c].astype("Float64").where(~table.counts_hidden)
+    return table
+
+
+def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = EffectSettings(),
+                    progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Effects, balance tables and survival curves for mentees and mentors."""
+    from threadpoolctl import threadpool_limits
+
+    rows, balances, curves = [], [], []
+    # Each fit is small: multi-threaded BLAS costs more in start-up than it saves (5x, measured).
+    with threadpool_limits(1):
+        _compute(con, settings, progress, rows, balances, curves)
+    effects = _complementary(pd.DataFrame(rows))
+    return {
+        "effect_estimates": effects,
+        "effect_balance": pd.concat(balances, ignore_index=True) if balances else pd.DataFrame(),
+        "survival_curves": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+    }
+
+
+def _compute(con, settings, progress, rows, balances, curves) -> None:
+    for role in ("mentee", "mentor"):
+        tasks = _tasks(analytic_frames(con, role), role, settings.horizons)
+        for i, task in enumerate(tasks, 1):
+            row, balance, km = _run(task, settings)
+            rows.append(row)
+            if balance is not None:
+                balances.append(balance)
+            if km is not None:
+                curves.append(km)
+            if progress and (i % 25 == 0 or i == len(tasks)):
+                progress(f"effects for {role}s: {i} of {len(tasks)} estimates")

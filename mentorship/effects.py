@@ -1,0 +1,448 @@
+"""Effects on the mentored, isolated from self-selection: ``estimate_effect`` works on any DataFrame.
+
+Design (the README's "How the adjusted effects are estimated" says the same in plain words):
+
+- **Propensity score.** A logistic regression (scikit-learn, mild L2 penalty on standardised
+  covariates) of treatment on the covariates. Numeric covariates are standardised, with missing
+  values set to the mean plus a missing-indicator column; categorical ones are one-hot encoded with
+  missing as its own level and levels rarer than 0.5% pooled into "other".
+- **Weights.** ATT (default): treated people weigh 1, comparison people e/(1-e), so the comparison
+  group is reweighted to look like the treated. ATE: 1/e and 1/(1-e).
+- **Trimming.** People whose propensity is below ``trim`` or above 1 - ``trim`` (default 0.01) are
+  dropped before estimation and the score is refitted on the rest; the counts before and after are
+  reported. A warning is raised when any covariate's |SMD| stays above 0.1 after weighting.
+- **Binary and continuous outcomes.** Doubly robust by default (``method="aipw"``): an outcome
+  model fitted on the comparison group predicts each person's untreated outcome, and the weighted
+  residuals correct it, so the estimate is right if either model is. ``method="ipw"`` is the plain
+  weighted difference in means.
+- **Time to event.** A Cox model of the hazard on treatment alone, weighted (lifelines, robust
+  sandwich standard errors), gives a marginal hazard ratio; weighted Kaplan-Meier curves per group.
+- **Uncertainty.** Percentile bootstrap CIs (default 200 replicates, seeded) that resample people,
+  or the ``cluster`` column when a person has several rows, refitting both models each time. The
+  Cox hazard ratio uses its robust standard error.
+- **Sensitivity.** The E-value (VanderWeele and Ding 2017) of the estimate and of the CI bound
+  nearest the null: how strongly an unmeasured confounder would have to be associated with both
+  mentoring and the outcome, as a risk ratio, to explain the effect away.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("binary", "continuous", "time_to_event")
+ESTIMANDS = ("ATT", "ATE")
+METHODS = ("aipw", "ipw")
+SMD_TARGET = 0.1
+RARE_LEVEL = 0.005
+
+
+class EffectInputError(ValueError):
+    pass
+
+
+class PoorBalanceWarning(UserWarning):
+    pass
+
+
+@dataclass
+class EffectResult:
+    outcome: str
+    kind: str
+    estimand: str
+    method: str
+    naive: float
+    estimate: float
+    ci_low: float
+    ci_high: float
+    se: float
+    treated_mean: float
+    control_mean_naive: float
+    n_treated: int
+    n_control: int
+    n_treated_used: int
+    n_control_used: int
+    e_value: float
+    e_value_ci: float
+    max_abs_smd_before: float
+    max_abs_smd_after: float
+    balance: pd.DataFrame = field(repr=False)
+    overlap: dict = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+    n_bootstrap: int = 0
+    hazard_ratio: float | None = None
+    hr_ci_low: float | None = None
+    hr_ci_high: float | None = None
+    naive_hazard_ratio: float | None = None
+    km: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def balanced(self) -> bool:
+        return self.max_abs_smd_after <= SMD_TARGET
+
+    def to_dict(self) -> dict:
+        """Scalars only; the balance table and curves stay frames (``.balance``, ``.km``)."""
+        d = asdict(self)
+        for k in ("balance", "km", "overlap"):
+            d.pop(k)
+        d["warnings"] = "; ".join(self.warnings)
+        d["balanced"] = self.balanced
+        return d
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([self.to_dict()])
+
+
+# ---------------------------------------------------------------------------------------------
+# Design matrix
+
+
+@dataclass
+class _Design:
+    x: np.ndarray  # standardised, for the models
+    raw: np.ndarray  # original scale (0/1 for dummies), for the balance table
+    names: list[str]
+
+
+def _design(df: pd.DataFrame, covariates: list[str]) -> _Design:
+    cols, names = [], []
+    for c in covariates:
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s):
+            s = s.astype(float)
+        if pd.api.types.is_numeric_dtype(s):
+            v = s.astype(float).to_numpy()
+            miss = np.isnan(v)
+            if miss.all():
+                continue
+            if miss.any():
+                cols.append(miss.astype(float))
+                names.append(f"{c}: missing")
+                v = np.where(miss, np.nanmean(v), v)
+            if np.nanstd(v) > 0:
+                cols.append(v)
+                names.append(c)
+            continue
+        s = s.astype("object").where(s.notna(), "missing").astype(str)
+        share = s.value_counts(normalize=True)
+        rare = set(share.index[share < RARE_LEVEL])
+        if rare and len(rare) < len(share):
+            s = s.where(~s.isin(rare), "other")
+        levels = sorted(s.unique())
+        for level in levels[1:]:  # the first level is the reference
+            cols.append((s == level).to_numpy(dtype=float))
+            names.append(f"{c} = {level}")
+    if not cols:
+        return _Design(np.zeros((len(df), 0)), np.zeros((len(df), 0)), [])
+    raw = np.column_stack(cols)
+    sd = raw.std(axis=0)
+    x = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1)
+    return _Design(x, raw, names)
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+
+class _Models:
+    """The fitted models of one estimate. Logistic fits are warm-started from the previous fit, so
+    bootstrap replicates (small perturbations of the same data) converge in a few iterations."""
+
+    def __init__(self):
+        self._logit: dict[str, object] = {}
+
+    def logit(self, name: str, x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
+        from sklearn.linear_model import LogisticRegression
+
+        if x.shape[1] == 0 or len(np.unique(y[s > 0])) < 2:
+            return np.full(len(x_all), np.average(y, weights=s))
+        m = self._logit.setdefault(name, LogisticRegression(C=10.0, max_iter=1000, warm_start=True))
+        m.fit(x, y, sample_weight=s)
+        return m.predict_proba(x_all)[:, 1]
+
+    @staticmethod
+    def linear(x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
+        from sklearn.linear_model import LinearRegression
+
+        if x.shape[1] == 0:
+            return np.full(len(x_all), np.average(y, weights=s))
+        return LinearRegression().fit(x, y, sample_weight=s).predict(x_all)
+
+    def propensity(self, x, t, s) -> np.ndarray:
+        return np.clip(self.logit("propensity", x, t, s, x), 1e-6, 1 - 1e-6)
+
+    def outcome(self, name, x_fit, y_fit, s_fit, x_all, binary) -> np.ndarray:
+        """Fit the outcome on one group and predict it for everyone."""
+        if binary:
+            return self.logit(name, x_fit, y_fit, s_fit, x_all)
+        return self.linear(x_fit, y_fit, s_fit, x_all)
+
+
+def _weights(e: np.ndarray, t: np.ndarray, estimand: str) -> np.ndarray:
+    if estimand == "ATT":
+        return np.where(t == 1, 1.0, e / (1 - e))
+    return np.where(t == 1, 1 / e, 1 / (1 - e))
+
+
+def _point(models: _Models, x, t, y, s, estimand, method, binary) -> tuple[float, np.ndarray, np.ndarray]:
+    """(estimate, propensity, weights) for one (possibly bootstrap-weighted) sample."""
+    e = models.propensity(x, t, s)
+    w = _weights(e, t, estimand) * s
+    tr, co = (t == 1) & (s > 0), (t == 0) & (s > 0)
+    if method == "ipw":
+        if estimand == "ATT":
+            return np.average(y[tr], weights=s[tr]) - np.average(y[co], weights=w[co]), e, w
+        return np.average(y[tr], weights=w[tr]) - np.average(y[co], weights=w[co]), e, w
+    mu0 = models.outcome("untreated", x[co], y[co], s[co], x, binary)
+    if estimand == "ATT":
+        est = np.average(y[tr] - mu0[tr], weights=s[tr]) - np.average(y[co] - mu0[co], weights=w[co])
+        return est, e, w
+    mu1 = models.outcome("treated", x[tr], y[tr], s[tr], x, binary)
+    est = (np.average(mu1 - mu0, weights=s) + np.average(y[tr] - mu1[tr], weights=w[tr])
+           - np.average(y[co] - mu0[co], weights=w[co]))
+    return est, e, w
+
+
+# ---------------------------------------------------------------------------------------------
+# Diagnostics
+
+
+def _smd(raw: np.ndarray, t: np.ndarray, w: np.ndarray, names: list[str]) -> pd.DataFrame:
+    tr, co = t == 1, t == 0
+    pooled = np.sqrt((raw[tr].var(axis=0) + raw[co].var(axis=0)) / 2)
+    pooled = np.where(pooled > 0, pooled, np.nan)
+    before = (raw[tr].mean(axis=0) - raw[co].mean(axis=0)) / pooled
+    after = (np.average(raw[tr], axis=0, weights=w[tr]) - np.average(raw[co], axis=0, weights=w[co])) / pooled
+    return pd.DataFrame({"covariate": names, "smd_before": before, "smd_after": after})
+
+
+def _overlap(e: np.ndarray, t: np.ndarray, w: np.ndarray) -> dict:
+    q = [0, 0.01, 0.25, 0.5, 0.75, 0.99, 1]
+    co = t == 0
+    return {
+        "propensity_treated": dict(zip(map(str, q), np.quantile(e[t == 1], q).round(4).tolist())),
+        "propensity_control": dict(zip(map(str, q), np.quantile(e[co], q).round(4).tolist())),
+        "treated_above_max_control": float(np.mean(e[t == 1] > e[co].max())),
+        "effective_n_control": float(w[co].sum() ** 2 / (w[co] ** 2).sum()),
+    }
+
+
+def e_value_rr(rr: float) -> float:
+    """E-value of a risk ratio (VanderWeele and Ding 2017)."""
+    if rr is None or not np.isfinite(rr) or rr <= 0:
+        return float("nan")
+    rr = 1 / rr if rr < 1 else rr
+    return rr + math.sqrt(rr * (rr - 1))
+
+
+def _e_values(kind, est, lo, hi, treated_mean, sd_control, event_share=None) -> tuple[float, float]:
+    """E-values of the estimate and of the CI bound nearest the null (1 when the CI holds the null)."""
+    if kind == "time_to_event":
+        def rr(hr):  # the hazard ratio approximates a risk ratio only when the event is rare
+            if event_share is not None and event_share < 0.15:
+                return hr
+            return (1 - 0.5 ** math.sqrt(hr)) / (1 - 0.5 ** math.sqrt(1 / hr))
+        null = 1.0
+    elif kind == "binary":
+        def rr(d):
+            p0 = treated_mean - d
+            return treated_mean / p0 if 0 < p0 and treated_mean > 0 else float("nan")
+        null = 0.0
+    else:
+        def rr(d):
+            return math.exp(0.91 * d / sd_control) if sd_control > 0 else float("nan")
+        null = 0.0
+    point = e_value_rr(rr(est))
+    if lo <= null <= hi:
+        return point, 1.0
+    nearest = lo if est > null else hi
+    return point, e_value_rr(rr(nearest))
+
+
+# ---------------------------------------------------------------------------------------------
+# The public API
+
+
+def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = None,
+                    covariates: list[str] | tuple[str, ...] = (), kind: str = "binary",
+                    duration: str | None = None, event: str | None = None, weights: str | None = None,
+                    estimand: str = "ATT", method: str = "aipw", trim: float = 0.01, n_bootstrap: int = 200,
+                    seed: int = 0, cluster: str | None = None, alpha: float = 0.05) -> EffectResult:
+    """Estimate the effect of ``treatment`` on an outcome, adjusted for ``covariates``.
+
+    Parameters
+    ----------
+    data : one row per unit (a person, or a person in a cohort); the treatment column holds 0/1.
+    outcome : the outcome column (binary 0/1 or continuous); for time to event, leave it out and
+        give ``duration`` and ``event`` (1 = event, 0 = censored) instead.
+    covariates : pre-treatment columns, numeric or categorical.
+    kind : "binary", "continuous" or "time_to_event".
+    weights : optional column of sampling weights.
+    estimand : "ATT" (effect on the treated, default) or "ATE".
+    method : "aipw" (doubly robust, default) or "ipw" (weighting only); time to event always uses
+        a weighted Cox model.
+    trim : drop units with a propensity below ``trim`` or above ``1 - trim`` (0 disables).
+    n_bootstrap, seed : bootstrap replicates and their seed (0 replicates: no CI).
+    cluster : resample this column's values rather than rows (e.g. a person id when people have
+        several rows).
+
+    Returns an ``EffectResult``; ``.to_dict()`` and ``.to_frame()`` give plain forms.
+    """
+    if kind not in KINDS:
+        raise EffectInputError(f"kind must be one of {KINDS}, got {kind!r}")
+    if estimand not in ESTIMANDS:
+        raise EffectInputError(f"estimand must be one of {ESTIMANDS}, got {estimand!r}")
+    if method not in METHODS:
+        raise EffectInputError(f"method must be one of {METHODS}, got {method!r}")
+    needed = [treatment, *covariates] + ([duration, event] if kind == "time_to_event" else [outcome])
+    needed += [c for c in (weights, cluster) if c]
+    if kind == "time_to_event" and not (duration and event):
+        raise EffectInputError("time_to_event needs duration and event columns")
+    if kind != "time_to_event" and not outcome:
+        raise EffectInputError(f"{kind} needs an outcome column")
+    if missing := [c for c in needed if c not in data.columns]:
+        raise EffectInputError(f"columns not in the frame: {', '.join(missing)}")
+    ycol = outcome if kind != "time_to_event" else duration
+    df = data.loc[data[ycol].notna() & data[treatment].notna()]
+    t = df[treatment].to_numpy(dtype=float)
+    if not set(np.unique(t)) <= {0.0, 1.0}:
+        raise EffectInputError(f"{treatment} must hold 0 and 1 only")
+    n_treated, n_control = int((t == 1).sum()), int((t == 0).sum())
+    if n_treated < 2 or n_control < 2:
+        raise EffectInputError(f"need at least 2 treated and 2 control units, got {n_treated} and {n_control}")
+    s = df[weights].to_numpy(dtype=float) if weights else np.ones(len(df))
+    design = _design(df, list(covariates))
+    notes: list[str] = []
+
+    models = _Models()
+    e = models.propensity(design.x, t, s)
+    keep = (e >= trim) & (e <= 1 - trim) if trim > 0 else np.ones(len(df), bool)
+    if keep.sum() < len(df):
+        df, t, s = df.loc[keep], t[keep], s[keep]
+        design = _Design(design.x[keep], design.raw[keep], design.names)
+        notes.append(f"trimmed {int((~keep).sum()):,} units with propensity outside [{trim}, {1 - trim}]")
+    n_tu, n_cu = int((t == 1).sum()), int((t == 0).sum())
+    if n_tu < 2 or n_cu < 2:
+        raise EffectInputError("fewer than 2 treated or control units remain after trimming")
+
+    if kind == "time_to_event":
+        return _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu,
+                         alpha, notes)
+
+    y = df[outcome].to_numpy(dtype=float)
+    binary = kind == "binary"
+    if binary and not set(np.unique(y)) <= {0.0, 1.0}:
+        raise EffectInputError(f"a binary outcome must hold 0 and 1 only; {outcome} does not")
+    est, e, w = _point(models, design.x, t, y, s, estimand, method, binary)
+    tr, co = t == 1, t == 0
+    treated_mean = float(np.average(y[tr], weights=s[tr]))
+    control_naive = float(np.average(y[co], weights=s[co]))
+    naive = treated_mean - control_naive
+
+    reps = _bootstrap(models, design.x, t, y, s, estimand, method, binary, n_bootstrap, seed,
+                      df[cluster].to_numpy() if cluster else None)
+    if len(reps):
+        lo, hi = np.quantile(reps, [alpha / 2, 1 - alpha / 2])
+        se = float(np.std(reps, ddof=1))
+    else:
+        lo = hi = se = float("nan")
+    balance = _smd(design.raw, t, w, design.names)
+    sd_control = float(np.sqrt(np.average((y[co] - control_naive) ** 2, weights=s[co])))
+    ev, ev_ci = _e_values(kind, est, lo, hi, treated_mean, sd_control) if len(reps) else (float("nan"),) * 2
+    return _finish(EffectResult(
+        outcome=outcome, kind=kind, estimand=estimand, method=method, naive=float(naive), estimate=float(est),
+        ci_low=float(lo), ci_high=float(hi), se=se, treated_mean=treated_mean, control_mean_naive=control_naive,
+        n_treated=n_treated, n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev,
+        e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
+        balance=balance, overlap=_overlap(e, t, w), warnings=notes, n_bootstrap=len(reps)))
+
+
+def _max_abs(s: pd.Series) -> float:
+    v = s.abs().max()
+    return float(v) if pd.notna(v) else 0.0
+
+
+def _finish(r: EffectResult) -> EffectResult:
+    if not r.balanced:
+        worst = r.balance.loc[r.balance.smd_after.abs().idxmax(), "covariate"]
+        msg = (f"poor balance after weighting: |SMD| {r.max_abs_smd_after:.2f} on {worst} (target under "
+               f"{SMD_TARGET}); the adjusted estimate may still carry selection")
+        r.warnings.append(msg)
+        warnings.warn(msg, PoorBalanceWarning, stacklevel=3)
+    return r
+
+
+def _bootstrap(models, x, t, y, s, estimand, method, binary, n, seed, clusters) -> np.ndarray:
+    """Replicate estimates, resampling clusters (or rows) with replacement as frequency weights."""
+    if n <= 0:
+        return np.array([])
+    rng = np.random.default_rng(seed)
+    if clusters is None:
+        codes, n_clusters = np.arange(len(t)), len(t)
+    else:
+        codes, uniques = pd.factorize(clusters)
+        n_clusters = len(uniques)
+    out = []
+    for _ in range(n):
+        counts = rng.multinomial(n_clusters, np.full(n_clusters, 1 / n_clusters))
+        b = s * counts[codes]
+        if (b[t == 1] > 0).sum() < 2 or (b[t == 0] > 0).sum() < 2:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out.append(_point(models, x, t, y, b, estimand, method, binary)[0])
+    return np.asarray(out)
+
+
+def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
+              notes) -> EffectResult:
+    from lifelines import CoxPHFitter, KaplanMeierFitter
+
+    e = models.propensity(design.x, t, s)
+    w = _weights(e, t, estimand) * s
+    frame = pd.DataFrame({"d": df[duration].to_numpy(dtype=float), "e": df[event].to_numpy(dtype=float),
+                          "t": t, "w": w, "s": s})
+    frame = frame[frame.d >= 0]
+
+    def cox(weight_col):
+        f = CoxPHFitter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f.fit(frame[["d", "e", "t", weight_col]], "d", "e", weights_col=weight_col, robust=True)
+        b, se = float(f.params_["t"]), float(f.standard_errors_["t"])
+        return b, se
+
+    b, se = cox("w")
+    b_naive, _ = cox("s")
+    z = _z(alpha)
+    hr, lo, hi = math.exp(b), math.exp(b - z * se), math.exp(b + z * se)
+    km_rows = []
+    for g, label in ((1, "treated"), (0, "comparison")):
+        part = frame[frame.t == g]
+        km = KaplanMeierFitter(alpha=alpha).fit(part.d, part.e, weights=part.w)
+        sf = km.survival_function_.iloc[:, 0]
+        ci = km.confidence_interval_survival_function_
+        km_rows.append(pd.DataFrame({"group": label, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
+                                     "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy()}))
+    balance = _smd(design.raw, t, w, design.names)
+    event_share = float(np.average(frame.e, weights=frame.s))
+    ev, ev_ci = _e_values("time_to_event", hr, lo, hi, None, None, event_share)
+    tr = frame.t == 1
+    return _finish(EffectResult(
+        outcome=event, kind="time_to_event", estimand=estimand, method="weighted cox", naive=math.exp(b_naive),
+        estimate=hr, ci_low=lo, ci_high=hi, se=se, treated_mean=float(np.average(frame.e[tr], weights=frame.s[tr])),
+        control_mean_naive=float(np.average(frame.e[~tr], weights=frame.s[~tr])), n_treated=n_treated,
+        n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci,
+        max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
+        balance=balance, overlap=_overlap(e, t, w), warnings=notes, hazard_ratio=hr, hr_ci_low=lo, hr_ci_high=hi,
+        naive_hazard_ratio=math.exp(b_naive), km=pd.concat(km_rows, ignore_index=True)))
+
+
+def _z(alpha: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(1 - alpha / 2))
