@@ -37,6 +37,28 @@ HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("s
 SEGMENTS = ["department", "job_level", "gender", "age_band"]
 
 
+#: Output schemas, fixed so that an all-suppressed run still writes well-typed (empty) tables.
+ESTIMATE_COLUMNS = {
+    "role": "object", "outcome": "object", "outcome_label": "object", "kind": "object", "horizon_months": "Int64",
+    "segment_type": "object", "segment": "object", "n_treated": "Float64", "n_control": "Float64",
+    "n_treated_used": "Float64", "n_control_used": "Float64", "estimand": "object", "method": "object",
+    "naive": "float64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64",
+    "treated_mean": "float64", "control_mean_naive": "float64", "e_value": "float64", "e_value_ci": "float64",
+    "max_abs_smd_before": "float64", "max_abs_smd_after": "float64", "balanced": "boolean", "warnings": "object",
+    "n_bootstrap": "Int64", "hazard_ratio": "float64", "hr_ci_low": "float64", "hr_ci_high": "float64",
+    "naive_hazard_ratio": "float64", "suppressed": "bool", "suppression_reason": "object", "counts_hidden": "bool",
+}
+BALANCE_COLUMNS = {"role": "object", "outcome": "object", "horizon_months": "Int64", "covariate": "object",
+                   "smd_before": "float64", "smd_after": "float64"}
+CURVE_COLUMNS = {"role": "object", "outcome": "object", "group": "object", "month": "int64",
+                 "survival": "float64", "ci_low": "float64", "ci_high": "float64"}
+
+
+def _typed(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return frame.reindex(columns=list(columns)).astype(columns)
+
+
 @dataclass(frozen=True)
 class EffectSettings:
     min_group_size: int = 5
@@ -44,6 +66,7 @@ class EffectSettings:
     seed: int = 20240501
     trim: float = 0.01
     horizons: tuple[int, ...] = (6, 12, 24)
+    n_jobs: int = -1  # worker processes for the estimates; -1 uses every core
 
 
 def _frame(con, sql: str, params=()) -> pd.DataFrame:
@@ -120,6 +143,15 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
 
 
 def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+    from threadpoolctl import threadpool_limits
+
+    # Each fit is small: multi-threaded BLAS costs more in start-up than it saves (5x, measured),
+    # so each worker process uses one thread and the processes share the cores.
+    with threadpool_limits(1):
+        return _estimate(task, s)
+
+
+def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
     f = task.frame
     n_t, n_c = int((f.treated == 1).sum()), int((f.treated == 0).sum())
     row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label, "kind": task.kind,
@@ -129,6 +161,10 @@ def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.
         row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group")
         return row, None, None
     covs = [c for c in COVARIATES if c != task.segment_type and f[c].notna().any()]
+    if task.outcome.endswith("_change"):
+        # Difference-in-differences: weighting on the noisy pre-wave scores would pick comparison
+        # people whose scores were high by chance and then regress to the mean (Daw and Hatfield 2018).
+        covs = [c for c in covs if not c.startswith("pre_")]
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]
     try:
@@ -186,29 +222,17 @@ def _complementary(table: pd.DataFrame) -> pd.DataFrame:
 def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = EffectSettings(),
                     progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
     """Effects, balance tables and survival curves for mentees and mentors."""
-    from threadpoolctl import threadpool_limits
+    from joblib import Parallel, delayed
 
-    rows, balances, curves = [], [], []
-    # Each fit is small: multi-threaded BLAS costs more in start-up than it saves (5x, measured).
-    with threadpool_limits(1):
-        _compute(con, settings, progress, rows, balances, curves)
-    effects = _complementary(pd.DataFrame(rows))
+    tasks = [t for role in ("mentee", "mentor") for t in _tasks(analytic_frames(con, role), role, settings.horizons)]
+    if progress:
+        progress(f"estimating {len(tasks)} effects with {settings.n_bootstrap} bootstrap replicates each")
+    results = Parallel(n_jobs=settings.n_jobs, batch_size=1)(delayed(_run)(t, settings) for t in tasks)
+    rows = [r for r, _, _ in results]
+    balances = [b for _, b, _ in results if b is not None]
+    curves = [k for _, _, k in results if k is not None]
     return {
-        "effect_estimates": effects,
-        "effect_balance": pd.concat(balances, ignore_index=True) if balances else pd.DataFrame(),
-        "survival_curves": pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(),
+        "effect_estimates": _typed([_complementary(pd.DataFrame(rows))], ESTIMATE_COLUMNS),
+        "effect_balance": _typed(balances, BALANCE_COLUMNS),
+        "survival_curves": _typed(curves, CURVE_COLUMNS),
     }
-
-
-def _compute(con, settings, progress, rows, balances, curves) -> None:
-    for role in ("mentee", "mentor"):
-        tasks = _tasks(analytic_frames(con, role), role, settings.horizons)
-        for i, task in enumerate(tasks, 1):
-            row, balance, km = _run(task, settings)
-            rows.append(row)
-            if balance is not None:
-                balances.append(balance)
-            if km is not None:
-                curves.append(km)
-            if progress and (i % 25 == 0 or i == len(tasks)):
-                progress(f"effects for {role}s: {i} of {len(tasks)} estimates")

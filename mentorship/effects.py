@@ -160,7 +160,7 @@ class _Models:
 
         if x.shape[1] == 0 or len(np.unique(y[s > 0])) < 2:
             return np.full(len(x_all), np.average(y, weights=s))
-        m = self._logit.setdefault(name, LogisticRegression(C=10.0, max_iter=1000, warm_start=True))
+        m = self._logit.setdefault(name, LogisticRegression(C=10.0, max_iter=1000, warm_start=True, tol=1e-6))
         m.fit(x, y, sample_weight=s)
         return m.predict_proba(x_all)[:, 1]
 

@@ -25,6 +25,7 @@ class Settings:
     hash_key: str
     mapping_path: Path | None
     max_reject_share: float
+    effect_bootstrap: int
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -44,6 +45,12 @@ class Settings:
                                 f"{env['MENTORSHIP_MAX_REJECT_SHARE']!r}") from None
         if not 0 <= share <= 1:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
+        try:
+            boot = int(env.get("MENTORSHIP_BOOTSTRAP", "200"))
+        except ValueError:
+            raise SettingsError(f"MENTORSHIP_BOOTSTRAP must be a whole number, got {env['MENTORSHIP_BOOTSTRAP']!r}") from None
+        if boot < 0:
+            raise SettingsError(f"MENTORSHIP_BOOTSTRAP must be 0 or more, got {boot}")
         landing = Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing"))
         mapping = env.get("MENTORSHIP_MAPPING")
         if mapping:
@@ -64,4 +71,5 @@ class Settings:
             hash_key=env.get("MENTORSHIP_HASH_KEY", "demo-key-change-me"),
             mapping_path=mapping or None,
             max_reject_share=share,
+            effect_bootstrap=boot,
         )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import cohorts, comparisons, outcomes, reporting
+from assets import cohorts, comparisons, effects, outcomes, reporting
 from assets.ingest import raw_assets, validated_assets
 from pipelines.jobs import full_refresh_job
 from pipelines.resources import default_resources
@@ -11,7 +11,7 @@ from pipelines.schedules import monthly_refresh_schedule
 all_assets = [
     *raw_assets,
     *validated_assets,
-    *dg.load_assets_from_modules([cohorts, outcomes, comparisons, reporting]),
+    *dg.load_assets_from_modules([cohorts, outcomes, comparisons, effects, reporting]),
 ]
 
 defs = dg.Definitions(

@@ -22,6 +22,15 @@ class PipelineSettings(dg.ConfigurableResource):
     mapping_path: str | None = None
     max_reject_share: float = 0.05
     hash_key: str = "demo-key-change-me"
+    effect_bootstrap: int = 200
+    effect_seed: int = 20240501
+    effect_trim: float = 0.01
+
+    def effect_settings(self):
+        from mentorship.effect_tables import EffectSettings
+
+        return EffectSettings(min_group_size=self.min_group_size, n_bootstrap=self.effect_bootstrap,
+                              seed=self.effect_seed, trim=self.effect_trim, horizons=tuple(self.horizons))
 
     def mapping(self):
         from mentorship.mapping import load_mapping
@@ -37,7 +46,8 @@ class PipelineSettings(dg.ConfigurableResource):
     def from_settings(cls, s: Settings) -> "PipelineSettings":
         return cls(landing_dir=str(s.landing_dir), export_dir=str(s.export_dir), dashboard_dir=str(s.dashboard_dir),
                    min_group_size=s.min_group_size, mapping_path=str(s.mapping_path) if s.mapping_path else None,
-                   max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"))
+                   max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
+                   effect_bootstrap=s.effect_bootstrap)
 
 
 def default_resources() -> dict:

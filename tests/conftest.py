@@ -16,11 +16,12 @@ from pipelines.resources import PipelineSettings
 SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
 
 
-def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5) -> dict:
+def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30) -> dict:
     return {
         "duckdb": DuckDBResource(database=str(root / "warehouse.duckdb")),
         "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
-                                     dashboard_dir=str(root / "dashboards"), min_group_size=min_group_size),
+                                     dashboard_dir=str(root / "dashboards"), min_group_size=min_group_size,
+                                     effect_bootstrap=effect_bootstrap),
     }
 
 

@@ -11,6 +11,7 @@ EXPECTED_ASSETS = sorted([
     "job_events", "survey_scores", "cohort_members",
     "career_outcomes", "survival_times", "survey_outcomes", "pair_engagement",
     "outcome_comparison", "comparison_exports", "comparison_dashboard",
+    "effect_estimates", "effect_balance", "survival_curves", "effect_exports", "methodology_note", "dashboard_index",
 ])
 
 

@@ -1,0 +1,62 @@
+"""Effects layer: adjusted effects on the mentored, with balance tables and survival curves."""
+
+
+import dagster as dg
+import pandas as pd
+from dagster import AssetExecutionContext
+from dagster_duckdb import DuckDBResource
+
+from mentorship.effect_tables import compute_effects
+from pipelines.resources import PipelineSettings
+
+TABLES = {
+    "effect_estimates": "Raw difference and adjusted effect on the mentored (ATT) with its 95% bootstrap CI, "
+                        "method, counts before and after trimming, E-values, balance summary and suppression "
+                        "flags, per role, outcome, horizon, segment and regularity band.",
+    "effect_balance": "Standardized mean difference of every covariate before and after weighting, per role, "
+                      "outcome and horizon (overall estimates).",
+    "survival_curves": "Weighted Kaplan-Meier curves (mentored vs comparison) for time to voluntary exit and to "
+                       "first promotion, on a monthly grid with 95% bands.",
+}
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(name, description=desc, group_name="effects", kinds={"duckdb", "python"},
+                        deps=["cohort_members", "career_outcomes", "survival_times", "survey_outcomes",
+                              "pair_engagement"] if name == "effect_estimates" else ["effect_estimates"],
+                        owners=["team:people-analytics"])
+           for name, desc in TABLES.items()],
+    pool="duckdb",
+)
+def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
+    """Estimate every effect with ``mentorship.effects.estimate_effect`` and store the three tables."""
+    with duckdb.get_connection() as con:
+        tables = compute_effects(con, settings.effect_settings(), progress=context.log.info)
+        con.execute("create schema if not exists analytics")
+        for name, frame in tables.items():
+            con.register("_frame", frame)
+            con.execute(f"create or replace table analytics.{name} as select * from _frame")
+            con.unregister("_frame")
+    est = tables["effect_estimates"]
+    overall = est[est.segment_type == "overall"]
+    for name, frame in tables.items():
+        meta = {"rows": dg.MetadataValue.int(len(frame)), "table": dg.MetadataValue.text(f"analytics.{name}")}
+        if name == "effect_estimates":
+            meta |= {"estimates": dg.MetadataValue.int(int((~est.suppressed).sum())),
+                     "suppressed": dg.MetadataValue.int(int(est.suppressed.sum())),
+                     "poorly_balanced": dg.MetadataValue.int(int((~overall.balanced.fillna(True).astype(bool)).sum())),
+                     "bootstrap_replicates": dg.MetadataValue.int(settings.effect_bootstrap),
+                     "headline": dg.MetadataValue.md(_headline(overall))}
+        yield dg.MaterializeResult(asset_key=name, metadata=meta)
+
+
+def _headline(overall: pd.DataFrame) -> str:
+    rows = overall[(overall.horizon_months == 12) | overall.horizon_months.isna()]
+    lines = ["| role | outcome | horizon | raw | adjusted (95% CI) |", "|---|---|---|---|---|"]
+    for _, r in rows.iterrows():
+        if r.suppressed:
+            continue
+        h = f"{int(r.horizon_months)} mo" if pd.notna(r.horizon_months) else ""
+        lines.append(f"| {r.role} | {r.outcome_label} | {h} | {r.naive:.3f} | {r.estimate:.3f} "
+                     f"({r.ci_low:.3f} to {r.ci_high:.3f}) |")
+    return "\n".join(lines)

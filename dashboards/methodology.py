@@ -1,0 +1,121 @@
+"""The methodology note: design, covariates, estimands, trimming and assumptions, generated from the
+same constants the estimator uses and from the exported effect table (never the warehouse)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mistune
+import pandas as pd
+
+from dashboards.theme import page
+from mentorship.effect_tables import COVARIATES, HEADLINE, SEGMENTS
+from mentorship.effects import SMD_TARGET
+
+COVARIATE_WORDS = {
+    "cohort": "the intake the comparison is drawn for",
+    "job_level": "job level", "department": "department", "location": "location",
+    "gender": "gender (a protected attribute, used for adjustment only)",
+    "age_at_index": "age", "tenure_months": "tenure", "is_people_manager": "whether they manage people",
+    "salary_position": "salary relative to their level", "performance_rating": "latest performance rating",
+    "prior_promotions": "promotions before the index date",
+    "pre_engagement": "engagement score before the index date",
+    "pre_satisfaction": "satisfaction score before the index date",
+    "pre_confidence": "confidence score before the index date", "pre_growth": "growth score before the index date",
+}
+
+
+def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int) -> str:
+    overall = effects[effects.segment_type == "overall"]
+    used = overall[~overall.suppressed]
+    poorly = used[used.max_abs_smd_after > SMD_TARGET]
+    trimmed = (used.n_treated - used.n_treated_used + used.n_control - used.n_control_used).fillna(0)
+    covs = "\n".join(f"- `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
+    headline = ", ".join(f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in HEADLINE)
+    return f"""# How the effects are estimated
+
+## The question
+What does mentoring do for the people in it, beyond what they would have done anyway? People who
+volunteer for mentoring differ from those who do not: in our data they are more engaged and better
+rated before they start. A raw comparison of the two groups mixes those differences with the effect
+of the program. Every figure therefore comes in two forms: the **raw difference**, labelled as
+such, and the **adjusted effect on the mentored** (the ATT: what mentoring changed for the people
+who were mentored), with its 95% confidence interval.
+
+## Design
+- **Who is compared.** Each mentee (and, separately, each mentor) from the start of their first
+  pair: the index date. For every intake, the comparison group is everyone employed on the intake's
+  first start date, at a job level seen among that intake's mentees (or mentors), who is not yet in
+  the program. Their index date is the intake start.
+- **No borrowed time.** A comparison person who joins the program later is followed only until
+  the day they join (censored), and time before a mentee's start never counts as mentored time.
+- **Outcomes** are measured 6, 12 and 24 months after the index date, only for people observed
+  that long: promotion, retention (no voluntary exit), salary growth, moving into people
+  management and changing department; time to voluntary exit and to first promotion; and survey
+  constructs as the change from the last wave before to the first wave after the index date.
+
+## Adjustment
+- **Covariates**, all measured on or before the index date:
+{covs}
+- **Propensity score.** A logistic regression of being mentored on these covariates (numeric ones
+  standardised, with a missing-value indicator; categorical ones one-hot, missing as its own level,
+  levels under 0.5% pooled).
+- **Weights.** Mentored people weigh 1; each comparison person weighs e/(1 - e), their odds of being
+  mentored, so the weighted comparison group resembles the mentored group on every covariate.
+- **Trimming.** People with a propensity below {trim} or above {1 - trim} are left out, because no one
+  comparable exists for them; across the overall estimates {int(trimmed.sum()):,} person-intakes were
+  trimmed in total. Counts before and after trimming are in the effect table.
+- **Balance.** For every covariate the standardized mean difference (SMD) is reported before and
+  after weighting; the target is |SMD| under {SMD_TARGET}. {len(poorly)} of {len(used)} overall
+  estimates miss it{': ' + ', '.join(sorted(set(poorly.role + ' ' + poorly.outcome))) if len(poorly) else ''}; those carry a warning.
+- **Binary and continuous outcomes** use a doubly robust estimator (augmented inverse probability
+  weighting): a model of the outcome without mentoring, fitted on the comparison group, is
+  corrected by the weighted residuals, so the estimate holds if either the propensity model or the
+  outcome model is right.
+- **Survey constructs** are a weighted difference-in-differences: the change from the last wave
+  before to the first wave after, mentored minus comparison. Earlier survey scores are left out of
+  this adjustment, because weighting on a noisy score picks people who scored high by chance and
+  whose next score then falls back (regression to the mean).
+- **Time to event** uses a Cox model of the hazard on mentoring alone, weighted, with robust
+  (sandwich) standard errors: a hazard ratio below 1 for voluntary exit means fewer exits.
+  Weighted Kaplan-Meier curves show retention over time.
+
+## Uncertainty and sensitivity
+- **Confidence intervals** are percentile bootstrap intervals from {n_bootstrap} replicates with a
+  fixed seed, resampling people (a person who is a comparison in several intakes is resampled as
+  one) and refitting both models each time. Hazard ratios use the robust standard error.
+- **E-value.** How strong an unmeasured confounder would have to be, associated with both mentoring
+  and the outcome (as a risk ratio), to explain the effect away; and the same for the confidence
+  limit nearest to no effect (1 means the interval already includes no effect).
+
+## Segments and dose
+Effects by {', '.join(SEGMENTS).replace('_', ' ')} for the headline outcomes ({headline}). A
+segment with fewer than {min_group_size} mentored or comparison people is suppressed with its reason;
+where exactly one segment of a breakdown is suppressed, the counts of the next-smallest are hidden
+too, so the hidden one cannot be worked out by subtraction. Dose: each meeting-regularity band of
+mentees against the whole comparison group.
+
+## What the estimates assume
+1. **No unmeasured confounding:** given the covariates above, who joins is as good as random. Traits
+   we cannot see (ambition, a manager's push) would bias the estimate; the E-value says how strong
+   such a trait would have to be.
+2. **Overlap:** comparable non-mentored people exist for the mentored (checked by trimming and the
+   propensity distributions).
+3. **Parallel trends** (survey constructs): without mentoring, the survey scores of both groups
+   would have changed alike.
+4. **No interference:** one person's mentoring does not change a comparison person's outcome.
+5. **Correct timing:** outcomes are counted only after the index date, and covariates only on or
+   before it.
+"""
+
+
+def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, trim: float,
+                      min_group_size: int) -> tuple[Path, Path]:
+    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md_path = out_dir / "methodology.md"
+    md_path.write_text(md, encoding="utf-8")
+    html_path = out_dir / "methodology.html"
+    html_path.write_text(page("Methodology", "How the adjusted effects are estimated", mistune.html(md),
+                              nav=[("Dashboards", "index.html")]), encoding="utf-8")
+    return md_path, html_path

@@ -1,0 +1,177 @@
+"""estimate_effect on hand-built frames with known answers. Tolerances come from the estimate's own
+standard error (or the sampling error of the planted quantity), never from a previous run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mentorship.effects import EffectInputError, PoorBalanceWarning, e_value_rr, estimate_effect
+
+Z = 3.0
+
+
+def confounded(n=6000, effect=0.5, seed=0, binary=False):
+    """x raises both the chance of treatment and the outcome; the true effect on the treated is known."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    group = rng.choice(["a", "b", "c"], size=n, p=[0.5, 0.3, 0.2])
+    t = (rng.random(n) < 1 / (1 + np.exp(-(-1.5 + 1.2 * x + 0.8 * (group == "c"))))).astype(int)
+    if binary:
+        base = -1 + 0.9 * x + 0.5 * (group == "c")
+        p1, p0 = 1 / (1 + np.exp(-(base + effect))), 1 / (1 + np.exp(-base))
+        u = rng.random(n)
+        y = np.where(t == 1, u < p1, u < p0).astype(float)
+        truth = float((p1 - p0)[t == 1].mean())
+    else:
+        y = 1 + 2 * x + 1.0 * (group == "c") + effect * t + rng.normal(size=n)
+        truth = effect
+    return pd.DataFrame({"t": t, "x": x, "group": group, "y": y}), truth
+
+
+def test_randomised_frame_adjusted_equals_naive_within_error():
+    rng = np.random.default_rng(1)
+    n = 4000
+    df = pd.DataFrame({"t": rng.integers(0, 2, n), "x": rng.normal(size=n)})
+    df["y"] = 0.3 * df.t + df.x + rng.normal(size=n)
+    r = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=100, seed=1)
+    naive_se = math.sqrt(df[df.t == 1].y.var() / (df.t == 1).sum() + df[df.t == 0].y.var() / (df.t == 0).sum())
+    assert abs(r.estimate - r.naive) < Z * naive_se
+    assert r.ci_low < 0.3 < r.ci_high
+    assert r.max_abs_smd_before < 0.1  # randomisation balances x already
+
+
+@pytest.mark.parametrize("method", ["aipw", "ipw"])
+def test_confounding_is_removed_for_a_continuous_outcome(method):
+    df, truth = confounded(effect=0.5, seed=2)
+    r = estimate_effect(df, "t", "y", ["x", "group"], kind="continuous", method=method, n_bootstrap=100, seed=2)
+    assert r.naive - truth > 10 * r.se  # the raw gap is mostly selection
+    assert abs(r.estimate - truth) < Z * r.se
+    assert r.ci_low < truth < r.ci_high
+    assert r.max_abs_smd_before > 0.5 and r.max_abs_smd_after < 0.1
+    assert r.method == method and r.n_bootstrap == 100
+
+
+def test_binary_outcome_recovers_the_effect_on_the_treated():
+    df, truth = confounded(n=8000, effect=0.8, seed=3, binary=True)
+    r = estimate_effect(df, "t", "y", ["x", "group"], kind="binary", n_bootstrap=100, seed=3)
+    assert abs(r.estimate - truth) < Z * r.se
+    assert r.naive - truth > Z * r.se
+    assert r.e_value > 1 and 1 <= r.e_value_ci <= r.e_value
+
+
+def test_no_effect_gives_intervals_around_zero_in_most_samples():
+    covers = []
+    for seed in range(5):
+        df, _ = confounded(effect=0.0, seed=40 + seed)
+        r = estimate_effect(df, "t", "y", ["x", "group"], kind="continuous", n_bootstrap=100, seed=seed)
+        covers.append(r.ci_low < 0 < r.ci_high)
+        assert (r.e_value_ci == 1.0) == covers[-1]  # an interval holding the null needs no confounder
+    assert sum(covers) >= 4
+
+
+def test_time_to_event_hazard_ratio_in_a_randomised_frame():
+    rng = np.random.default_rng(5)
+    n = 6000
+    t = rng.integers(0, 2, n)
+    hr = 0.6
+    time = rng.exponential(1 / (0.1 * np.where(t == 1, hr, 1.0)))
+    censor = rng.uniform(0, 15, n)
+    df = pd.DataFrame({"t": t, "x": rng.normal(size=n), "d": np.minimum(time, censor), "e": (time < censor).astype(int)})
+    r = estimate_effect(df, "t", covariates=["x"], kind="time_to_event", duration="d", event="e")
+    assert abs(math.log(r.hazard_ratio) - math.log(hr)) < Z * r.se
+    assert r.hr_ci_low < hr < r.hr_ci_high
+    assert set(r.km.group) == {"treated", "comparison"}
+    treated = r.km[r.km.group == "treated"]
+    assert treated.survival.is_monotonic_decreasing and (treated.ci_low <= treated.survival).all()
+
+
+def test_bootstrap_is_seeded_and_resamples_clusters():
+    df, _ = confounded(n=1500, seed=6)
+    df["person"] = np.arange(len(df)) // 3  # three rows per person
+    a = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=50, seed=7, cluster="person")
+    b = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=50, seed=7, cluster="person")
+    c = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=50, seed=8, cluster="person")
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high) != (c.ci_low, c.ci_high)
+
+
+def test_duplicated_rows_widen_the_interval_only_when_resampled_as_rows():
+    df, _ = confounded(n=1500, seed=9)
+    df["person"] = np.arange(len(df))
+    doubled = pd.concat([df, df], ignore_index=True)
+    by_person = estimate_effect(doubled, "t", "y", ["x"], kind="continuous", n_bootstrap=150, seed=1, cluster="person")
+    by_row = estimate_effect(doubled, "t", "y", ["x"], kind="continuous", n_bootstrap=150, seed=1)
+    # Rows of one person are not independent: treating them so understates the error by about sqrt(2).
+    assert by_person.se > 1.2 * by_row.se
+
+
+def test_trimming_drops_units_without_overlap_and_reports_counts():
+    rng = np.random.default_rng(10)
+    n = 3000
+    x = rng.normal(size=n)
+    t = (rng.random(n) < 1 / (1 + np.exp(-4 * x))).astype(int)
+    df = pd.DataFrame({"t": t, "x": x, "y": x + rng.normal(size=n)})
+    r = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=0, trim=0.05)
+    assert r.n_treated_used < r.n_treated and r.n_control_used < r.n_control
+    assert any("trimmed" in w for w in r.warnings)
+    assert np.isnan(r.ci_low)  # no bootstrap, no interval
+
+
+def test_poor_balance_warns():
+    rng = np.random.default_rng(11)
+    n = 2000
+    x = rng.normal(size=n)
+    z = rng.normal(size=n)
+    t = (rng.random(n) < 1 / (1 + np.exp(-(x + 2 * x ** 2 - 2)))).astype(int)  # x squared is left out
+    df = pd.DataFrame({"t": t, "x": x, "x2": x ** 2, "z": z, "y": x + rng.normal(size=n)})
+    with pytest.warns(PoorBalanceWarning):
+        r = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=0)
+    assert not r.balanced
+
+
+def test_categorical_covariates_missing_values_and_rare_levels_are_encoded():
+    df, _ = confounded(n=3000, seed=12)
+    df.loc[df.index[:40], "group"] = None
+    df["rare"] = np.where(np.arange(len(df)) < 5, "tiny", "big")
+    df["num"] = np.where(np.arange(len(df)) % 10 == 0, np.nan, df.x)
+    r = estimate_effect(df, "t", "y", ["num", "group", "rare"], kind="continuous", n_bootstrap=0)
+    names = set(r.balance.covariate)
+    assert "num: missing" in names and "group = missing" in names
+    assert not any("tiny" in c for c in names)
+
+
+def test_result_converts_to_plain_forms():
+    df, _ = confounded(n=1000, seed=13)
+    r = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=20)
+    d = r.to_dict()
+    assert {"naive", "estimate", "ci_low", "ci_high", "n_treated", "e_value", "balanced"} <= set(d)
+    assert len(r.to_frame()) == 1 and r.to_frame().estimate.iloc[0] == r.estimate
+
+
+def test_e_value_known_values():
+    assert e_value_rr(2.0) == pytest.approx(2 + math.sqrt(2))
+    assert e_value_rr(0.5) == pytest.approx(2 + math.sqrt(2))  # protective effects invert
+    assert e_value_rr(1.0) == 1.0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"kind": "ordinal"}, "kind must be one of"),
+    ({"outcome": "nope"}, "columns not in the frame: nope"),
+    ({"kind": "time_to_event", "outcome": None}, "needs duration and event"),
+    ({"estimand": "LATE"}, "estimand must be one of"),
+])
+def test_bad_inputs_are_named(kwargs, message):
+    df, _ = confounded(n=200, seed=14)
+    args = {"outcome": "y", "covariates": ["x"], "kind": "continuous", **kwargs}
+    with pytest.raises(EffectInputError, match=message):
+        estimate_effect(df, "t", **args)
+
+
+def test_a_non_binary_treatment_is_refused():
+    df, _ = confounded(n=200, seed=15)
+    df["t"] = df["t"] * 2
+    with pytest.raises(EffectInputError, match="must hold 0 and 1"):
+        estimate_effect(df, "t", "y", ["x"], kind="continuous")
