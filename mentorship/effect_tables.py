@@ -17,7 +17,7 @@ import pandas as pd
 from mentorship.effects import EffectInputError, estimate_effect
 
 #: Pre-index covariates, all measured on or before the index date.
-COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months",
+COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months", "tenure_band",
               "is_people_manager", "salary_position", "performance_rating", "prior_promotions",
               "pre_engagement", "pre_satisfaction", "pre_confidence", "pre_growth"]
 
@@ -73,10 +73,14 @@ def _frame(con, sql: str, params=()) -> pd.DataFrame:
     return con.execute(sql, list(params)).df()
 
 
-_MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c != "cohort") + \
+_DERIVED = {"cohort", "tenure_band"}
+_MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c not in _DERIVED) + \
     ", m.cohort, m.employee_id, m.treated, m.pair_id, m.birth_year, " \
     "case when m.age_at_index < 30 then 'under 30' when m.age_at_index < 45 then '30 to 44' " \
-    "when m.age_at_index is not null then '45 and over' end as age_band"
+    "when m.age_at_index is not null then '45 and over' end as age_band, " \
+    "case when m.tenure_months < 6 then 'a: under 6 months' when m.tenure_months < 12 then 'b: 6 to 11 months' " \
+    "when m.tenure_months < 24 then 'c: 1 to 2 years' when m.tenure_months < 60 then 'd: 2 to 5 years' " \
+    "when m.tenure_months is not null then 'e: 5 years and more' end as tenure_band"
 
 
 def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.DataFrame]:
