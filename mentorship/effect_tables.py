@@ -21,9 +21,15 @@ COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at
               "is_people_manager", "salary_position", "performance_rating", "prior_promotions",
               "pre_engagement", "pre_satisfaction", "pre_confidence", "pre_growth"]
 
-CAREER = {  # outcome: (label, kind)
-    "promoted": ("Promoted", "binary"),
-    "retained": ("Retained (no voluntary exit)", "binary"),
+#: Promotion and retention by each horizon come from the survival frame (Aalen-Johansen with
+#: competing exits), so a comparison person who joins the program before the horizon counts for the
+#: time they were observed instead of being dropped: dropping them would drop people who, by
+#: joining, showed they had stayed (informative censoring; the validation study measured the bias).
+BY_HORIZON = {  # outcome: (label, duration, event code column, sign)
+    "promoted": ("Promoted", "days_to_promotion_or_censor", "promotion_code", 1),
+    "retained": ("Retained (no voluntary exit)", "days_to_exit_or_censor", "exit_code", -1),
+}
+CAREER = {  # outcome: (label, kind), from the career outcomes of people observed to the horizon
     "salary_growth": ("Salary growth", "continuous"),
     "became_people_manager": ("Moved into people management", "binary"),
     "changed_department": ("Changed department", "binary"),
@@ -93,7 +99,9 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.D
         select {_MEMBER_COLS}, o.construct, o.change
         from analytics.survey_outcomes o {join} where o.role = ? and o.change is not null""", [role])
     survival = _frame(con, f"""
-        select {_MEMBER_COLS}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))}
+        select {_MEMBER_COLS}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))},
+               case when o.promotion_event then 1 when o.promotion_competing then 2 else 0 end as promotion_code,
+               case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
         from analytics.survival_times o {join} where o.role = ?""", [role])
     bands = _frame(con, "select pair_id, regularity_band from analytics.pair_engagement")
     for f in (career, survey, survival):
@@ -114,12 +122,17 @@ class _Task:
     outcome_col: str | None = None
     duration: str | None = None
     event: str | None = None
+    horizon_days: float | None = None
+    sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
 
 
 def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
     tasks = []
     career, survey, survival = frames["career"], frames["survey"], frames["survival"]
     for h in horizons:
+        for name, (label, d, e, sign) in BY_HORIZON.items():
+            tasks.append(_Task(role, name, label, "time_to_event", h, "overall", "all", survival, duration=d, event=e,
+                               horizon_days=h * 30.4375, sign=sign))
         part = career[career.horizon_months == h]
         for name, (label, kind) in CAREER.items():
             tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name))
@@ -137,12 +150,16 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
         for seg in SEGMENTS:
             for value in sorted(base.frame[seg].dropna().unique()):
                 tasks.append(_Task(role, outcome, base.label, base.kind, h, seg, str(value),
-                                   base.frame[base.frame[seg] == value], outcome_col=base.outcome_col))
+                                   base.frame[base.frame[seg] == value], outcome_col=base.outcome_col,
+                                   duration=base.duration, event=base.event, horizon_days=base.horizon_days,
+                                   sign=base.sign))
         if role == "mentee":  # dose: each regularity band against the whole comparison group
             for band in sorted(base.frame.regularity_band.dropna().unique()):
                 f = base.frame
                 tasks.append(_Task(role, outcome, base.label, base.kind, h, "regularity_band", band,
-                                   f[(f.treated == 0) | (f.regularity_band == band)], outcome_col=base.outcome_col))
+                                   f[(f.treated == 0) | (f.regularity_band == band)], outcome_col=base.outcome_col,
+                                   duration=base.duration, event=base.event, horizon_days=base.horizon_days,
+                                   sign=base.sign))
     return tasks
 
 
@@ -158,7 +175,8 @@ def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.
 def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
     f = task.frame
     n_t, n_c = int((f.treated == 1).sum()), int((f.treated == 0).sum())
-    row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label, "kind": task.kind,
+    row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label,
+           "kind": "binary" if task.horizon_days else task.kind,
            "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,
            "n_treated": n_t, "n_control": n_c, "suppressed": False, "suppression_reason": None}
     if min(n_t, n_c) < s.min_group_size:
@@ -176,18 +194,21 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
             warnings.simplefilter("ignore")
             r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
                                 event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
-                                seed=s.seed, cluster="employee_id")
+                                seed=s.seed, cluster="employee_id", horizon=task.horizon_days)
     except (EffectInputError, ValueError, np.linalg.LinAlgError) as e:
         row.update(suppressed=True, suppression_reason=f"could not be estimated: {str(e)[:120]}")
         return row, None, None
     d = r.to_dict()
     for k in ("outcome", "kind", "n_treated", "n_control"):
         d.pop(k)
+    if task.sign == -1:  # report the share without the event: retained rather than exited
+        d.update(naive=-d["naive"], estimate=-d["estimate"], ci_low=-d["ci_high"], ci_high=-d["ci_low"],
+                 treated_mean=1 - d["treated_mean"], control_mean_naive=1 - d["control_mean_naive"])
     row.update(d)
     balance = km = None
     if task.segment_type == "overall":
         balance = r.balance.assign(role=task.role, outcome=task.outcome, horizon_months=task.horizon)
-        if r.km is not None:
+        if r.km is not None and task.horizon_days is None:
             km = _monthly(r.km).assign(role=task.role, outcome=task.outcome)
     return row, balance, km
 

@@ -271,14 +271,15 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
                     covariates: list[str] | tuple[str, ...] = (), kind: str = "binary",
                     duration: str | None = None, event: str | None = None, weights: str | None = None,
                     estimand: str = "ATT", method: str = "aipw", trim: float = 0.01, n_bootstrap: int = 200,
-                    seed: int = 0, cluster: str | None = None, alpha: float = 0.05) -> EffectResult:
+                    seed: int = 0, cluster: str | None = None, alpha: float = 0.05,
+                    horizon: float | None = None) -> EffectResult:
     """Estimate the effect of ``treatment`` on an outcome, adjusted for ``covariates``.
 
     Parameters
     ----------
     data : one row per unit (a person, or a person in a cohort); the treatment column holds 0/1.
     outcome : the outcome column (binary 0/1 or continuous); for time to event, leave it out and
-        give ``duration`` and ``event`` (1 = event, 0 = censored) instead.
+        give ``duration`` and ``event`` (1 = event, 0 = censored, 2 = a competing event) instead.
     covariates : pre-treatment columns, numeric or categorical.
     kind : "binary", "continuous" or "time_to_event".
     weights : optional column of sampling weights.
@@ -289,6 +290,10 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     n_bootstrap, seed : bootstrap replicates and their seed (0 replicates: no CI).
     cluster : resample this column's values rather than rows (e.g. a person id when people have
         several rows).
+    horizon : time to event only. Without it the estimate is the weighted Cox hazard ratio (robust
+        CI). With it, the estimate is the difference in the probability of the event by ``horizon``
+        (treated minus comparison, from weighted Kaplan-Meier curves, bootstrap CI), which counts
+        people censored before the horizon for the time they were observed instead of dropping them.
 
     Returns an ``EffectResult``; ``.to_dict()`` and ``.to_frame()`` give plain forms.
     """
@@ -331,7 +336,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
 
     if kind == "time_to_event":
         return _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu,
-                         alpha, notes)
+                         alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None)
 
     y = df[outcome].to_numpy(dtype=float)
     binary = kind == "binary"
@@ -398,14 +403,45 @@ def _bootstrap(models, x, t, y, s, estimand, method, binary, n, seed, clusters) 
     return np.asarray(out)
 
 
+def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float) -> float:
+    """Probability of the event (code 1) by ``horizon``, weighted: the Aalen-Johansen estimator,
+    treating code 2 as a competing event and 0 as censoring (with no code 2 it is one minus the
+    Kaplan-Meier survival).
+
+    Written out in numpy because the bootstrap evaluates it hundreds of times per estimate; tests
+    check it against lifelines' KaplanMeierFitter and AalenJohansenFitter.
+    """
+    m = w > 0
+    d, e, w = d[m], e[m], w[m]
+    order = np.argsort(d, kind="stable")
+    d, e, w = d[order], e[order], w[order]
+    times, first = np.unique(d, return_index=True)
+    at_risk = w.sum() - np.concatenate([[0.0], np.cumsum(w)])[first]
+    interest = np.add.reduceat(w * (e == 1), first)
+    any_event = np.add.reduceat(w * (e > 0), first)
+    keep = times <= horizon
+    interest, any_event, at_risk = interest[keep], any_event[keep], at_risk[keep]
+    surv_after = np.cumprod(1 - any_event / at_risk)
+    surv_before = np.concatenate([[1.0], surv_after[:-1]])
+    return float(np.sum(surv_before * interest / at_risk))
+
+
+def _incidence_difference(models, x, t, d, e, s, estimand, horizon) -> float:
+    w = _weights(models.propensity(x, t, s), t, estimand) * s
+    tr = t == 1
+    return (cumulative_incidence(d[tr], e[tr], w[tr], horizon)
+            - cumulative_incidence(d[~tr], e[~tr], w[~tr], horizon))
+
+
 def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
-              notes) -> EffectResult:
+              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None) -> EffectResult:
     from lifelines import CoxPHFitter, KaplanMeierFitter
 
     e = models.propensity(design.x, t, s)
     w = _weights(e, t, estimand) * s
-    frame = pd.DataFrame({"d": df[duration].to_numpy(dtype=float), "e": df[event].to_numpy(dtype=float),
-                          "t": t, "w": w, "s": s})
+    # Code 2 (a competing event) is censoring for the cause-specific hazard and curves.
+    frame = pd.DataFrame({"d": df[duration].to_numpy(dtype=float),
+                          "e": (df[event].to_numpy(dtype=float) == 1).astype(float), "t": t, "w": w, "s": s})
     frame = frame[frame.d >= 0]
 
     def cox(weight_col):
@@ -430,6 +466,10 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
                                      "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy()}))
     balance = _smd(design.raw, t, w, design.names)
     event_share = float(np.average(frame.e, weights=frame.s))
+    if horizon is not None:
+        return _finish(_at_horizon(models, design, df, t, s, w, e, duration, event, estimand, horizon, n_bootstrap,
+                                   seed, clusters, alpha, balance, notes, n_treated, n_control, n_tu, n_cu,
+                                   (hr, lo, hi, math.exp(b_naive)), pd.concat(km_rows, ignore_index=True)))
     ev, ev_ci = _e_values("time_to_event", hr, lo, hi, None, None, event_share)
     tr = frame.t == 1
     return _finish(EffectResult(
@@ -440,6 +480,40 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
         max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
         balance=balance, overlap=_overlap(e, t, w), warnings=notes, hazard_ratio=hr, hr_ci_low=lo, hr_ci_high=hi,
         naive_hazard_ratio=math.exp(b_naive), km=pd.concat(km_rows, ignore_index=True)))
+
+
+def _at_horizon(models, design, df, t, s, w, e, duration, event, estimand, horizon, n_bootstrap, seed, clusters,
+                alpha, balance, notes, n_treated, n_control, n_tu, n_cu, cox, km) -> EffectResult:
+    d = df[duration].to_numpy(dtype=float)
+    ev_ = df[event].to_numpy(dtype=float)
+    tr = t == 1
+    treated = cumulative_incidence(d[tr], ev_[tr], s[tr], horizon)
+    control_naive = cumulative_incidence(d[~tr], ev_[~tr], s[~tr], horizon)
+    est = treated - cumulative_incidence(d[~tr], ev_[~tr], w[~tr], horizon)
+    reps = []
+    if n_bootstrap > 0:
+        rng = np.random.default_rng(seed)
+        codes, uniques = (np.arange(len(t)), np.arange(len(t))) if clusters is None else pd.factorize(clusters)
+        for _ in range(n_bootstrap):
+            counts = rng.multinomial(len(uniques), np.full(len(uniques), 1 / len(uniques)))
+            b = s * counts[codes]
+            if (b[tr] > 0).sum() < 2 or (b[~tr] > 0).sum() < 2:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                reps.append(_incidence_difference(models, design.x, t, d, ev_, b, estimand, horizon))
+    reps = np.asarray(reps)
+    lo, hi = np.quantile(reps, [alpha / 2, 1 - alpha / 2]) if len(reps) else (float("nan"),) * 2
+    se = float(np.std(reps, ddof=1)) if len(reps) > 1 else float("nan")
+    ev, ev_ci = _e_values("binary", est, lo, hi, treated, None) if len(reps) else (float("nan"),) * 2
+    hr, hr_lo, hr_hi, hr_naive = cox
+    return EffectResult(
+        outcome=event, kind="time_to_event", estimand=estimand, method="weighted aalen-johansen", naive=treated - control_naive,
+        estimate=float(est), ci_low=float(lo), ci_high=float(hi), se=se, treated_mean=treated,
+        control_mean_naive=control_naive, n_treated=n_treated, n_control=n_control, n_treated_used=n_tu,
+        n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before),
+        max_abs_smd_after=_max_abs(balance.smd_after), balance=balance, overlap=_overlap(e, t, w), warnings=notes,
+        n_bootstrap=len(reps), hazard_ratio=hr, hr_ci_low=hr_lo, hr_ci_high=hr_hi, naive_hazard_ratio=hr_naive, km=km)
 
 
 def _z(alpha: float) -> float:

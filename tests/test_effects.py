@@ -175,3 +175,45 @@ def test_a_non_binary_treatment_is_refused():
     df["t"] = df["t"] * 2
     with pytest.raises(EffectInputError, match="must hold 0 and 1"):
         estimate_effect(df, "t", "y", ["x"], kind="continuous")
+
+
+def test_cumulative_incidence_matches_lifelines():
+    from lifelines import AalenJohansenFitter, KaplanMeierFitter
+
+    from mentorship.effects import cumulative_incidence
+
+    rng = np.random.default_rng(16)
+    n = 500
+    d = rng.integers(1, 400, n).astype(float)  # integer days: plenty of ties
+    e = rng.choice([0, 1, 2], size=n, p=[0.5, 0.3, 0.2])
+    w = np.ones(n)
+    km = KaplanMeierFitter().fit(d, (e == 1).astype(int))
+    no_competing = np.where(e == 2, 0, e)
+    assert cumulative_incidence(d, no_competing, w, 200) == pytest.approx(1 - km.predict(200), abs=1e-12)
+    # lifelines' Aalen-Johansen breaks ties by jittering, so compare it on untied times.
+    dc = rng.uniform(1, 400, n)
+    aj = AalenJohansenFitter(calculate_variance=False).fit(dc, e, event_of_interest=1)
+    expected = aj.cumulative_density_.loc[:200].iloc[-1, 0]
+    assert cumulative_incidence(dc, e, w, 200) == pytest.approx(expected, abs=1e-9)
+    # Frequency weights equal repeated rows.
+    w2 = rng.integers(1, 4, n).astype(float)
+    rep = np.repeat(np.arange(n), w2.astype(int))
+    assert cumulative_incidence(d, e, w2, 250) == pytest.approx(cumulative_incidence(d[rep], e[rep], np.ones(len(rep)), 250))
+
+
+def test_horizon_probability_counts_people_censored_early():
+    """Dropping people censored before the horizon biases the event probability; the horizon
+    estimate keeps them for the time they were observed."""
+    rng = np.random.default_rng(17)
+    n = 8000
+    t = rng.integers(0, 2, n)
+    time = rng.exponential(400, n)
+    censor = np.where(rng.random(n) < 0.4, rng.uniform(0, 365, n), np.inf)  # 40% leave observation early
+    df = pd.DataFrame({"t": t, "x": rng.normal(size=n), "d": np.minimum(time, censor),
+                       "e": (time <= censor).astype(int)})
+    r = estimate_effect(df, "t", covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365,
+                        n_bootstrap=100, seed=1)
+    true_p = 1 - math.exp(-365 / 400)
+    assert abs(r.treated_mean - true_p) < Z * 0.01
+    assert r.ci_low < 0 < r.ci_high and r.method == "weighted aalen-johansen"
+    assert r.hazard_ratio is not None and r.hr_ci_low < 1 < r.hr_ci_high
