@@ -37,19 +37,32 @@ def _diff(v, scale):
     return f"{100 * v:+6.1f} pts" if scale in ("proportion", "growth") else f"{v:+6.2f}    "
 
 
+def _ci(est, lo, hi, scale) -> str:
+    if scale in ("proportion", "growth"):
+        return f"{100 * est:+.1f} ({100 * lo:+.1f} to {100 * hi:+.1f}) pts"
+    return f"{est:+.2f} ({lo:+.2f} to {hi:+.2f})"
+
+
 def summary(settings: Settings) -> str:
     import pandas as pd
 
     comp = pd.read_parquet(settings.export_dir / "outcome_comparison.parquet")
     sizes = pd.read_parquet(settings.export_dir / "cohort_sizes.parquet")
+    eff_path = settings.export_dir / "effect_estimates.parquet"
+    eff = pd.read_parquet(eff_path) if eff_path.exists() else None
+    adjusted = {} if eff is None else {
+        (e.role, e.outcome, None if pd.isna(e.horizon_months) else int(e.horizon_months)): e
+        for e in eff[eff.segment_type == "overall"].itertuples()}
     truth = json.loads(settings.truth_path.read_text()) if settings.truth_path.exists() else None
     truth_keys = {"promoted": "promotion", "retained": "retention", "salary_growth": "salary_growth"}
     as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else "?"
-    lines = [f"Outcome summary: mentored vs comparison, RAW (not adjusted for who volunteers); data as of {as_of}"]
+    lines = [f"Outcome summary, data as of {as_of}: the raw difference (not adjusted for who volunteers) and the "
+             f"adjusted effect on the mentored with its 95% CI"]
     for role, label in (("mentee", "Mentees"), ("mentor", "Mentors")):
         n = int(sizes.loc[(sizes["role"] == role) & (sizes["group_name"] == "mentored"), "people"].sum())
         lines.append(f"\n{label} ({n:,} people)")
-        head = f"  {'outcome':<40}{'horizon':>9}{'mentored':>10}{'comparison':>12}{'raw diff':>12}"
+        head = (f"  {'outcome':<40}{'horizon':>9}{'mentored':>10}{'comparison':>12}{'raw diff':>12}"
+                f"{'adjusted (95% CI)':>30}")
         if truth:
             head += f"{'planted truth':>15}"
         lines.append(head + f"{'n (mentored/comparison)':>26}")
@@ -64,6 +77,13 @@ def summary(settings: Settings) -> str:
             else:
                 line = (f"  {r['outcome_label']:<40}{horizon:>9}{_pct(r['mean_mentored']):>10}"
                         f"{_pct(r['mean_comparison']):>12}{_diff(r['raw_difference'], r['scale']):>12}")
+            e = adjusted.get((role, r["outcome"], None if pd.isna(r["horizon_months"]) else int(r["horizon_months"])))
+            if r["suppressed"]:
+                pass
+            elif e is None or e.suppressed or pd.isna(e.estimate):
+                line += f"{'not estimated':>30}"
+            else:
+                line += f"{_ci(e.estimate, e.ci_low, e.ci_high, r['scale']):>30}"
             if truth:
                 t = truth[role + "s"]
                 if r["outcome"] in truth_keys:

@@ -45,3 +45,14 @@ def test_readme_documents_the_contract_as_declared():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert markdown() in readme, "README contract is stale: paste `python -m mentorship.contract` output"
+
+
+def test_readme_estimate_effect_example_prints_what_the_readme_shows(capsys):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("**`estimate_effect` on your own data.**"):]
+    code, shown = re.findall(r"```python\n(.*?)```.*?```\n(.*?)```", section, re.S)[0]
+    exec(compile(code, "README example", "exec"), {})
+    assert capsys.readouterr().out.strip() == shown.strip()
