@@ -30,8 +30,10 @@ def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, m
     overall = effects[effects.segment_type == "overall"]
     used = overall[~overall.suppressed]
     poorly = used[used.max_abs_smd_after > SMD_TARGET]
-    trimmed = (used.n_treated - used.n_treated_used + used.n_control - used.n_control_used).fillna(0)
-    covs = "\n".join(f"- `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
+    n_all = (used.n_treated + used.n_control).astype(float)
+    n_used = (used.n_treated_used + used.n_control_used).astype(float)
+    trimmed_share = float(((n_all - n_used) / n_all).max()) if len(used) else 0.0
+    covs = "\n".join(f"  - `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
     headline = ", ".join(f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in HEADLINE)
     return f"""# How the effects are estimated
 
@@ -63,9 +65,9 @@ who were mentored), with its 95% confidence interval.
   levels under 0.5% pooled).
 - **Weights.** Mentored people weigh 1; each comparison person weighs e/(1 - e), their odds of being
   mentored, so the weighted comparison group resembles the mentored group on every covariate.
-- **Trimming.** People with a propensity below {trim} or above {1 - trim} are left out, because no one
-  comparable exists for them; across the overall estimates {int(trimmed.sum()):,} person-intakes were
-  trimmed in total. Counts before and after trimming are in the effect table.
+- **Trimming.** People whose propensity is above {1 - trim} are left out, because nobody comparable
+  stayed unmentored; at most {trimmed_share:.1%} of the people in any overall estimate were trimmed.
+  Counts before and after trimming are in the effect table.
 - **Balance.** For every covariate the standardized mean difference (SMD) is reported before and
   after weighting; the target is |SMD| under {SMD_TARGET}. {len(poorly)} of {len(used)} overall
   estimates miss it{': ' + ', '.join(sorted(set(poorly.role + ' ' + poorly.outcome))) if len(poorly) else ''}; those carry a warning.

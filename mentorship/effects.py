@@ -8,9 +8,9 @@ Design (the README's "How the adjusted effects are estimated" says the same in p
   missing as its own level and levels rarer than 0.5% pooled into "other".
 - **Weights.** ATT (default): treated people weigh 1, comparison people e/(1-e), so the comparison
   group is reweighted to look like the treated. ATE: 1/e and 1/(1-e).
-- **Trimming.** People whose propensity is below ``trim`` or above 1 - ``trim`` (default 0.01) are
-  dropped before estimation and the score is refitted on the rest; the counts before and after are
-  reported. A warning is raised when any covariate's |SMD| stays above 0.1 after weighting.
+- **Trimming.** For the ATT, people whose propensity is above 1 - ``trim`` (default 0.01) are dropped
+  before estimation: nobody comparable was left unmentored. For the ATE, also those below ``trim``.
+  The counts before and after are reported. A warning is raised when any covariate's |SMD| stays above 0.1 after weighting.
 - **Binary and continuous outcomes.** Doubly robust by default (``method="aipw"``): an outcome
   model fitted on the comparison group predicts each person's untreated outcome, and the weighted
   residuals correct it, so the estimate is right if either model is. ``method="ipw"`` is the plain
@@ -286,7 +286,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     estimand : "ATT" (effect on the treated, default) or "ATE".
     method : "aipw" (doubly robust, default) or "ipw" (weighting only); time to event always uses
         a weighted Cox model.
-    trim : drop units with a propensity below ``trim`` or above ``1 - trim`` (0 disables).
+    trim : drop units with a propensity above ``1 - trim`` (for the ATE also below ``trim``); 0 disables.
     n_bootstrap, seed : bootstrap replicates and their seed (0 replicates: no CI).
     cluster : resample this column's values rather than rows (e.g. a person id when people have
         several rows).
@@ -325,11 +325,19 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
 
     models = _Models()
     e = models.propensity(design.x, t, s)
-    keep = (e >= trim) & (e <= 1 - trim) if trim > 0 else np.ones(len(df), bool)
+    # For the ATT only a high propensity lacks comparable comparison people; a comparison person with
+    # a low one is merely unlike the treated and already weighs almost nothing.
+    if trim <= 0:
+        keep = np.ones(len(df), bool)
+    elif estimand == "ATT":
+        keep = e <= 1 - trim
+    else:
+        keep = (e >= trim) & (e <= 1 - trim)
     if keep.sum() < len(df):
         df, t, s = df.loc[keep], t[keep], s[keep]
         design = _Design(design.x[keep], design.raw[keep], design.names)
-        notes.append(f"trimmed {int((~keep).sum()):,} units with propensity outside [{trim}, {1 - trim}]")
+        notes.append(f"trimmed {int((~keep).sum()):,} units without overlap (propensity "
+                     f"{'above ' + str(1 - trim) if estimand == 'ATT' else f'outside [{trim}, {1 - trim}]'})")
     n_tu, n_cu = int((t == 1).sum()), int((t == 0).sum())
     if n_tu < 2 or n_cu < 2:
         raise EffectInputError("fewer than 2 treated or control units remain after trimming")
