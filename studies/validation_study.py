@@ -144,7 +144,7 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seeds", type=int, default=200)
     p.add_argument("--first-seed", type=int, default=1000)
-    p.add_argument("--employees", type=int, default=3000)
+    p.add_argument("--employees", type=int, default=2000)
     p.add_argument("--bootstrap", type=int, default=200)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--selection", choices=list(SELECTIONS), default="observed")
