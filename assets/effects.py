@@ -22,7 +22,7 @@ TABLES = {
 
 @dg.multi_asset(
     specs=[dg.AssetSpec(name, description=desc, group_name="effects", kinds={"duckdb", "python"},
-                        deps=["cohort_members", "career_outcomes", "survival_times", "survey_outcomes",
+                        deps=["cohort_members", "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes",
                               "pair_engagement"] if name == "effect_estimates" else ["effect_estimates"],
                         owners=["team:people-analytics"])
            for name, desc in TABLES.items()],

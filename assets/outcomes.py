@@ -13,6 +13,13 @@ survival_times = sql_asset(
     "Days from index to voluntary exit and to first promotion, with event flags and censoring at the "
     "as-of date, at joining the program, and (for promotion) at any exit.")
 
+censoring_risk = sql_asset(
+    "censoring_risk",
+    ["cohort_members", "survey_scores", "validated_job_history", "validated_mentorship_pairs"], "outcomes",
+    "Per comparison member and later cohort they were still followed up at: what was known about them on "
+    "that cohort's start and whether they joined it. The censoring model behind the comparison group's "
+    "inverse-probability-of-censoring weights.")
+
 survey_outcomes = sql_asset(
     "survey_outcomes", ["cohort_members", "survey_scores"], "outcomes",
     "Per member and construct: the last wave before the index date, the first after it, and the change.")

@@ -21,6 +21,12 @@ COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at
               "is_people_manager", "salary_position", "performance_rating", "prior_promotions",
               "pre_engagement", "pre_satisfaction", "pre_confidence", "pre_growth"]
 
+#: What the chance of joining later is modelled on, as of each later cohort's first start (the
+#: censoring model behind the comparison group's censoring weights).
+CENSORING_COVARIATES = ["later_cohort", "days_to_window", "job_level", "department", "location", "gender", "age_now",
+                        "tenure_months_now", "is_people_manager", "salary_position_now", "performance_rating",
+                        "engagement_now", "satisfaction_now"]
+
 #: Promotion and retention by each horizon come from the survival frame (Aalen-Johansen with
 #: competing exits), so a comparison person who joins the program before the horizon counts for the
 #: time they were observed instead of being dropped: dropping them would drop people who, by
@@ -106,7 +112,40 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.D
     bands = _frame(con, "select pair_id, regularity_band from analytics.pair_engagement")
     for f in (career, survey, survival):
         f["regularity_band"] = f["pair_id"].map(dict(zip(bands.pair_id, bands.regularity_band)))
-    return {"career": career, "survey": survey, "survival": survival}
+    risk = _frame(con, f"""
+        select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)}
+        from analytics.censoring_risk where role = ?""", [role])
+    steps = censoring_weights(risk)
+    units = survival.loc[survival.treated == 0, ["employee_id", "cohort"]].reset_index(names="unit")
+    censoring = units.merge(steps, on=["employee_id", "cohort"])[["unit", "time", "weight"]]
+    return {"career": career, "survey": survey, "survival": survival, "censoring": censoring}
+
+
+def censoring_weights(risk: pd.DataFrame, cap: float = 0.95) -> pd.DataFrame:
+    """Inverse-probability-of-censoring weights for comparison people who may join later.
+
+    ``risk`` has one row per comparison member and later cohort they were still followed up at
+    (``analytics.censoring_risk``). A logistic regression of joining on what was known then gives each
+    person's chance of joining at each cohort; the people who stay count, from that cohort's last start
+    on, for themselves and for the like people who joined: their weight is the running product of
+    1 / (1 - p). Returns (employee_id, cohort, time, weight) with cumulative weights.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    from mentorship.effects import _design
+
+    empty = pd.DataFrame({"employee_id": pd.Series(dtype="object"), "cohort": pd.Series(dtype="object"),
+                          "time": pd.Series(dtype="float64"), "weight": pd.Series(dtype="float64")})
+    if risk.empty or risk.joined.nunique() < 2:
+        return empty
+    design = _design(risk, [c for c in CENSORING_COVARIATES if risk[c].notna().any()])
+    model = LogisticRegression(C=10.0, max_iter=1000, tol=1e-6).fit(design.x, risk.joined.to_numpy())
+    p = np.clip(model.predict_proba(design.x)[:, 1], 0.0, cap)
+    stay = risk.loc[risk.joined == 0, ["employee_id", "cohort", "days_to_weight_step"]].assign(
+        factor=1 / (1 - p[(risk.joined == 0).to_numpy()]))
+    stay = stay.sort_values(["employee_id", "cohort", "days_to_weight_step"])
+    stay["weight"] = stay.groupby(["employee_id", "cohort"]).factor.cumprod()
+    return stay.rename(columns={"days_to_weight_step": "time"})[list(empty.columns)].reset_index(drop=True)
 
 
 @dataclass
@@ -123,16 +162,17 @@ class _Task:
     duration: str | None = None
     event: str | None = None
     horizon_days: float | None = None
+    censoring: pd.DataFrame | None = None
     sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
 
 
 def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
     tasks = []
-    career, survey, survival = frames["career"], frames["survey"], frames["survival"]
+    career, survey, survival, censoring = frames["career"], frames["survey"], frames["survival"], frames["censoring"]
     for h in horizons:
         for name, (label, d, e, sign) in BY_HORIZON.items():
             tasks.append(_Task(role, name, label, "time_to_event", h, "overall", "all", survival, duration=d, event=e,
-                               horizon_days=h * 30.4375, sign=sign))
+                               horizon_days=h * 30.4375, censoring=censoring, sign=sign))
         part = career[career.horizon_months == h]
         for name, (label, kind) in CAREER.items():
             tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name))
@@ -141,7 +181,8 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
                            "continuous", None, "overall", "all", survey[survey.construct == construct],
                            outcome_col="change"))
     for name, (label, d, e) in SURVIVAL.items():
-        tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e))
+        tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
+                           censoring=censoring))
     by_key = {(t.outcome, t.horizon): t for t in tasks}
     for outcome, h in HEADLINE:
         base = by_key.get((outcome, h))
@@ -152,14 +193,14 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
                 tasks.append(_Task(role, outcome, base.label, base.kind, h, seg, str(value),
                                    base.frame[base.frame[seg] == value], outcome_col=base.outcome_col,
                                    duration=base.duration, event=base.event, horizon_days=base.horizon_days,
-                                   sign=base.sign))
+                                   censoring=base.censoring, sign=base.sign))
         if role == "mentee":  # dose: each regularity band against the whole comparison group
             for band in sorted(base.frame.regularity_band.dropna().unique()):
                 f = base.frame
                 tasks.append(_Task(role, outcome, base.label, base.kind, h, "regularity_band", band,
                                    f[(f.treated == 0) | (f.regularity_band == band)], outcome_col=base.outcome_col,
                                    duration=base.duration, event=base.event, horizon_days=base.horizon_days,
-                                   sign=base.sign))
+                                   censoring=base.censoring, sign=base.sign))
     return tasks
 
 
@@ -194,7 +235,8 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
             warnings.simplefilter("ignore")
             r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
                                 event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
-                                seed=s.seed, cluster="employee_id", horizon=task.horizon_days)
+                                seed=s.seed, cluster="employee_id", horizon=task.horizon_days,
+                                censoring_weights=task.censoring if task.kind == "time_to_event" else None)
     except (EffectInputError, ValueError, np.linalg.LinAlgError) as e:
         row.update(suppressed=True, suppression_reason=f"could not be estimated: {str(e)[:120]}")
         return row, None, None

@@ -272,7 +272,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
                     duration: str | None = None, event: str | None = None, weights: str | None = None,
                     estimand: str = "ATT", method: str = "aipw", trim: float = 0.01, n_bootstrap: int = 200,
                     seed: int = 0, cluster: str | None = None, alpha: float = 0.05,
-                    horizon: float | None = None) -> EffectResult:
+                    horizon: float | None = None, censoring_weights: pd.DataFrame | None = None) -> EffectResult:
     """Estimate the effect of ``treatment`` on an outcome, adjusted for ``covariates``.
 
     Parameters
@@ -294,6 +294,13 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         CI). With it, the estimate is the difference in the probability of the event by ``horizon``
         (treated minus comparison, from weighted Kaplan-Meier curves, bootstrap CI), which counts
         people censored before the horizon for the time they were observed instead of dropping them.
+    censoring_weights : time to event only. Inverse-probability-of-censoring weights that change over
+        time, for censoring that depends on what happens after the index date (in this product,
+        comparison people who join the program later): a frame with columns ``unit`` (a label of
+        ``data``'s index), ``time`` and ``weight``; from ``time`` on, that unit counts with its weight
+        multiplied by ``weight`` (cumulative, not a per-step factor). Curves, the hazard ratio
+        (counting-process Cox) and horizon probabilities use them; the raw figure does not. The
+        bootstrap holds them fixed.
 
     Returns an ``EffectResult``; ``.to_dict()`` and ``.to_frame()`` give plain forms.
     """
@@ -343,8 +350,19 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         raise EffectInputError("fewer than 2 treated or control units remain after trimming")
 
     if kind == "time_to_event":
+        steps = None
+        if censoring_weights is not None and len(censoring_weights):
+            if missing := {"unit", "time", "weight"} - set(censoring_weights.columns):
+                raise EffectInputError(f"censoring_weights lacks columns: {', '.join(sorted(missing))}")
+            if not df.index.is_unique:
+                raise EffectInputError("censoring_weights refer to units by index label; the index must be unique")
+            pos = df.index.get_indexer(censoring_weights["unit"])
+            steps = pd.DataFrame({"unit": pos, "time": censoring_weights["time"].to_numpy(dtype=float),
+                                  "weight": censoring_weights["weight"].to_numpy(dtype=float)})[pos >= 0]
+            if (steps.weight <= 0).any() or steps.weight.isna().any():
+                raise EffectInputError("censoring_weights must be positive")
         return _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu,
-                         alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None)
+                         alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None, steps)
 
     y = df[outcome].to_numpy(dtype=float)
     binary = kind == "binary"
@@ -411,55 +429,108 @@ def _bootstrap(models, x, t, y, s, estimand, method, binary, n, seed, clusters) 
     return np.asarray(out)
 
 
-def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float) -> float:
+def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
+                         entry: np.ndarray | None = None) -> float:
     """Probability of the event (code 1) by ``horizon``, weighted: the Aalen-Johansen estimator,
     treating code 2 as a competing event and 0 as censoring (with no code 2 it is one minus the
-    Kaplan-Meier survival).
+    Kaplan-Meier survival). With ``entry``, each row is at risk on (entry, d] only, so a unit can be
+    split into rows whose weights change over time (counting-process form).
 
     Written out in numpy because the bootstrap evaluates it hundreds of times per estimate; tests
     check it against lifelines' KaplanMeierFitter and AalenJohansenFitter.
     """
     m = w > 0
     d, e, w = d[m], e[m], w[m]
-    order = np.argsort(d, kind="stable")
-    d, e, w = d[order], e[order], w[order]
-    times, first = np.unique(d, return_index=True)
-    at_risk = w.sum() - np.concatenate([[0.0], np.cumsum(w)])[first]
-    interest = np.add.reduceat(w * (e == 1), first)
-    any_event = np.add.reduceat(w * (e > 0), first)
-    keep = times <= horizon
-    interest, any_event, at_risk = interest[keep], any_event[keep], at_risk[keep]
+    entry = np.full(len(d), -np.inf) if entry is None else entry[m]
+    ev = (e > 0) & (d <= horizon)
+    times = np.unique(d[ev])
+    if len(times) == 0:
+        return 0.0
+    # At risk at t: entry < t <= d. Every row enters before it ends, so that is (entered before t)
+    # minus (ended before t).
+    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
+    ended = np.concatenate([[0.0], np.cumsum(w[od])])[np.searchsorted(d[od], times, side="left")]
+    entered = np.concatenate([[0.0], np.cumsum(w[oe])])[np.searchsorted(entry[oe], times, side="left")]
+    at_risk = entered - ended
+    slot = np.searchsorted(times, d[ev])
+    interest = np.bincount(slot, weights=w[ev] * (e[ev] == 1), minlength=len(times))
+    any_event = np.bincount(slot, weights=w[ev], minlength=len(times))
     surv_after = np.cumprod(1 - any_event / at_risk)
     surv_before = np.concatenate([[1.0], surv_after[:-1]])
     return float(np.sum(surv_before * interest / at_risk))
 
 
-def _incidence_difference(models, x, t, d, e, s, estimand, horizon) -> float:
-    w = _weights(models.propensity(x, t, s), t, estimand) * s
-    tr = t == 1
-    return (cumulative_incidence(d[tr], e[tr], w[tr], horizon)
-            - cumulative_incidence(d[~tr], e[~tr], w[~tr], horizon))
+@dataclass
+class _Segments:
+    """Units split at the times their censoring weight changes: row ``r`` belongs to unit ``unit[r]``,
+    is at risk on (entry, exit], ends in ``event`` (events only on a unit's last row), and counts with
+    the unit's weight times ``factor``."""
+
+    unit: np.ndarray
+    entry: np.ndarray
+    exit: np.ndarray
+    event: np.ndarray
+    factor: np.ndarray
+
+
+def _segments(d: np.ndarray, e: np.ndarray, steps: pd.DataFrame | None) -> _Segments:
+    n = len(d)
+    whole = _Segments(np.arange(n), np.full(n, -np.inf), d, e, np.ones(n))
+    if steps is None or steps.empty:
+        return whole
+    st = steps[steps.time < d[steps.unit.to_numpy()]].sort_values(["unit", "time"])
+    if st.empty:
+        return whole
+    u, t, f = st.unit.to_numpy(), st.time.to_numpy(dtype=float), st.weight.to_numpy(dtype=float)
+    first = np.r_[True, u[1:] != u[:-1]]
+    last = np.r_[u[1:] != u[:-1], True]
+    # Rows that end at a step: from the previous step (or the start) to this one, with the previous weight.
+    prev_t = np.where(first, -np.inf, np.r_[-np.inf, t[:-1]])
+    prev_f = np.where(first, 1.0, np.r_[1.0, f[:-1]])
+    # Each unit's last row: from its last step (or the start) to its own end, with that step's weight.
+    tail_entry, tail_f = np.full(n, -np.inf), np.ones(n)
+    tail_entry[u[last]], tail_f[u[last]] = t[last], f[last]
+    return _Segments(unit=np.r_[u, np.arange(n)], entry=np.r_[prev_t, tail_entry], exit=np.r_[t, d],
+                     event=np.r_[np.zeros(len(u)), e], factor=np.r_[prev_f, tail_f])
+
+
+def _incidence_difference(models, x, t, seg: _Segments, s, estimand, horizon) -> float:
+    w = (_weights(models.propensity(x, t, s), t, estimand) * s)[seg.unit] * seg.factor
+    tr = t[seg.unit] == 1
+    return (cumulative_incidence(seg.exit[tr], seg.event[tr], w[tr], horizon, seg.entry[tr])
+            - cumulative_incidence(seg.exit[~tr], seg.event[~tr], w[~tr], horizon, seg.entry[~tr]))
 
 
 def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
-              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None) -> EffectResult:
+              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None) -> EffectResult:
     from lifelines import CoxPHFitter, KaplanMeierFitter
 
     e = models.propensity(design.x, t, s)
     w = _weights(e, t, estimand) * s
+    d = df[duration].to_numpy(dtype=float)
+    codes = df[event].to_numpy(dtype=float)
+    seg = _segments(d, codes, steps)
+    split = len(seg.unit) > len(d)
     # Code 2 (a competing event) is censoring for the cause-specific hazard and curves.
-    frame = pd.DataFrame({"d": df[duration].to_numpy(dtype=float),
-                          "e": (df[event].to_numpy(dtype=float) == 1).astype(float), "t": t, "w": w, "s": s})
+    frame = pd.DataFrame({"entry": seg.entry, "d": seg.exit,
+                          "e": (seg.event == 1).astype(float), "t": t[seg.unit], "w": w[seg.unit] * seg.factor,
+                          "s": s[seg.unit] * seg.factor})
     frame = frame[frame.d >= 0]
 
+    units = pd.DataFrame({"d": d, "e": (codes == 1).astype(float), "t": t, "w": w, "s": s})[d >= 0]
+
     def cox(weight_col):
+        # lifelines' counting-process Cox has no robust standard errors yet, so the hazard ratio uses one
+        # row per unit and the propensity weights only (a note says so when censoring weights were given).
         f = CoxPHFitter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            f.fit(frame[["d", "e", "t", weight_col]], "d", "e", weights_col=weight_col, robust=True)
-        b, se = float(f.params_["t"]), float(f.standard_errors_["t"])
-        return b, se
+            f.fit(units[["d", "e", "t", weight_col]], "d", "e", weights_col=weight_col, robust=True)
+        return float(f.params_["t"]), float(f.standard_errors_["t"])
 
+    if split:
+        notes.append("the hazard ratio is not weighted for censoring at later joining; the curves and the "
+                     "probabilities by horizon are")
     b, se = cox("w")
     b_naive, _ = cox("s")
     z = _z(alpha)
@@ -467,56 +538,61 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     km_rows = []
     for g, label in ((1, "treated"), (0, "comparison")):
         part = frame[frame.t == g]
-        km = KaplanMeierFitter(alpha=alpha).fit(part.d, part.e, weights=part.w)
+        entry = part.entry.clip(lower=0) if split else None
+        km = KaplanMeierFitter(alpha=alpha).fit(part.d, part.e, entry=entry, weights=part.w)
         sf = km.survival_function_.iloc[:, 0]
         ci = km.confidence_interval_survival_function_
         km_rows.append(pd.DataFrame({"group": label, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
                                      "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy()}))
     balance = _smd(design.raw, t, w, design.names)
-    event_share = float(np.average(frame.e, weights=frame.s))
+    km = pd.concat(km_rows, ignore_index=True)
     if horizon is not None:
-        return _finish(_at_horizon(models, design, df, t, s, w, e, duration, event, estimand, horizon, n_bootstrap,
+        return _finish(_at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap,
                                    seed, clusters, alpha, balance, notes, n_treated, n_control, n_tu, n_cu,
-                                   (hr, lo, hi, math.exp(b_naive)), pd.concat(km_rows, ignore_index=True)))
+                                   (hr, lo, hi, math.exp(b_naive)), km, event))
+    event_share = float(np.average(units.e, weights=units.s))
     ev, ev_ci = _e_values("time_to_event", hr, lo, hi, None, None, event_share)
-    tr = frame.t == 1
+    tr = units.t == 1
     return _finish(EffectResult(
         outcome=event, kind="time_to_event", estimand=estimand, method="weighted cox", naive=math.exp(b_naive),
-        estimate=hr, ci_low=lo, ci_high=hi, se=se, treated_mean=float(np.average(frame.e[tr], weights=frame.s[tr])),
-        control_mean_naive=float(np.average(frame.e[~tr], weights=frame.s[~tr])), n_treated=n_treated,
+        estimate=hr, ci_low=lo, ci_high=hi, se=se, treated_mean=float(np.average(units.e[tr], weights=units.s[tr])),
+        control_mean_naive=float(np.average(units.e[~tr], weights=units.s[~tr])), n_treated=n_treated,
         n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci,
         max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
         balance=balance, overlap=_overlap(e, t, w), warnings=notes, hazard_ratio=hr, hr_ci_low=lo, hr_ci_high=hi,
-        naive_hazard_ratio=math.exp(b_naive), km=pd.concat(km_rows, ignore_index=True)))
+        naive_hazard_ratio=math.exp(b_naive), km=km))
 
 
-def _at_horizon(models, design, df, t, s, w, e, duration, event, estimand, horizon, n_bootstrap, seed, clusters,
-                alpha, balance, notes, n_treated, n_control, n_tu, n_cu, cox, km) -> EffectResult:
-    d = df[duration].to_numpy(dtype=float)
-    ev_ = df[event].to_numpy(dtype=float)
+def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap, seed, clusters,
+                alpha, balance, notes, n_treated, n_control, n_tu, n_cu, cox, km, event) -> EffectResult:
     tr = t == 1
-    treated = cumulative_incidence(d[tr], ev_[tr], s[tr], horizon)
-    control_naive = cumulative_incidence(d[~tr], ev_[~tr], s[~tr], horizon)
-    est = treated - cumulative_incidence(d[~tr], ev_[~tr], w[~tr], horizon)
+    # The raw figure is what the data shows without any weighting: neither for the propensity nor for
+    # censoring at joining.
+    treated = cumulative_incidence(d[tr], codes[tr], s[tr], horizon)
+    control_naive = cumulative_incidence(d[~tr], codes[~tr], s[~tr], horizon)
+    sw = w[seg.unit] * seg.factor
+    co = t[seg.unit] == 0
+    est = treated - cumulative_incidence(seg.exit[co], seg.event[co], sw[co], horizon, seg.entry[co])
     reps = []
     if n_bootstrap > 0:
         rng = np.random.default_rng(seed)
-        codes, uniques = (np.arange(len(t)), np.arange(len(t))) if clusters is None else pd.factorize(clusters)
+        groups, uniques = (np.arange(len(t)), np.arange(len(t))) if clusters is None else pd.factorize(clusters)
         for _ in range(n_bootstrap):
             counts = rng.multinomial(len(uniques), np.full(len(uniques), 1 / len(uniques)))
-            b = s * counts[codes]
+            b = s * counts[groups]
             if (b[tr] > 0).sum() < 2 or (b[~tr] > 0).sum() < 2:
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                reps.append(_incidence_difference(models, design.x, t, d, ev_, b, estimand, horizon))
+                reps.append(_incidence_difference(models, design.x, t, seg, b, estimand, horizon))
     reps = np.asarray(reps)
     lo, hi = np.quantile(reps, [alpha / 2, 1 - alpha / 2]) if len(reps) else (float("nan"),) * 2
     se = float(np.std(reps, ddof=1)) if len(reps) > 1 else float("nan")
     ev, ev_ci = _e_values("binary", est, lo, hi, treated, None) if len(reps) else (float("nan"),) * 2
     hr, hr_lo, hr_hi, hr_naive = cox
+    method = "weighted aalen-johansen" + (" with censoring weights" if len(seg.unit) > len(t) else "")
     return EffectResult(
-        outcome=event, kind="time_to_event", estimand=estimand, method="weighted aalen-johansen", naive=treated - control_naive,
+        outcome=event, kind="time_to_event", estimand=estimand, method=method, naive=treated - control_naive,
         estimate=float(est), ci_low=float(lo), ci_high=float(hi), se=se, treated_mean=treated,
         control_mean_naive=control_naive, n_treated=n_treated, n_control=n_control, n_treated_used=n_tu,
         n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before),

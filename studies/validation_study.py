@@ -35,7 +35,7 @@ from mentorship.validation import ingest
 from pipelines.sql import build_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SQL_ORDER = ("job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times",
+SQL_ORDER = ("job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times", "censoring_risk",
              "survey_outcomes", "pair_engagement")
 #: (outcome in the effect table, horizon, where the truth file keeps it)
 STUDIED = [

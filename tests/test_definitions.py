@@ -9,7 +9,7 @@ EXPECTED_ASSETS = sorted([
     *(f"{layer}_{s}" for layer in ("raw", "validated") for s in (
         "employees", "job_history", "mentorship_pairs", "meetings", "survey_responses", "survey_items")),
     "job_events", "survey_scores", "cohort_members",
-    "career_outcomes", "survival_times", "survey_outcomes", "pair_engagement",
+    "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes", "pair_engagement",
     "outcome_comparison", "comparison_exports", "comparison_dashboard",
     "effect_estimates", "effect_balance", "survival_curves", "effect_exports", "methodology_note", "dashboard_index",
 ])

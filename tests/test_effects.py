@@ -220,3 +220,101 @@ def test_horizon_probability_counts_people_censored_early():
     assert abs(r.treated_mean - true_p) < Z * 0.01
     assert r.ci_low < 0 < r.ci_high and r.method == "weighted aalen-johansen"
     assert r.hazard_ratio is not None and r.hr_ci_low < 1 < r.hr_ci_high
+
+
+def test_cumulative_incidence_with_entry_splits_units_without_changing_the_answer():
+    from mentorship.effects import _segments, cumulative_incidence
+
+    rng = np.random.default_rng(18)
+    n = 400
+    d = rng.integers(0, 400, n).astype(float)
+    e = rng.choice([0, 1, 2], size=n, p=[0.5, 0.3, 0.2]).astype(float)
+    w = rng.uniform(0.5, 2, n)
+    # Steps whose cumulative weight is 1 split every unit at up to three times and change nothing.
+    steps = pd.DataFrame({"unit": rng.integers(0, n, 600), "time": rng.integers(0, 400, 600).astype(float),
+                          "weight": 1.0}).drop_duplicates(["unit", "time"])
+    seg = _segments(d, e, steps)
+    assert len(seg.unit) > n and seg.event[: len(seg.unit) - n].sum() == 0
+    assert (seg.entry < seg.exit).all()
+    for h in (50, 200, 399):
+        assert cumulative_incidence(seg.exit, seg.event, w[seg.unit] * seg.factor, h, seg.entry) == pytest.approx(
+            cumulative_incidence(d, e, w, h), abs=1e-12)
+
+
+def informative_censoring(n=6000, seed=19):
+    """No effect at all. On day 100 each person's risk changes: half become low-risk, and comparison
+    people who do are likely to join the program then (censored), so the comparison people left
+    behind are riskier than the comparison group as a whole. The truth: both groups' event chance."""
+    rng = np.random.default_rng(seed)
+    t = rng.integers(0, 2, n)
+    low = rng.random(n) < 0.5
+    early = rng.exponential(600, n)
+    late = 100 + rng.exponential(np.where(low, 900, 250))
+    time = np.where(early <= 100, early, late)
+    p_join = np.where(low, 0.6, 0.1)
+    joins = (t == 0) & (time > 100) & (rng.random(n) < p_join)
+    d = np.where(joins, 100.0, time)
+    df = pd.DataFrame({"t": t, "x": rng.normal(size=n), "d": np.round(d), "e": (~joins).astype(int)})
+    # The censoring weights with the true joining chances: from day 100 on, a comparison person who
+    # stays counts for the like people who joined.
+    stay = np.flatnonzero((t == 0) & (d > 100))
+    cw = pd.DataFrame({"unit": stay, "time": 100.0, "weight": 1 / (1 - p_join[stay])})
+    return df, cw
+
+
+def test_censoring_weights_remove_the_bias_of_informative_censoring():
+    df, cw = informative_censoring()
+    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=100, seed=2)
+    weighted = estimate_effect(df, "t", censoring_weights=cw, **kw)
+    plain = estimate_effect(df, "t", **kw)
+    assert weighted.method == "weighted aalen-johansen with censoring weights"
+    assert abs(weighted.estimate) < Z * weighted.se  # no effect was planted
+    assert plain.estimate < -Z * plain.se  # the riskier comparison people left behind make the program look good
+    assert any("hazard ratio is not weighted" in w for w in weighted.warnings)
+    # The weighted comparison curve sits on the treated one at the horizon.
+    km = weighted.km.set_index("group")
+    at = lambda g: km.loc[g][km.loc[g].time <= 365].survival.iloc[-1]  # noqa: E731
+    assert abs(at("treated") - at("comparison")) < Z * weighted.se
+
+
+def test_censoring_weights_are_checked():
+    df, cw = informative_censoring(n=500)
+    with pytest.raises(EffectInputError, match="lacks columns"):
+        estimate_effect(df, "t", kind="time_to_event", duration="d", event="e", horizon=365,
+                        censoring_weights=cw.drop(columns="weight"), n_bootstrap=0)
+    with pytest.raises(EffectInputError, match="positive"):
+        estimate_effect(df, "t", kind="time_to_event", duration="d", event="e", horizon=365,
+                        censoring_weights=cw.assign(weight=0.0), n_bootstrap=0)
+
+
+def test_censoring_model_recovers_the_chance_of_joining():
+    """The fitted weights are 1 / (1 - p) with p planted by rating, compounding over two cohorts."""
+    from mentorship.effect_tables import CENSORING_COVARIATES, censoring_weights
+
+    rng = np.random.default_rng(20)
+    n = 20000
+    rating = rng.integers(1, 6, n)
+    def chance(r):  # logistic in the rating: 2% at 1, 23% at 5
+        return 1 / (1 + np.exp(4 - 0.7 * (r - 1)))
+
+    p = chance(rating)
+    rows = []
+    for k, (cohort, day) in enumerate((("2024-H1", 180), ("2024-H2", 360))):
+        rows.append(pd.DataFrame({"employee_id": np.arange(n).astype(str), "cohort": "2023-H2", "later_cohort": cohort,
+                                  "days_to_window": day, "days_to_weight_step": day + 13, "performance_rating": rating,
+                                  "joined": (rng.random(n) < p).astype(int)}))
+    risk = pd.concat(rows, ignore_index=True)
+    first = risk[risk.later_cohort == "2024-H1"]
+    risk = risk[~risk.employee_id.isin(first.employee_id[first.joined == 1]) | (risk.later_cohort == "2024-H1")]
+    for c in CENSORING_COVARIATES:
+        risk[c] = risk.get(c, np.nan)
+    w = censoring_weights(risk).merge(pd.DataFrame({"employee_id": np.arange(n).astype(str), "rating": rating}))
+    for r in (1, 3, 5):
+        pr = chance(r)
+        got = w[(w.rating == r) & (w.time == 193)].weight.mean()
+        se = math.sqrt(pr * (1 - pr) / (2 * n / 5)) / (1 - pr) ** 2
+        assert abs(got - 1 / (1 - pr)) < Z * se, r
+        # Weights compound: at the second cohort, the first cohort's factor times the second's.
+        both = w[w.rating == r].pivot(index="employee_id", columns="time", values="weight").dropna()
+        second = both[373] / both[193]
+        assert abs(second.mean() - 1 / (1 - pr)) < Z * se * math.sqrt(2), r

@@ -82,7 +82,7 @@ def con():
     c.executemany("insert into validated.survey_responses values (?, ?, ?, ?, ?)", SURVEY)
     PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(AS_OF)).prepare(c)
     for name in ("job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times",
-                 "survey_outcomes", "pair_engagement"):
+                 "censoring_risk", "survey_outcomes", "pair_engagement"):
         build_table(c, "analytics", name)
     yield c
     c.close()
@@ -117,6 +117,19 @@ def test_cohort_membership_and_index_dates(con):
         ("M", "2023-H1", "mentored"): (date(2023, 3, 1), None),
         ("E", "2023-H1", "comparison"): (date(2023, 3, 1), None),
     }
+
+
+def test_censoring_risk_set(con):
+    """Comparison people of 2023-H1 still followed up when 2023-H2 starts are at risk of joining it: C
+    joins (and is censored), D does not. 2023-H2's comparison people have no later cohort."""
+    rows = con.execute("select employee_id, cohort, later_cohort, joined, days_to_window, days_to_weight_step, "
+                       "job_level, engagement_now from analytics.censoring_risk where role = 'mentee' "
+                       "order by employee_id").fetchall()
+    # 2023-H2's only start is 2023-09-15: 198 days after 2023-03-01. D was promoted to level 3 in June;
+    # C's latest engagement before the window is the February wave's 2.
+    assert rows == [("C", "2023-H1", "2023-H2", 1, 198, 198, 2, 2.0), ("D", "2023-H1", "2023-H2", 0, 198, 198, 3, None)]
+    # E (the mentor role's comparison) never mentors, and there is no later mentor cohort after 2023-H1.
+    assert con.execute("select count(*) from analytics.censoring_risk where role = 'mentor'").fetchone()[0] == 1
 
 
 def test_promotion_on_the_index_date_is_baseline_not_outcome(con):
