@@ -28,3 +28,19 @@ pair_engagement = sql_asset(
     "pair_engagement", ["validated_mentorship_pairs", "validated_meetings", "cohort_members"], "outcomes",
     "Per pair: meetings, meetings per month, gaps between meetings, days since the last meeting, goals met, "
     "mean mentee rating and a regularity band.")
+
+program_health = sql_asset(
+    "program_health", ["pair_engagement"], "outcomes",
+    "Per program and cohort (and overall): pairs by status, meetings per pair per month, gaps between "
+    "meetings, goals set and met, mentee ratings and regularity bands; cells under the minimum group "
+    "size suppressed.", params=("min_group_size",))
+
+survey_prepost = sql_asset(
+    "survey_prepost", ["survey_outcomes"], "outcomes",
+    "Mean construct score before and after the index date per role, construct and group, the means the "
+    "difference-in-differences compares; groups under the minimum size suppressed.",
+    params=("min_group_size",))
+
+roi_inputs = sql_asset(
+    "roi_inputs", ["cohort_members", "pair_engagement"], "outcomes",
+    "The ROI case's inputs as aggregates: mentees, pairs, mentoring hours and the mentees' mean salary.")

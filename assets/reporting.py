@@ -8,8 +8,12 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from dashboards.comparison import build_comparison_page, build_index
+from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
+from dashboards.packs import render_packs
+from dashboards.pages import build_all
+from mentorship.privacy import pseudonymise
+from mentorship.settings import DEMO_HASH_KEY
 from pipelines.resources import PipelineSettings
 
 EXPORTS = ("outcome_comparison", "cohort_sizes")
@@ -61,20 +65,42 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
 
 
 EFFECT_EXPORTS = ("effect_estimates", "effect_balance", "survival_curves")
+AGGREGATE_EXPORTS = ("program_health", "survey_prepost", "roi_inputs")
 
 
-@dg.asset(deps=list(EFFECT_EXPORTS), group_name="reporting", kinds={"duckdb", "parquet"}, pool="duckdb")
+@dg.asset(deps=[*EFFECT_EXPORTS, *AGGREGATE_EXPORTS, "pair_engagement"], group_name="reporting",
+          kinds={"duckdb", "parquet"}, pool="duckdb")
 def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
-    """The effect tables as Parquet for the dashboards: aggregates only, suppressed cells without
-    numbers, counts hidden where a suppressed segment could otherwise be derived."""
+    """The effect tables and the program aggregates as Parquet for the dashboards: aggregates only,
+    suppressed cells without numbers, counts hidden where a suppressed segment could otherwise be
+    derived, and the at-risk pair list with keyed-hash pair ids."""
     out = Path(settings.export_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if settings.hash_key == DEMO_HASH_KEY:
+        dg.get_dagster_logger().warning(
+            "MENTORSHIP_HASH_KEY is the demo default: exported pair ids can be re-identified by anyone who knows "
+            "it. Set your own secret key before using real data.")
     with duckdb.get_connection() as con:
-        for name in EFFECT_EXPORTS:
+        for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS):
             con.execute(f"copy (select * from analytics.{name}) to '{out / (name + '.parquet')}' (format parquet)")
+        at_risk = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)
+        at_risk.to_parquet(out / "at_risk_pairs.parquet", index=False)
         rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchone()[0]
-                for name in EFFECT_EXPORTS}
+                for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS)}
+    rows["at_risk_pairs"] = len(at_risk)
     return dg.MaterializeResult(metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()})
+
+
+def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
+    """Active pairs with no meeting in more than ``days`` days, longest quiet first; pair ids hashed."""
+    frame = con.execute("""
+        select pair_id, program, cohort, days_since_last_meeting, meetings
+        from analytics.pair_engagement
+        where status = 'active' and days_since_last_meeting > ?
+        order by days_since_last_meeting desc, pair_id""", [days]).df()
+    # Only the at-risk pairs are hashed here, a few per cent of all pairs.
+    frame.insert(0, "pair", [pseudonymise(p, hash_key, prefix="pair_") for p in frame.pop("pair_id")])
+    return frame
 
 
 @dg.asset(deps=["effect_exports"], group_name="reporting", kinds={"html", "markdown"})
@@ -88,16 +114,25 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
                                           "html": dg.MetadataValue.path(str(page))})
 
 
-@dg.asset(deps=["comparison_dashboard", "methodology_note"], group_name="reporting", kinds={"html"})
-def dashboard_index(settings: PipelineSettings) -> dg.MaterializeResult:
-    """The index page linking every dashboard, the methodology note and the validation report."""
-    sizes = pd.read_parquet(Path(settings.export_dir) / "cohort_sizes.parquet")
-    as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else "unknown"
-    index = build_index([
-        ("Mentored vs comparison (raw)", "outcome_comparison.html",
-         "promotion, retention, pay, mobility and survey change, mentored vs comparison"),
-        ("Methodology", "methodology.html", "how the adjusted effects are estimated and what they assume"),
-        ("Data validation report", "validation_report.html",
-         "for analysts: every file and row check per source, quarantine counts and samples"),
-    ], as_of, Path(settings.dashboard_dir) / "index.html")
-    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
+@dg.asset(deps=["comparison_dashboard", "effect_exports", "methodology_note"], group_name="reporting",
+          kinds={"plotly", "html"})
+def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
+    """Every leadership and HR page (executive summary, retention, promotion and growth, surveys,
+    program health, equity, mentors, ROI, data quality) and the index, as static HTML that works
+    offline from file://. Reads the exported files only."""
+    pages = build_all(Path(settings.export_dir), Path(settings.dashboard_dir), Path(settings.roi_file),
+                      settings.at_risk_days, settings.min_group_size)
+    return dg.MaterializeResult(metadata={"pages": dg.MetadataValue.int(len(pages)),
+                                          "index": dg.MetadataValue.path(str(Path(settings.dashboard_dir) / "index.html")),
+                                          "bytes": dg.MetadataValue.int(sum(p.stat().st_size for p in pages))})
+
+
+@dg.asset(deps=["dashboards"], group_name="reporting", kinds={"pdf", "png"})
+def dashboard_packs(context, settings: PipelineSettings) -> dg.MaterializeResult:
+    """PDF and PNG renderings of the executive summary and ROI pages for leadership packs, printed by the
+    local Chromium (no network). Without a Chromium the pack is skipped with a warning, never a failure."""
+    written, problem = render_packs(Path(settings.dashboard_dir))
+    if problem:
+        context.log.warning(problem)
+    return dg.MaterializeResult(metadata={"files": dg.MetadataValue.int(len(written)),
+                                          "skipped": dg.MetadataValue.text(problem or "")})

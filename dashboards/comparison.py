@@ -128,12 +128,5 @@ def build_comparison_page(comparison: pd.DataFrame, cohort_sizes: pd.DataFrame, 
     body = note + "".join(sections)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(page("Mentored vs comparison: raw outcomes", f"Data as of {as_of}", body,
-                             nav=[("Index", "index.html")]))
-    return out_path
-
-
-def build_index(pages: list[tuple[str, str, str]], as_of: str, out_path: Path) -> Path:
-    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(title)}</a>: {html.escape(desc)}</li>'
-                    for title, href, desc in pages)
-    out_path.write_text(page("Mentorship program dashboards", f"Data as of {as_of}", f"<ul>{items}</ul>"))
+                             filename="outcome_comparison.html"))
     return out_path

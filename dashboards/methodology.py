@@ -52,6 +52,12 @@ who were mentored), with its 95% confidence interval.
   the program. Their index date is the intake start.
 - **No borrowed time.** A comparison person who joins the program later is followed only until
   the day they join (censored), and time before a mentee's start never counts as mentored time.
+- **Censoring weights.** Those who join later are not a random few (a new rating or a promotion
+  moves people to join, and also keeps them and gets them promoted), so the comparison people who
+  stay are weighted up by the inverse of their modelled chance of staying out (a logistic regression
+  of joining at each later intake on what was known then: rating, level, department, tenure, pay
+  position, latest survey scores). Promotion and retention by horizon and the survival curves use
+  these weights.
 - **Outcomes** are measured 6, 12 and 24 months after the index date, only for people observed
   that long: promotion, retention (no voluntary exit), salary growth, moving into people
   management and changing department; time to voluntary exit and to first promotion; and survey
@@ -106,8 +112,10 @@ mentees against the whole comparison group.
    propensity distributions).
 3. **Parallel trends** (survey constructs): without mentoring, the survey scores of both groups
    would have changed alike.
-4. **No interference:** one person's mentoring does not change a comparison person's outcome.
-5. **Correct timing:** outcomes are counted only after the index date, and covariates only on or
+4. **Non-informative censoring given the censoring model:** among comparison people alike on what
+   was known at each later intake, who joined is as good as random.
+5. **No interference:** one person's mentoring does not change a comparison person's outcome.
+6. **Correct timing:** outcomes are counted only after the index date, and covariates only on or
    before it.
 """
 
@@ -120,5 +128,5 @@ def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, tr
     md_path.write_text(md, encoding="utf-8")
     html_path = out_dir / "methodology.html"
     html_path.write_text(page("Methodology", "How the adjusted effects are estimated", mistune.html(md),
-                              nav=[("Dashboards", "index.html")]), encoding="utf-8")
+                              filename="methodology.html"), encoding="utf-8")
     return md_path, html_path

@@ -1,12 +1,19 @@
-"""One look for every page: a colour-blind-safe palette (Okabe-Ito), fonts and the page shell."""
+"""One look for every page: a colour-blind-safe palette (Okabe-Ito), number formats, the page shell
+with its navigation, plotly.js embedded once per page, and server-free filters."""
 
 from __future__ import annotations
 
 import html
+import json
+
+import pandas as pd
 
 MENTORED = "#0072B2"
 COMPARISON = "#E69F00"
+RAW = "#999999"
 NEUTRAL = "#999999"
+ACCENT = "#009E73"
+WARN = "#D55E00"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 LAYOUT = dict(
@@ -17,24 +24,159 @@ LAYOUT = dict(
     legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
 )
 
+#: Every page, in the order the navigation shows them.
+PAGES = [
+    ("index.html", "Overview"),
+    ("executive.html", "Executive summary"),
+    ("retention.html", "Retention"),
+    ("promotion.html", "Promotion and growth"),
+    ("survey.html", "Satisfaction and engagement"),
+    ("program.html", "Program health"),
+    ("equity.html", "Equity"),
+    ("mentors.html", "Mentors"),
+    ("roi.html", "ROI"),
+    ("quality.html", "Data quality"),
+    ("methodology.html", "Method"),
+]
+
 CSS = f"""
-body {{ font-family: {FONT}; margin: 0 auto; max-width: 1200px; padding: 16px 24px; color: #222; }}
-h1 {{ font-size: 1.6em; margin-bottom: 0.2em; }}
+body {{ font-family: {FONT}; margin: 0 auto; max-width: 1200px; padding: 12px 24px; color: #222; }}
+h1 {{ font-size: 1.6em; margin: 0.3em 0 0.1em 0; }}
+h2 {{ font-size: 1.25em; margin-top: 1.4em; }}
 .meta {{ color: #555; margin-top: 0; }}
 .note {{ background: #fff6e0; border-left: 4px solid {COMPARISON}; padding: 8px 12px; margin: 12px 0; }}
 .howto {{ color: #555; font-size: 0.9em; margin: 4px 0 18px 0; }}
-table.data {{ border-collapse: collapse; font-size: 0.9em; width: 100%; }}
+table.data {{ border-collapse: collapse; font-size: 0.9em; width: 100%; margin: 8px 0 16px 0; }}
 table.data th, table.data td {{ border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
 table.data th:first-child, table.data td:first-child {{ text-align: left; }}
-td.suppressed {{ color: #888; font-style: italic; }}
-nav a {{ margin-right: 16px; }}
+.suppressed {{ color: #777; font-style: italic; }}
+nav {{ border-bottom: 1px solid #ddd; padding: 6px 0; font-size: 0.92em; }}
+nav a {{ margin-right: 14px; color: {MENTORED}; text-decoration: none; white-space: nowrap; }}
+nav a.here {{ font-weight: 600; color: #222; }}
+.filters {{ background: #f4f7fa; padding: 8px 12px; margin: 10px 0; border-radius: 4px; }}
+.filters label {{ margin-right: 8px; font-weight: 600; }}
+.cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 12px; margin: 12px 0; }}
+.card {{ border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; }}
+.card .big {{ font-size: 1.7em; font-weight: 600; color: {MENTORED}; }}
+.card .raw {{ color: #666; font-size: 0.9em; }}
+.card .sentence {{ font-size: 0.95em; margin-top: 6px; }}
+"""
+
+#: Filters without a server. Every trace and element that belongs to one filter value carries it
+#: (a trace's ``meta``, an element's ``data-filter``); choosing a value shows those and hides the rest.
+FILTER_JS = """
+<script>
+function mentorshipFilter(key) {
+  document.querySelectorAll('.js-plotly-plot').forEach(function (div) {
+    if (!div.data || !div.data.some(function (t) { return t.meta !== undefined && t.meta !== null; })) return;
+    var vis = div.data.map(function (t) { return (t.meta === undefined || t.meta === null || t.meta === key); });
+    Plotly.restyle(div, {visible: vis});
+  });
+  document.querySelectorAll('[data-filter]').forEach(function (el) {
+    el.style.display = (el.getAttribute('data-filter') === key) ? '' : 'none';
+  });
+}
+window.addEventListener('load', function () {
+  var f = document.getElementById('filter');
+  if (f) mentorshipFilter(f.value);
+});
+</script>
 """
 
 
-def page(title: str, subtitle: str, body: str, nav: list[tuple[str, str]] | None = None) -> str:
-    links = "".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in (nav or []))
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-            f"<nav>{links}</nav><h1>{html.escape(title)}</h1><p class=\"meta\">{html.escape(subtitle)}</p>"
-            f"{body}</body></html>\n")
+def esc(x) -> str:
+    return html.escape(str(x))
+
+
+def pct_points(v, digits: int = 1, sign: bool = True) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    return f"{100 * v:+.{digits}f} pts" if sign else f"{100 * v:.{digits}f} pts"
+
+
+def pct(v, digits: int = 1) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    return f"{100 * v:.{digits}f}%"
+
+
+def money(v, currency: str = "EUR") -> str:
+    if v is None or pd.isna(v):
+        return ""
+    sym = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
+    return f"-{sym}{abs(v):,.0f}" if v < 0 else f"{sym}{v:,.0f}"
+
+
+def months(v) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    return f"{v:.0f} months" if v != 1 else "1 month"
+
+
+class Page:
+    """A page under construction: sections in order, plotly.js embedded with the first figure only."""
+
+    def __init__(self, filename: str, title: str, subtitle: str):
+        self.filename, self.title, self.subtitle = filename, title, subtitle
+        self.parts: list[str] = []
+        self._plotly_embedded = False
+        self._filters = False
+
+    def add(self, markup: str) -> None:
+        self.parts.append(markup)
+
+    def figure(self, fig, howto: str, height: int | None = None) -> None:
+        fig.update_layout(**LAYOUT)
+        if height:
+            fig.update_layout(height=height)
+        self.parts.append(fig.to_html(full_html=False, include_plotlyjs=not self._plotly_embedded,
+                                      config={"displaylogo": False, "responsive": True}))
+        self._plotly_embedded = True
+        self.parts.append(f'<p class="howto">How to read this: {esc(howto)}</p>')
+
+    def filter_bar(self, options: list[tuple[str, str, str]], label: str = "Show") -> None:
+        """options: (group, key, text); the first is the default."""
+        self._filters = True
+        groups: dict[str, list[str]] = {}
+        for group, key, text in options:
+            groups.setdefault(group, []).append(f'<option value="{esc(key)}">{esc(text)}</option>')
+        opts = "".join(f'<optgroup label="{esc(g)}">{"".join(o)}</optgroup>' if g else "".join(o)
+                       for g, o in groups.items())
+        self.parts.append(f'<div class="filters"><label for="filter">{esc(label)}</label>'
+                          f'<select id="filter" onchange="mentorshipFilter(this.value)">{opts}</select></div>')
+
+    def html(self) -> str:
+        nav = "".join(f'<a href="{esc(href)}"{" class=here" if href == self.filename else ""}>{esc(label)}</a>'
+                      for href, label in PAGES)
+        body = "".join(self.parts)
+        script = FILTER_JS if self._filters else ""
+        return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                f"<title>{esc(self.title)}</title><style>{CSS}</style>{script}</head><body>"
+                f"<nav>{nav}</nav><h1>{esc(self.title)}</h1><p class=\"meta\">{esc(self.subtitle)}</p>"
+                f"{body}</body></html>\n")
+
+
+def page(title: str, subtitle: str, body: str, filename: str = "") -> str:
+    """A page from ready markup (used by pages without charts: methodology, validation report)."""
+    p = Page(filename, title, subtitle)
+    p.add(body)
+    return p.html()
+
+
+def table(rows: list[list], header: list[str], row_filters: list[str | None] | None = None,
+          classes: list[list[str]] | None = None) -> str:
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = []
+    for i, r in enumerate(rows):
+        attr = ""
+        if row_filters and row_filters[i] is not None:
+            attr = f' data-filter="{esc(row_filters[i])}"'
+        cells = "".join(f'<td class="{esc(classes[i][j])}">{esc(c)}</td>' if classes and classes[i][j]
+                        else f"<td>{esc(c)}</td>" for j, c in enumerate(r))
+        body.append(f"<tr{attr}>{cells}</tr>")
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def data_json(obj) -> str:
+    return json.dumps(obj, default=str)

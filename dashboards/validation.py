@@ -104,7 +104,7 @@ def build_validation_report(summary: dict, out: Path) -> Path:
                      f"<h3>Row checks</h3>{detail}{_rules(s['rules'])}</section>")
     out.parent.mkdir(parents=True, exist_ok=True)
     subtitle = f"Generated {summary['generated_at']}; mapping: {summary['mapping'] or 'identity'}"
-    out.write_text(page("Data validation report", subtitle, "".join(parts), nav=[("Dashboards", "index.html")]),
+    out.write_text(page("Data validation report", subtitle, "".join(parts), filename="validation_report.html"),
                    encoding="utf-8")
     return out
 

@@ -46,7 +46,7 @@ SURVIVAL = {  # outcome: (label, duration, event)
 }
 #: Segment and dose estimates cover the headline outcomes only.
 HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
-SEGMENTS = ["department", "job_level", "gender", "age_band"]
+SEGMENTS = ["cohort", "department", "job_level", "gender", "age_band"]
 
 
 #: Output schemas, fixed so that an all-suppressed run still writes well-typed (empty) tables.

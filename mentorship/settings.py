@@ -9,6 +9,10 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
+#: The hash key a fresh clone uses; fine for the synthetic demo, never for real people.
+DEMO_HASH_KEY = "demo-key-change-me"
+
+
 class SettingsError(ValueError):
     pass
 
@@ -26,6 +30,8 @@ class Settings:
     mapping_path: Path | None
     max_reject_share: float
     effect_bootstrap: int
+    roi_file: Path
+    at_risk_days: int
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -51,6 +57,16 @@ class Settings:
             raise SettingsError(f"MENTORSHIP_BOOTSTRAP must be a whole number, got {env['MENTORSHIP_BOOTSTRAP']!r}") from None
         if boot < 0:
             raise SettingsError(f"MENTORSHIP_BOOTSTRAP must be 0 or more, got {boot}")
+        try:
+            at_risk = int(env.get("MENTORSHIP_AT_RISK_DAYS", "60"))
+        except ValueError:
+            raise SettingsError(f"MENTORSHIP_AT_RISK_DAYS must be a whole number of days, got "
+                                f"{env['MENTORSHIP_AT_RISK_DAYS']!r}") from None
+        if at_risk < 1:
+            raise SettingsError(f"MENTORSHIP_AT_RISK_DAYS must be at least 1, got {at_risk}")
+        roi_file = Path(env.get("MENTORSHIP_ROI_FILE", PROJECT_DIR / "config" / "roi_assumptions.yaml"))
+        if not roi_file.is_file():
+            raise SettingsError(f"MENTORSHIP_ROI_FILE names {roi_file}, which is not a file")
         landing = Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing"))
         mapping = env.get("MENTORSHIP_MAPPING")
         if mapping:
@@ -68,8 +84,10 @@ class Settings:
             truth_path=Path(env.get("MENTORSHIP_TRUTH_PATH", data / "truth" / "planted_truth.json")),
             min_group_size=k,
             # The default key only suits the synthetic demo; real deployments set their own secret.
-            hash_key=env.get("MENTORSHIP_HASH_KEY", "demo-key-change-me"),
+            hash_key=env.get("MENTORSHIP_HASH_KEY", DEMO_HASH_KEY),
             mapping_path=mapping or None,
             max_reject_share=share,
             effect_bootstrap=boot,
+            roi_file=roi_file,
+            at_risk_days=at_risk,
         )

@@ -10,8 +10,10 @@ EXPECTED_ASSETS = sorted([
         "employees", "job_history", "mentorship_pairs", "meetings", "survey_responses", "survey_items")),
     "job_events", "survey_scores", "cohort_members",
     "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes", "pair_engagement",
+    "program_health", "survey_prepost", "roi_inputs",
     "outcome_comparison", "comparison_exports", "comparison_dashboard",
-    "effect_estimates", "effect_balance", "survival_curves", "effect_exports", "methodology_note", "dashboard_index",
+    "effect_estimates", "effect_balance", "survival_curves", "effect_exports", "methodology_note", "dashboards",
+    "dashboard_packs",
 ])
 
 

@@ -1,6 +1,7 @@
 -- Mentees and mentors with their index date (first pair start in that role), and for every cohort
 -- an eligible comparison group indexed on the cohort's start date: people employed then, at a job
--- level seen among that cohort's treated people, not yet in the role. A comparison person who joins
+-- level seen among that cohort's treated people, with at least the shortest tenure among them, not
+-- yet in the role. A comparison person who joins
 -- later is censored on the day they join (censor_date), so no pre-mentorship time is ever counted
 -- as mentored and no mentored time as unmentored.
 with employees as (
@@ -59,9 +60,15 @@ treated as (
     from first_start
 ),
 
+-- The comparison group stays inside the support the cohort's own members define: their job levels
+-- and at least the shortest tenure among them. Programs have entry rules (a minimum tenure, certain
+-- levels) that the data does not state; someone newer than every mentee was most likely not eligible,
+-- and new joiners leave more often, so leaving them in would make the program look better.
 treated_levels as (
-    select t.role, t.cohort, min(h.job_level) as min_level, max(h.job_level) as max_level
+    select t.role, t.cohort, min(h.job_level) as min_level, max(h.job_level) as max_level,
+           min(datediff('day', e.hire_date, t.index_date)) as min_tenure_days
     from treated as t
+    inner join employees as e using (employee_id)
     asof inner join job_history as h
         on t.employee_id = h.employee_id and t.index_date >= h.effective_date
     group by t.role, t.cohort
@@ -74,6 +81,7 @@ candidates as (
     inner join employees as e
         on e.hire_date <= c.cohort_date
         and (e.termination_date is null or e.termination_date > c.cohort_date)
+        and datediff('day', e.hire_date, c.cohort_date) >= l.min_tenure_days
 ),
 
 comparison as (

@@ -1,0 +1,215 @@
+"""HR's ROI case: the programme's cost against the exits it avoided, with the effect's uncertainty.
+
+Plain Python, no Dagster. Inputs are aggregates (``analytics.roi_inputs``), the adjusted effect rows
+(``analytics.effect_estimates``) and the assumptions file (``config/roi_assumptions.yaml``).
+
+- **Cost** = meeting hours x (mentor + mentee loaded hourly cost) x (1 + preparation share)
+  + administration per year x programme years + platform fee per pair-year x pairs x programme years.
+- **Benefit** = exits avoided x replacement cost, where exits avoided = the adjusted 12-month
+  retention effect on the mentored (a difference in probability) x mentees, and replacement cost =
+  share of salary x the mentees' mean salary; plus any other monetised outcome switched on.
+- **ROI** = (benefit - cost) / cost. It rises with the effect, so the ROI at the effect's CI limits is
+  the ROI's interval for the given assumptions. The sensitivity table moves one assumption at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+DEFAULT_FILE = Path(__file__).resolve().parents[1] / "config" / "roi_assumptions.yaml"
+
+
+class RoiConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    currency: str = "EUR"
+    mentor_hourly: float = 85.0
+    mentee_hourly: float = 45.0
+    hourly_range: tuple[float, float] = (0.75, 1.25)
+    preparation_share: float = 0.25
+    administration_per_year: float = 30000.0
+    administration_range: tuple[float, float] = (0.5, 1.5)
+    platform_fee_per_pair_year: float = 120.0
+    replacement_share: float = 0.21
+    replacement_range: tuple[float, float] = (0.16, 0.50)
+    retention_benefit: bool = True
+    promotion_benefit: bool = False
+    value_per_promotion: float = 0.0
+    horizon_months: int = 12
+
+    @classmethod
+    def from_yaml(cls, path: str | Path = DEFAULT_FILE) -> "Assumptions":
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text()) or {}
+        except FileNotFoundError:
+            raise RoiConfigError(f"ROI assumptions file not found: {path}") from None
+        except yaml.YAMLError as e:
+            raise RoiConfigError(f"{path}: not valid YAML: {e}") from None
+
+        def num(value, name, low=0.0):
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise RoiConfigError(f"{path}: {name} must be a number, got {value!r}") from None
+            if v < low:
+                raise RoiConfigError(f"{path}: {name} must be at least {low}, got {v}")
+            return v
+
+        def pair(value, name):
+            if not isinstance(value, (list, tuple)) or len(value) != 2:
+                raise RoiConfigError(f"{path}: {name} must be a list of two numbers [low, high], got {value!r}")
+            lo, hi = num(value[0], name), num(value[1], name)
+            if lo > hi:
+                raise RoiConfigError(f"{path}: {name} must be [low, high] with low <= high, got {value!r}")
+            return lo, hi
+
+        d = cls()
+        hourly = raw.get("hourly_cost", {}) or {}
+        benefits = raw.get("benefits", {}) or {}
+        promo = benefits.get("promotion", {}) or {}
+        return cls(
+            currency=str(raw.get("currency", d.currency)),
+            mentor_hourly=num(hourly.get("mentor", d.mentor_hourly), "hourly_cost.mentor"),
+            mentee_hourly=num(hourly.get("mentee", d.mentee_hourly), "hourly_cost.mentee"),
+            hourly_range=pair(hourly.get("range", list(d.hourly_range)), "hourly_cost.range"),
+            preparation_share=num(raw.get("preparation_hours_per_meeting_hour", d.preparation_share),
+                                  "preparation_hours_per_meeting_hour"),
+            administration_per_year=num(raw.get("administration_per_year", d.administration_per_year),
+                                        "administration_per_year"),
+            administration_range=pair(raw.get("administration_range", list(d.administration_range)),
+                                      "administration_range"),
+            platform_fee_per_pair_year=num(raw.get("platform_fee_per_pair_year", d.platform_fee_per_pair_year),
+                                           "platform_fee_per_pair_year"),
+            replacement_share=num(raw.get("replacement_cost_share_of_salary", d.replacement_share),
+                                  "replacement_cost_share_of_salary"),
+            replacement_range=pair(raw.get("replacement_cost_range", list(d.replacement_range)),
+                                   "replacement_cost_range"),
+            retention_benefit=bool(benefits.get("retention", True)),
+            promotion_benefit=bool(promo.get("enabled", False)),
+            value_per_promotion=num(promo.get("value_per_extra_promotion", 0), "benefits.promotion.value_per_extra_promotion"),
+            horizon_months=int(num(raw.get("horizon_months", d.horizon_months), "horizon_months", 1)),
+        )
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Aggregates from the warehouse and the adjusted effects (probability differences)."""
+
+    mentees: int
+    pairs: int
+    meeting_hours: float
+    mean_mentee_salary: float
+    program_years: float
+    retention_effect: float
+    retention_ci: tuple[float, float]
+    promotion_effect: float = 0.0
+    promotion_ci: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
+class RoiResult:
+    cost_lines: dict[str, float]
+    benefit_lines: dict[str, float]
+    exits_avoided: float
+    cost: float
+    benefit: float
+    net: float
+    roi: float
+    roi_low: float
+    roi_high: float
+    net_low: float
+    net_high: float
+    sensitivity: pd.DataFrame = field(repr=False)
+
+
+def _cost_lines(a: Assumptions, x: Inputs, hourly_factor: float = 1.0, admin_factor: float = 1.0) -> dict[str, float]:
+    hours = x.meeting_hours * (1 + a.preparation_share)
+    return {
+        "Mentor time": hours * a.mentor_hourly * hourly_factor,
+        "Mentee time": hours * a.mentee_hourly * hourly_factor,
+        "Administration": a.administration_per_year * x.program_years * admin_factor,
+        "Platform fees": a.platform_fee_per_pair_year * x.pairs * x.program_years,
+    }
+
+
+def _benefit_lines(a: Assumptions, x: Inputs, retention: float, promotion: float,
+                   replacement_share: float | None = None) -> dict[str, float]:
+    share = a.replacement_share if replacement_share is None else replacement_share
+    lines = {}
+    if a.retention_benefit:
+        lines["Exits avoided x replacement cost"] = retention * x.mentees * share * x.mean_mentee_salary
+    if a.promotion_benefit:
+        lines["Extra promotions x agreed value"] = promotion * x.mentees * a.value_per_promotion
+    return lines
+
+
+def _roi(cost: dict, benefit: dict) -> tuple[float, float]:
+    c, b = sum(cost.values()), sum(benefit.values())
+    return (b - c) / c if c > 0 else float("nan"), b - c
+
+
+def compute_roi(a: Assumptions, x: Inputs) -> RoiResult:
+    cost = _cost_lines(a, x)
+    benefit = _benefit_lines(a, x, x.retention_effect, x.promotion_effect)
+    roi, net = _roi(cost, benefit)
+    lo_b = _benefit_lines(a, x, x.retention_ci[0], x.promotion_ci[0])
+    hi_b = _benefit_lines(a, x, x.retention_ci[1], x.promotion_ci[1])
+    roi_low, net_low = _roi(cost, lo_b)
+    roi_high, net_high = _roi(cost, hi_b)
+
+    rows = []
+
+    def vary(label, low_text, high_text, low, high):
+        rows.append({"assumption": label, "low_value": low_text, "high_value": high_text,
+                     "roi_low": low, "roi_high": high})
+
+    vary("Retention effect (95% CI limits)", f"{x.retention_ci[0] * 100:+.1f} pts", f"{x.retention_ci[1] * 100:+.1f} pts",
+         roi_low, roi_high)
+    rep_low, rep_high = (_roi(cost, _benefit_lines(a, x, x.retention_effect, x.promotion_effect, share))[0]
+                         for share in a.replacement_range)
+    vary("Replacement cost (share of salary)", f"{a.replacement_range[0]:.0%}", f"{a.replacement_range[1]:.0%}",
+         rep_low, rep_high)
+    # Dearer time lowers the ROI: the high hourly cost is the low ROI.
+    vary("Loaded hourly cost", f"x{a.hourly_range[1]:g}", f"x{a.hourly_range[0]:g}",
+         _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[1]), benefit)[0],
+         _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[0]), benefit)[0])
+    vary("Administration cost", f"x{a.administration_range[1]:g}", f"x{a.administration_range[0]:g}",
+         _roi(_cost_lines(a, x, admin_factor=a.administration_range[1]), benefit)[0],
+         _roi(_cost_lines(a, x, admin_factor=a.administration_range[0]), benefit)[0])
+    sens = pd.DataFrame(rows)
+    sens["swing"] = (sens.roi_high - sens.roi_low).abs()
+    return RoiResult(cost_lines=cost, benefit_lines=benefit, exits_avoided=x.retention_effect * x.mentees,
+                     cost=sum(cost.values()), benefit=sum(benefit.values()), net=net, roi=roi, roi_low=roi_low,
+                     roi_high=roi_high, net_low=net_low, net_high=net_high,
+                     sensitivity=sens.sort_values("swing", ascending=False).reset_index(drop=True))
+
+
+def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_months: int = 12) -> Inputs:
+    """Build the inputs from the exported ``roi_inputs`` row and the overall mentee effect rows."""
+    r = roi_inputs.iloc[0]
+
+    def effect(outcome):
+        e = effects[(effects.role == "mentee") & (effects.segment_type == "overall") & (effects.outcome == outcome)
+                    & (effects.horizon_months == horizon_months)]
+        if e.empty or bool(e.iloc[0].suppressed) or pd.isna(e.iloc[0].estimate):
+            return None
+        e = e.iloc[0]
+        return float(e.estimate), (float(e.ci_low), float(e.ci_high))
+
+    retention = effect("retained")
+    if retention is None:
+        raise RoiConfigError(f"no adjusted retention effect at {horizon_months} months to base the ROI on")
+    promotion = effect("promoted") or (0.0, (0.0, 0.0))
+    months = float(r.program_months) if pd.notna(r.program_months) else 12.0
+    return Inputs(mentees=int(r.mentees), pairs=int(r.pairs), meeting_hours=float(r.meeting_hours),
+                  mean_mentee_salary=float(r.mean_mentee_salary), program_years=max(months, 1.0) / 12,
+                  retention_effect=retention[0], retention_ci=retention[1], promotion_effect=promotion[0],
+                  promotion_ci=promotion[1])

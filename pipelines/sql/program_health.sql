@@ -1,0 +1,56 @@
+-- Program health per program and cohort, and for all pairs together: pairs by status, meeting
+-- cadence and regularity, goals and mentee ratings. Any cell built from fewer pairs than the minimum
+-- group size is left empty (suppressed); the dashboards show it as suppressed.
+with pairs as (
+    select pair_id, program, cohort, status, meetings, meeting_minutes, meetings_per_month, mean_gap_days,
+           max_gap_days, days_since_last_meeting, goals_set, goals_met, mean_mentee_rating, regularity_band
+    from analytics.pair_engagement
+),
+
+grouped as (
+    select
+        coalesce(program, 'All programs') as program,
+        coalesce(cohort, 'All cohorts') as cohort,
+        count(*) as pairs,
+        count(*) filter (where status = 'active') as active_pairs,
+        count(*) filter (where status = 'completed') as completed_pairs,
+        count(*) filter (where status = 'withdrawn') as withdrawn_pairs,
+        sum(meetings) as meetings,
+        sum(meeting_minutes) as meeting_minutes,
+        avg(meetings_per_month) as meetings_per_pair_month,
+        median(mean_gap_days) as median_gap_days,
+        avg(max_gap_days) as mean_longest_gap_days,
+        sum(goals_set) as goals_set,
+        sum(goals_met) as goals_met,
+        avg(mean_mentee_rating) as mean_mentee_rating,
+        count(*) filter (where regularity_band = 'low') as low_regularity_pairs,
+        count(*) filter (where regularity_band = 'medium') as medium_regularity_pairs,
+        count(*) filter (where regularity_band = 'high') as high_regularity_pairs
+    from pairs
+    group by grouping sets ((program, cohort), (cohort), ())
+),
+
+final as (
+    select
+        program,
+        cohort,
+        pairs < $min_group_size as suppressed,
+        case when pairs >= $min_group_size then pairs end as pairs,
+        case when pairs >= $min_group_size then active_pairs end as active_pairs,
+        case when pairs >= $min_group_size then completed_pairs end as completed_pairs,
+        case when pairs >= $min_group_size then withdrawn_pairs end as withdrawn_pairs,
+        case when pairs >= $min_group_size then meetings end as meetings,
+        case when pairs >= $min_group_size then meeting_minutes end as meeting_minutes,
+        case when pairs >= $min_group_size then meetings_per_pair_month end as meetings_per_pair_month,
+        case when pairs >= $min_group_size then median_gap_days end as median_gap_days,
+        case when pairs >= $min_group_size then mean_longest_gap_days end as mean_longest_gap_days,
+        case when pairs >= $min_group_size then goals_set end as goals_set,
+        case when pairs >= $min_group_size then goals_met end as goals_met,
+        case when pairs >= $min_group_size then mean_mentee_rating end as mean_mentee_rating,
+        case when pairs >= $min_group_size then low_regularity_pairs end as low_regularity_pairs,
+        case when pairs >= $min_group_size then medium_regularity_pairs end as medium_regularity_pairs,
+        case when pairs >= $min_group_size then high_regularity_pairs end as high_regularity_pairs
+    from grouped
+)
+
+select * from final order by program = 'All programs' desc, program, cohort = 'All cohorts' desc, cohort

@@ -1,0 +1,69 @@
+"""The ROI case against a hand-computed example, and its guards."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from mentorship.roi import DEFAULT_FILE, Assumptions, Inputs, RoiConfigError, compute_roi, inputs_from_tables
+
+A = Assumptions(mentor_hourly=80, mentee_hourly=40, preparation_share=0.25, administration_per_year=10_000,
+                platform_fee_per_pair_year=100, replacement_share=0.5, replacement_range=(0.2, 1.0))
+X = Inputs(mentees=100, pairs=100, meeting_hours=1000, mean_mentee_salary=80_000, program_years=2,
+           retention_effect=0.10, retention_ci=(0.02, 0.18))
+
+
+def test_hand_computed_case():
+    r = compute_roi(A, X)
+    # 1,000 meeting hours + 25% preparation = 1,250 hours each for mentor and mentee.
+    assert r.cost_lines == {"Mentor time": 100_000, "Mentee time": 50_000, "Administration": 20_000,
+                            "Platform fees": 20_000}
+    assert r.cost == 190_000
+    # 0.10 x 100 mentees = 10 exits avoided, each saving half of 80,000.
+    assert r.exits_avoided == pytest.approx(10)
+    assert r.benefit == pytest.approx(400_000)
+    assert r.net == pytest.approx(210_000)
+    assert r.roi == pytest.approx(210_000 / 190_000)
+    # The interval follows the effect's CI: 2 and 18 exits avoided.
+    assert r.roi_low == pytest.approx((80_000 - 190_000) / 190_000)
+    assert r.roi_high == pytest.approx((720_000 - 190_000) / 190_000)
+
+
+def test_sensitivity_moves_one_assumption_at_a_time():
+    s = compute_roi(A, X).sensitivity.set_index("assumption")
+    rep = s.loc["Replacement cost (share of salary)"]
+    assert rep.roi_low == pytest.approx((0.10 * 100 * 0.2 * 80_000 - 190_000) / 190_000)
+    assert rep.roi_high == pytest.approx((0.10 * 100 * 1.0 * 80_000 - 190_000) / 190_000)
+    hourly = s.loc["Loaded hourly cost"]  # x1.25 on 150,000 of time costs
+    assert hourly.roi_low == pytest.approx((400_000 - (187_500 + 40_000)) / (187_500 + 40_000))
+    assert list(s.swing) == sorted(s.swing, reverse=True)
+
+
+def effect_rows(estimate, naive):
+    return pd.DataFrame([{"role": "mentee", "segment_type": "overall", "outcome": "retained", "horizon_months": 12,
+                          "suppressed": False, "estimate": estimate, "ci_low": estimate - 0.05,
+                          "ci_high": estimate + 0.05, "naive": naive}])
+
+
+def test_roi_uses_the_adjusted_effect_never_the_raw_difference():
+    inputs = pd.DataFrame([{"mentees": 100, "pairs": 100, "meeting_hours": 1000.0, "mean_mentee_salary": 80_000.0,
+                            "program_months": 24}])
+    a = compute_roi(A, inputs_from_tables(inputs, effect_rows(0.10, naive=0.30)))
+    b = compute_roi(A, inputs_from_tables(inputs, effect_rows(0.10, naive=0.01)))
+    c = compute_roi(A, inputs_from_tables(inputs, effect_rows(0.05, naive=0.30)))
+    assert a.roi == b.roi and a.roi == pytest.approx(compute_roi(A, X).roi)
+    assert c.roi < a.roi
+    with pytest.raises(RoiConfigError, match="no adjusted retention effect"):
+        inputs_from_tables(inputs, effect_rows(0.10, 0.3).assign(suppressed=True))
+
+
+def test_assumptions_file_loads_and_bad_values_are_named(tmp_path):
+    a = Assumptions.from_yaml(DEFAULT_FILE)
+    assert a.replacement_share == 0.21 and a.retention_benefit and not a.promotion_benefit
+    bad = tmp_path / "roi.yaml"
+    bad.write_text("hourly_cost:\n  mentor: lots\n")
+    with pytest.raises(RoiConfigError, match=r"roi.yaml: hourly_cost.mentor must be a number, got 'lots'"):
+        Assumptions.from_yaml(bad)
+    bad.write_text("replacement_cost_range: [0.9, 0.1]\n")
+    with pytest.raises(RoiConfigError, match="low <= high"):
+        Assumptions.from_yaml(bad)
