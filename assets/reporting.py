@@ -12,7 +12,7 @@ from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
 from dashboards.packs import render_packs
 from dashboards.pages import build_all
-from mentorship.privacy import pseudonymise
+from mentorship.privacy import pseudonymise, suppress_partition
 from mentorship.settings import DEMO_HASH_KEY
 from pipelines.resources import PipelineSettings
 
@@ -66,6 +66,8 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
 
 EFFECT_EXPORTS = ("effect_estimates", "effect_balance", "survival_curves")
 AGGREGATE_EXPORTS = ("program_health", "survey_prepost", "roi_inputs")
+HEALTH_STATUS = ["active_pairs", "completed_pairs", "withdrawn_pairs"]
+HEALTH_REGULARITY = ["low_regularity_pairs", "medium_regularity_pairs", "high_regularity_pairs"]
 
 
 @dg.asset(deps=[*EFFECT_EXPORTS, *AGGREGATE_EXPORTS, "pair_engagement"], group_name="reporting",
@@ -83,6 +85,11 @@ def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.Mat
     with duckdb.get_connection() as con:
         for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS):
             con.execute(f"copy (select * from analytics.{name}) to '{out / (name + '.parquet')}' (format parquet)")
+        # Counts that split a published total: small ones hidden, plus one more where one alone would show.
+        health = pd.read_parquet(out / "program_health.parquet")
+        for part in (HEALTH_STATUS, HEALTH_REGULARITY):
+            health = suppress_partition(health, part, settings.min_group_size)
+        health.to_parquet(out / "program_health.parquet", index=False)
         at_risk = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)
         at_risk.to_parquet(out / "at_risk_pairs.parquet", index=False)
         rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchone()[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboards.theme import (ACCENT, COMPARISON, MENTORED, PAGES, RAW, WARN, Page, esc, money, months, pct,
                               pct_points, table)
@@ -111,6 +112,10 @@ def sentence(row: pd.Series, who: str = "Mentored employees") -> str:
     if pd.notna(row.ci_low) and row.ci_low <= 0 <= row.ci_high:
         s += " The interval includes no effect, so chance cannot be ruled out."
     return s
+
+
+def count(v) -> str:
+    return "suppressed" if v is None or pd.isna(v) else f"{int(v):,}"
 
 
 def _segment_key(segment_type: str, segment: str) -> str:
@@ -292,21 +297,23 @@ def executive(x: Exports, out: Path) -> Path:
              "the change in survey score from before to after mentoring, minus the change comparable colleagues "
              "saw; right of the line means mentoring raised the score.")
     p.add("<h2>Trend by cohort</h2>")
-    fig = go.Figure()
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Promotion and retention at 12 months (points)",
+                                                        "Survey scores (points on 1-5)"), horizontal_spacing=0.1)
     for (outcome, h, title), color in zip(HEADLINE, (MENTORED, ACCENT, COMPARISON, WARN)):
         e = _rows(x.effects, "mentee", outcome, h, "cohort").sort_values("segment")
         e = e[~e.suppressed.astype(bool)]
         if e.empty:
             continue
-        scale = 100.0 if is_proportion(outcome) else 1.0
+        scale, col = (100.0, 1) if is_proportion(outcome) else (1.0, 2)
         fig.add_trace(go.Scatter(
-            x=e.segment, y=e.estimate * scale, mode="lines+markers", name=f"{title} ({'pts' if scale == 100 else 'score'})",
-            line=dict(color=color), error_y=dict(type="data", array=(e.ci_high - e.estimate) * scale,
-                                                 arrayminus=(e.estimate - e.ci_low) * scale, color=color)))
-    fig.add_hline(y=0, line=dict(color="#444", width=1))
-    fig.update_layout(title="Adjusted effect by intake cohort", xaxis_title="Cohort", yaxis_title="Adjusted effect")
-    p.figure(fig, "each point is one intake's adjusted effect with its 95% interval (percentage points for promotion "
-                  "and retention, score points for surveys); cohorts too small to estimate are left out.")
+            x=e.segment, y=e.estimate * scale, mode="lines+markers", name=title, line=dict(color=color),
+            error_y=dict(type="data", array=(e.ci_high - e.estimate) * scale,
+                         arrayminus=(e.estimate - e.ci_low) * scale, color=color)), row=1, col=col)
+    for col in (1, 2):
+        fig.add_hline(y=0, line=dict(color="#444", width=1), row=1, col=col)
+    fig.update_layout(title="Adjusted effect by intake cohort", height=420)
+    p.figure(fig, "each point is one intake's adjusted effect with its 95% interval; intakes not yet followed for "
+                  "12 months, or too small to estimate, are left out.")
     return _write(p, out)
 
 
@@ -410,7 +417,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         goals = t.goals_met / t.goals_set if t.goals_set else float("nan")
         p.add('<div class="cards">' + "".join(
             f'<div class="card"><div>{esc(k)}</div><div class="big">{esc(v)}</div></div>' for k, v in (
-                ("Pairs active", f"{int(t.active_pairs):,} of {int(t.pairs):,}"),
+                ("Pairs active", f"{count(t.active_pairs)} of {count(t.pairs)}"),
                 ("Meetings per pair per month", f"{t.meetings_per_pair_month:.2f}"),
                 ("Typical gap between meetings", f"{t.median_gap_days:.0f} days"),
                 ("Goals met", f"{int(t.goals_met):,} of {int(t.goals_set):,} ({pct(goals, 0)})"),
@@ -429,10 +436,11 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
                                  text=["suppressed"] * 3, textposition="outside", marker=dict(color="#ccc"),
                                  name="suppressed"))
             continue
+        ys = [r.low_regularity_pairs, r.medium_regularity_pairs, r.high_regularity_pairs]
         fig.add_trace(go.Bar(x=["low (under 1 a month)", "medium (1 to 2)", "high (2 or more)"],
-                             y=[r.low_regularity_pairs, r.medium_regularity_pairs, r.high_regularity_pairs],
+                             y=[0 if pd.isna(v) else v for v in ys], text=[count(v) for v in ys], textposition="outside",
                              meta=key, visible=key == ALL, marker=dict(color=[WARN, COMPARISON, MENTORED]),
-                             name=label, hovertemplate="%{x}: %{y} pairs<extra></extra>", showlegend=False))
+                             name=label, hovertemplate="%{x}: %{text} pairs<extra></extra>", showlegend=False))
     fig.update_layout(title="Pairs by meeting regularity", yaxis_title="Pairs")
     p.figure(fig, "how many pairs meet less than once a month (low), one to two times (medium) or more often (high). "
                   "Cohorts with fewer than the minimum number of pairs are suppressed.")
@@ -442,7 +450,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
             rows.append([r.program, r.cohort, "suppressed", "", "", "", "", ""])
             classes.append(["", "", "suppressed"] + [""] * 5)
             continue
-        rows.append([r.program, r.cohort, f"{int(r.pairs):,}", f"{int(r.active_pairs):,}",
+        rows.append([r.program, r.cohort, count(r.pairs), count(r.active_pairs),
                      f"{r.meetings_per_pair_month:.2f}", f"{r.median_gap_days:.0f}" if pd.notna(r.median_gap_days) else "",
                      f"{int(r.goals_met):,} / {int(r.goals_set):,}",
                      f"{r.mean_mentee_rating:.2f}" if pd.notna(r.mean_mentee_rating) else ""])

@@ -237,7 +237,12 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
                                 event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
                                 seed=s.seed, cluster="employee_id", horizon=task.horizon_days,
                                 censoring_weights=task.censoring if task.kind == "time_to_event" else None)
-    except (EffectInputError, ValueError, np.linalg.LinAlgError) as e:
+    except EffectInputError as e:
+        reason = (f"not yet followed up for {task.horizon} months" if "followed up to the horizon" in str(e)
+                  else f"could not be estimated: {str(e)[:120]}")
+        row.update(suppressed=True, suppression_reason=reason)
+        return row, None, None
+    except (ValueError, np.linalg.LinAlgError) as e:
         row.update(suppressed=True, suppression_reason=f"could not be estimated: {str(e)[:120]}")
         return row, None, None
     d = r.to_dict()

@@ -509,6 +509,11 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     w = _weights(e, t, estimand) * s
     d = df[duration].to_numpy(dtype=float)
     codes = df[event].to_numpy(dtype=float)
+    if horizon is not None:
+        for g, name in ((1, "treated"), (0, "comparison")):
+            if not (d[t == g] >= horizon).any():
+                raise EffectInputError(f"nobody in the {name} group was followed up to the horizon ({horizon:g}); "
+                                       "the probability by then cannot be estimated")
     seg = _segments(d, codes, steps)
     split = len(seg.unit) > len(d)
     # Code 2 (a competing event) is censoring for the cause-specific hazard and curves.

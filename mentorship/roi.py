@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-DEFAULT_FILE = Path(__file__).resolve().parents[1] / "config" / "roi_assumptions.yaml"
+from mentorship.settings import DEFAULT_ROI_FILE as DEFAULT_FILE
 
 
 class RoiConfigError(ValueError):

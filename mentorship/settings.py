@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_ROI_FILE = PROJECT_DIR / "config" / "roi_assumptions.yaml"
 
 
 #: The hash key a fresh clone uses; fine for the synthetic demo, never for real people.
@@ -64,7 +65,7 @@ class Settings:
                                 f"{env['MENTORSHIP_AT_RISK_DAYS']!r}") from None
         if at_risk < 1:
             raise SettingsError(f"MENTORSHIP_AT_RISK_DAYS must be at least 1, got {at_risk}")
-        roi_file = Path(env.get("MENTORSHIP_ROI_FILE", PROJECT_DIR / "config" / "roi_assumptions.yaml"))
+        roi_file = Path(env.get("MENTORSHIP_ROI_FILE", DEFAULT_ROI_FILE))
         if not roi_file.is_file():
             raise SettingsError(f"MENTORSHIP_ROI_FILE names {roi_file}, which is not a file")
         landing = Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing"))

@@ -312,6 +312,19 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         treated_mentee = (mentee_month >= 0) & (mentee_month < m)
         treated_mentor = (mentor_month >= 0) & (mentor_month < m)
 
+        # Mentorship cohorts start on their cohort month. Who joins is decided on the state at the start
+        # of the month, before its promotions and exits: joining must not depend on what happens later
+        # (someone who will have left by the end of the month could still sign up). Nothing happens to a
+        # new pair's two people before their pair starts: their events of the month fall after it.
+        starting = np.full(cap, -1, dtype=np.int64)
+        if moy in cfg.cohort_months:
+            _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability,
+                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs)
+            new_mentee = np.flatnonzero(mentee_month[:n_people] == m)
+            new_mentor = np.flatnonzero(mentor_month[:n_people] == m)
+            starting[new_mentee] = mentee_day[new_mentee] + 1
+            starting[new_mentor] = mentor_day[new_mentor] + 1
+
         # Annual review every April: new rating, merit raise (the same draws for both worlds).
         if moy == 4:
             perf[alive] = np.clip(np.rint(3 + 0.8 * ability[alive] + rng.normal(0, 0.7, n_alive)), 1, 5)
@@ -340,7 +353,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         cf_up = np.zeros(cap, dtype=bool)
         cf_up[cf_alive] = u_p[cf_alive] < p_cf[cf_alive]
         up_idx, cf_up_idx = np.flatnonzero(up), np.flatnonzero(cf_up)
-        promo_day = rand_days(cap)
+        promo_day = np.maximum(rand_days(cap), starting)
         promo_raise = 1.08 + 0.04 * rng.random(cap)
         level[up_idx] += 1
         salary[up_idx] *= promo_raise[up_idx]
@@ -362,11 +375,12 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         is_mgr[to_mgr] = True
         changed[to_mgr] = True
         lateral = np.concatenate([moves, to_mgr])
-        event_day[lateral] = np.where(event_day[lateral] >= 0, event_day[lateral], rand_days(len(lateral)))
+        event_day[lateral] = np.where(event_day[lateral] >= 0, event_day[lateral],
+                                      np.maximum(rand_days(len(lateral)), starting[lateral]))
 
         # Exits: voluntary and involuntary, one uniform each shared by both worlds.
         u_v, u_i = rng.random(cap), rng.random(cap)
-        exit_day = rand_days(cap)
+        exit_day = np.maximum(rand_days(cap), starting)
 
         def vol_hazard(mentee_on):
             h = 0.0105 * np.exp(-0.45 * engage - 0.15 * (perf - 3) + 0.25 * (tenure_m < 12))
@@ -409,11 +423,6 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
             is_mgr[new] = rng.random(n_hire) < np.clip((level[new] - 3) * 0.25, 0, 0.9)
             manager[new] = pick_manager(new)
             emit(new, hire_day[new])
-
-        # Mentorship cohorts start on their cohort month.
-        if moy in cfg.cohort_months:
-            _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability,
-                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs)
 
         # Month-end salaries of treated people, both worlds, for the salary-growth truth.
         tracked_now = np.flatnonzero((mentee_month >= 0) | (mentor_month >= 0))

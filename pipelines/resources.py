@@ -7,7 +7,7 @@ import os
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from mentorship.settings import Settings
+from mentorship.settings import DEFAULT_ROI_FILE, Settings
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -25,7 +25,7 @@ class PipelineSettings(dg.ConfigurableResource):
     effect_bootstrap: int = 200
     effect_seed: int = 20240501
     effect_trim: float = 0.01
-    roi_file: str = ""
+    roi_file: str = str(DEFAULT_ROI_FILE)
     at_risk_days: int = 60
 
     def effect_settings(self):

@@ -318,3 +318,10 @@ def test_censoring_model_recovers_the_chance_of_joining():
         both = w[w.rating == r].pivot(index="employee_id", columns="time", values="weight").dropna()
         second = both[373] / both[193]
         assert abs(second.mean() - 1 / (1 - pr)) < Z * se * math.sqrt(2), r
+
+
+def test_a_horizon_beyond_everyone_s_follow_up_is_refused():
+    df, _ = informative_censoring(n=400)
+    with pytest.raises(EffectInputError, match="followed up to the horizon"):
+        estimate_effect(df.assign(d=df.d.clip(upper=200)), "t", kind="time_to_event", duration="d", event="e",
+                        horizon=365, n_bootstrap=0)

@@ -79,19 +79,61 @@ def test_comparison_table_and_dashboard(built, warehouse):
     assert (root / "dashboards" / "index.html").exists()
 
 
+def published_texts(root: Path):
+    """Every page and export a user can open, as text: HTML, Markdown, JSON, Parquet and the PDF packs."""
+    from pypdf import PdfReader
+
+    for f in sorted((root / "exports").glob("*.parquet")):
+        yield f, pd.read_parquet(f).to_csv()
+    for pattern in ("*.html", "*.md"):
+        for f in sorted((root / "dashboards").glob(pattern)):
+            yield f, f.read_text()
+    for f in sorted((root / "exports").glob("*.json")):
+        yield f, f.read_text()
+    for f in sorted((root / "dashboards" / "packs").glob("*.pdf")):
+        yield f, "\n".join(page.extract_text() for page in PdfReader(f).pages)
+
+
 def test_outputs_hold_no_person_level_identifiers(built, warehouse):
+    """The scanner: no raw employee, pair or meeting id, name or e-mail from the input in any page or
+    export (pair ids appear only as keyed hashes)."""
     root, _ = built
     ids = {r[0] for r in warehouse.execute("select employee_id from validated.employees").fetchall()}
     names = {r[0] for r in warehouse.execute("select full_name from validated.employees").fetchall()}
-    for f in [*(root / "exports").glob("*.parquet")]:
-        text = pd.read_parquet(f).to_csv()
-        assert not set(re.findall(r"E\d{7}", text)) & ids, f
-    for f in [*(root / "dashboards").glob("*.html"), *(root / "dashboards").glob("*.md"),
-              *(root / "exports").glob("*.json")]:
-        text = f.read_text()
-        assert not set(re.findall(r"E\d{7}", text)) & ids, f
-        assert not any(n in text for n in list(names)[:200]), f
-        assert "@example.com" not in text, f
+    emails = {r[0] for r in warehouse.execute("select email from validated.employees").fetchall()}
+    pair_ids = {r[0] for r in warehouse.execute("select pair_id from validated.mentorship_pairs").fetchall()}
+    meeting_ids = {r[0] for r in warehouse.execute("select meeting_id from validated.meetings").fetchall()}
+    seen = set()
+    for f, text in published_texts(root):
+        seen.add(f.suffix)
+        tokens = set(re.findall(r"[A-Za-z]+\d{5,}", text))
+        assert not tokens & (ids | pair_ids | meeting_ids), f
+        assert not any(n in text for n in names), f
+        assert not any(e in text for e in emails) and "@example.com" not in text, f
+    assert {".parquet", ".html", ".md", ".json", ".pdf"} <= seen
+    at_risk = pd.read_parquet(root / "exports" / "at_risk_pairs.parquet")
+    assert at_risk.pair.str.fullmatch(r"pair_[0-9a-f]{16}").all()
+
+
+def test_no_published_group_is_under_the_minimum_size(built):
+    """The scanner's second half: every count a page or export shows is at least k, and a breakdown
+    with one suppressed segment hides a second one's counts (complementary suppression)."""
+    root, _ = built
+    k = 5
+    counts = {"effect_estimates": ["n_treated", "n_control", "n_treated_used", "n_control_used"],
+              "outcome_comparison": ["n_mentored", "n_comparison"], "cohort_sizes": ["people"],
+              "program_health": ["pairs", "active_pairs", "completed_pairs", "withdrawn_pairs", "low_regularity_pairs",
+                                 "medium_regularity_pairs", "high_regularity_pairs"], "survey_prepost": ["people"]}
+    for name, cols in counts.items():
+        frame = pd.read_parquet(root / "exports" / f"{name}.parquet")
+        for c in cols:
+            shown = frame[c].dropna()
+            assert ((shown >= k) | (shown == 0)).all(), (name, c, shown[(shown < k) & (shown > 0)].tolist())
+    eff = pd.read_parquet(root / "exports" / "effect_estimates.parquet")
+    seg = eff[eff.segment_type != "overall"]
+    for _, g in seg.groupby(["role", "outcome", "horizon_months", "segment_type"], dropna=False):
+        if g.suppressed.sum() == 1 and len(g) > 1:
+            assert g.counts_hidden.sum() >= 2
 
 
 def test_small_groups_are_suppressed(tmp_path, small_org):
