@@ -48,8 +48,9 @@ who were mentored), with its 95% confidence interval.
 ## Design
 - **Who is compared.** Each mentee (and, separately, each mentor) from the start of their first
   pair: the index date. For every intake, the comparison group is everyone employed on the intake's
-  first start date, at a job level seen among that intake's mentees (or mentors), who is not yet in
-  the program. Their index date is the intake start.
+  first start date, at a job level seen among that intake's mentees (or mentors) and with at least
+  the shortest tenure among them, who is not yet in the program. Their index date is the intake
+  start.
 - **No borrowed time.** A comparison person who joins the program later is followed only until
   the day they join (censored), and time before a mentee's start never counts as mentored time.
 - **Censoring weights.** Those who join later are not a random few (a new rating or a promotion

@@ -20,7 +20,7 @@ LAYOUT = dict(
     font=dict(family=FONT, size=13, color="#222"),
     paper_bgcolor="white",
     plot_bgcolor="white",
-    margin=dict(l=60, r=30, t=60, b=50),
+    margin=dict(l=60, r=30, t=95, b=50),
     legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
 )
 
@@ -127,6 +127,8 @@ class Page:
 
     def figure(self, fig, howto: str, height: int | None = None) -> None:
         fig.update_layout(**LAYOUT)
+        # Title on top, legend in the band beneath it: the two never overlap.
+        fig.update_layout(title_y=0.985, title_yanchor="top", title_x=0.01, title_xanchor="left")
         if height:
             fig.update_layout(height=height)
         self.parts.append(fig.to_html(full_html=False, include_plotlyjs=not self._plotly_embedded,

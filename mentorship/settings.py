@@ -8,6 +8,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_ROI_FILE = PROJECT_DIR / "config" / "roi_assumptions.yaml"
+#: Files in the landing folder that count as extracts (and the mapping file).
+LANDING_SUFFIXES = {".csv", ".parquet", ".xlsx", ".xls", ".yaml"}
 
 
 #: The hash key a fresh clone uses; fine for the synthetic demo, never for real people.
@@ -33,6 +35,9 @@ class Settings:
     effect_bootstrap: int
     roi_file: Path
     at_risk_days: int
+    freshness_days: int
+    refresh_cron: str
+    freshness_cron: str
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -65,6 +70,19 @@ class Settings:
                                 f"{env['MENTORSHIP_AT_RISK_DAYS']!r}") from None
         if at_risk < 1:
             raise SettingsError(f"MENTORSHIP_AT_RISK_DAYS must be at least 1, got {at_risk}")
+        try:
+            fresh = int(env.get("MENTORSHIP_FRESHNESS_DAYS", "35"))
+        except ValueError:
+            raise SettingsError(f"MENTORSHIP_FRESHNESS_DAYS must be a whole number of days, got "
+                                f"{env['MENTORSHIP_FRESHNESS_DAYS']!r}") from None
+        if fresh < 1:
+            raise SettingsError(f"MENTORSHIP_FRESHNESS_DAYS must be at least 1, got {fresh}")
+        crons = {}
+        for name, default in (("MENTORSHIP_REFRESH_CRON", "0 6 2 * *"), ("MENTORSHIP_FRESHNESS_CRON", "0 7 * * *")):
+            value = env.get(name, default).strip()
+            if not _valid_cron(value):
+                raise SettingsError(f"{name} must be a cron expression of five fields such as {default!r}, got {value!r}")
+            crons[name] = value
         roi_file = Path(env.get("MENTORSHIP_ROI_FILE", DEFAULT_ROI_FILE))
         if not roi_file.is_file():
             raise SettingsError(f"MENTORSHIP_ROI_FILE names {roi_file}, which is not a file")
@@ -91,4 +109,13 @@ class Settings:
             effect_bootstrap=boot,
             roi_file=roi_file,
             at_risk_days=at_risk,
+            freshness_days=fresh,
+            refresh_cron=crons["MENTORSHIP_REFRESH_CRON"],
+            freshness_cron=crons["MENTORSHIP_FRESHNESS_CRON"],
         )
+
+
+def _valid_cron(value: str) -> bool:
+    from dagster._utils.schedules import is_valid_cron_string
+
+    return len(value.split()) == 5 and is_valid_cron_string(value)

@@ -14,6 +14,9 @@ from pipelines.definitions import all_assets
 from pipelines.resources import PipelineSettings
 
 SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
+#: The shared build's minimum group size: above the default 5 so that the small organisation has real
+#: privacy suppressions (its smallest gender group of mentees, some mentor departments) to test.
+SMALL_K = 12
 
 
 def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30) -> dict:
@@ -41,7 +44,7 @@ def built(tmp_path_factory, small_org):
     """(root, result) of one whole-graph materialize of the small organisation."""
     landing, _ = small_org
     root = tmp_path_factory.mktemp("built")
-    result = build(root, landing)
+    result = build(root, landing, min_group_size=SMALL_K)
     return root, result
 
 

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from mentorship.contract import SOURCES
-from tests.conftest import build
+from tests.conftest import SMALL_K, build
 
 
 def test_whole_graph_materializes(built):
@@ -71,7 +71,7 @@ def test_comparison_table_and_dashboard(built, warehouse):
     assert {"promoted", "retained", "salary_growth", "engagement_change"} <= set(comp["outcome"])
     assert set(comp["horizon_months"].dropna().astype(int)) == {6, 12, 24}
     ok = comp[~comp["suppressed"]]
-    assert (ok["n_mentored"] >= 5).all() and (ok["n_comparison"] >= 5).all()
+    assert (ok["n_mentored"] >= SMALL_K).all() and (ok["n_comparison"] >= SMALL_K).all()
     assert ((ok["raw_difference"] - (ok["mean_mentored"] - ok["mean_comparison"])).abs() < 1e-12).all()
     page = (root / "dashboards" / "outcome_comparison.html").read_text()
     assert "Mentored vs comparison" in page and "raw comparisons" in page
@@ -119,7 +119,7 @@ def test_no_published_group_is_under_the_minimum_size(built):
     """The scanner's second half: every count a page or export shows is at least k, and a breakdown
     with one suppressed segment hides a second one's counts (complementary suppression)."""
     root, _ = built
-    k = 5
+    k = SMALL_K
     counts = {"effect_estimates": ["n_treated", "n_control", "n_treated_used", "n_control_used"],
               "outcome_comparison": ["n_mentored", "n_comparison"], "cohort_sizes": ["people"],
               "program_health": ["pairs", "active_pairs", "completed_pairs", "withdrawn_pairs", "low_regularity_pairs",
@@ -137,7 +137,7 @@ def test_no_published_group_is_under_the_minimum_size(built):
 
 
 def test_small_groups_are_suppressed(tmp_path, small_org):
-    from tests.conftest import build
+    from tests.conftest import SMALL_K, build
 
     landing, _ = small_org
     result = build(tmp_path, landing, min_group_size=100_000)

@@ -1,0 +1,88 @@
+"""Sensors: new or changed landing files start a refresh; failed runs reach someone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import dagster as dg
+
+from mentorship.settings import LANDING_SUFFIXES, Settings
+from pipelines.jobs import full_refresh_job
+
+
+def file_digest(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
+    """The landing folder's files as {relative path: [size, mtime_ns, sha256]}, and the paths that are
+    new or whose content changed since ``known``. A file whose size and modification time are unchanged
+    is not re-read; a touched file with the same content is not a change."""
+    now, changed = {}, []
+    if not landing.is_dir():
+        return now, changed
+    for path in sorted(p for p in landing.rglob("*") if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES):
+        rel = path.relative_to(landing).as_posix()
+        st = path.stat()
+        old = known.get(rel)
+        if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            now[rel] = old
+            continue
+        digest = file_digest(path)
+        now[rel] = [st.st_size, st.st_mtime_ns, digest]
+        if not old or old[2] != digest:
+            changed.append(rel)
+    return now, changed
+
+
+@dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Starts a full refresh when files in the landing folder are new or their content changed. "
+                       "The run key is the hash of those files' names and contents, so an unchanged file never "
+                       "starts a run twice.")
+def landing_files_sensor(context: dg.SensorEvaluationContext):
+    landing = Settings.from_env().landing_dir
+    known = json.loads(context.cursor) if context.cursor else {}
+    now, changed = scan_landing(landing, known)
+    if not changed:
+        context.update_cursor(json.dumps(now))
+        return dg.SkipReason(f"no new or changed files in {landing}")
+    key = hashlib.sha256("\n".join(f"{p}:{now[p][2]}" for p in changed).encode()).hexdigest()[:32]
+    context.update_cursor(json.dumps(now))
+    return dg.RunRequest(run_key=key, tags={"mentorship/trigger": "landing_files",
+                                            "mentorship/files": ", ".join(changed)[:2000]})
+
+
+def notify_failure(message: str, url: str | None, timeout: float = 10.0) -> int | None:
+    """POST the failure message as JSON ({"text": ...}, which Slack and Teams incoming webhooks accept)."""
+    if not url:
+        return None
+    req = urllib.request.Request(url, data=json.dumps({"text": message}).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (the analyst's own webhook)
+        return resp.status
+
+
+@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Logs every failed run in one clear line and, when MENTORSHIP_WEBHOOK_URL is "
+                                   "set, posts it there.")
+def run_failure_notice(context: dg.RunFailureSensorContext):
+    run = context.dagster_run
+    failed = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
+    error = context.failure_event.message or ""
+    message = (f"Mentorship pipeline run {run.run_id[:8]} ({run.job_name}) FAILED"
+               f"{' at ' + ', '.join(failed) if failed else ''}: {error[:500]}")
+    context.log.error(message)
+    url = os.environ.get("MENTORSHIP_WEBHOOK_URL")
+    if url:
+        try:
+            notify_failure(message, url)
+        except OSError as e:
+            context.log.error(f"could not post the failure notice to the webhook: {e}")
