@@ -227,7 +227,19 @@ def _curves_figure(curves: pd.DataFrame, outcome: str, role: str, title: str, cu
     return fig
 
 
+def level_text(outcome: str, v) -> str:
+    if v is None or pd.isna(v):
+        return ""
+    if is_proportion(outcome):
+        return pct(v)
+    if outcome == "salary_growth":
+        return pct(v, 2)
+    return "" if outcome.startswith("time_to") else f"{v:+.2f}"
+
+
 def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, str]], horizons=(6, 12, 24)) -> str:
+    """Per outcome and horizon: the mentored level, the weighted comparison level (mentored minus the
+    adjusted effect), the adjusted effect and CI, the raw difference, counts and the E-value."""
     rows, classes = [], []
     for outcome, label in outcomes:
         hs = [None] if outcome.endswith("_change") or outcome.startswith("time_to") else horizons
@@ -237,15 +249,18 @@ def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, st
             if r is None:
                 continue
             if bool(r.suppressed):
-                rows.append([label, when, "suppressed", "", "", "", r.suppression_reason or ""])
-                classes.append(["", "", "suppressed", "", "", "", "suppressed"])
+                rows.append([label, when, "suppressed", "", "", "", "", "", r.suppression_reason or ""])
+                classes.append(["", "", "suppressed", "", "", "", "", "", "suppressed"])
                 continue
             n = f"{int(r.n_treated):,} / {int(r.n_control):,}" if pd.notna(r.n_treated) else "hidden"
-            rows.append([label, when, effect_text(outcome, r.estimate), ci_text(outcome, r.ci_low, r.ci_high),
+            hr = outcome.startswith("time_to")
+            rows.append([label, when, level_text(outcome, r.treated_mean),
+                         "" if hr else level_text(outcome, r.treated_mean - r.estimate),
+                         effect_text(outcome, r.estimate), ci_text(outcome, r.ci_low, r.ci_high),
                          effect_text(outcome, r.naive), n, f"{r.e_value:.2f}" if pd.notna(r.e_value) else ""])
-            classes.append([""] * 7)
-    return table(rows, ["Outcome", "Horizon", "Adjusted effect", "95% CI", "Raw difference", "Mentored / comparison",
-                        "E-value"], classes=classes)
+            classes.append([""] * 9)
+    return table(rows, ["Outcome", "Horizon", "Mentored", "Comparable colleagues", "Adjusted effect", "95% CI",
+                        "Raw difference", "Mentored / comparison", "E-value"], classes=classes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -593,7 +608,7 @@ def quality(x: Exports, out: Path) -> Path:
                      f"{run.get('rows_accepted', run.get('rows_read', 0) - run.get('rows_quarantined', 0)):,}",
                      f"{run.get('rows_quarantined', 0):,}", f"{len(files):,}", str(latest)[:19]])
         classes.append(["", "suppressed" if s["status"] not in ("passed", "quarantined") else "", "", "", "", "", ""])
-    p.add(table(rows, ["Source", "Status", "Rows read", "Accepted", "Quarantined", "Files", "Last checked"],
+    p.add(table(rows, ["Source", "Status", "Rows read", "Accepted", "Quarantined", "Files", "Newest file loaded"],
                 classes=classes))
     names = [r[0] for r in rows]
     fig = go.Figure()
