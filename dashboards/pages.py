@@ -332,53 +332,51 @@ def executive(x: Exports, out: Path) -> Path:
     return _write(p, out)
 
 
-def retention(x: Exports, out: Path) -> Path:
-    p = Page("retention.html", "Retention", f"Data as of {x.as_of}. Voluntary exits; involuntary exits compete.")
-    r = _one(x.effects, "mentee", "time_to_voluntary_exit")
-    if r is not None and not bool(r.suppressed) and pd.notna(r.hazard_ratio):
-        p.add(f'<div class="cards"><div class="card"><div>Hazard ratio of leaving (adjusted)</div>'
-              f'<div class="big">{r.hazard_ratio:.2f}</div><div>95% CI {r.hr_ci_low:.2f} to {r.hr_ci_high:.2f}</div>'
-              f'<div class="raw">Raw hazard ratio: {r.naive_hazard_ratio:.2f}</div><div class="sentence">Below 1 means '
-              f'mentored people left less often than comparable colleagues at any given time.</div></div></div>')
-    p.figure(_curves_figure(x.curves, "time_to_voluntary_exit", "mentee", "Staying with the company, mentored vs "
-                            "comparable colleagues", cumulative=False),
-             "the lines show the share still with the company (no voluntary exit) each month after the index date; "
-             "the comparison group is weighted to look like the mentored; shaded bands are 95% intervals.")
+def _hazard_card(r, title: str, meaning: str) -> str:
+    if r is None or bool(r.suppressed) or pd.isna(r.hazard_ratio):
+        return ""
+    return (f'<div class="cards"><div class="card"><div>{esc(title)}</div><div class="big">{r.hazard_ratio:.2f}</div>'
+            f'<div>95% CI {r.hr_ci_low:.2f} to {r.hr_ci_high:.2f}</div><div class="raw">Raw hazard ratio: '
+            f'{r.naive_hazard_ratio:.2f}</div><div class="sentence">{esc(meaning)}</div></div></div>')
+
+
+def _by_horizon(p: Page, x: Exports, outcome: str, title: str, xtitle: str, howto: str) -> None:
+    """A filter bar and the outcome's adjusted effect at 6, 12 and 24 months for each filter value."""
     options = segment_options(x.effects)
     p.filter_bar(options, "Show effects for")
     sets = []
     for _, key, _label in options:
         st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        sets.append((key, [(months(h), _one(x.effects, "mentee", "retained", h, st, None if st == "overall" else seg))
+        sets.append((key, [(months(h), _one(x.effects, "mentee", outcome, h, st, None if st == "overall" else seg))
                            for h in (6, 12, 24)]))
-    p.figure(_forest_figure(sets, "Retention at 6, 12 and 24 months", "Difference in % retained, points"),
-             "percentage points more mentored people still with the company at each horizon (blue: adjusted, with 95% "
-             "interval; grey: raw). Segment breakdowns exist for 12 months only.")
+    p.figure(_forest_figure(sets, title, xtitle), howto + " Segment breakdowns exist for 12 months only.")
+
+
+def retention(x: Exports, out: Path) -> Path:
+    p = Page("retention.html", "Retention", f"Data as of {x.as_of}. Voluntary exits; involuntary exits compete.")
+    p.add(_hazard_card(_one(x.effects, "mentee", "time_to_voluntary_exit"), "Hazard ratio of leaving (adjusted)",
+                       "Below 1 means mentored people left less often than comparable colleagues at any given time."))
+    p.figure(_curves_figure(x.curves, "time_to_voluntary_exit", "mentee", "Staying with the company, mentored vs "
+                            "comparable colleagues", cumulative=False),
+             "the lines show the share still with the company (no voluntary exit) each month after the index date; "
+             "the comparison group is weighted to look like the mentored; shaded bands are 95% intervals.")
+    _by_horizon(p, x, "retained", "Retention at 6, 12 and 24 months", "Difference in % retained, points",
+                "percentage points more mentored people still with the company at each horizon (blue: adjusted, "
+                "with 95% interval; grey: raw).")
     p.add(_effect_table(x.effects, "mentee", [("retained", "Retained (no voluntary exit)")]))
     return _write(p, out)
 
 
 def promotion(x: Exports, out: Path) -> Path:
     p = Page("promotion.html", "Promotion and growth", f"Data as of {x.as_of}.")
-    r = _one(x.effects, "mentee", "time_to_promotion")
-    if r is not None and not bool(r.suppressed) and pd.notna(r.hazard_ratio):
-        p.add(f'<div class="cards"><div class="card"><div>Hazard ratio of promotion (adjusted)</div>'
-              f'<div class="big">{r.hazard_ratio:.2f}</div><div>95% CI {r.hr_ci_low:.2f} to {r.hr_ci_high:.2f}</div>'
-              f'<div class="raw">Raw: {r.naive_hazard_ratio:.2f}</div><div class="sentence">Above 1 means mentored '
-              f'people were promoted sooner than comparable colleagues.</div></div></div>')
+    p.add(_hazard_card(_one(x.effects, "mentee", "time_to_promotion"), "Hazard ratio of promotion (adjusted)",
+                       "Above 1 means mentored people were promoted sooner than comparable colleagues."))
     p.figure(_curves_figure(x.curves, "time_to_promotion", "mentee", "Time to first promotion", cumulative=True),
              "the share promoted at least once by each month after the index date; a steeper blue line means faster "
              "promotion; shaded bands are 95% intervals.")
-    options = segment_options(x.effects)
-    p.filter_bar(options, "Show effects for")
-    sets = []
-    for _, key, _label in options:
-        st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        sets.append((key, [(months(h), _one(x.effects, "mentee", "promoted", h, st, None if st == "overall" else seg))
-                           for h in (6, 12, 24)]))
-    p.figure(_forest_figure(sets, "Promoted by 6, 12 and 24 months", "Difference in % promoted, points"),
-             "percentage points more mentored people promoted by each horizon (blue: adjusted with 95% interval; "
-             "grey: raw). Segment breakdowns exist for 12 months only.")
+    _by_horizon(p, x, "promoted", "Promoted by 6, 12 and 24 months", "Difference in % promoted, points",
+                "percentage points more mentored people promoted by each horizon (blue: adjusted with 95% interval; "
+                "grey: raw).")
     growth = [("salary_growth", "Salary growth"), ("became_people_manager", "Moved into people management"),
               ("changed_department", "Changed department (internal mobility)")]
     sets = [(None, [(f"{label}, {months(h)}", _one(x.effects, "mentee", o, h)) for o, label in growth

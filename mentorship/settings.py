@@ -43,13 +43,7 @@ class Settings:
     def from_env(cls, env: dict | None = None) -> "Settings":
         env = os.environ if env is None else env
         data = Path(env.get("MENTORSHIP_DATA_DIR", PROJECT_DIR / "data"))
-        try:
-            k = int(env.get("MENTORSHIP_MIN_GROUP_SIZE", "5"))
-        except ValueError:
-            raise SettingsError(f"MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got "
-                                f"{env['MENTORSHIP_MIN_GROUP_SIZE']!r}") from None
-        if k < 2:
-            raise SettingsError(f"MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got {k}")
+        k = _whole(env, "MENTORSHIP_MIN_GROUP_SIZE", 5, 2, "a whole number")
         try:
             share = float(env.get("MENTORSHIP_MAX_REJECT_SHARE", "0.05"))
         except ValueError:
@@ -57,26 +51,9 @@ class Settings:
                                 f"{env['MENTORSHIP_MAX_REJECT_SHARE']!r}") from None
         if not 0 <= share <= 1:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
-        try:
-            boot = int(env.get("MENTORSHIP_BOOTSTRAP", "200"))
-        except ValueError:
-            raise SettingsError(f"MENTORSHIP_BOOTSTRAP must be a whole number, got {env['MENTORSHIP_BOOTSTRAP']!r}") from None
-        if boot < 0:
-            raise SettingsError(f"MENTORSHIP_BOOTSTRAP must be 0 or more, got {boot}")
-        try:
-            at_risk = int(env.get("MENTORSHIP_AT_RISK_DAYS", "60"))
-        except ValueError:
-            raise SettingsError(f"MENTORSHIP_AT_RISK_DAYS must be a whole number of days, got "
-                                f"{env['MENTORSHIP_AT_RISK_DAYS']!r}") from None
-        if at_risk < 1:
-            raise SettingsError(f"MENTORSHIP_AT_RISK_DAYS must be at least 1, got {at_risk}")
-        try:
-            fresh = int(env.get("MENTORSHIP_FRESHNESS_DAYS", "35"))
-        except ValueError:
-            raise SettingsError(f"MENTORSHIP_FRESHNESS_DAYS must be a whole number of days, got "
-                                f"{env['MENTORSHIP_FRESHNESS_DAYS']!r}") from None
-        if fresh < 1:
-            raise SettingsError(f"MENTORSHIP_FRESHNESS_DAYS must be at least 1, got {fresh}")
+        boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
+        at_risk = _whole(env, "MENTORSHIP_AT_RISK_DAYS", 60, 1, "a whole number of days")
+        fresh = _whole(env, "MENTORSHIP_FRESHNESS_DAYS", 35, 1, "a whole number of days")
         crons = {}
         for name, default in (("MENTORSHIP_REFRESH_CRON", "0 6 2 * *"), ("MENTORSHIP_FRESHNESS_CRON", "0 7 * * *")):
             value = env.get(name, default).strip()
@@ -113,6 +90,16 @@ class Settings:
             refresh_cron=crons["MENTORSHIP_REFRESH_CRON"],
             freshness_cron=crons["MENTORSHIP_FRESHNESS_CRON"],
         )
+
+
+def _whole(env, name: str, default: int, minimum: int, what: str) -> int:
+    try:
+        value = int(env.get(name, str(default)))
+    except ValueError:
+        raise SettingsError(f"{name} must be {what}, got {env[name]!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
 
 
 def _valid_cron(value: str) -> bool:

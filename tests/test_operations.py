@@ -58,7 +58,7 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
     ("MENTORSHIP_FRESHNESS_DAYS", "0", "MENTORSHIP_FRESHNESS_DAYS must be at least 1"),
     ("MENTORSHIP_AT_RISK_DAYS", "soon", "MENTORSHIP_AT_RISK_DAYS must be a whole number of days"),
     ("MENTORSHIP_ROI_FILE", "/nowhere/roi.yaml", "MENTORSHIP_ROI_FILE names /nowhere/roi.yaml, which is not a file"),
-    ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be 0 or more"),
+    ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be at least 0, got -1"),
 ])
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
