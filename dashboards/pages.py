@@ -328,7 +328,7 @@ def executive(x: Exports, out: Path) -> Path:
         fig.add_hline(y=0, line=dict(color="#444", width=1), row=1, col=col)
     fig.update_layout(title="Adjusted effect by intake cohort", height=420)
     p.figure(fig, "each point is one intake's adjusted effect with its 95% interval; intakes not yet followed for "
-                  "12 months, or too small to estimate, are left out.")
+                  "12 months, or too small to estimate, are left out.", legend_below=True)
     return _write(p, out)
 
 

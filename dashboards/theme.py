@@ -125,8 +125,11 @@ class Page:
     def add(self, markup: str) -> None:
         self.parts.append(markup)
 
-    def figure(self, fig, howto: str, height: int | None = None) -> None:
+    def figure(self, fig, howto: str, height: int | None = None, legend_below: bool = False) -> None:
         fig.update_layout(**LAYOUT)
+        if legend_below:  # for figures whose subplot titles sit where the legend would
+            fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+                              margin=dict(b=90))
         # Title on top, legend in the band beneath it: the two never overlap.
         fig.update_layout(title_y=0.985, title_yanchor="top", title_x=0.01, title_xanchor="left")
         if height:

@@ -153,21 +153,34 @@ def main(argv=None) -> int:
     from joblib import Parallel, delayed
 
     start = time.time()
-    seeds = range(a.first_seed, a.first_seed + a.seeds)
-    done = Parallel(n_jobs=a.jobs, verbose=5)(
-        delayed(run_seed)(s, a.employees, a.bootstrap, selection=a.selection) for s in seeds)
-    runs = pd.DataFrame([r for rows in done for r in rows])
+    a.out.mkdir(parents=True, exist_ok=True)
+    stem = f"validation_study_{a.selection}"
+    # Each organisation's rows are appended as it finishes, so a long study that is stopped keeps what
+    # it did and a re-run with the same arguments picks up where it stopped.
+    partial = a.out / f"{stem}.partial.jsonl"
+    done_rows = [json.loads(line) for line in partial.read_text().splitlines()] if partial.exists() else []
+    done_seeds = {r["seed"] for r in done_rows}
+    seeds = [s for s in range(a.first_seed, a.first_seed + a.seeds) if s not in done_seeds]
+    print(f"{len(done_seeds)} organisations already done, {len(seeds)} to go", flush=True)
+    with partial.open("a") as f:
+        for rows in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
+                delayed(run_seed)(s, a.employees, a.bootstrap, selection=a.selection) for s in seeds):
+            f.write("".join(json.dumps(r) + "\n" for r in rows))
+            f.flush()
+            done_rows += rows
+            print(f"seed {rows[0]['seed']} done ({len({r['seed'] for r in done_rows})} of {a.seeds}, "
+                  f"{(time.time() - start) / 60:.0f} min)", flush=True)
+    runs = pd.DataFrame(done_rows)
     summary = summarise(runs)
     meta = {"selection": a.selection, "seeds": a.seeds, "first_seed": a.first_seed, "employees": a.employees, "bootstrap": a.bootstrap,
             "minutes": (time.time() - start) / 60, "finished": time.strftime("%Y-%m-%d"),
             "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
             "command": "python -m studies.validation_study " + " ".join(argv or sys.argv[1:])}
-    a.out.mkdir(parents=True, exist_ok=True)
-    stem = f"validation_study_{a.selection}"
     (a.out / f"{stem}.json").write_text(json.dumps(
         {"meta": meta, "summary": json.loads(summary.to_json(orient="records")),
          "runs": json.loads(runs.to_json(orient="records"))}, indent=1))
     (a.out / f"{stem}.md").write_text(markdown(summary, meta))
+    partial.unlink()
     print(markdown(summary, meta))
     return 0
 
