@@ -52,6 +52,15 @@ def render_packs(dashboard_dir: Path) -> tuple[list[Path], str | None]:
         return [], "packs skipped: no Chromium found (install Debian's chromium or set MENTORSHIP_CHROMIUM)"
     out = dashboard_dir / "packs"
     out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return _render(sync_playwright, dashboard_dir, out), None
+    except PlaywrightError as e:
+        return [], f"packs skipped: the browser failed: {str(e).splitlines()[0][:300]}"
+
+
+def _render(sync_playwright, dashboard_dir: Path, out: Path) -> list[Path]:
     written = []
     with sync_playwright() as pw:
         browser = launch(pw)
@@ -63,7 +72,8 @@ def render_packs(dashboard_dir: Path) -> tuple[list[Path], str | None]:
                 if not src.exists():
                     continue
                 page.goto(src.resolve().as_uri(), wait_until="load")
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+                if page.locator(".js-plotly-plot").count():  # a page with every figure suppressed has none
+                    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
                 stem = out / name.removesuffix(".html")
                 page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
                 page.pdf(path=str(stem.with_suffix(".pdf")), format="A4", landscape=True, print_background=True,
@@ -71,4 +81,4 @@ def render_packs(dashboard_dir: Path) -> tuple[list[Path], str | None]:
                 written += [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
         finally:
             browser.close()
-    return written, None
+    return written

@@ -318,12 +318,14 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         # new pair's two people before their pair starts: their events of the month fall after it.
         starting = np.full(cap, -1, dtype=np.int64)
         if moy in cfg.cohort_months:
+            before = len(pairs)
             _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability,
                           dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs)
-            new_mentee = np.flatnonzero(mentee_month[:n_people] == m)
-            new_mentor = np.flatnonzero(mentor_month[:n_people] == m)
-            starting[new_mentee] = mentee_day[new_mentee] + 1
-            starting[new_mentor] = mentor_day[new_mentor] + 1
+            if len(pairs) > before:  # every person in a new pair, first-time mentor or not
+                new = pd.DataFrame(pairs[before:])
+                people = np.concatenate([new["mentee"].to_numpy(), new["mentor"].to_numpy()])
+                starts = np.concatenate([new["start"].to_numpy(), new["start"].to_numpy()]) + 1
+                np.maximum.at(starting, people, starts)
 
         # Annual review every April: new rating, merit raise (the same draws for both worlds).
         if moy == 4:

@@ -15,8 +15,8 @@ from pipelines.resources import PipelineSettings
 
 SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
 #: The shared build's minimum group size: above the default 5 so that the small organisation has real
-#: privacy suppressions (its smallest gender group of mentees, some mentor departments) to test.
-SMALL_K = 12
+#: privacy suppressions (its smallest groups of mentees and of mentors) to test.
+SMALL_K = 20
 
 
 def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30) -> dict:

@@ -164,7 +164,8 @@ def test_effect_tables_cover_every_outcome_horizon_and_role(built):
     shown = overall[~overall.suppressed]
     assert (shown.ci_low <= shown.estimate).all() and (shown.estimate <= shown.ci_high).all()
     assert (shown.e_value >= 1).all() and (shown.e_value_ci >= 1).all() and (shown.e_value_ci <= shown.e_value).all()
-    assert (shown.method.isin(["aipw", "weighted cox", "weighted aalen-johansen"])).all() and (shown.estimand == "ATT").all()
+    assert (shown.method.isin(["aipw", "weighted cox", "weighted aalen-johansen",
+                               "weighted aalen-johansen with censoring weights"])).all() and (shown.estimand == "ATT").all()
     # Weighting balances every covariate of the headline mentee estimates on the generated organisation.
     balance = pd.read_parquet(root / "exports" / "effect_balance.parquet")
     headline = balance[(balance.role == "mentee") & balance.outcome.isin(["promoted", "retained"])

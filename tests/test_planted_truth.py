@@ -8,26 +8,39 @@ Tolerances are multiples of the raw gaps' own standard errors.
 
 from __future__ import annotations
 
-import pandas as pd
+import duckdb
 import pytest
 
+from mentorship.effect_tables import EffectSettings, _run, _tasks, analytic_frames
 from mentorship.synthetic import PlantedEffects, SyntheticConfig, generate
-from tests.conftest import build
+from mentorship.validation import ingest
+from pipelines.sql import build_table
+from studies.validation_study import build_outcomes
 
 Z = 3.0
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
+    """The pipeline's own contract validation, cohort and outcome SQL, raw comparison and estimator,
+    for the two outcomes these tests read (point estimates only: no bootstrap)."""
     out = {}
     for label, effects in (("effect", PlantedEffects()), ("null", PlantedEffects.none())):
         root = tmp_path_factory.mktemp(label)
         truth = generate(root / "landing", SyntheticConfig(n_employees=8000, seed=2024, effects=effects),
                          root / "truth.json")
-        assert build(root, root / "landing", effect_bootstrap=0).success  # the tests use point estimates only
-        comp = pd.read_parquet(root / "exports" / "outcome_comparison.parquet")
+        con = duckdb.connect()
+        ingest(con, root / "landing")
+        build_outcomes(con)
+        build_table(con, "analytics", "outcome_comparison", {"min_group_size": 5})
+        comp = con.execute("select * from analytics.outcome_comparison").df()
+        frames = analytic_frames(con, "mentee")
+        con.close()
         row = comp[(comp.role == "mentee") & (comp.outcome == "promoted") & (comp.horizon_months == 12)].iloc[0]
-        out[label] = (row, truth, pd.read_parquet(root / "exports" / "effect_estimates.parquet"))
+        settings = EffectSettings(n_bootstrap=0)
+        tasks = {t.outcome: t for t in _tasks(frames, "mentee", (12,)) if t.segment_type == "overall"}
+        estimates = {o: _run(tasks[o], settings)[0] for o in ("promoted", "salary_growth")}
+        out[label] = (row, truth, estimates)
     return out
 
 
@@ -58,7 +71,6 @@ def test_adjusted_effect_is_closer_to_the_truth_than_the_raw_gap(runs):
     for label in ("effect", "null"):
         row, truth, eff = runs[label]
         for outcome, key in (("promoted", "promotion"), ("salary_growth", "salary_growth")):
-            e = eff[(eff.role == "mentee") & (eff.segment_type == "overall") & (eff.outcome == outcome)
-                    & (eff.horizon_months == 12)].iloc[0]
+            e = eff[outcome]
             true_att = truth["mentees"]["horizons"]["12"][key]
-            assert abs(e.estimate - true_att) < 0.6 * abs(e.naive - true_att), (label, outcome)
+            assert abs(e["estimate"] - true_att) < 0.6 * abs(e["naive"] - true_att), (label, outcome)
