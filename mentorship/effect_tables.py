@@ -252,6 +252,11 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         d.update(naive=-d["naive"], estimate=-d["estimate"], ci_low=-d["ci_high"], ci_high=-d["ci_low"],
                  treated_mean=1 - d["treated_mean"], control_mean_naive=1 - d["control_mean_naive"])
     row.update(d)
+    if min(r.n_treated_used, r.n_control_used) < s.min_group_size:  # trimming can leave a group too small to show
+        row = {k: v for k, v in row.items() if k in ("role", "outcome", "outcome_label", "kind", "horizon_months",
+                                                     "segment_type", "segment", "n_treated", "n_control")}
+        row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group after trimming")
+        return row, None, None
     balance = km = None
     if task.segment_type == "overall":
         balance = r.balance.assign(role=task.role, outcome=task.outcome, horizon_months=task.horizon)
