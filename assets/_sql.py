@@ -19,6 +19,7 @@ def sql_asset(name: str, deps: list[str], group: str, description: str, schema: 
         group_name=group,
         kinds={"duckdb", "sql"},
         pool="duckdb",
+        owners=["team:people-analytics"],
         code_version=hashlib.sha256(read_sql(name).encode()).hexdigest()[:12],
         description=description,
     )

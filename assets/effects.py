@@ -6,6 +6,9 @@ import pandas as pd
 from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
+from assets._versions import code_version
+from mentorship import effect_tables
+from mentorship import effects as estimator
 from mentorship.effect_tables import compute_effects
 from pipelines.resources import PipelineSettings
 
@@ -24,7 +27,7 @@ TABLES = {
     specs=[dg.AssetSpec(name, description=desc, group_name="effects", kinds={"duckdb", "python"},
                         deps=["cohort_members", "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes",
                               "pair_engagement"] if name == "effect_estimates" else ["effect_estimates"],
-                        owners=["team:people-analytics"])
+                        owners=["team:people-analytics"], code_version=code_version(effect_tables, estimator))
            for name, desc in TABLES.items()],
     pool="duckdb",
 )
@@ -33,10 +36,12 @@ def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: Pi
     with duckdb.get_connection() as con:
         tables = compute_effects(con, settings.effect_settings(), progress=context.log.info)
         con.execute("create schema if not exists analytics")
+        con.execute("begin transaction")  # the three tables change together or not at all
         for name, frame in tables.items():
             con.register("_frame", frame)
             con.execute(f"create or replace table analytics.{name} as select * from _frame")
             con.unregister("_frame")
+        con.execute("commit")
     est = tables["effect_estimates"]
     overall = est[est.segment_type == "overall"]
     for name, frame in tables.items():

@@ -15,10 +15,13 @@ from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
 from dashboards.validation import build_validation_report
+from assets._versions import code_version
+from mentorship import contract, landing, mapping, quality, validation
 from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw
 from mentorship.quality import write_summary
 from mentorship.validation import build_suite, validate_source
+from pipelines.partitions import monthly_partitions
 from pipelines.resources import PipelineSettings
 
 SUMMARY_FILE = "validation_summary.json"
@@ -34,6 +37,10 @@ def refresh_report(con, settings: PipelineSettings) -> Path:
 
 def _raw_asset(source: str) -> dg.AssetsDefinition:
     name = f"raw_{source}"
+    monthly = SOURCES[source].monthly
+    layout = (f"Monthly-partitioned: the month in a file's name (`{source}_2025-03.csv`) is its partition, and "
+              f"loading a month deletes and re-inserts that month's rows only. " if monthly else
+              "Each run replaces the whole table from every file. ")
 
     @dg.asset(
         name=name,
@@ -41,21 +48,27 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         pool="duckdb",
         owners=["team:people-analytics"],
+        code_version=code_version(contract, landing, mapping),
+        partitions_def=monthly_partitions if monthly else None,
+        backfill_policy=dg.BackfillPolicy.single_run() if monthly else None,
         check_specs=[dg.AssetCheckSpec(
             "files_usable", asset=name, blocking=True,
             description="Every landing file can be read, decoded and split into columns, is not empty and "
                         "has every required column (after the mapping). Blocks downstream assets when not.")],
         description=(f"Every row of every file in the landing folder `{source}/` (CSV, Parquet or Excel), as "
                      f"text under the contract's column names, with file, line and record number. Lines that "
-                     f"do not parse are kept with a parse error for validation to quarantine. A file that "
-                     f"cannot be used at all leaves the previous table in place."),
+                     f"do not parse are kept with a parse error for validation to quarantine. {layout}A file "
+                     f"that cannot be used at all leaves the previous table in place."),
     )
     def _raw(context: AssetExecutionContext, duckdb: DuckDBResource,
              settings: PipelineSettings) -> dg.MaterializeResult:
+        months = list(context.partition_keys) if monthly else None
+        context.log.info(f"{source}: loading " + (f"{months[0]} to {months[-1]} ({len(months)} months)" if months
+                                                  else "every file") + f" from {settings.landing_dir}")
         with duckdb.get_connection() as con:
             try:
                 loaded = load_raw(con, source, Path(settings.landing_dir), settings.mapping(),
-                                  progress=context.log.info)
+                                  progress=context.log.info, months=months)
                 error = None
             except FileContractError as e:
                 loaded, error = None, e
@@ -74,6 +87,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         duplicates = [f["file"] for f in loaded.files if f["status"] == "duplicate"]
         return dg.MaterializeResult(
             metadata={"replaced": True, "rows_read": dg.MetadataValue.int(loaded.rows_read),
+                      "months": dg.MetadataValue.text(f"{loaded.months[0]} to {loaded.months[-1]}" if loaded.months
+                                                     else "all (table replaced)"),
                       "files": dg.MetadataValue.int(len(loaded.files)),
                       "rows_per_file": dg.MetadataValue.json(per_file),
                       "duplicate_files_skipped": dg.MetadataValue.json(duplicates)},
@@ -94,6 +109,7 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
         kinds={"duckdb", "great_expectations"},
         pool="duckdb",
         owners=["team:people-analytics"],
+        code_version=code_version(contract, mapping, validation, quality),
         check_specs=[
             dg.AssetCheckSpec("rows_reconcile", asset=name, blocking=True,
                               description="For the source and for every file: rows read = rows accepted + rows "

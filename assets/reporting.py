@@ -8,21 +8,27 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from assets._versions import code_version
+from dashboards import comparison, methodology, packs, pages, theme
 from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
 from dashboards.packs import render_packs
 from dashboards.pages import build_all
+from mentorship import privacy, roi
 from mentorship.privacy import pseudonymise, suppress_partition
 from mentorship.settings import DEMO_HASH_KEY
 from pipelines.resources import PipelineSettings
 
 EXPORTS = ("outcome_comparison", "cohort_sizes")
+OWNERS = ["team:people-analytics"]
 
 
 @dg.asset(
     deps=["outcome_comparison", "cohort_members"],
     group_name="reporting",
     kinds={"duckdb", "parquet"},
+    owners=OWNERS,
+    code_version=code_version(privacy),
     pool="duckdb",
 )
 def comparison_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
@@ -50,7 +56,8 @@ def comparison_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg
                                 | {"export_dir": dg.MetadataValue.path(str(out))})
 
 
-@dg.asset(deps=["comparison_exports"], group_name="reporting", kinds={"plotly", "html"})
+@dg.asset(deps=["comparison_exports"], group_name="reporting", kinds={"plotly", "html"}, owners=OWNERS,
+          code_version=code_version(comparison, theme))
 def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
     """The mentored-vs-comparison page (raw figures, with counts) and the dashboard index, as static
     HTML that works offline from file://."""
@@ -71,7 +78,7 @@ HEALTH_REGULARITY = ["low_regularity_pairs", "medium_regularity_pairs", "high_re
 
 
 @dg.asset(deps=[*EFFECT_EXPORTS, *AGGREGATE_EXPORTS, "pair_engagement"], group_name="reporting",
-          kinds={"duckdb", "parquet"}, pool="duckdb")
+          kinds={"duckdb", "parquet"}, pool="duckdb", owners=OWNERS, code_version=code_version(privacy))
 def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """The effect tables and the program aggregates as Parquet for the dashboards: aggregates only,
     suppressed cells without numbers, counts hidden where a suppressed segment could otherwise be
@@ -110,7 +117,8 @@ def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
     return frame
 
 
-@dg.asset(deps=["effect_exports"], group_name="reporting", kinds={"html", "markdown"})
+@dg.asset(deps=["effect_exports"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
+          code_version=code_version(methodology))
 def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     """The generated methodology note (Markdown and HTML): design, covariates, estimands, trimming,
     balance and the assumptions every estimate rests on."""
@@ -122,7 +130,7 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
 
 
 @dg.asset(deps=["comparison_dashboard", "effect_exports", "methodology_note"], group_name="reporting",
-          kinds={"plotly", "html"})
+          kinds={"plotly", "html"}, owners=OWNERS, code_version=code_version(pages, theme, roi))
 def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
     """Every leadership and HR page (executive summary, retention, promotion and growth, surveys,
     program health, equity, mentors, ROI, data quality) and the index, as static HTML that works
@@ -134,7 +142,8 @@ def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
                                           "bytes": dg.MetadataValue.int(sum(p.stat().st_size for p in pages))})
 
 
-@dg.asset(deps=["dashboards"], group_name="reporting", kinds={"pdf", "png"})
+@dg.asset(deps=["dashboards"], group_name="reporting", kinds={"pdf", "png"}, owners=OWNERS,
+          code_version=code_version(packs))
 def dashboard_packs(context, settings: PipelineSettings) -> dg.MaterializeResult:
     """PDF and PNG renderings of the executive summary and ROI pages for leadership packs, printed by the
     local Chromium (no network). Without a Chromium the pack is skipped with a warning, never a failure."""

@@ -71,6 +71,11 @@ class Source:
     cross_rules: tuple[Rule, ...] = field(default=())
 
     @property
+    def monthly(self) -> bool:
+        """Batches of new records arrive monthly, named by month: the source is monthly-partitioned."""
+        return not self.snapshot
+
+    @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
 
@@ -263,7 +268,8 @@ def markdown() -> str:
     out = []
     for s in SOURCES.values():
         kind = ("full snapshot: each file is a complete extract" if s.snapshot
-                else "incremental: each file adds or corrects records")
+                else "incremental and monthly: each file adds or corrects records, and the month in its name "
+                     "(YYYY-MM) is the partition it loads into")
         out.append(f"#### `{s.name}` ({s.grain}; key: {', '.join(s.key)}; {kind})\n")
         out.append("| column | type | required | meaning | example |")
         out.append("|---|---|---|---|---|")

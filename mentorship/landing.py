@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 _SNIFF_BYTES = 1 << 20
 # Excel and Parquet dates arrive as timestamps at midnight; keep them as plain dates.
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
+_MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_](0[1-9]|1[0-2])(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class FileContractError(Exception):
 class LoadResult:
     source: str
     files: list[dict] = field(default_factory=list)  # one entry per landing file, duplicates included
+    months: list[str] | None = None  # the months loaded; None: every file, the table replaced whole
 
     @property
     def rows_read(self) -> int:
@@ -240,83 +243,163 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
     return n
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, mapping: Mapping | None = None,
-             progress: Callable[[str], None] | None = None) -> LoadResult:
-    """Replace raw.<source> with every row of every landing file, atomically.
+def file_month(path: Path | str) -> str | None:
+    """The month (YYYY-MM) a file of a monthly source belongs to: the last year-month in its name,
+    written 2025-03 or 2025_03. None when the name has none."""
+    hits = _MONTH.findall(Path(path).stem)
+    return f"{hits[-1][0]}-{hits[-1][1]}" if hits else None
 
-    A file whose bytes equal an earlier file's (by SHA-256) is recorded as a duplicate and not read
-    again, so dropping the same extract twice adds nothing. Every file is staged before anything is
-    replaced; any file-level problem raises ``FileContractError`` naming each bad file and leaves
-    ``raw.<source>`` and ``raw.landing_files`` as they were.
+
+def landing_months(landing_dir: Path) -> list[str]:
+    """Every month that a file of a monthly source in the landing folder names, in order."""
+    return sorted({m for s in SOURCES.values() if s.monthly
+                   for m in map(file_month, landing_files(landing_dir, s.name)) if m})
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, mapping: Mapping | None = None,
+             progress: Callable[[str], None] | None = None, months: list[str] | None = None) -> LoadResult:
+    """Load a source's landing files into raw.<source>, atomically.
+
+    ``months`` (monthly sources only) limits the load to files named with those months: their rows in
+    raw.<source> are deleted and re-inserted, and other months' rows are not touched, so loading a
+    month twice gives the same table and a backfill of three months equals three single-month
+    loads. Without ``months`` the whole table is replaced from every file.
+
+    A file whose bytes equal an earlier file's (by SHA-256, name order over the whole folder, not
+    just the months loaded) is recorded as a duplicate and not read again, so dropping the same
+    extract twice adds nothing. Every file is staged before anything is replaced; any file-level
+    problem raises ``FileContractError`` naming each bad file and leaves ``raw.<source>`` and
+    ``raw.landing_files`` as they were.
     """
     mapping = mapping or Mapping()
     sm = mapping.for_source(source)
+    monthly = SOURCES[source].monthly
     files = landing_files(landing_dir, source)
     if not files:
         raise FileContractError(source, [FileProblem(f"{Path(landing_dir) / source}/*",
                                                      f"no {', '.join(FILE_SUFFIXES)} files in the landing folder")])
-    result, problems, staged, seen = LoadResult(source), [], [], {}
+    if months is not None and not (monthly and _has_months(con, source) is not False):
+        months = None  # not monthly, or a table from before partitions: it is rebuilt from every month
+    unplaced = [FileProblem(p.name, f"has no month in its name: {source} arrives in monthly batches and each file "
+                                    f"loads into the month its name carries (YYYY-MM), e.g. {source}_2025-03{p.suffix}; "
+                                    f"rename it")
+                for p in files if monthly and file_month(p) is None]
+    result, problems, staged, seen = LoadResult(source, months=months), list(unplaced), [], {}
     try:
-        _stage_all(con, source, files, sm, result, problems, staged, seen, progress)
-        _record_checks(con, source, result, problems)
+        _stage_all(con, source, files, sm, result, problems, staged, seen, progress, monthly, months)
+        _record_checks(con, source, result, problems, months)
         if problems:
             raise FileContractError(source, problems)
-        _replace_raw(con, source, result, staged)
+        _write_raw(con, source, result, staged, months)
     finally:
-        for i, _ in staged:
+        for i, _, _ in staged:
             con.execute(f"drop table if exists _file_{i}")
     return result
 
 
-def _stage_all(con, source, files, sm, result, problems, staged, seen, progress) -> None:
+def _stage_all(con, source, files, sm, result, problems, staged, seen, progress, monthly, months) -> None:
     for i, path in enumerate(files, 1):
         digest = file_sha256(path)
+        month = file_month(path) if monthly else None
         entry = {"file": path.name, "sha256": digest, "bytes": path.stat().st_size, "rows": 0,
-                 "status": "loaded", "duplicate_of": None, "file_order": i}
-        if digest in seen:
+                 "status": "loaded", "duplicate_of": None, "file_order": i, "month": month}
+        duplicate = digest in seen
+        if not duplicate:
+            seen[digest] = path.name
+        if months is not None and month not in months:
+            continue  # another month's file: hashed for duplicate detection only
+        if duplicate:
             entry.update(status="duplicate", duplicate_of=seen[digest])
             if progress:
                 progress(f"{source}: {path.name} has the same content as {seen[digest]}; not read again")
-        else:
-            seen[digest] = path.name
+        elif not (monthly and month is None):
             try:  # every file is staged, so one run reports every broken file at once
                 entry["rows"] = stage_file(con, source, path, sm, f"_file_{i}")
-                staged.append((i, path.name))
+                staged.append((i, path.name, month))
             except _Problem as p:
                 problems.append(FileProblem(path.name, str(p)))
                 entry["status"] = "failed"
             if progress:
                 progress(f"{source}: read {path.name} ({entry['rows']:,} rows), file {i} of {len(files)}")
+        else:
+            entry["status"] = "failed"
         result.files.append(entry)
+    if months is not None and progress:
+        for m in sorted(set(months) - {f["month"] for f in result.files}):
+            progress(f"{source}: no file for {m}; that month holds no rows")
 
 
-def _record_checks(con, source: str, result: LoadResult, problems: list[FileProblem]) -> None:
+def _has_months(con, source: str) -> bool | None:
+    """Whether raw.<source> is keyed by month; None when it does not exist yet."""
+    cols = [r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = 'raw' "
+                                      "and table_name = ?", [source]).fetchall()]
+    return ("_month" in cols) if cols else None
+
+
+def _month_filter(months: list[str] | None) -> tuple[str, list]:
+    if months is None:
+        return "", []
+    return f" and month in ({', '.join('?' * len(months))})" if months else " and false", list(months)
+
+
+def _record_checks(con, source: str, result: LoadResult, problems: list[FileProblem], months) -> None:
     """Log this attempt's file checks (a log, not data: it is written even when the load is refused)."""
     why = {p.file: p.problem for p in problems}
     con.execute("create schema if not exists raw")
     con.execute("""create table if not exists raw.file_checks (source varchar, file varchar, status varchar,
-        "rows" bigint, problem varchar, checked_at timestamp)""")
-    con.execute("delete from raw.file_checks where source = ?", [source])
-    con.executemany("insert into raw.file_checks values (?, ?, ?, ?, ?, current_timestamp)",
-                    [(source, f["file"], f["status"], f["rows"],
-                      why.get(f["file"], f"same content as {f['duplicate_of']}" if f["duplicate_of"] else None))
-                     for f in result.files])
+        "rows" bigint, problem varchar, checked_at timestamp, month varchar)""")
+    con.execute("alter table raw.file_checks add column if not exists month varchar")
+    where, args = _month_filter(months)
+    con.execute(f"delete from raw.file_checks where source = ?{where}", [source, *args])
+    logged = {f["file"] for f in result.files}
+    rows = ([(source, f["file"], f["status"], f["rows"],
+              why.get(f["file"], f"same content as {f['duplicate_of']}" if f["duplicate_of"] else None), f["month"])
+             for f in result.files]
+            + [(source, p.file, "failed", 0, p.problem, None) for p in problems if p.file not in logged])
+    if rows:
+        con.executemany("insert into raw.file_checks by name select ? as source, ? as file, ? as status, ? as \"rows\", "
+                        "? as problem, current_timestamp as checked_at, ? as month", rows)
 
 
-def _replace_raw(con, source, result, staged) -> None:
+def _write_raw(con, source, result, staged, months) -> None:
+    """Replace raw.<source> (or, with ``months``, delete and re-insert those months) in one transaction."""
+    table = f"raw.{source}"
     union = "\nunion all by name\n".join(
-        f"select {q(name)} as _source_file, {i} as _file_order, * from _file_{i}" for i, name in staged)
+        f"select {q(name)} as _source_file, {q(month) if month else 'null'}::varchar as _month, * from _file_{i}"
+        for i, name, month in staged)
     con.execute("create schema if not exists raw")
     con.execute("""create table if not exists raw.landing_files (source varchar, file varchar, sha256 varchar,
-        bytes bigint, "rows" bigint, status varchar, duplicate_of varchar, file_order integer, loaded_at timestamp)""")
+        bytes bigint, "rows" bigint, status varchar, duplicate_of varchar, file_order integer, loaded_at timestamp,
+        month varchar)""")
+    con.execute("alter table raw.landing_files add column if not exists month varchar")
+    partial = months is not None
+    where, args = _month_filter(months)
     con.execute("begin transaction")
     try:
-        con.execute(f"create or replace table raw.{source} as "
-                    f"select *, current_timestamp as _loaded_at from ({union})")
-        con.execute("delete from raw.landing_files where source = ?", [source])
-        con.executemany("insert into raw.landing_files values (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                        [(source, f["file"], f["sha256"], f["bytes"], f["rows"], f["status"], f["duplicate_of"],
-                          f["file_order"]) for f in result.files])
+        if not partial:
+            con.execute(f"create or replace table {table} as select *, current_timestamp as _loaded_at from ({union})")
+        else:
+            cols = ", ".join(f"{ident(c.name)} varchar" for c in SOURCES[source].columns)
+            con.execute(f"create table if not exists {table} (_source_file varchar, _month varchar, _record bigint, "
+                        f"_line bigint, _parse_error varchar, {cols}, _loaded_at timestamp with time zone)")
+            con.execute(f"delete from {table} where _month in ({', '.join('?' * len(months))})" if months
+                        else "select 1", args)
+            if staged:
+                con.execute(f"create or replace temp table _incoming as select *, current_timestamp as _loaded_at "
+                            f"from ({union})")
+                have = set(_columns(con, table))
+                for c in _columns(con, "_incoming"):
+                    if c not in have:  # a new extra column in this month's files
+                        con.execute(f"alter table {table} add column {ident(c)} varchar")
+                con.execute(f"insert into {table} by name select * from _incoming")
+                con.execute("drop table _incoming")
+        con.execute(f"delete from raw.landing_files where source = ?{where}", [source, *args])
+        if result.files:
+            con.executemany("insert into raw.landing_files by name select ? as source, ? as file, ? as sha256, "
+                            "? as bytes, ? as \"rows\", ? as status, ? as duplicate_of, ? as file_order, "
+                            "current_timestamp as loaded_at, ? as month",
+                            [(source, f["file"], f["sha256"], f["bytes"], f["rows"], f["status"], f["duplicate_of"],
+                              f["file_order"], f["month"]) for f in result.files])
         con.execute("commit")
     except Exception:
         con.execute("rollback")

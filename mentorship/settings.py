@@ -38,6 +38,7 @@ class Settings:
     freshness_days: int
     refresh_cron: str
     freshness_cron: str
+    horizons: tuple[int, ...] = (6, 12, 24)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -60,6 +61,7 @@ class Settings:
             if not _valid_cron(value):
                 raise SettingsError(f"{name} must be a cron expression of five fields such as {default!r}, got {value!r}")
             crons[name] = value
+        horizons = _horizons(env.get("MENTORSHIP_HORIZONS", "6,12,24"))
         roi_file = Path(env.get("MENTORSHIP_ROI_FILE", DEFAULT_ROI_FILE))
         if not roi_file.is_file():
             raise SettingsError(f"MENTORSHIP_ROI_FILE names {roi_file}, which is not a file")
@@ -89,7 +91,19 @@ class Settings:
             freshness_days=fresh,
             refresh_cron=crons["MENTORSHIP_REFRESH_CRON"],
             freshness_cron=crons["MENTORSHIP_FRESHNESS_CRON"],
+            horizons=horizons,
         )
+
+
+def _horizons(value: str) -> tuple[int, ...]:
+    try:
+        months = tuple(sorted({int(v) for v in value.split(",") if v.strip()}))
+    except ValueError:
+        months = ()
+    if not months or not all(1 <= m <= 120 for m in months):
+        raise SettingsError(f"MENTORSHIP_HORIZONS must be whole months between 1 and 120, separated by commas "
+                            f"(such as '6,12,24'), got {value!r}")
+    return months
 
 
 def _whole(env, name: str, default: int, minimum: int, what: str) -> int:

@@ -177,6 +177,17 @@ class _Writer:
             self._w.close()
 
 
+def _write_monthly(frame: pd.DataFrame, month: np.ndarray, stem: Path, fmt: str) -> int:
+    """One file per month, named ``<stem>_YYYY-MM``, rows in their original order; returns rows written."""
+    rows = 0
+    for m in np.unique(month):
+        w = _Writer(stem.with_name(f"{stem.name}_{m}"), fmt)
+        w.write(frame[month == m])
+        w.close()
+        rows += w.rows
+    return rows
+
+
 def _dates(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[D]")
 
@@ -475,10 +486,10 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         "base_salary": hist["salary"].to_numpy(),
         "performance_rating": hist["perf"].to_numpy(),
     })
-    w = _Writer(out / "job_history" / "job_history", fmt)
-    w.write(jh)
-    w.close()
-    written["job_history"] = w.rows
+    # Monthly batches, as an HRIS delivers them: the first month's file also carries every earlier
+    # record (the baseline history), each later file that month's changes.
+    jh_month = np.maximum(hist["day"].to_numpy(), month_start[0]).astype("datetime64[D]").astype("datetime64[M]")
+    written["job_history"] = _write_monthly(jh, jh_month, out / "job_history" / "job_history", fmt)
     del jh, hist, history
 
     # mentorship pairs and meetings
@@ -497,10 +508,8 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     w.write(pairs_out)
     w.close()
     written["mentorship_pairs"] = w.rows
-    w = _Writer(out / "meetings" / "meetings", fmt)
-    w.write(meetings)
-    w.close()
-    written["meetings"] = w.rows
+    meeting_month = pd.to_datetime(meetings["meeting_date"]).to_numpy().astype("datetime64[M]")
+    written["meetings"] = _write_monthly(meetings, meeting_month, out / "meetings" / "meetings", fmt)
 
     # survey item dictionary and responses (one file per wave, written as it is drawn)
     items = pd.DataFrame(SURVEY_ITEMS, columns=["item_id", "construct", "item_text"])

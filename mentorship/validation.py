@@ -143,7 +143,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
     con.execute(f"""
         create or replace temp table _prepared as
         with raw_rows as (
-            select row_number() over () as _rid, * from raw.{source.name}
+            -- later files (name order) win where files share a key; derived here, not stored, so a
+            -- month loaded on its own never leaves another month's order stale
+            select row_number() over (order by _source_file, _line) as _rid,
+                   dense_rank() over (order by _source_file) as _file_order, *
+            from raw.{source.name}
         ),
         typed as (
             select _rid, _source_file, _line, _file_order, _parse_error, {', '.join(typed)}

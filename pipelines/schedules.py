@@ -1,20 +1,35 @@
 """Schedules: the monthly refresh and the daily freshness evaluation; crons from the environment."""
 
+import datetime as dt
+
 import dagster as dg
 
 from mentorship.settings import Settings
 from pipelines.jobs import freshness_job, full_refresh_job
+from pipelines.partitions import range_tags
 
 _settings = Settings.from_env()
 
-monthly_refresh_schedule = dg.ScheduleDefinition(
+
+def closed_month(when: dt.datetime) -> str:
+    """The month before ``when``'s month (YYYY-MM): the one whose extracts have just landed."""
+    first = when.replace(day=1)
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+@dg.schedule(
     name="monthly_refresh",
     job=full_refresh_job,
     cron_schedule=_settings.refresh_cron,  # default: the 2nd of each month, after month-end extracts land
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Full refresh once a month (MENTORSHIP_REFRESH_CRON). Turn it on in the UI once extracts land "
-                "on a schedule.",
+    description="Once a month (MENTORSHIP_REFRESH_CRON): load the month that just closed into the monthly "
+                "sources, re-load the snapshot sources and rebuild everything downstream. Turn it on in the UI "
+                "once extracts land on a schedule.",
 )
+def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    month = closed_month(context.scheduled_execution_time)
+    return dg.RunRequest(run_key=f"monthly_refresh:{month}", tags={**range_tags(month), "mentorship/trigger": "schedule"})
+
 
 daily_freshness_schedule = dg.ScheduleDefinition(
     name="daily_source_freshness",

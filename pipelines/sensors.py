@@ -10,8 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from mentorship.contract import SOURCES
+from mentorship.landing import file_month, landing_months
 from mentorship.settings import LANDING_SUFFIXES, Settings
 from pipelines.jobs import full_refresh_job
+from pipelines.partitions import range_tags
 
 
 def file_digest(path: Path, chunk: int = 1 << 20) -> str:
@@ -43,10 +46,52 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     return now, changed
 
 
+def refresh_request(landing: Path, changed: list[str]) -> tuple[list[dg.AssetKey] | None, dict[str, str]]:
+    """What a change in the landing folder re-runs: (asset selection, partition range tags).
+
+    A changed monthly file re-loads its source's months, from the earliest to the latest changed;
+    a changed snapshot file (employees, pairs, items) re-loads that source. Monthly sources without a
+    changed file are not re-loaded, and everything downstream of the raw layer is rebuilt. A changed
+    mapping, or a monthly file without a month in its name, re-loads every month (the raw asset then
+    reports the misnamed file).
+    """
+    by_source: dict[str, set] = {}
+    for rel in changed:
+        source, _, name = rel.partition("/")
+        if source in SOURCES and SOURCES[source].monthly:
+            by_source.setdefault(source, set()).add(file_month(name))
+        elif source in SOURCES:
+            by_source.setdefault(source, set())
+        else:  # the mapping file, or something outside the source folders
+            return None, _all_months(landing)
+    months = set().union(*by_source.values()) if by_source else set()
+    if None in months:
+        tags = _all_months(landing)
+    elif months:
+        tags = range_tags(min(months), max(months))
+    else:
+        tags = {}
+    skip = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly and s not in by_source}
+    selection = [k for k in full_refresh_job.selection.resolve(_asset_graph()) if k.to_user_string() not in skip]
+    return selection, tags
+
+
+def _all_months(landing: Path) -> dict[str, str]:
+    months = landing_months(landing)
+    return range_tags(months[0], months[-1]) if months else {}
+
+
+def _asset_graph():
+    from pipelines.definitions import defs
+
+    return defs.resolve_asset_graph()
+
+
 @dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts a full refresh when files in the landing folder are new or their content changed. "
-                       "The run key is the hash of those files' names and contents, so an unchanged file never "
-                       "starts a run twice.")
+           description="Starts a refresh when files in the landing folder are new or their content changed: it "
+                       "re-loads the changed sources (for monthly sources, the months changed) and rebuilds "
+                       "everything downstream. The run key is the hash of those files' names and contents, so an "
+                       "unchanged file never starts a run twice.")
 def landing_files_sensor(context: dg.SensorEvaluationContext):
     landing = Settings.from_env().landing_dir
     known = json.loads(context.cursor) if context.cursor else {}
@@ -55,9 +100,11 @@ def landing_files_sensor(context: dg.SensorEvaluationContext):
         context.update_cursor(json.dumps(now))
         return dg.SkipReason(f"no new or changed files in {landing}")
     key = hashlib.sha256("\n".join(f"{p}:{now[p][2]}" for p in changed).encode()).hexdigest()[:32]
+    selection, tags = refresh_request(landing, changed)
     context.update_cursor(json.dumps(now))
-    return dg.RunRequest(run_key=key, tags={"mentorship/trigger": "landing_files",
-                                            "mentorship/files": ", ".join(changed)[:2000]})
+    return dg.RunRequest(run_key=key, asset_selection=selection,
+                         tags={**tags, "mentorship/trigger": "landing_files",
+                               "mentorship/files": ", ".join(changed)[:2000]})
 
 
 def notify_failure(message: str, url: str | None, timeout: float = 10.0) -> int | None:

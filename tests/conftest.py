@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from mentorship.synthetic import SyntheticConfig, generate
 from pipelines.definitions import all_assets
+from pipelines.partitions import landing_range, range_tags
 from pipelines.resources import PipelineSettings
 
 SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
@@ -28,8 +29,13 @@ def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effec
     }
 
 
-def build(root: Path, landing: Path, **kw) -> dg.ExecuteInProcessResult:
-    return dg.materialize(all_assets, resources=pipeline_resources(root, landing, **kw), raise_on_error=False)
+def build(root: Path, landing: Path, months: tuple[str, str] | None = None, selection=None,
+          **kw) -> dg.ExecuteInProcessResult:
+    """Materialize the graph (or ``selection``) for ``months`` of the monthly sources (default: every
+    month the landing files name), as `make run` does."""
+    months = months or landing_range(landing)
+    return dg.materialize(all_assets, resources=pipeline_resources(root, landing, **kw), raise_on_error=False,
+                          tags=range_tags(*months) if months else None, selection=selection)
 
 
 @pytest.fixture(scope="session")

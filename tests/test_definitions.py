@@ -26,13 +26,24 @@ def test_asset_key_snapshot():
     assert keys == EXPECTED_ASSETS
 
 
-def test_every_asset_has_a_group_a_description_and_kinds():
+def test_every_asset_has_a_group_a_description_kinds_an_owner_and_a_code_version():
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.group_name and node.group_name != "default", key
         assert node.description, key
         assert node.kinds, key
+        assert node.owners, key
+        assert node.code_version, key
+
+
+def test_the_monthly_sources_and_only_they_are_partitioned_by_month():
+    graph = defs.resolve_asset_graph()
+    partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
+    assert partitioned == {"raw_job_history", "raw_meetings", "raw_survey_responses"}
+    node = graph.get(dg.AssetKey("raw_meetings"))
+    assert isinstance(node.partitions_def, dg.MonthlyPartitionsDefinition)
+    assert node.backfill_policy == dg.BackfillPolicy.single_run()
 
 
 def test_full_refresh_job_and_monthly_schedule_exist():

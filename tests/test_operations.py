@@ -19,6 +19,11 @@ def test_schedules_evaluate_to_their_jobs():
     ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 2, 2, 6, tzinfo=timezone.utc))
     requests = list(monthly.evaluate_tick(ctx).run_requests)
     assert len(requests) == 1
+    # On 2 February the month that just closed, January, is loaded.
+    assert requests[0].tags["dagster/asset_partition_range_start"] == "2026-01"
+    assert requests[0].tags["dagster/asset_partition_range_end"] == "2026-01"
+    new_year = dg.build_schedule_context(scheduled_execution_time=datetime(2027, 1, 2, 6, tzinfo=timezone.utc))
+    assert list(monthly.evaluate_tick(new_year).run_requests)[0].tags["dagster/asset_partition_range_start"] == "2026-12"
     daily = defs.resolve_schedule_def("daily_source_freshness")
     assert daily.job_name == "source_freshness_evaluation" and daily.cron_schedule == "0 7 * * *"
     assert len(list(daily.evaluate_tick(ctx).run_requests)) == 1
@@ -59,7 +64,42 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
     ("MENTORSHIP_AT_RISK_DAYS", "soon", "MENTORSHIP_AT_RISK_DAYS must be a whole number of days"),
     ("MENTORSHIP_ROI_FILE", "/nowhere/roi.yaml", "MENTORSHIP_ROI_FILE names /nowhere/roi.yaml, which is not a file"),
     ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be at least 0, got -1"),
+    ("MENTORSHIP_HORIZONS", "12,two", "MENTORSHIP_HORIZONS must be whole months between 1 and 120"),
+    ("MENTORSHIP_HORIZONS", "0,12", "got '0,12'"),
 ])
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env({name: value})
+
+
+def test_horizons_are_configurable():
+    assert Settings.from_env({"MENTORSHIP_HORIZONS": "24, 6"}).horizons == (6, 24)
+    assert Settings.from_env({}).horizons == (6, 12, 24)
+
+
+def test_a_dotenv_file_fills_what_the_environment_does_not_set(tmp_path, monkeypatch):
+    from pipelines.cli import load_env_file
+
+    monkeypatch.setenv("MENTORSHIP_MIN_GROUP_SIZE", "5")  # so that monkeypatch restores it afterwards
+    monkeypatch.delenv("MENTORSHIP_MIN_GROUP_SIZE")
+    monkeypatch.setenv("MENTORSHIP_FRESHNESS_DAYS", "20")
+    env_file = tmp_path / ".env"
+    env_file.write_text("MENTORSHIP_MIN_GROUP_SIZE=11\nMENTORSHIP_FRESHNESS_DAYS=90\n")
+    assert load_env_file(env_file)
+    settings = Settings.from_env()
+    assert settings.min_group_size == 11 and settings.freshness_days == 20  # the environment wins
+
+
+@pytest.mark.parametrize("months, message", [
+    ("2025-13", "month '2025-13' is not a partition"),
+    ("2019-12:2020-02", "month '2019-12' is not a partition: months run from 2020-01"),
+    ("2025-03:2025-01", "the range 2025-03:2025-01 ends before it starts"),
+])
+def test_a_bad_month_range_is_refused_before_anything_runs(months, message, tmp_path, monkeypatch, capsys):
+    from pipelines.cli import main
+
+    monkeypatch.setenv("MENTORSHIP_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("MENTORSHIP_DATA_DIR", str(tmp_path))
+    assert main(["run", "--months", months]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "landing").exists()  # nothing was generated or run

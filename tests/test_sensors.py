@@ -48,6 +48,25 @@ def test_new_file_requests_a_run_the_same_file_does_not_and_a_changed_file_does(
     assert replay.run_key == evaluate()[0].run_key
 
 
+def test_a_new_month_reloads_that_month_of_its_source_and_everything_downstream(landing):
+    _, cursor = evaluate()
+    (landing / "meetings").mkdir()
+    (landing / "meetings" / "meetings_2025-03.csv").write_text("meeting_id,pair_id,meeting_date\nM1,P1,2025-03-04\n")
+    (landing / "meetings" / "meetings_2025-05.csv").write_text("meeting_id,pair_id,meeting_date\nM2,P1,2025-05-04\n")
+    request, cursor = evaluate(cursor)
+    assert request.tags["dagster/asset_partition_range_start"] == "2025-03"
+    assert request.tags["dagster/asset_partition_range_end"] == "2025-05"
+    selected = {k.to_user_string() for k in request.asset_selection}
+    assert {"raw_meetings", "validated_meetings", "effect_estimates", "dashboards"} <= selected
+    assert "raw_job_history" not in selected and "raw_survey_responses" not in selected
+    # A snapshot source's new extract needs no month: the monthly raw assets are left alone.
+    (landing / "employees" / "employees.csv").write_text("employee_id,hire_date\nE1,2020-01-01\n")
+    request, _ = evaluate(cursor)
+    selected = {k.to_user_string() for k in request.asset_selection}
+    assert "raw_employees" in selected and "raw_meetings" not in selected and "cohort_members" in selected
+    assert "dagster/asset_partition_range_start" not in request.tags
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list = []
 

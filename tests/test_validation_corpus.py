@@ -232,14 +232,19 @@ def test_quoted_newlines_are_read_and_later_lines_are_counted_right(case):
     assert_reconciles(results, case, "mentorship_pairs")
 
 
+def orphan_one_row_in_ten(case: Case) -> None:
+    """One meeting in ten, in every monthly file, names an unknown pair: well over the 5% limit."""
+    for path in sorted((case.landing / "meetings").glob("*.csv")):
+        rows = read_rows(path)
+        i = rows[0].index("pair_id")
+        for r in rows[1::10]:
+            r[i] = "P9999999"
+        write_rows(path, rows)
+
+
 def test_too_many_rejected_rows_block_and_keep_the_last_good_table(case):
     before = case.table("validated.meetings")
-    path = case.path("meetings")
-    rows = read_rows(path)
-    i = rows[0].index("pair_id")
-    for r in rows[1::10]:  # one row in ten, well over the 5% limit
-        r[i] = "P9999999"
-    write_rows(path, rows)
+    orphan_one_row_in_ten(case)
     results = case.run("meetings")
     r = results["meetings"]
     assert r.blocked and not r.promoted and r.reject_share > 0.05
@@ -249,12 +254,7 @@ def test_too_many_rejected_rows_block_and_keep_the_last_good_table(case):
 
 
 def test_reject_share_limit_is_configurable(case):
-    path = case.path("meetings")
-    rows = read_rows(path)
-    i = rows[0].index("pair_id")
-    for r in rows[1::10]:
-        r[i] = "P9999999"
-    write_rows(path, rows)
+    orphan_one_row_in_ten(case)
     assert case.run("meetings", max_reject_share=0.2)["meetings"].promoted
 
 
@@ -331,11 +331,14 @@ def _clean(case: Case, table: str) -> pd.DataFrame:
 # File-level problems: blocking, naming the file and what is wrong, leaving the last good data.
 
 FILE_CASES = {
-    "empty file": ("meetings", "extra.csv", b"", r"extra\.csv: is empty"),
-    "header-only file": ("meetings", "extra.csv", b"meeting_id,pair_id,meeting_date,duration_minutes\n",
-                         r"extra\.csv: holds no data rows \(header only\)"),
-    "missing required column": ("job_history", "extra.csv", b"employee_id,effective_date,job_level,is_people_manager\n"
-                                b"E0000001,2024-01-01,3,false\n", r"extra\.csv: lacks required column\(s\) department"),
+    "empty file": ("meetings", "extra_2023-04.csv", b"", r"extra_2023-04\.csv: is empty"),
+    "header-only file": ("meetings", "extra_2023-04.csv", b"meeting_id,pair_id,meeting_date,duration_minutes\n",
+                         r"extra_2023-04\.csv: holds no data rows \(header only\)"),
+    "missing required column": ("job_history", "extra_2024-01.csv",
+                                b"employee_id,effective_date,job_level,is_people_manager\nE0000001,2024-01-01,3,false\n",
+                                r"extra_2024-01\.csv: lacks required column\(s\) department"),
+    "monthly file without a month": ("survey_responses", "extra.csv", b"employee_id,survey_wave,item_id,score\n",
+                                     r"extra\.csv: has no month in its name: survey_responses arrives in monthly"),
     "undecodable bytes": ("employees", "extra.csv", b"employee_id,hire_date\n\x00\x01\x02\xff\xfe\x00",
                           r"extra\.csv: holds NUL bytes"),
     "broken workbook": ("employees", "extra.xlsx", b"this is not a spreadsheet", r"extra\.xlsx: cannot be read as an Excel workbook"),
@@ -360,7 +363,7 @@ def test_file_problem_blocks_and_keeps_last_good_tables(case, name):
 def test_wrong_delimiter_is_named_as_the_likely_cause(case, tmp_path):
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("sources:\n  meetings:\n    csv: {delimiter: ';'}\n")
-    with pytest.raises(FileContractError, match=r"meetings\.csv: lacks required column.*delimiter"):
+    with pytest.raises(FileContractError, match=r"meetings_\d{4}-\d\d\.csv: lacks required column.*delimiter"):
         case.run("meetings", load_mapping(mapping))
 
 
