@@ -18,7 +18,7 @@ all_assets = [
 
 defs = dg.Definitions(
     assets=all_assets,
-    asset_checks=[source_freshness],
+    asset_checks=source_freshness,
     jobs=[full_refresh_job, freshness_job],
     schedules=[monthly_refresh_schedule, daily_freshness_schedule],
     sensors=[landing_files_sensor, run_failure_notice],

@@ -12,6 +12,6 @@ full_refresh_job = dg.define_asset_job(
 
 freshness_job = dg.define_asset_job(
     "source_freshness_evaluation",
-    selection=dg.AssetSelection.checks(source_freshness),
+    selection=dg.AssetSelection.checks(*source_freshness),
     description="Evaluate the source freshness checks only: nothing is rebuilt.",
 )
