@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export DAGSTER_HOME := $(CURDIR)
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: setup run test ui generate validate clean
+.PHONY: setup run test ui generate validate bench clean
 
 # uv is installed into a private virtualenv when it is missing, so nothing touches the system Python.
 $(CURDIR)/.tools/bin/uv:
@@ -35,6 +35,10 @@ generate: setup
 validate: setup
 	$(UV) run --locked python -m studies.validation_study --seeds 200 --bootstrap 100 --selection observed
 	$(UV) run --locked python -m studies.validation_study --seeds 50 --bootstrap 100 --selection latent
+
+# Speed and memory per size tier (1k, 100k, 1M employees), beside a DuckDB floor and a pandas rendition.
+bench: setup
+	$(UV) run --locked python -m studies.benchmark
 
 clean:
 	rm -rf data/warehouse data/exports data/dashboards data/dagster

@@ -204,6 +204,20 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
     return tasks
 
 
+def overall_effect(frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None,
+                   settings: EffectSettings) -> dict:
+    """One overall estimate (no segment), computed exactly as the effect tables compute it.
+
+    ``frames`` come from ``analytic_frames``; ``horizon`` is in months, or None for the survey
+    changes and the time-to-event outcomes without a horizon. Returns the effect-table row as a dict.
+    """
+    tasks = [t for t in _tasks(frames, role, (horizon,) if horizon is not None else ())
+             if t.outcome == outcome and t.horizon == horizon and t.segment_type == "overall"]
+    if not tasks:
+        raise KeyError(f"no {role} outcome {outcome!r} at horizon {horizon}")
+    return _run(tasks[0], settings)[0]
+
+
 def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
     from threadpoolctl import threadpool_limits
 

@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mentorship.effect_tables import EffectSettings, _run, _tasks, analytic_frames
+from mentorship.effect_tables import EffectSettings, analytic_frames, overall_effect
 from mentorship.synthetic import PlantedEffects, Selection, SyntheticConfig, generate
 from mentorship.validation import ingest
 from pipelines.sql import build_table
@@ -82,11 +82,9 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
         frames = analytic_frames(con, "mentee")
         con.close()
     settings = EffectSettings(n_bootstrap=n_bootstrap, seed=seed)
-    tasks = {(t.outcome, t.horizon): t for t in _tasks(frames, "mentee", settings.horizons)
-             if t.segment_type == "overall"}
     rows = []
     for outcome, horizon, path in outcomes:
-        row, _, _ = _run(tasks[(outcome, horizon)], settings)
+        row = overall_effect(frames, "mentee", outcome, horizon, settings)
         value = truth["mentees"]
         for key in path:
             value = value[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from mentorship.effect_tables import EffectSettings, _run, _tasks, analytic_frames
+from mentorship.effect_tables import EffectSettings, analytic_frames, overall_effect
 from mentorship.synthetic import PlantedEffects, SyntheticConfig, generate
 from mentorship.validation import ingest
 from pipelines.sql import build_table
@@ -38,8 +38,7 @@ def runs(tmp_path_factory):
         con.close()
         row = comp[(comp.role == "mentee") & (comp.outcome == "promoted") & (comp.horizon_months == 12)].iloc[0]
         settings = EffectSettings(n_bootstrap=0)
-        tasks = {t.outcome: t for t in _tasks(frames, "mentee", (12,)) if t.segment_type == "overall"}
-        estimates = {o: _run(tasks[o], settings)[0] for o in ("promoted", "salary_growth")}
+        estimates = {o: overall_effect(frames, "mentee", o, 12, settings) for o in ("promoted", "salary_growth")}
         out[label] = (row, truth, estimates)
     return out
 

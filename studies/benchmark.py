@@ -1,0 +1,240 @@
+"""Benchmark: the whole pipeline per size tier, stage by stage, beside a DuckDB floor and a pandas rendition.
+
+For each tier (employees at the start; every source scales in proportion) it generates the synthetic
+organisation, then runs the pipeline's stages one after another, each in its own process, through
+Dagster exactly as a run does, and records wall time, CPU time, peak resident memory (from the OS,
+``wait4``) and rows processed. In the same run it times:
+
+- **the floor**: ``benchmark_floor.sql``, a hand-written DuckDB script that reads the same files
+  once and computes the core aggregate (12-month promotion and voluntary exit, mentees against
+  the comparison group indexed on cohort starts);
+- **the pandas rendition** of that outcome step, as a user without this product would write it.
+
+Each figure is the median of ``--repeats`` runs. Results go to studies/results/benchmark.{md,json}.
+
+    python -m studies.benchmark                          # what `make bench` runs: 1k, 100k and 1M
+    python -m studies.benchmark --tiers 1k --repeats 1 --out /tmp/bench   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STUDY_DIR = Path(__file__).resolve().parent
+RESULTS = STUDY_DIR / "results"
+TIERS = {"1k": 1_000, "100k": 100_000, "1M": 1_000_000}
+#: (stage, asset groups) in the order a run executes them.
+STAGES = [
+    ("ingest and validation", ["raw", "validated"]),
+    ("cohorts", ["cohorts"]),
+    ("outcomes", ["outcomes", "comparisons"]),
+    ("effects", ["effects"]),
+    ("dashboards", ["reporting"]),
+]
+#: What each stage's rows-processed figure counts.
+STAGE_ROWS = {
+    "ingest and validation": "select sum(estimated_size) from duckdb_tables() where schema_name = 'raw'",
+    "cohorts": "select count(*) from analytics.cohort_members",
+    "outcomes": "select (select count(*) from analytics.career_outcomes) + (select count(*) from analytics.survival_times)"
+                " + (select count(*) from analytics.survey_outcomes)",
+    "effects": "select count(*) from analytics.effect_estimates",
+    "dashboards": "select count(*) from analytics.outcome_comparison",
+}
+
+
+def measured(cmd: list[str], env: dict | None = None) -> dict:
+    """Run ``cmd``; its wall time, CPU time (user + system) and peak resident memory, from the OS."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({code}):\n{out.decode(errors='replace')[-3000:]}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> None:
+    """One stage through Dagster, in this process (the parent measures it)."""
+    import dagster as dg
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.definitions import all_assets
+    from pipelines.partitions import landing_range, range_tags
+    from pipelines.resources import PipelineSettings
+
+    months = landing_range(landing)
+    resources = {"duckdb": DuckDBResource(database=str(root / "warehouse.duckdb")),
+                 "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
+                                              dashboard_dir=str(root / "dashboards"), effect_bootstrap=bootstrap)}
+    result = dg.materialize(all_assets, resources=resources,
+                            selection=dg.AssetSelection.groups(*groups), raise_on_error=False,
+                            tags=range_tags(*months) if months and "raw" in groups else None)
+    if not result.success:
+        raise SystemExit(f"stage {groups} failed")
+
+
+def stage_rows(db: Path, stage: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return int(con.execute(STAGE_ROWS[stage]).fetchone()[0] or 0)
+    finally:
+        con.close()
+
+
+def pipeline_once(landing: Path, work: Path, bootstrap: int) -> dict:
+    work.mkdir(parents=True)
+    out = {}
+    for stage, groups in STAGES:
+        m = measured([sys.executable, "-m", "studies.benchmark", "_stage", "--groups", ",".join(groups),
+                      "--root", str(work), "--landing", str(landing), "--bootstrap", str(bootstrap)])
+        m["rows"] = stage_rows(work / "warehouse.duckdb", stage)
+        out[stage] = m
+    return out
+
+
+def tier(name: str, repeats: int, bootstrap: int, scratch: Path) -> dict:
+    from mentorship.synthetic import SyntheticConfig, generate
+
+    n = TIERS[name]
+    landing = scratch / name / "landing"
+    t0 = time.perf_counter()
+    truth = generate(landing, SyntheticConfig(n_employees=n, seed=7), scratch / name / "truth.json")
+    generated = time.perf_counter() - t0
+    runs, floors, pandas_runs = [], [], []
+    for i in range(repeats):
+        runs.append(pipeline_once(landing, scratch / name / f"run{i}", bootstrap))
+        floors.append(measured([sys.executable, "-m", "studies.benchmark", "_floor", "--landing", str(landing)]))
+        pandas_runs.append(measured([sys.executable, "-m", "studies.benchmark", "_pandas", "--landing", str(landing)]))
+    med = {stage: {k: statistics.median(r[stage][k] for r in runs) for k in runs[0][stage]} for stage, _ in STAGES}
+    total = {k: statistics.median(sum(r[s][k] for s, _ in STAGES) for r in runs) for k in ("wall_s", "cpu_s")}
+    total["peak_rss_mb"] = max(med[s]["peak_rss_mb"] for s, _ in STAGES)
+    floor = {k: statistics.median(f[k] for f in floors) for k in floors[0]}
+    pandas_ = {k: statistics.median(p[k] for p in pandas_runs) for k in pandas_runs[0]}
+    return {"employees": n, "rows_written": truth["rows_written"], "generate_s": generated, "stages": med,
+            "total": total, "floor": floor, "pandas_outcome_step": pandas_,
+            "pipeline_over_floor": total["wall_s"] / floor["wall_s"],
+            "core_over_floor": (med["ingest and validation"]["wall_s"] + med["cohorts"]["wall_s"]
+                                + med["outcomes"]["wall_s"]) / floor["wall_s"],
+            "pandas_over_outcome_step": pandas_["wall_s"] / med["outcomes"]["wall_s"]}
+
+
+def floor(landing: Path) -> None:
+    import duckdb
+
+    sql = (STUDY_DIR / "benchmark_floor.sql").read_text().replace("{landing}", str(landing))
+    con = duckdb.connect()
+    print(con.execute(sql).df().to_string())
+
+
+def pandas_outcome_step(landing: Path) -> None:
+    """The floor's aggregate in pandas only, as an analyst would write it without this product."""
+    import pandas as pd
+
+    def read(source):
+        return pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((landing / source).glob("*.csv"))])
+
+    emp = read("employees")
+    emp["hire_date"] = pd.to_datetime(emp["hire_date"])
+    emp["termination_date"] = pd.to_datetime(emp["termination_date"].replace("", None))
+    jobs = read("job_history")
+    jobs["effective_date"] = pd.to_datetime(jobs["effective_date"])
+    jobs["job_level"] = jobs["job_level"].astype(int)
+    jobs = jobs.sort_values(["employee_id", "effective_date"])
+    jobs["promotion"] = jobs.groupby("employee_id")["job_level"].diff() > 0
+    promos = jobs.loc[jobs["promotion"], ["employee_id", "effective_date"]]
+    pairs = read("mentorship_pairs")
+    pairs["start_date"] = pd.to_datetime(pairs["start_date"])
+    mentees = pairs.groupby("mentee_id")["start_date"].min().rename("index_date").reset_index()
+    mentees = mentees.rename(columns={"mentee_id": "employee_id"}).assign(group="mentored")
+    cohorts = pairs.groupby("cohort")["start_date"].min()
+    comparison = []
+    for cohort_date in cohorts:
+        active = emp[(emp["hire_date"] <= cohort_date)
+                     & (emp["termination_date"].isna() | (emp["termination_date"] > cohort_date))]
+        active = active[~active["employee_id"].isin(mentees.loc[mentees["index_date"] <= cohort_date, "employee_id"])]
+        comparison.append(pd.DataFrame({"employee_id": active["employee_id"], "index_date": cohort_date}))
+    people = pd.concat([mentees, pd.concat(comparison).assign(group="comparison")], ignore_index=True)
+    people = people.merge(emp[["employee_id", "termination_date", "termination_type"]], on="employee_id")
+    end = people["index_date"] + pd.DateOffset(months=12)
+    hits = people.reset_index().merge(promos, on="employee_id")
+    hits = hits[(hits["effective_date"] > hits["index_date"]) & (hits["effective_date"] <= hits["index_date"] + pd.DateOffset(months=12))]
+    people["promoted"] = people.index.isin(hits["index"])
+    people["exited"] = ((people["termination_type"] == "voluntary") & (people["termination_date"] > people["index_date"])
+                        & (people["termination_date"] <= end))
+    print(people.groupby("group")[["promoted", "exited"]].mean().to_string())
+
+
+def markdown(result: dict) -> str:
+    m = result["machine"]
+    lines = [f"# Benchmark: the pipeline from 1,000 to 1,000,000 employees\n",
+             f"Machine: {m['cores']} cores, {m['memory_gb']:.0f} GB, {m['platform']}, Python {m['python']}. "
+             f"Median of {result['repeats']} runs; {result['bootstrap']} bootstrap replicates per effect estimate. "
+             f"Reproduce with `make bench`.\n",
+             "| tier | stage | wall (s) | CPU (s) | peak RSS (MB) | rows |", "|---|---|---|---|---|---|"]
+    for name, t in result["tiers"].items():
+        for stage, s in t["stages"].items():
+            lines.append(f"| {name} | {stage} | {s['wall_s']:.1f} | {s['cpu_s']:.1f} | {s['peak_rss_mb']:.0f} | {s['rows']:,.0f} |")
+        lines.append(f"| {name} | **total** | **{t['total']['wall_s']:.1f}** | {t['total']['cpu_s']:.1f} | "
+                     f"{t['total']['peak_rss_mb']:.0f} | |")
+        lines.append(f"| {name} | floor (DuckDB script) | {t['floor']['wall_s']:.1f} | {t['floor']['cpu_s']:.1f} | "
+                     f"{t['floor']['peak_rss_mb']:.0f} | |")
+        lines.append(f"| {name} | pandas outcome step | {t['pandas_outcome_step']['wall_s']:.1f} | "
+                     f"{t['pandas_outcome_step']['cpu_s']:.1f} | {t['pandas_outcome_step']['peak_rss_mb']:.0f} | |")
+    lines += ["", "| tier | pipeline / floor (whole run) | ingest to outcomes / floor | pandas / outcome step |",
+              "|---|---|---|---|"]
+    for name, t in result["tiers"].items():
+        lines.append(f"| {name} | {t['pipeline_over_floor']:.1f} | {t['core_over_floor']:.1f} | "
+                     f"{t['pandas_over_outcome_step']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("command", nargs="?", default="run", choices=["run", "_stage", "_floor", "_pandas"])
+    p.add_argument("--tiers", default="1k,100k,1M")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--bootstrap", type=int, default=200)
+    p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--groups")
+    p.add_argument("--root", type=Path)
+    p.add_argument("--landing", type=Path)
+    a = p.parse_args(argv)
+    if a.command == "_stage":
+        run_stage(a.groups.split(","), a.root, a.landing, a.bootstrap)
+        return 0
+    if a.command == "_floor":
+        floor(a.landing)
+        return 0
+    if a.command == "_pandas":
+        pandas_outcome_step(a.landing)
+        return 0
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    result = {"machine": {"cores": os.cpu_count(), "memory_gb": memory / 2**30,
+                          "platform": platform.platform(), "python": platform.python_version()},
+              "repeats": a.repeats, "bootstrap": a.bootstrap, "tiers": {}}
+    a.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        for name in a.tiers.split(","):
+            print(f"tier {name} ...", flush=True)
+            result["tiers"][name] = tier(name, a.repeats, a.bootstrap, Path(scratch))
+            (a.out / "benchmark.json").write_text(json.dumps(result, indent=1))
+            (a.out / "benchmark.md").write_text(markdown(result))
+            print(markdown(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
