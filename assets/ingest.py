@@ -22,7 +22,7 @@ from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw
 from mentorship.quality import write_summary
 from mentorship.validation import build_suite, validate_source
-from pipelines.partitions import monthly_partitions
+from pipelines.partitions import all_months, monthly_partitions
 from pipelines.resources import PipelineSettings
 
 SUMMARY_FILE = "validation_summary.json"
@@ -69,7 +69,8 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             try:
                 loaded = load_raw(con, source, Path(settings.landing_dir), settings.mapping(),
-                                  progress=context.log.info, months=months)
+                                  progress=context.log.info, months=months,
+                                  month_span=all_months() if monthly else None)
                 error = None
             except FileContractError as e:
                 loaded, error = None, e

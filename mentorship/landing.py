@@ -257,13 +257,16 @@ def landing_months(landing_dir: Path) -> list[str]:
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, mapping: Mapping | None = None,
-             progress: Callable[[str], None] | None = None, months: list[str] | None = None) -> LoadResult:
+             progress: Callable[[str], None] | None = None, months: list[str] | None = None,
+             month_span: tuple[str, str] | None = None) -> LoadResult:
     """Load a source's landing files into raw.<source>, atomically.
 
     ``months`` (monthly sources only) limits the load to files named with those months: their rows in
     raw.<source> are deleted and re-inserted, and other months' rows are not touched, so loading a
     month twice gives the same table and a backfill of three months equals three single-month
-    loads. Without ``months`` the whole table is replaced from every file.
+    loads. Without ``months`` the whole table is replaced from every file. ``month_span`` (first,
+    last) is the range a file's month must fall in; a file outside it could never be loaded by any
+    month's run, so it is refused rather than silently left out.
 
     A file whose bytes equal an earlier file's (by SHA-256, name order over the whole folder, not
     just the months loaded) is recorded as a duplicate and not read again, so dropping the same
@@ -284,6 +287,11 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, map
                                     f"loads into the month its name carries (YYYY-MM), e.g. {source}_2025-03{p.suffix}; "
                                     f"rename it")
                 for p in files if monthly and file_month(p) is None]
+    if monthly and month_span:
+        unplaced += [FileProblem(p.name, f"names the month {file_month(p)}, outside the months this pipeline keeps "
+                                         f"({month_span[0]} to {month_span[1]}); fix the name, or set "
+                                         f"MENTORSHIP_FIRST_MONTH to an earlier month for older extracts")
+                     for p in files if file_month(p) and not month_span[0] <= file_month(p) <= month_span[1]]
     result, problems, staged, seen = LoadResult(source, months=months), list(unplaced), [], {}
     try:
         _stage_all(con, source, files, sm, result, problems, staged, seen, progress, monthly, months)
@@ -324,9 +332,10 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
         else:
             entry["status"] = "failed"
         result.files.append(entry)
-    if months is not None and progress:
-        for m in sorted(set(months) - {f["month"] for f in result.files}):
-            progress(f"{source}: no file for {m}; that month holds no rows")
+    empty = sorted(set(months or ()) - {f["month"] for f in result.files})
+    if empty and progress:
+        progress(f"{source}: {len(empty)} of {len(months)} months have no file and hold no rows "
+                 f"({', '.join(empty[:3])}{', ...' if len(empty) > 3 else ''})")
 
 
 def _has_months(con, source: str) -> bool | None:

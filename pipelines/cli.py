@@ -141,12 +141,13 @@ def load_env_file(path: Path | None = None) -> bool:
     return load_dotenv(path or PROJECT_DIR / ".env", override=False)
 
 
-def parse_months(spec: str | None, landing: Path) -> tuple[str, str] | None:
-    """``START:END``, one month, or None for every month the landing folder's files name."""
-    from pipelines.partitions import check_range, landing_range
+def parse_months(spec: str | None) -> tuple[str, str]:
+    """``START:END`` or one month; without it every month, so the monthly sources are rebuilt to match
+    the landing folder exactly (a month whose files were removed is emptied)."""
+    from pipelines.partitions import all_months, check_range
 
     if not spec:
-        return landing_range(landing)
+        return all_months()
     start, _, end = spec.partition(":")
     start, end = start.strip(), (end or start).strip()
     check_range(start, end)
@@ -167,7 +168,7 @@ def run(args) -> int:
         print(f"Mapping error: {e}", file=sys.stderr)
         return 2
     try:
-        parse_months(args.months, settings.landing_dir)  # a bad --months fails before anything runs
+        parse_months(args.months)  # a bad --months fails before anything runs
     except ValueError as e:
         print(f"--months: {e}", file=sys.stderr)
         return 2
@@ -190,7 +191,7 @@ def run(args) -> int:
     tags = {}
     if not args.select or monthly & set(args.select):
         try:
-            months = parse_months(args.months, settings.landing_dir)
+            months = parse_months(args.months)
         except ValueError as e:
             print(f"--months: {e}", file=sys.stderr)
             return 2

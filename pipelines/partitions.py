@@ -28,6 +28,12 @@ def range_tags(start: str, end: str | None = None) -> dict[str, str]:
     return {RANGE_START: start, RANGE_END: end or start}
 
 
+def all_months() -> tuple[str, str]:
+    """The first and last partition: a run over them rebuilds every month, emptying months whose files are gone."""
+    keys = monthly_partitions.get_partition_keys()
+    return keys[0], keys[-1]
+
+
 def landing_range(landing: Path) -> tuple[str, str] | None:
     """The first and last month named by the landing folder's monthly files, or None if there are none."""
     months = landing_months(landing)

@@ -14,7 +14,7 @@ from mentorship.contract import SOURCES
 from mentorship.landing import file_month, landing_months
 from mentorship.settings import LANDING_SUFFIXES, Settings
 from pipelines.jobs import full_refresh_job
-from pipelines.partitions import range_tags
+from pipelines.partitions import all_months, range_tags
 
 
 def file_digest(path: Path, chunk: int = 1 << 20) -> str:
@@ -77,8 +77,7 @@ def refresh_request(landing: Path, changed: list[str]) -> tuple[list[dg.AssetKey
 
 
 def _all_months(landing: Path) -> dict[str, str]:
-    months = landing_months(landing)
-    return range_tags(months[0], months[-1]) if months else {}
+    return range_tags(*all_months()) if landing_months(landing) else {}
 
 
 def _asset_graph():

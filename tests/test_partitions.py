@@ -87,6 +87,15 @@ def test_a_file_without_a_month_is_refused_and_nothing_is_replaced(org, tmp_path
     assert con.execute("select count(*) from raw.meetings").fetchone()[0] == before
 
 
+def test_a_file_whose_month_no_partition_holds_is_refused_not_left_out(org, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(org, landing)
+    shutil.copy(sorted((landing / "meetings").glob("*.csv"))[0], landing / "meetings" / "meetings_2019-05.csv")
+    with pytest.raises(FileContractError, match=r"meetings_2019-05\.csv: names the month 2019-05, outside the "
+                                                r"months this pipeline keeps \(2020-01 to 2026-11\)"):
+        load_raw(duckdb.connect(), "meetings", landing, months=["2022-05"], month_span=("2020-01", "2026-11"))
+
+
 def _change_three_months(landing: Path) -> list[str]:
     """Corrections to three consecutive months: a row dropped and a value changed in each month's
     meetings, and one month's job history withdrawn. Returns the months."""
