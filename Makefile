@@ -16,8 +16,9 @@ $(CURDIR)/.tools/bin/uv:
 
 setup: .venv/.synced
 
+# ARGS passes options to the headless run, e.g. make run ARGS="--months 2025-01:2025-03".
 run: setup
-	$(UV) run --locked python -m pipelines.cli run
+	$(UV) run --locked python -m pipelines.cli run $(ARGS)
 
 test: setup
 	$(UV) run --locked pytest

@@ -15,8 +15,8 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
-from dashboards.validation import build_validation_report
 from assets._versions import code_version
+from dashboards.validation import build_validation_report
 from mentorship import contract, landing, mapping, quality, validation
 from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw

@@ -180,9 +180,9 @@ class _Writer:
 def _write_monthly(frame: pd.DataFrame, month: np.ndarray, stem: Path, fmt: str) -> int:
     """One file per month, named ``<stem>_YYYY-MM``, rows in their original order; returns rows written."""
     rows = 0
-    for m in np.unique(month):
-        w = _Writer(stem.with_name(f"{stem.name}_{m}"), fmt)
-        w.write(frame[month == m])
+    for m, part in frame.groupby(month, sort=True):
+        w = _Writer(stem.with_name(f"{stem.name}_{np.datetime64(m, 'M')}"), fmt)
+        w.write(part)
         w.close()
         rows += w.rows
     return rows

@@ -142,12 +142,16 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
     key = ", ".join(f"t.{ident(k)}" for k in source.key)
     con.execute(f"""
         create or replace temp table _prepared as
-        with raw_rows as (
+        with file_order as (
             -- later files (name order) win where files share a key; derived here, not stored, so a
             -- month loaded on its own never leaves another month's order stale
-            select row_number() over (order by _source_file, _line) as _rid,
-                   dense_rank() over (order by _source_file) as _file_order, *
-            from raw.{source.name}
+            select _source_file, row_number() over (order by _source_file) as _file_order
+            from (select distinct _source_file from raw.{source.name})
+        ),
+        raw_rows as (
+            select row_number() over () as _rid, f._file_order, r.*
+            from raw.{source.name} as r
+            inner join file_order as f using (_source_file)
         ),
         typed as (
             select _rid, _source_file, _line, _file_order, _parse_error, {', '.join(typed)}

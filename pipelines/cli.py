@@ -168,7 +168,7 @@ def run(args) -> int:
         print(f"Mapping error: {e}", file=sys.stderr)
         return 2
     try:
-        parse_months(args.months)  # a bad --months fails before anything runs
+        months = parse_months(args.months)  # a bad --months fails before anything runs
     except ValueError as e:
         print(f"--months: {e}", file=sys.stderr)
         return 2
@@ -190,14 +190,8 @@ def run(args) -> int:
     monthly = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly}
     tags = {}
     if not args.select or monthly & set(args.select):
-        try:
-            months = parse_months(args.months)
-        except ValueError as e:
-            print(f"--months: {e}", file=sys.stderr)
-            return 2
-        if months:
-            tags = range_tags(*months)
-            print(f"Monthly sources: loading {months[0]} to {months[1]}")
+        tags = range_tags(*months)
+        print(f"Monthly sources: loading {months[0]} to {months[1]}")
     result = job.execute_in_process(
         instance=dg.DagsterInstance.get(), raise_on_error=False, tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
@@ -230,7 +224,7 @@ def main(argv=None) -> int:
     r = sub.add_parser("run", help="run the whole pipeline (or --select assets, or --months) without the UI")
     r.add_argument("--select", nargs="*", help="asset names to run instead of everything")
     r.add_argument("--months", help="the months of the monthly sources to (re)load, START:END or one month "
-                                    "(YYYY-MM); default: every month the landing files name")
+                                    "(YYYY-MM); default: every month, so the tables match the landing folder")
     g = sub.add_parser("generate", help="write the synthetic organisation into the landing folder")
     g.add_argument("--employees", type=int, default=5000)
     g.add_argument("--seed", type=int, default=42)

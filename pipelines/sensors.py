@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from mentorship.contract import SOURCES
-from mentorship.landing import file_month, landing_months
+from mentorship.landing import file_month
 from mentorship.settings import LANDING_SUFFIXES, Settings
 from pipelines.jobs import full_refresh_job
 from pipelines.partitions import all_months, range_tags
@@ -46,7 +46,7 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     return now, changed
 
 
-def refresh_request(landing: Path, changed: list[str]) -> tuple[list[dg.AssetKey] | None, dict[str, str]]:
+def refresh_request(changed: list[str]) -> tuple[list[dg.AssetKey] | None, dict[str, str]]:
     """What a change in the landing folder re-runs: (asset selection, partition range tags).
 
     A changed monthly file re-loads its source's months, from the earliest to the latest changed;
@@ -63,10 +63,10 @@ def refresh_request(landing: Path, changed: list[str]) -> tuple[list[dg.AssetKey
         elif source in SOURCES:
             by_source.setdefault(source, set())
         else:  # the mapping file, or something outside the source folders
-            return None, _all_months(landing)
+            return None, range_tags(*all_months())
     months = set().union(*by_source.values()) if by_source else set()
     if None in months:
-        tags = _all_months(landing)
+        tags = range_tags(*all_months())
     elif months:
         tags = range_tags(min(months), max(months))
     else:
@@ -74,10 +74,6 @@ def refresh_request(landing: Path, changed: list[str]) -> tuple[list[dg.AssetKey
     skip = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly and s not in by_source}
     selection = [k for k in full_refresh_job.selection.resolve(_asset_graph()) if k.to_user_string() not in skip]
     return selection, tags
-
-
-def _all_months(landing: Path) -> dict[str, str]:
-    return range_tags(*all_months()) if landing_months(landing) else {}
 
 
 def _asset_graph():
@@ -99,7 +95,7 @@ def landing_files_sensor(context: dg.SensorEvaluationContext):
         context.update_cursor(json.dumps(now))
         return dg.SkipReason(f"no new or changed files in {landing}")
     key = hashlib.sha256("\n".join(f"{p}:{now[p][2]}" for p in changed).encode()).hexdigest()[:32]
-    selection, tags = refresh_request(landing, changed)
+    selection, tags = refresh_request(changed)
     context.update_cursor(json.dumps(now))
     return dg.RunRequest(run_key=key, asset_selection=selection,
                          tags={**tags, "mentorship/trigger": "landing_files",
