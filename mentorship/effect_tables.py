@@ -115,37 +115,85 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.D
     risk = _frame(con, f"""
         select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)}
         from analytics.censoring_risk where role = ?""", [role])
-    steps = censoring_weights(risk)
     units = survival.loc[survival.treated == 0, ["employee_id", "cohort"]].reset_index(names="unit")
-    censoring = units.merge(steps, on=["employee_id", "cohort"])[["unit", "time", "weight"]]
-    return {"career": career, "survey": survey, "survival": survival, "censoring": censoring}
+    return {"career": career, "survey": survey, "survival": survival, "censoring": CensoringModel(risk, units)}
 
 
-def censoring_weights(risk: pd.DataFrame, cap: float = 0.95) -> pd.DataFrame:
+class CensoringModel:
     """Inverse-probability-of-censoring weights for comparison people who may join later.
 
     ``risk`` has one row per comparison member and later cohort they were still followed up at
     (``analytics.censoring_risk``). A logistic regression of joining on what was known then gives each
     person's chance of joining at each cohort; the people who stay count, from that cohort's last start
     on, for themselves and for the like people who joined: their weight is the running product of
-    1 / (1 - p). Returns (employee_id, cohort, time, weight) with cumulative weights.
+    1 / (1 - p), capped at p = ``cap``.
+
+    ``units`` maps the survival frame's row labels (``unit``) to ``employee_id`` and ``cohort``. Called
+    with nothing, the model returns the fitted weights as ``estimate_effect``'s ``censoring_weights``
+    (unit, time, weight). Called with a bootstrap replicate's weight per unit, it refits the model on
+    that replicate, so the interval carries the censoring model's uncertainty too. The refit is three
+    Newton steps from the full-sample fit: a bootstrap sample is a small perturbation of the data, so
+    Newton converges quadratically from there (to about 1e-8, tested against sklearn) at a fraction of the cost.
+    People outside the estimate's frame (another segment) keep weight 1.
     """
-    from sklearn.linear_model import LogisticRegression
 
-    from mentorship.effects import _design
+    def __init__(self, risk: pd.DataFrame, units: pd.DataFrame | None = None, cap: float = 0.95, c: float = 10.0):
+        from sklearn.linear_model import LogisticRegression
 
-    empty = pd.DataFrame({"employee_id": pd.Series(dtype="object"), "cohort": pd.Series(dtype="object"),
-                          "time": pd.Series(dtype="float64"), "weight": pd.Series(dtype="float64")})
-    if risk.empty or risk.joined.nunique() < 2:
-        return empty
-    design = _design(risk, [c for c in CENSORING_COVARIATES if risk[c].notna().any()])
-    model = LogisticRegression(C=10.0, max_iter=1000, tol=1e-6).fit(design.x, risk.joined.to_numpy())
-    p = np.clip(model.predict_proba(design.x)[:, 1], 0.0, cap)
-    stay = risk.loc[risk.joined == 0, ["employee_id", "cohort", "days_to_weight_step"]].assign(
-        factor=1 / (1 - p[(risk.joined == 0).to_numpy()]))
-    stay = stay.sort_values(["employee_id", "cohort", "days_to_weight_step"])
-    stay["weight"] = stay.groupby(["employee_id", "cohort"]).factor.cumprod()
-    return stay.rename(columns={"days_to_weight_step": "time"})[list(empty.columns)].reset_index(drop=True)
+        from mentorship.effects import _design
+
+        if units is not None:
+            risk = risk.merge(units, on=["employee_id", "cohort"], how="left")
+        self.cap, self.c = cap, c
+        self.fitted = not risk.empty and risk.joined.nunique() == 2
+        stay = (risk.joined == 0).to_numpy()
+        order = np.lexsort((risk.days_to_weight_step.to_numpy(), risk.cohort.to_numpy(dtype=str),
+                            risk.employee_id.to_numpy(dtype=str)))
+        self._stay = order[stay[order]]  # stay rows, by person, cohort and time
+        key = risk[["employee_id", "cohort"]].iloc[self._stay]
+        self._start = np.r_[True, (key.to_numpy()[1:] != key.to_numpy()[:-1]).any(axis=1)] if len(key) else np.array([], bool)
+        self.frame = key.assign(time=risk.days_to_weight_step.to_numpy(dtype=float)[self._stay]).reset_index(drop=True)
+        unit = risk["unit"].to_numpy(dtype=float) if "unit" in risk else np.full(len(risk), np.nan)
+        self._row_unit = np.where(np.isnan(unit), -1, unit).astype(np.int64)
+        self.frame["unit"] = self._row_unit[self._stay]
+        if not self.fitted:
+            self.frame["weight"] = 1.0
+            return
+        design = _design(risk, [col for col in CENSORING_COVARIATES if risk[col].notna().any()])
+        self._x = np.column_stack([np.ones(len(risk)), design.x])
+        self._y = risk.joined.to_numpy(dtype=float)
+        m = LogisticRegression(C=c, max_iter=1000, tol=1e-6).fit(design.x, self._y)
+        self._beta = np.r_[m.intercept_, m.coef_.ravel()]
+        self.frame["weight"] = self._cumulative(self._beta)
+
+    def _cumulative(self, beta: np.ndarray) -> np.ndarray:
+        p = np.clip(1 / (1 + np.exp(-self._x[self._stay] @ beta)), 0.0, self.cap)
+        log_f = np.cumsum(-np.log1p(-p))
+        # Running product within each person and cohort: the cumulative sum minus its value before the group.
+        before = np.r_[0.0, log_f[:-1]][self._start]
+        return np.exp(log_f - np.repeat(before, np.diff(np.r_[np.flatnonzero(self._start), len(log_f)])))
+
+    def _refit(self, row_weights: np.ndarray, steps: int = 3) -> np.ndarray:
+        beta, x, y = self._beta.copy(), self._x, self._y
+        penalty = np.r_[0.0, np.ones(x.shape[1] - 1)]  # the intercept is not penalised, as in sklearn
+        for _ in range(steps):
+            p = 1 / (1 + np.exp(-x @ beta))
+            grad = self.c * x.T @ (row_weights * (p - y)) + penalty * beta
+            hess = self.c * (x.T * (row_weights * p * (1 - p))) @ x + np.diag(penalty)
+            beta = beta - np.linalg.solve(hess, grad)
+        return beta
+
+    def __call__(self, unit_weights: pd.Series | None = None) -> pd.DataFrame:
+        if unit_weights is None or not self.fitted:
+            return self.frame[["unit", "time", "weight"]]
+        lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
+        rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
+        return self.frame[["unit", "time"]].assign(weight=self._cumulative(self._refit(rows)))
+
+
+def censoring_weights(risk: pd.DataFrame, cap: float = 0.95) -> pd.DataFrame:
+    """The fitted censoring weights per comparison member: (employee_id, cohort, time, weight)."""
+    return CensoringModel(risk, cap=cap).frame[["employee_id", "cohort", "time", "weight"]]
 
 
 @dataclass
@@ -162,7 +210,7 @@ class _Task:
     duration: str | None = None
     event: str | None = None
     horizon_days: float | None = None
-    censoring: pd.DataFrame | None = None
+    censoring: CensoringModel | None = None
     sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
 
 

@@ -18,8 +18,9 @@ Design (the README's "How the adjusted effects are estimated" says the same in p
 - **Time to event.** A Cox model of the hazard on treatment alone, weighted (lifelines, robust
   sandwich standard errors), gives a marginal hazard ratio; weighted Kaplan-Meier curves per group.
 - **Uncertainty.** Percentile bootstrap CIs (default 200 replicates, seeded) that resample people,
-  or the ``cluster`` column when a person has several rows, refitting both models each time. The
-  Cox hazard ratio uses its robust standard error.
+  or the ``cluster`` column when a person has several rows, refitting both models each time (and
+  the censoring model, when ``censoring_weights`` is a callable). The Cox hazard ratio uses its
+  robust standard error.
 - **Sensitivity.** The E-value (VanderWeele and Ding 2017) of the estimate and of the CI bound
   nearest the null: how strongly an unmeasured confounder would have to be associated with both
   mentoring and the outcome, as a risk ratio, to explain the effect away.
@@ -298,9 +299,11 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         time, for censoring that depends on what happens after the index date (in this product,
         comparison people who join the program later): a frame with columns ``unit`` (a label of
         ``data``'s index), ``time`` and ``weight``; from ``time`` on, that unit counts with its weight
-        multiplied by ``weight`` (cumulative, not a per-step factor). Curves, the hazard ratio
-        (counting-process Cox) and horizon probabilities use them; the raw figure does not. The
-        bootstrap holds them fixed.
+        multiplied by ``weight`` (cumulative, not a per-step factor). Curves and horizon
+        probabilities use them; the raw figure does not. Give a frame to hold them fixed in the
+        bootstrap, or a callable to refit them per replicate so the interval carries their
+        uncertainty: called with no argument it returns the frame; called with a Series of one
+        replicate's weight per unit (indexed like ``data``) it returns that replicate's frame.
 
     Returns an ``EffectResult``; ``.to_dict()`` and ``.to_frame()`` give plain forms.
     """
@@ -350,19 +353,12 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         raise EffectInputError("fewer than 2 treated or control units remain after trimming")
 
     if kind == "time_to_event":
-        steps = None
-        if censoring_weights is not None and len(censoring_weights):
-            if missing := {"unit", "time", "weight"} - set(censoring_weights.columns):
-                raise EffectInputError(f"censoring_weights lacks columns: {', '.join(sorted(missing))}")
-            if not df.index.is_unique:
-                raise EffectInputError("censoring_weights refer to units by index label; the index must be unique")
-            pos = df.index.get_indexer(censoring_weights["unit"])
-            steps = pd.DataFrame({"unit": pos, "time": censoring_weights["time"].to_numpy(dtype=float),
-                                  "weight": censoring_weights["weight"].to_numpy(dtype=float)})[pos >= 0]
-            if (steps.weight <= 0).any() or steps.weight.isna().any():
-                raise EffectInputError("censoring_weights must be positive")
+        refit = censoring_weights if callable(censoring_weights) else None
+        fixed = censoring_weights() if refit else censoring_weights
+        steps = _steps(df, fixed)
         return _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu,
-                         alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None, steps)
+                         alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None, steps,
+                         refit)
 
     y = df[outcome].to_numpy(dtype=float)
     binary = kind == "binary"
@@ -390,6 +386,22 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         n_treated=n_treated, n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev,
         e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
         balance=balance, overlap=_overlap(e, t, w), warnings=notes, n_bootstrap=len(reps)))
+
+
+def _steps(df: pd.DataFrame, censoring_weights: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Censoring weights by row position in ``df``, checked."""
+    if censoring_weights is None or not len(censoring_weights):
+        return None
+    if missing := {"unit", "time", "weight"} - set(censoring_weights.columns):
+        raise EffectInputError(f"censoring_weights lacks columns: {', '.join(sorted(missing))}")
+    if not df.index.is_unique:
+        raise EffectInputError("censoring_weights refer to units by index label; the index must be unique")
+    pos = df.index.get_indexer(censoring_weights["unit"])
+    steps = pd.DataFrame({"unit": pos, "time": censoring_weights["time"].to_numpy(dtype=float),
+                          "weight": censoring_weights["weight"].to_numpy(dtype=float)})[pos >= 0]
+    if (steps.weight <= 0).any() or steps.weight.isna().any():
+        raise EffectInputError("censoring_weights must be positive")
+    return steps
 
 
 def _max_abs(s: pd.Series) -> float:
@@ -502,7 +514,7 @@ def _incidence_difference(models, x, t, seg: _Segments, s, estimand, horizon) ->
 
 
 def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
-              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None) -> EffectResult:
+              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None, refit=None) -> EffectResult:
     from lifelines import CoxPHFitter, KaplanMeierFitter
 
     e = models.propensity(design.x, t, s)
@@ -554,7 +566,7 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     if horizon is not None:
         return _finish(_at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap,
                                    seed, clusters, alpha, balance, notes, n_treated, n_control, n_tu, n_cu,
-                                   (hr, lo, hi, math.exp(b_naive)), km, event))
+                                   (hr, lo, hi, math.exp(b_naive)), km, event, df.index, refit))
     event_share = float(np.average(units.e, weights=units.s))
     ev, ev_ci = _e_values("time_to_event", hr, lo, hi, None, None, event_share)
     tr = units.t == 1
@@ -569,7 +581,8 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
 
 
 def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap, seed, clusters,
-                alpha, balance, notes, n_treated, n_control, n_tu, n_cu, cox, km, event) -> EffectResult:
+                alpha, balance, notes, n_treated, n_control, n_tu, n_cu, cox, km, event, labels=None,
+                refit=None) -> EffectResult:
     tr = t == 1
     # The raw figure is what the data shows without any weighting: neither for the propensity nor for
     # censoring at joining.
@@ -582,6 +595,7 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
     if n_bootstrap > 0:
         rng = np.random.default_rng(seed)
         groups, uniques = (np.arange(len(t)), np.arange(len(t))) if clusters is None else pd.factorize(clusters)
+        by_label = pd.DataFrame(index=labels)
         for _ in range(n_bootstrap):
             counts = rng.multinomial(len(uniques), np.full(len(uniques), 1 / len(uniques)))
             b = s * counts[groups]
@@ -589,7 +603,8 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                reps.append(_incidence_difference(models, design.x, t, seg, b, estimand, horizon))
+                seg_b = seg if refit is None else _segments(d, codes, _steps(by_label, refit(pd.Series(b, index=labels))))
+                reps.append(_incidence_difference(models, design.x, t, seg_b, b, estimand, horizon))
     reps = np.asarray(reps)
     lo, hi = np.quantile(reps, [alpha / 2, 1 - alpha / 2]) if len(reps) else (float("nan"),) * 2
     se = float(np.std(reps, ddof=1)) if len(reps) > 1 else float("nan")

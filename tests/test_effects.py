@@ -320,6 +320,74 @@ def test_censoring_model_recovers_the_chance_of_joining():
         assert abs(second.mean() - 1 / (1 - pr)) < Z * se * math.sqrt(2), r
 
 
+def joining_risk(df: pd.DataFrame, low: np.ndarray, joins: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The censoring model's inputs for ``informative_censoring``: one risk row per comparison person
+    still followed at day 100, and the map from those people to the frame's rows."""
+    from mentorship.effect_tables import CENSORING_COVARIATES
+
+    at_risk = np.flatnonzero((df.t == 0).to_numpy() & (df.d >= 100).to_numpy())
+    risk = pd.DataFrame({"employee_id": at_risk.astype(str), "cohort": "c", "joined": joins[at_risk].astype(int),
+                         "days_to_weight_step": 100.0})
+    for c in CENSORING_COVARIATES:
+        risk[c] = np.nan
+    risk["performance_rating"] = low[at_risk].astype(float)
+    units = pd.DataFrame({"unit": at_risk, "employee_id": at_risk.astype(str), "cohort": "c"})
+    return risk, units
+
+
+def informative_censoring_with_model(n, seed):
+    """``informative_censoring`` with who was low-risk (drawn second from the same seed) and who joined."""
+    df, _ = informative_censoring(n=n, seed=seed)
+    rng = np.random.default_rng(seed)
+    rng.integers(0, 2, n)
+    low = rng.random(n) < 0.5
+    return df, low, (df.e == 0).to_numpy()
+
+
+def test_censoring_model_refit_matches_a_full_refit_of_a_bootstrap_replicate():
+    """Three Newton steps from the full-sample fit land on sklearn's own fit of the replicate."""
+    from sklearn.linear_model import LogisticRegression
+
+    from mentorship.effect_tables import CensoringModel
+
+    df, low, joins = informative_censoring_with_model(4000, 23)
+    risk, units = joining_risk(df, low, joins)
+    model = CensoringModel(risk, units)
+    counts = np.random.default_rng(1).poisson(1.0, len(df)).astype(float)
+    got = model(pd.Series(counts, index=df.index)).set_index("unit").weight
+    rows = counts[units.unit.to_numpy()]
+    x = risk[["performance_rating"]].to_numpy()
+    x = (x - x.mean()) / x.std()
+    fit = LogisticRegression(C=10.0, max_iter=1000, tol=1e-10).fit(x, risk.joined, sample_weight=rows)
+    stay = (risk.joined == 0).to_numpy()
+    expected = pd.Series(1 / (1 - fit.predict_proba(x)[:, 1][stay]), index=units.unit.to_numpy()[stay])
+    assert np.allclose(got.loc[expected.index], expected, rtol=1e-6)
+    # The replicate's weights differ from the full sample's: the refit is not a no-op.
+    assert not np.allclose(got, model().set_index("unit").weight, rtol=1e-4)
+
+
+def test_a_censoring_model_is_refitted_in_every_bootstrap_replicate():
+    from mentorship.effect_tables import CensoringModel
+
+    df, low, joins = informative_censoring_with_model(3000, 29)
+    risk, units = joining_risk(df, low, joins)
+    model = CensoringModel(risk, units)
+    calls = []
+
+    def spy(unit_weights=None):
+        calls.append(unit_weights)
+        return model(unit_weights)
+
+    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=40, seed=3)
+    refitted = estimate_effect(df, "t", censoring_weights=spy, **kw)
+    fixed = estimate_effect(df, "t", censoring_weights=model(), **kw)
+    assert refitted.estimate == fixed.estimate  # the point estimate uses the full-sample fit either way
+    assert calls[0] is None and len(calls) == 1 + refitted.n_bootstrap
+    replicate = calls[1]
+    assert replicate.index.equals(df.index) and (replicate % 1 == 0).all() and replicate.sum() == len(df)
+    assert refitted.se != fixed.se
+
+
 def test_a_horizon_beyond_everyone_s_follow_up_is_refused():
     df, _ = informative_censoring(n=400)
     with pytest.raises(EffectInputError, match="followed up to the horizon"):
