@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mentorship.effects import EffectInputError, estimate_effect
+from mentorship.effects import EffectInputError, LogitRefit, estimate_effect
 
 #: Pre-index covariates, all measured on or before the index date.
 COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months", "tenure_band",
@@ -131,9 +131,8 @@ class CensoringModel:
     ``units`` maps the survival frame's row labels (``unit``) to ``employee_id`` and ``cohort``. Called
     with nothing, the model returns the fitted weights as ``estimate_effect``'s ``censoring_weights``
     (unit, time, weight). Called with a bootstrap replicate's weight per unit, it refits the model on
-    that replicate, so the interval carries the censoring model's uncertainty too. The refit is three
-    Newton steps from the full-sample fit: a bootstrap sample is a small perturbation of the data, so
-    Newton converges quadratically from there (to about 1e-8, tested against sklearn) at a fraction of the cost.
+    that replicate, so the interval carries the censoring model's uncertainty too. The refit is
+    ``LogitRefit`` from the full-sample fit.
     People outside the estimate's frame (another segment) keep weight 1.
     """
 
@@ -160,35 +159,27 @@ class CensoringModel:
             self.frame["weight"] = 1.0
             return
         design = _design(risk, [col for col in CENSORING_COVARIATES if risk[col].notna().any()])
-        self._x = np.column_stack([np.ones(len(risk)), design.x])
+        self._x = design.x
         self._y = risk.joined.to_numpy(dtype=float)
         m = LogisticRegression(C=c, max_iter=1000, tol=1e-6).fit(design.x, self._y)
         self._beta = np.r_[m.intercept_, m.coef_.ravel()]
+        self._refit = LogitRefit(design.x, self._y, np.ones(len(risk)), self._beta, c)
         self.frame["weight"] = self._cumulative(self._beta)
 
     def _cumulative(self, beta: np.ndarray) -> np.ndarray:
-        p = np.clip(1 / (1 + np.exp(-self._x[self._stay] @ beta)), 0.0, self.cap)
+        p = np.clip(1 / (1 + np.exp(-(beta[0] + self._x[self._stay] @ beta[1:]))), 0.0, self.cap)
         log_f = np.cumsum(-np.log1p(-p))
         # Running product within each person and cohort: the cumulative sum minus its value before the group.
         before = np.r_[0.0, log_f[:-1]][self._start]
         return np.exp(log_f - np.repeat(before, np.diff(np.r_[np.flatnonzero(self._start), len(log_f)])))
-
-    def _refit(self, row_weights: np.ndarray, steps: int = 3) -> np.ndarray:
-        beta, x, y = self._beta.copy(), self._x, self._y
-        penalty = np.r_[0.0, np.ones(x.shape[1] - 1)]  # the intercept is not penalised, as in sklearn
-        for _ in range(steps):
-            p = 1 / (1 + np.exp(-x @ beta))
-            grad = self.c * x.T @ (row_weights * (p - y)) + penalty * beta
-            hess = self.c * (x.T * (row_weights * p * (1 - p))) @ x + np.diag(penalty)
-            beta = beta - np.linalg.solve(hess, grad)
-        return beta
 
     def __call__(self, unit_weights: pd.Series | None = None) -> pd.DataFrame:
         if unit_weights is None or not self.fitted:
             return self.frame[["unit", "time", "weight"]]
         lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
         rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
-        return self.frame[["unit", "time"]].assign(weight=self._cumulative(self._refit(rows)))
+        beta = self._refit(rows)
+        return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
 
 
 def censoring_weights(risk: pd.DataFrame, cap: float = 0.95) -> pd.DataFrame:
@@ -292,13 +283,15 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         covs = [c for c in covs if not c.startswith("pre_")]
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]
+    # A horizon row skips the hazard ratio and curves: the rows without a horizon carry them.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
                                 event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
                                 seed=s.seed, cluster="employee_id", horizon=task.horizon_days,
-                                censoring_weights=task.censoring if task.kind == "time_to_event" else None)
+                                censoring_weights=task.censoring if task.kind == "time_to_event" else None,
+                                curves=task.horizon_days is None)
     except EffectInputError as e:
         reason = (f"not yet followed up for {task.horizon} months" if "followed up to the horizon" in str(e)
                   else f"could not be estimated: {str(e)[:120]}")

@@ -149,21 +149,84 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> _Design:
 # Models
 
 
+def newton_logit(x: np.ndarray, y: np.ndarray, s: np.ndarray, beta: np.ndarray, c: float = 10.0,
+                 steps: int = 3) -> np.ndarray:
+    """Newton steps for scikit-learn's L2-penalised logistic regression (penalty 1/(2c), intercept
+    unpenalised) with sample weights ``s``, from ``beta`` = (intercept, coefficients)."""
+    x1 = np.column_stack([np.ones(len(x)), x])
+    penalty = np.r_[0.0, np.ones(x.shape[1])]
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x1 @ beta)))
+        grad = c * (x1.T @ (s * (p - y))) + penalty * beta
+        hess = c * (x1.T * (s * p * (1 - p))) @ x1 + np.diag(penalty)
+        beta = beta - np.linalg.solve(hess, grad)
+    return beta
+
+
+class LogitRefit:
+    """Refits of one logistic regression (scikit-learn's, L2 penalty 1/(2c), intercept unpenalised)
+    under new sample weights: what a bootstrap replicate needs, for a fraction of a fresh fit's cost.
+
+    A replicate is a small perturbation of the data, so the fit moves little. Each refit iterates
+    Newton's step with the Hessian held at the full-sample fit (factored once): every iteration is
+    two matrix-vector products, and it converges geometrically, at the rate by which the
+    replicate's Hessian differs from the full sample's. Iteration stops when a step is below 1e-10;
+    if it has not by then (a tiny sample whose replicate differs a lot), full Newton steps finish
+    the job. Tests check the result against scikit-learn fitted from scratch.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, s: np.ndarray, beta: np.ndarray, c: float = 10.0):
+        from scipy.linalg import cho_factor
+
+        self.x1 = np.column_stack([np.ones(len(x)), x])
+        self.y, self.beta, self.c = y, beta, c
+        self.penalty = np.r_[0.0, np.ones(x.shape[1])]
+        p = 1 / (1 + np.exp(-(self.x1 @ beta)))
+        self._chol = cho_factor(c * (self.x1.T * (s * p * (1 - p))) @ self.x1 + np.diag(self.penalty))
+
+    def __call__(self, s: np.ndarray, tol: float = 1e-10, max_iter: int = 30) -> np.ndarray:
+        from scipy.linalg import cho_solve
+
+        beta, last = self.beta, np.inf
+        for _ in range(max_iter):
+            p = 1 / (1 + np.exp(-(self.x1 @ beta)))
+            step = cho_solve(self._chol, self.c * (self.x1.T @ (s * (p - self.y))) + self.penalty * beta)
+            beta = beta - step
+            size = np.abs(step).max()
+            if size < tol:
+                return beta
+            if not np.isfinite(size) or size > last:  # not contracting: leave it to full Newton
+                beta = self.beta
+                break
+            last = size
+        return newton_logit(self.x1[:, 1:], self.y, s, beta, self.c, steps=8)
+
+
 class _Models:
-    """The fitted models of one estimate. Logistic fits are warm-started from the previous fit, so
-    bootstrap replicates (small perturbations of the same data) converge in a few iterations."""
+    """The fitted models of one estimate. The point estimate's logistic fits come from scikit-learn;
+    in bootstrap replicates (``replicate = True``) each is refitted by ``LogitRefit`` from that fit."""
+
+    C = 10.0
 
     def __init__(self):
-        self._logit: dict[str, object] = {}
+        self._refit: dict[str, LogitRefit] = {}
+        self.replicate = False
 
     def logit(self, name: str, x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
         from sklearn.linear_model import LogisticRegression
 
         if x.shape[1] == 0 or len(np.unique(y[s > 0])) < 2:
             return np.full(len(x_all), np.average(y, weights=s))
-        m = self._logit.setdefault(name, LogisticRegression(C=10.0, max_iter=1000, warm_start=True, tol=1e-6))
-        m.fit(x, y, sample_weight=s)
-        return m.predict_proba(x_all)[:, 1]
+        if self.replicate and name in self._refit and len(s) == len(self._refit[name].y):
+            with np.errstate(all="ignore"):
+                beta = self._refit[name](s)
+            if np.isfinite(beta).all():
+                return 1 / (1 + np.exp(-(beta[0] + x_all @ beta[1:])))
+        fit = LogisticRegression(C=self.C, max_iter=1000, tol=1e-6).fit(x, y, sample_weight=s)
+        beta = np.r_[fit.intercept_, fit.coef_.ravel()]
+        if not self.replicate:
+            self._refit[name] = LogitRefit(x, y, s, beta, self.C)
+        return 1 / (1 + np.exp(-(beta[0] + x_all @ beta[1:])))
 
     @staticmethod
     def linear(x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
@@ -273,7 +336,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
                     duration: str | None = None, event: str | None = None, weights: str | None = None,
                     estimand: str = "ATT", method: str = "aipw", trim: float = 0.01, n_bootstrap: int = 200,
                     seed: int = 0, cluster: str | None = None, alpha: float = 0.05,
-                    horizon: float | None = None, censoring_weights: pd.DataFrame | None = None) -> EffectResult:
+                    horizon: float | None = None, censoring_weights=None, curves: bool = True) -> EffectResult:
     """Estimate the effect of ``treatment`` on an outcome, adjusted for ``covariates``.
 
     Parameters
@@ -304,6 +367,8 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         bootstrap, or a callable to refit them per replicate so the interval carries their
         uncertainty: called with no argument it returns the frame; called with a Series of one
         replicate's weight per unit (indexed like ``data``) it returns that replicate's frame.
+    curves : time to event with a horizon only. False skips the hazard ratio and the Kaplan-Meier
+        curves (left empty), which do not depend on the horizon, when another call supplies them.
 
     Returns an ``EffectResult``; ``.to_dict()`` and ``.to_frame()`` give plain forms.
     """
@@ -358,7 +423,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         steps = _steps(df, fixed)
         return _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu,
                          alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None, steps,
-                         refit)
+                         refit, curves or horizon is None)
 
     y = df[outcome].to_numpy(dtype=float)
     binary = kind == "binary"
@@ -424,6 +489,7 @@ def _bootstrap(models, x, t, y, s, estimand, method, binary, n, seed, clusters) 
     if n <= 0:
         return np.array([])
     rng = np.random.default_rng(seed)
+    models.replicate = True
     if clusters is None:
         codes, n_clusters = np.arange(len(t)), len(t)
     else:
@@ -514,7 +580,8 @@ def _incidence_difference(models, x, t, seg: _Segments, s, estimand, horizon) ->
 
 
 def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
-              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None, refit=None) -> EffectResult:
+              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None, refit=None,
+              curves=True) -> EffectResult:
     from lifelines import CoxPHFitter, KaplanMeierFitter
 
     e = models.propensity(design.x, t, s)
@@ -536,24 +603,27 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
 
     units = pd.DataFrame({"d": d, "e": (codes == 1).astype(float), "t": t, "w": w, "s": s})[d >= 0]
 
-    def cox(weight_col):
+    def cox(weight_col, robust):
         # lifelines' counting-process Cox has no robust standard errors yet, so the hazard ratio uses one
         # row per unit and the propensity weights only (a note says so when censoring weights were given).
         f = CoxPHFitter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            f.fit(units[["d", "e", "t", weight_col]], "d", "e", weights_col=weight_col, robust=True)
+            f.fit(units[["d", "e", "t", weight_col]], "d", "e", weights_col=weight_col, robust=robust)
         return float(f.params_["t"]), float(f.standard_errors_["t"])
 
-    if split:
-        notes.append("the hazard ratio is not weighted for censoring at later joining; the curves and the "
-                     "probabilities by horizon are")
-    b, se = cox("w")
-    b_naive, _ = cox("s")
-    z = _z(alpha)
-    hr, lo, hi = math.exp(b), math.exp(b - z * se), math.exp(b + z * se)
+    nan = float("nan")
+    hr = lo = hi = hr_naive = nan
+    if curves:
+        if split:
+            notes.append("the hazard ratio is not weighted for censoring at later joining; the curves and the "
+                         "probabilities by horizon are")
+        b, se = cox("w", robust=True)
+        hr_naive = math.exp(cox("s", robust=False)[0])  # only its point is reported
+        z = _z(alpha)
+        hr, lo, hi = math.exp(b), math.exp(b - z * se), math.exp(b + z * se)
     km_rows = []
-    for g, label in ((1, "treated"), (0, "comparison")):
+    for g, label in ((1, "treated"), (0, "comparison")) if curves else ():
         part = frame[frame.t == g]
         entry = part.entry.clip(lower=0) if split else None
         km = KaplanMeierFitter(alpha=alpha).fit(part.d, part.e, entry=entry, weights=part.w)
@@ -562,22 +632,22 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
         km_rows.append(pd.DataFrame({"group": label, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
                                      "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy()}))
     balance = _smd(design.raw, t, w, design.names)
-    km = pd.concat(km_rows, ignore_index=True)
+    km = pd.concat(km_rows, ignore_index=True) if km_rows else None
     if horizon is not None:
         return _finish(_at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap,
                                    seed, clusters, alpha, balance, notes, n_treated, n_control, n_tu, n_cu,
-                                   (hr, lo, hi, math.exp(b_naive)), km, event, df.index, refit))
+                                   (hr, lo, hi, hr_naive), km, event, df.index, refit))
     event_share = float(np.average(units.e, weights=units.s))
     ev, ev_ci = _e_values("time_to_event", hr, lo, hi, None, None, event_share)
     tr = units.t == 1
     return _finish(EffectResult(
-        outcome=event, kind="time_to_event", estimand=estimand, method="weighted cox", naive=math.exp(b_naive),
+        outcome=event, kind="time_to_event", estimand=estimand, method="weighted cox", naive=hr_naive,
         estimate=hr, ci_low=lo, ci_high=hi, se=se, treated_mean=float(np.average(units.e[tr], weights=units.s[tr])),
         control_mean_naive=float(np.average(units.e[~tr], weights=units.s[~tr])), n_treated=n_treated,
         n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci,
         max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
         balance=balance, overlap=_overlap(e, t, w), warnings=notes, hazard_ratio=hr, hr_ci_low=lo, hr_ci_high=hi,
-        naive_hazard_ratio=math.exp(b_naive), km=km))
+        naive_hazard_ratio=hr_naive, km=km))
 
 
 def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap, seed, clusters,
@@ -594,6 +664,7 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
     reps = []
     if n_bootstrap > 0:
         rng = np.random.default_rng(seed)
+        models.replicate = True
         groups, uniques = (np.arange(len(t)), np.arange(len(t))) if clusters is None else pd.factorize(clusters)
         by_label = pd.DataFrame(index=labels)
         for _ in range(n_bootstrap):

@@ -388,6 +388,41 @@ def test_a_censoring_model_is_refitted_in_every_bootstrap_replicate():
     assert refitted.se != fixed.se
 
 
+def test_newton_refit_matches_scikit_learn_on_a_bootstrap_replicate():
+    """What every bootstrap replicate's logistic refit rests on."""
+    from sklearn.linear_model import LogisticRegression
+
+    from mentorship.effects import LogitRefit, newton_logit
+
+    rng = np.random.default_rng(31)
+    x = rng.normal(size=(3000, 6))
+    y = (rng.random(3000) < 1 / (1 + np.exp(-(x @ np.array([1.0, -0.5, 0.3, 0.0, 2.0, -1.0]) - 1)))).astype(float)
+    full = LogisticRegression(C=10.0, tol=1e-6, max_iter=1000).fit(x, y)
+    counts = rng.multinomial(3000, np.full(3000, 1 / 3000)).astype(float)
+    exact = LogisticRegression(C=10.0, tol=1e-12, max_iter=10000).fit(x, y, sample_weight=counts)
+    start = np.r_[full.intercept_, full.coef_.ravel()]
+    truth = np.r_[exact.intercept_, exact.coef_.ravel()]
+    assert np.allclose(newton_logit(x, y, counts, start, c=10.0), truth, atol=1e-6)
+    refit = LogitRefit(x, y, np.ones(3000), start, c=10.0)
+    assert np.allclose(refit(counts), truth, atol=1e-6)
+    assert not np.allclose(refit(counts), start, atol=1e-3)  # the replicate moved it
+    # A tiny sample, where a replicate's Hessian is far from the full sample's, still lands on the fit.
+    few = rng.multinomial(60, np.full(60, 1 / 60)).astype(float)
+    base = LogisticRegression(C=10.0, tol=1e-10).fit(x[:60], y[:60])
+    small = LogitRefit(x[:60], y[:60], np.ones(60), np.r_[base.intercept_, base.coef_.ravel()])
+    expected = LogisticRegression(C=10.0, tol=1e-12, max_iter=10000).fit(x[:60], y[:60], sample_weight=few)
+    assert np.allclose(small(few), np.r_[expected.intercept_, expected.coef_.ravel()], atol=1e-5)
+
+
+def test_a_horizon_estimate_without_curves_is_the_same_estimate():
+    df, cw = informative_censoring(n=1500)
+    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=30, seed=4,
+              censoring_weights=cw)
+    full, lean = estimate_effect(df, "t", **kw), estimate_effect(df, "t", curves=False, **kw)
+    assert (lean.estimate, lean.ci_low, lean.ci_high) == (full.estimate, full.ci_low, full.ci_high)
+    assert lean.km is None and math.isnan(lean.hazard_ratio) and not math.isnan(full.hazard_ratio)
+
+
 def test_a_horizon_beyond_everyone_s_follow_up_is_refused():
     df, _ = informative_censoring(n=400)
     with pytest.raises(EffectInputError, match="followed up to the horizon"):
