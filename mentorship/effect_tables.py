@@ -96,25 +96,32 @@ _MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c not in _DERIVED) + \
 
 
 def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.DataFrame]:
-    """One compact frame per outcome family for ``role``, joined to the pre-index covariates."""
+    """One compact frame per outcome family for ``role``, joined to the pre-index covariates.
+
+    Rows come in a fixed order: DuckDB's parallel scans return them in any order, and the bootstrap
+    draws people by position, so without it the same seed would give different intervals run to run.
+    """
     join = "join analytics.cohort_members m using (employee_id, role, cohort, group_name)"
     career = _frame(con, f"""
         select {_MEMBER_COLS}, o.horizon_months, {', '.join('o.' + c for c in CAREER)}
-        from analytics.career_outcomes o {join} where o.role = ? and o.observed""", [role])
+        from analytics.career_outcomes o {join} where o.role = ? and o.observed
+        order by m.employee_id, m.cohort, m.treated, o.horizon_months""", [role])
     survey = _frame(con, f"""
         select {_MEMBER_COLS}, o.construct, o.change
-        from analytics.survey_outcomes o {join} where o.role = ? and o.change is not null""", [role])
+        from analytics.survey_outcomes o {join} where o.role = ? and o.change is not null
+        order by m.employee_id, m.cohort, m.treated, o.construct""", [role])
     survival = _frame(con, f"""
         select {_MEMBER_COLS}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))},
                case when o.promotion_event then 1 when o.promotion_competing then 2 else 0 end as promotion_code,
                case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
-        from analytics.survival_times o {join} where o.role = ?""", [role])
+        from analytics.survival_times o {join} where o.role = ?
+        order by m.employee_id, m.cohort, m.treated""", [role])
     bands = _frame(con, "select pair_id, regularity_band from analytics.pair_engagement")
     for f in (career, survey, survival):
         f["regularity_band"] = f["pair_id"].map(dict(zip(bands.pair_id, bands.regularity_band)))
     risk = _frame(con, f"""
         select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)}
-        from analytics.censoring_risk where role = ?""", [role])
+        from analytics.censoring_risk where role = ? order by employee_id, cohort, later_cohort""", [role])
     units = survival.loc[survival.treated == 0, ["employee_id", "cohort"]].reset_index(names="unit")
     return {"career": career, "survey": survey, "survival": survival, "censoring": CensoringModel(risk, units)}
 

@@ -9,6 +9,7 @@ Tolerances are multiples of the raw gaps' own standard errors.
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from mentorship.effect_tables import EffectSettings, analytic_frames, overall_effect
@@ -35,12 +36,25 @@ def runs(tmp_path_factory):
         build_table(con, "analytics", "outcome_comparison", {"min_group_size": 5})
         comp = con.execute("select * from analytics.outcome_comparison").df()
         frames = analytic_frames(con, "mentee")
+        if label == "effect":
+            out["frames"] = (frames, analytic_frames(con, "mentee"))
         con.close()
         row = comp[(comp.role == "mentee") & (comp.outcome == "promoted") & (comp.horizon_months == 12)].iloc[0]
         settings = EffectSettings(n_bootstrap=0)
         estimates = {o: overall_effect(frames, "mentee", o, 12, settings) for o in ("promoted", "salary_growth")}
         out[label] = (row, truth, estimates)
     return out
+
+
+def test_analytic_frames_come_in_a_fixed_order(runs):
+    """The bootstrap draws people by position, so a seeded interval is reproducible only if the rows are."""
+    first, second = runs["frames"]
+    for name in ("career", "survey", "survival"):
+        f = first[name]
+        keys = list(zip(f.employee_id, f.cohort))
+        assert keys == sorted(keys), name
+        pd.testing.assert_frame_equal(f, second[name])
+    assert first["censoring"]().equals(second["censoring"]())
 
 
 def test_selection_alone_makes_the_raw_gap_positive(runs):
