@@ -138,9 +138,8 @@ class CensoringModel:
     ``units`` maps the survival frame's row labels (``unit``) to ``employee_id`` and ``cohort``. Called
     with nothing, the model returns the fitted weights as ``estimate_effect``'s ``censoring_weights``
     (unit, time, weight). Called with a bootstrap replicate's weight per unit, it refits the model on
-    that replicate, so the interval carries the censoring model's uncertainty too. The refit is
-    ``LogitRefit`` from the full-sample fit.
-    People outside the estimate's frame (another segment) keep weight 1.
+    that replicate, so the interval carries the censoring model's uncertainty too (``LogitRefit``
+    from the full-sample fit). People outside the estimate's frame (another segment) keep weight 1.
     """
 
     def __init__(self, risk: pd.DataFrame, units: pd.DataFrame | None = None, cap: float = 0.95, c: float = 10.0):
@@ -157,7 +156,8 @@ class CensoringModel:
                             risk.employee_id.to_numpy(dtype=str)))
         self._stay = order[stay[order]]  # stay rows, by person, cohort and time
         key = risk[["employee_id", "cohort"]].iloc[self._stay]
-        self._start = np.r_[True, (key.to_numpy()[1:] != key.to_numpy()[:-1]).any(axis=1)] if len(key) else np.array([], bool)
+        k = key.to_numpy()
+        self._start = np.r_[True, (k[1:] != k[:-1]).any(axis=1)] if len(k) else np.array([], bool)
         self.frame = key.assign(time=risk.days_to_weight_step.to_numpy(dtype=float)[self._stay]).reset_index(drop=True)
         unit = risk["unit"].to_numpy(dtype=float) if "unit" in risk else np.full(len(risk), np.nan)
         self._row_unit = np.where(np.isnan(unit), -1, unit).astype(np.int64)
