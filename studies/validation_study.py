@@ -101,11 +101,20 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         truth = g.truth.mean()
         err, naive_err = g.estimate - g.truth, g.naive - g.truth
         covered = (g.ci_low <= g.truth) & (g.truth <= g.ci_high)
+        # Each organisation's truth is its own mentees' realised effect (both worlds share their random
+        # draws). The interval is built for the effect in the population they are drawn from: the
+        # bootstrap sees the mentees' actual outcomes, never their untreated ones, so where untreated
+        # outcomes vary more (exits are commoner without mentoring), the realised effect strays from
+        # the estimate by more than the interval allows for. The mean truth over organisations
+        # stands in for that population effect.
+        covered_mean = (g.ci_low <= truth) & (truth <= g.ci_high)
         out.append({
             "selection": selection, "outcome": outcome, "horizon_months": None if pd.isna(horizon) else int(horizon), "seeds": len(g),
             "mean_truth": truth, "bias": err.mean(), "relative_bias": err.mean() / truth if truth else float("nan"),
             "bias_mc_se": err.std(ddof=1) / math.sqrt(len(g)), "rmse": math.sqrt((err ** 2).mean()),
             "coverage": covered.mean(), "coverage_mc_se": math.sqrt(covered.mean() * (1 - covered.mean()) / len(g)),
+            "coverage_of_mean": covered_mean.mean(),
+            "se_over_error_sd": g.se.mean() / err.std(ddof=1), "se_over_error_sd_mean": g.se.mean() / g.estimate.std(ddof=1),
             "mean_ci_width": (g.ci_high - g.ci_low).mean(), "naive_bias": naive_err.mean(),
             "naive_rmse": math.sqrt((naive_err ** 2).mean()),
             "bias_target_met": abs(err.mean()) < 0.1 * abs(truth),
@@ -123,17 +132,21 @@ def markdown(summary: pd.DataFrame, meta: dict) -> str:
              f"{meta['finished']} on {meta['machine']} in {meta['minutes']:.0f} min. Reproduce with "
              f"`{meta['command']}`.\n",
              "| outcome | horizon | mean truth | bias (MC se) | bias / truth | RMSE | 95% CI coverage (MC se) | "
-             "raw difference bias | targets met |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "coverage of the mean truth | bootstrap se / error sd (own, mean truth) | raw difference bias | targets met |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in summary.iterrows():
-        h = f"{r.horizon_months} mo" if pd.notna(r.horizon_months) else "first wave after"
+        h = f"{int(r.horizon_months)} mo" if pd.notna(r.horizon_months) else "first wave after"
         met = ", ".join(k for k, v in (("bias", r.bias_target_met), ("coverage", r.coverage_target_met),
                                        ("raw misses by more", r.naive_misses_by_more)) if v) or "none"
         lines.append(f"| {r.outcome} | {h} | {r.mean_truth:.4f} | {r.bias:+.4f} ({r.bias_mc_se:.4f}) | "
                      f"{r.relative_bias:+.0%} | {r.rmse:.4f} | {r.coverage:.1%} ({r.coverage_mc_se:.1%}) | "
+                     f"{r.coverage_of_mean:.1%} | {r.se_over_error_sd:.2f}, {r.se_over_error_sd_mean:.2f} | "
                      f"{r.naive_bias:+.4f} | {met} |")
     lines.append("\nTargets: |bias| under 10% of the planted effect; coverage between 93% and 97%; the raw "
-                 "difference missing by much more (here: more than twice the adjusted bias).")
+                 "difference missing by much more (here: more than twice the adjusted bias). Coverage is judged "
+                 "against each organisation's own realised effect. \"Coverage of the mean truth\" uses the mean "
+                 "over organisations instead, the population effect the bootstrap interval is built for; the "
+                 "last ratio column shows how wide the intervals are against the estimates' spread around it.")
     return "\n".join(lines) + "\n"
 
 
@@ -147,12 +160,22 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--selection", choices=list(SELECTIONS), default="observed")
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--summarise-only", action="store_true",
+                   help="recompute the summary of an existing results file without running anything")
     a = p.parse_args(argv)
     from joblib import Parallel, delayed
 
     start = time.time()
     a.out.mkdir(parents=True, exist_ok=True)
     stem = f"validation_study_{a.selection}"
+    if a.summarise_only:
+        saved = json.loads((a.out / f"{stem}.json").read_text())
+        summary = summarise(pd.DataFrame(saved["runs"]))
+        (a.out / f"{stem}.json").write_text(json.dumps(
+            {**saved, "summary": json.loads(summary.to_json(orient="records"))}, indent=1))
+        (a.out / f"{stem}.md").write_text(markdown(summary, saved["meta"]))
+        print(markdown(summary, saved["meta"]))
+        return 0
     # Each organisation's rows are appended as it finishes, so a long study that is stopped keeps what
     # it did and a re-run with the same arguments picks up where it stopped.
     partial = a.out / f"{stem}.partial.jsonl"
