@@ -388,6 +388,20 @@ def test_a_censoring_model_is_refitted_in_every_bootstrap_replicate():
     assert refitted.se != fixed.se
 
 
+def test_the_pipeline_holds_censoring_weights_fixed_unless_asked_to_refit():
+    from mentorship.effect_tables import CensoringModel, EffectSettings, _censoring, _Task
+
+    df, low, joins = informative_censoring_with_model(500, 37)
+    model = CensoringModel(*joining_risk(df, low, joins))
+    task = _Task("mentee", "retained", "Retained", "time_to_event", 12, "overall", "all", df, duration="d",
+                 event="e", horizon_days=365.0, censoring=model)
+    fixed = _censoring(task, EffectSettings())
+    assert isinstance(fixed, pd.DataFrame) and fixed.equals(model())
+    assert _censoring(task, EffectSettings(refit_censoring=True)) is model
+    assert _censoring(_Task("mentee", "salary_growth", "Salary", "continuous", 12, "overall", "all", df,
+                            outcome_col="d"), EffectSettings()) is None
+
+
 def test_newton_refit_matches_scikit_learn_on_a_bootstrap_replicate():
     """What every bootstrap replicate's logistic refit rests on."""
     from sklearn.linear_model import LogisticRegression
