@@ -35,6 +35,11 @@ def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, m
     trimmed_share = float(((n_all - n_used) / n_all).max()) if len(used) else 0.0
     covs = "\n".join(f"  - `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
     headline = ", ".join(f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in HEADLINE)
+    n_influence = int((effects.get("ci_method") == "influence function").sum()) if "ci_method" in effects else 0
+    influence_note = "" if not n_influence else (
+        f"\n- **Large groups.** {n_influence} estimate(s) here cover so many people that their intervals come "
+        "from the influence function instead (the infinitesimal jackknife: each person's pull on the estimate, "
+        "through both models, summed by person); at that size it agrees with the bootstrap at a fraction of the cost.")
     return f"""# How the effects are estimated
 
 ## The question
@@ -93,7 +98,7 @@ who were mentored), with its 95% confidence interval.
 ## Uncertainty and sensitivity
 - **Confidence intervals** are percentile bootstrap intervals from {n_bootstrap} replicates with a
   fixed seed, resampling people (a person who is a comparison in several intakes is resampled as
-  one) and refitting both models each time. Hazard ratios use the robust standard error.
+  one) and refitting both models each time. Hazard ratios use the robust standard error.{influence_note}
 - **E-value.** How strong an unmeasured confounder would have to be, associated with both mentoring
   and the outcome (as a risk ratio), to explain the effect away; and the same for the confidence
   limit nearest to no effect (1 means the interval already includes no effect).

@@ -23,6 +23,7 @@ class PipelineSettings(dg.ConfigurableResource):
     max_reject_share: float = 0.05
     hash_key: str = "demo-key-change-me"
     effect_bootstrap: int = 200
+    effect_bootstrap_max_people: int = 20_000
     effect_seed: int = 20240501
     effect_trim: float = 0.01
     roi_file: str = str(DEFAULT_ROI_FILE)
@@ -32,7 +33,8 @@ class PipelineSettings(dg.ConfigurableResource):
         from mentorship.effect_tables import EffectSettings
 
         return EffectSettings(min_group_size=self.min_group_size, n_bootstrap=self.effect_bootstrap,
-                              seed=self.effect_seed, trim=self.effect_trim, horizons=tuple(self.horizons))
+                              seed=self.effect_seed, trim=self.effect_trim, horizons=tuple(self.horizons),
+                              bootstrap_max_people=self.effect_bootstrap_max_people)
 
     def mapping(self):
         from mentorship.mapping import load_mapping

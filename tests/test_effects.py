@@ -442,3 +442,128 @@ def test_a_horizon_beyond_everyone_s_follow_up_is_refused():
     with pytest.raises(EffectInputError, match="followed up to the horizon"):
         estimate_effect(df.assign(d=df.d.clip(upper=200)), "t", kind="time_to_event", duration="d", event="e",
                         horizon=365, n_bootstrap=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Influence-function intervals
+
+
+def test_incidence_influence_is_the_derivative_in_each_row_weight():
+    """Every row's influence equals a central finite difference of the estimate in its weight,
+    with a competing event, tied times and rows that enter late."""
+    from mentorship.effects import cumulative_incidence, incidence_influence
+
+    rng = np.random.default_rng(41)
+    n = 80
+    entry = np.where(rng.random(n) < 0.3, rng.integers(0, 10, n), -np.inf).astype(float)
+    d = np.maximum(rng.integers(1, 30, n), np.where(np.isfinite(entry), entry + 1, 0)).astype(float)
+    e = rng.choice([0, 1, 2], n, p=[0.4, 0.4, 0.2]).astype(float)
+    w = rng.uniform(0.5, 2.0, n)
+    phi = incidence_influence(entry, d, e, w, 20.0)
+    h = 1e-6
+    fd = np.array([(cumulative_incidence(d, e, w * np.where(np.arange(n) == i, 1 + h, 1), 20.0, entry)
+                    - cumulative_incidence(d, e, w * np.where(np.arange(n) == i, 1 - h, 1), 20.0, entry)) / (2 * h)
+                   for i in range(n)])
+    assert np.abs(fd).max() > 1e-3
+    assert np.allclose(phi, fd, atol=1e-8)
+
+
+@pytest.mark.parametrize("binary,method", [(False, "aipw"), (True, "aipw"), (False, "ipw")])
+def test_influence_is_the_derivative_of_the_whole_estimator(binary, method):
+    """Through the refitted propensity and outcome models too: each unit's influence equals the
+    finite difference of the estimate, models refitted exactly, in that unit's log-weight."""
+    from mentorship.effects import _design, _influence_means, _Models, _point
+
+    df, _ = confounded(n=150, seed=43, binary=binary)
+    design = _design(df, ["x", "group"])
+    t, y, s = df.t.to_numpy(float), df.y.to_numpy(float), np.ones(len(df))
+    models = _Models()
+    _point(models, design.x, t, y, s, "ATT", method, binary)
+    models.replicate = True  # from here on every fit converges to 1e-10
+
+    def estimate(weights):
+        return _point(models, design.x, t, y, weights, "ATT", method, binary)
+
+    _, e, _, mu0 = estimate(s)
+    phi = _influence_means(design.x, t, y, s, e, mu0 if mu0 is not None else 0.0, method, binary, _Models.C)
+    h = 1e-5
+    fd = np.array([(estimate(s * np.where(np.arange(len(s)) == i, 1 + h, 1))[0]
+                    - estimate(s * np.where(np.arange(len(s)) == i, 1 - h, 1))[0]) / (2 * h) for i in range(len(s))])
+    assert np.allclose(phi, fd, atol=1e-7 * np.abs(fd).max() + 1e-9)
+
+
+def test_influence_of_the_horizon_estimate_includes_the_propensity_refit():
+    from mentorship.effects import _design, _influence_incidence, _incidence_difference, _Models, _segments
+
+    df, _ = confounded(n=150, seed=47)
+    rng = np.random.default_rng(47)
+    d = np.round(rng.exponential(200 / np.exp(0.4 * df.x - 0.3 * df.t)) + 1)
+    codes = np.where(d < 300, rng.choice([1, 2], len(d), p=[0.8, 0.2]), 0).astype(float)
+    d = np.minimum(d, 300)
+    design = _design(df, ["x", "group"])
+    t, s = df.t.to_numpy(float), np.ones(len(df))
+    stay = np.flatnonzero((t == 0) & (d > 50))[:20]
+    seg = _segments(d, codes, pd.DataFrame({"unit": stay, "time": 50.0, "weight": 1.3}))
+    models = _Models()
+    models.propensity(design.x, t, s)
+    models.replicate = True
+    e = models.propensity(design.x, t, s)
+    phi = _influence_incidence(design.x, t, s, e, seg, d, codes, "ATT", 180.0, _Models.C)
+    h = 1e-5
+    fd = np.array([(_incidence_difference(models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 + h, 1),
+                                          "ATT", 180.0)
+                    - _incidence_difference(models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 - h, 1),
+                                            "ATT", 180.0)) / (2 * h) for i in range(len(s))])
+    assert np.allclose(phi, fd, atol=1e-7 * np.abs(fd).max() + 1e-9)
+
+
+def test_influence_intervals_agree_with_the_bootstrap():
+    """Same frame, same clusters: the two standard errors differ by no more than the bootstrap's own
+    Monte Carlo error allows (its relative standard error is 1 / sqrt(2 (B - 1)))."""
+    df, _ = confounded(n=3000, seed=53)
+    df["person"] = np.arange(len(df)) // 2
+    b = 300
+    tol = 4 / math.sqrt(2 * (b - 1)) + 0.05  # plus the two methods' O(1/n) difference
+    boot = estimate_effect(df, "t", "y", ["x", "group"], kind="continuous", n_bootstrap=b, seed=5, cluster="person")
+    infl = estimate_effect(df, "t", "y", ["x", "group"], kind="continuous", uncertainty="influence", cluster="person")
+    assert infl.estimate == boot.estimate and infl.n_bootstrap == 0
+    assert infl.ci_method == "influence function" and boot.ci_method.startswith("percentile bootstrap")
+    assert abs(infl.se / boot.se - 1) < tol
+    assert infl.ci_low < infl.estimate < infl.ci_high
+
+
+def test_influence_intervals_cover_the_planted_effect():
+    """Coverage over 200 planted samples, for a continuous effect and a difference in the chance of an
+    event by a horizon: within three binomial standard errors of 95%."""
+    rng = np.random.default_rng(59)
+    hits = {"continuous": 0, "horizon": 0}
+    # The horizon truth: the treated's event chance with and without treatment, by simulation.
+    big = rng.normal(size=2_000_000)
+    big_t = rng.random(len(big)) < 1 / (1 + np.exp(-(-1.0 + big)))
+    xt = big[big_t]
+    horizon_truth = float(np.mean(np.exp(-np.exp(0.5 * xt) / 2) - np.exp(-np.exp(0.5 * xt - 0.5) / 2)))  # F1 - F0
+    reps = 200
+    for i in range(reps):
+        x = rng.normal(size=800)
+        t = (rng.random(800) < 1 / (1 + np.exp(-(-1.0 + x)))).astype(int)
+        y = 1 + x + 0.5 * t + rng.normal(size=800)
+        # exponential times with rate exp(0.5 x - 0.5 t) / 2 per unit time; censored uniformly on (0, 3)
+        time = rng.exponential(2 / np.exp(0.5 * x - 0.5 * t))
+        cens = rng.uniform(0, 3, 800)
+        df = pd.DataFrame({"t": t, "x": x, "y": y, "d": np.minimum(time, cens), "e": (time <= cens).astype(int)})
+        r = estimate_effect(df, "t", "y", ["x"], kind="continuous", uncertainty="influence")
+        hits["continuous"] += r.ci_low <= 0.5 <= r.ci_high
+        r = estimate_effect(df, "t", None, ["x"], kind="time_to_event", duration="d", event="e", horizon=1.0,
+                            uncertainty="influence", curves=False)
+        hits["horizon"] += r.ci_low <= horizon_truth <= r.ci_high
+    band = 3 * math.sqrt(0.95 * 0.05 / reps)
+    for name, k in hits.items():
+        assert abs(k / reps - 0.95) < band, (name, k)
+
+
+def test_influence_intervals_are_for_the_att_only():
+    df, _ = confounded(n=400, seed=61)
+    with pytest.raises(EffectInputError, match="ATT"):
+        estimate_effect(df, "t", "y", ["x"], kind="continuous", estimand="ATE", uncertainty="influence")
+    with pytest.raises(EffectInputError, match="uncertainty"):
+        estimate_effect(df, "t", "y", ["x"], kind="continuous", uncertainty="jackknife")
