@@ -90,7 +90,9 @@ class EffectSettings:
 
 
 def _frame(con, sql: str, params=()) -> pd.DataFrame:
-    return con.execute(sql, list(params)).df()
+    # Text columns arrive as pandas categoricals (through Arrow): a code per row instead of a Python
+    # string per cell, several times faster to fetch and a fraction of the memory at 100,000 people.
+    return con.sql(sql, params=list(params)).to_arrow_table().to_pandas(strings_to_categorical=True, date_as_object=False)
 
 
 _DERIVED = {"cohort", "tenure_band"}
@@ -178,7 +180,7 @@ class CensoringModel:
         self._y = risk.joined.to_numpy(dtype=float)
         m = LogisticRegression(C=c, max_iter=1000, tol=1e-6).fit(design.x, self._y)
         self._beta = np.r_[m.intercept_, m.coef_.ravel()]
-        self._refit = LogitRefit(design.x, self._y, np.ones(len(risk)), self._beta, c)
+        self._refit = None  # factored on first refit: the pipeline's default holds the weights fixed
         self.frame["weight"] = self._cumulative(self._beta)
 
     def _cumulative(self, beta: np.ndarray) -> np.ndarray:
@@ -193,6 +195,8 @@ class CensoringModel:
             return self.frame[["unit", "time", "weight"]]
         lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
         rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
+        if self._refit is None:
+            self._refit = LogitRefit(self._x, self._y, np.ones(len(self._y)), self._beta, self.c)
         beta = self._refit(rows)
         return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
 
@@ -339,6 +343,8 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
 def _censoring(task: _Task, s: EffectSettings, uncertainty: str = "bootstrap"):
     if task.kind != "time_to_event" or task.censoring is None:
         return None
+    if isinstance(task.censoring, pd.DataFrame):  # already the fixed weights
+        return task.censoring
     return task.censoring if s.refit_censoring and uncertainty == "bootstrap" else task.censoring()
 
 
@@ -378,7 +384,14 @@ def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = E
     """Effects, balance tables and survival curves for mentees and mentors."""
     from joblib import Parallel, delayed
 
-    tasks = [t for role in ("mentee", "mentor") for t in _tasks(analytic_frames(con, role), role, settings.horizons)]
+    tasks = []
+    for role in ("mentee", "mentor"):
+        frames = analytic_frames(con, role)
+        if not settings.refit_censoring:
+            # The fixed weights, once per role: the model itself (its design matrix has a row per person
+            # and later cohort) would otherwise be copied to a worker with every time-to-event task.
+            frames["censoring"] = frames["censoring"]()
+        tasks += _tasks(frames, role, settings.horizons)
     if progress:
         progress(f"estimating {len(tasks)} effects: {settings.n_bootstrap} bootstrap replicates each, or the "
                  f"influence function above {settings.bootstrap_max_people:,} people")

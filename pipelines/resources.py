@@ -51,7 +51,7 @@ class PipelineSettings(dg.ConfigurableResource):
         return cls(landing_dir=str(s.landing_dir), export_dir=str(s.export_dir), dashboard_dir=str(s.dashboard_dir),
                    min_group_size=s.min_group_size, mapping_path=str(s.mapping_path) if s.mapping_path else None,
                    max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
-                   effect_bootstrap=s.effect_bootstrap, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
+                   effect_bootstrap=s.effect_bootstrap, effect_bootstrap_max_people=s.bootstrap_max_people, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
                    horizons=list(s.horizons))
 
 
