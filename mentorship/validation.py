@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -225,13 +226,14 @@ def _run_suite(suite, frame: pd.DataFrame) -> list:
 
 def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Mapping | None = None,
                     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, load_date: str | None = None,
-                    chunk_rows: int = CHUNK_ROWS, progress: Callable[[str], None] | None = None
-                    ) -> ValidationResult:
+                    chunk_rows: int = CHUNK_ROWS, progress: Callable[[str], None] | None = None,
+                    workers: int | None = None) -> ValidationResult:
     """Validate raw.<source> with its GX suite; write validated.<source> and the quarantine.
 
     Every failing (row, rule) goes to ``validated.quarantine``, which always shows the latest
     attempt. ``validated.<source>`` is replaced only when the share of quarantined rows is within
-    ``max_reject_share``; above it the previous table stays as the last good data.
+    ``max_reject_share``; above it the previous table stays as the last good data. A source of
+    several chunks is checked by ``workers`` processes (default: one per core), chunk by chunk.
     """
     source = SOURCES[source_name]
     sm = (mapping or Mapping()).for_source(source_name)
@@ -240,28 +242,26 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
     n_chunks = max(1, math.ceil(n_rows / chunk_rows))
     extras = _prepare(con, source, sm, n_chunks, load_date)
 
-    suite = build_suite(source_name)
     rules = source.rules
     needed = sorted({"_rid"} | {c for r in rules for c in _columns_of(r)})
     stats = [{"rule": r.name, "column": r.column, "expectation": r.expectation, "meaning": r.meaning,
               "checked": 0, "unexpected": 0} for r in rules]
     failures = []
-    for chunk in range(n_chunks):
-        frame = con.execute(f"select {', '.join(map(ident, needed))} from _prepared where _chunk = ?",
-                            [chunk]).df()
-        for res in _run_suite(suite, frame):
-            i = res.expectation_config.meta["index"]
-            if res.exception_info and res.exception_info.get("raised_exception"):
+
+    def chunk_frame(chunk: int) -> pd.DataFrame:
+        return con.execute(f"select {', '.join(map(ident, needed))} from _prepared where _chunk = ?", [chunk]).df()
+
+    for done, checked in enumerate(_checked_chunks(source_name, chunk_frame, n_chunks, workers), start=1):
+        for i, n_checked, rids, error in checked:
+            if error:
                 raise RuntimeError(f"{source_name}: expectation {rules[i].expectation} ({rules[i].meaning}) could "
-                                   f"not run: {res.exception_info.get('exception_message')}")
-            stats[i]["checked"] += int(res.result.get("element_count") or 0)
-            bad = res.result.get("unexpected_index_list") or []
-            stats[i]["unexpected"] += len(bad)
-            if bad:
-                failures.append(pd.DataFrame({"rid": np.fromiter((b["_rid"] for b in bad), dtype=np.int64,
-                                                                  count=len(bad)), "rule": i}))
+                                   f"not run: {error}")
+            stats[i]["checked"] += n_checked
+            stats[i]["unexpected"] += len(rids)
+            if len(rids):
+                failures.append(pd.DataFrame({"rid": rids, "rule": i}))
         if progress and n_chunks > 1:
-            progress(f"{source_name}: validated chunk {chunk + 1} of {n_chunks}")
+            progress(f"{source_name}: validated chunk {done} of {n_chunks}")
     for s in stats:
         s["success"] = s["unexpected"] == 0
 
@@ -271,6 +271,46 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
     con.execute("create or replace temp table _failures as select * from _failure_frame")
     con.unregister("_failure_frame")
     return _write(con, source, rules, stats, extras, max_reject_share)
+
+
+@cache
+def _suite(source_name: str):
+    return build_suite(source_name)
+
+
+def check_chunk(source_name: str, frame: pd.DataFrame) -> list[tuple[int, int, np.ndarray, str | None]]:
+    """The source's suite on one chunk: per expectation, (its index, rows checked, failing row ids,
+    the error if it could not run)."""
+    out = []
+    for res in _run_suite(_suite(source_name), frame):
+        info = res.exception_info or {}
+        bad = res.result.get("unexpected_index_list") or []
+        out.append((res.expectation_config.meta["index"], int(res.result.get("element_count") or 0),
+                    np.fromiter((b["_rid"] for b in bad), dtype=np.int64, count=len(bad)),
+                    info.get("exception_message") if info.get("raised_exception") else None))
+    return out
+
+
+def _checked_chunks(source_name: str, chunk_frame: Callable[[int], pd.DataFrame], n_chunks: int,
+                    workers: int | None):
+    """``check_chunk`` over every chunk. One chunk runs here; several go to a pool of processes
+    (GX is pure Python, so threads would share one core), with the next chunk read from DuckDB in
+    this process while the pool works, and at most one waiting chunk per worker held in memory."""
+    workers = min(n_chunks, workers or os.cpu_count() or 1)
+    if workers <= 1:
+        for chunk in range(n_chunks):
+            yield check_chunk(source_name, chunk_frame(chunk))
+        return
+    from joblib.externals.loky import get_reusable_executor
+
+    pool = get_reusable_executor(max_workers=workers)
+    pending = []
+    for chunk in range(n_chunks):
+        pending.append(pool.submit(check_chunk, source_name, chunk_frame(chunk)))
+        if len(pending) > workers:
+            yield pending.pop(0).result()
+    for future in pending:
+        yield future.result()
 
 
 def _columns_of(rule: Rule) -> set[str]:

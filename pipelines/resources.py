@@ -55,6 +55,18 @@ class PipelineSettings(dg.ConfigurableResource):
                    horizons=list(s.horizons))
 
 
+#: DuckDB's own memory ceiling. Its default is 80% of the machine, which a large ingest would take;
+#: under this it spills sorts and temporary tables to disk instead, which keeps a 1,000,000-employee
+#: run within a modest machine. MENTORSHIP_DUCKDB_MEMORY overrides it.
+DUCKDB_MEMORY = "4GB"
+
+
+def warehouse(database) -> DuckDBResource:
+    """The DuckDB resource, with the memory ceiling."""
+    return DuckDBResource(database=database,
+                          connection_config={"memory_limit": os.environ.get("MENTORSHIP_DUCKDB_MEMORY", DUCKDB_MEMORY)})
+
+
 def default_resources() -> dict:
     settings = Settings.from_env()
     # MENTORSHIP_DUCKDB is the documented override; default it so a fresh clone needs no .env.
@@ -63,6 +75,6 @@ def default_resources() -> dict:
     os.environ.setdefault("MENTORSHIP_HASH_KEY", settings.hash_key)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": DuckDBResource(database=dg.EnvVar("MENTORSHIP_DUCKDB")),
+        "duckdb": warehouse(dg.EnvVar("MENTORSHIP_DUCKDB")),
         "settings": PipelineSettings.from_settings(settings),
     }

@@ -67,14 +67,13 @@ def measured(cmd: list[str], env: dict | None = None) -> dict:
 def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> None:
     """One stage through Dagster, in this process (the parent measures it)."""
     import dagster as dg
-    from dagster_duckdb import DuckDBResource
 
     from pipelines.definitions import all_assets
     from pipelines.partitions import landing_range, range_tags
-    from pipelines.resources import PipelineSettings
+    from pipelines.resources import PipelineSettings, warehouse
 
     months = landing_range(landing)
-    resources = {"duckdb": DuckDBResource(database=str(root / "warehouse.duckdb")),
+    resources = {"duckdb": warehouse(str(root / "warehouse.duckdb")),
                  "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
                                               dashboard_dir=str(root / "dashboards"), effect_bootstrap=bootstrap)}
     result = dg.materialize(all_assets, resources=resources,

@@ -7,12 +7,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from mentorship.synthetic import SyntheticConfig, generate
 from pipelines.definitions import all_assets
 from pipelines.partitions import landing_range, range_tags
 from pipelines.resources import PipelineSettings
+from pipelines.resources import warehouse as warehouse_resource
 
 SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
 #: The shared build's minimum group size: above the default 5 so that the small organisation has real
@@ -22,7 +22,7 @@ SMALL_K = 20
 
 def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30) -> dict:
     return {
-        "duckdb": DuckDBResource(database=str(root / "warehouse.duckdb")),
+        "duckdb": warehouse_resource(str(root / "warehouse.duckdb")),
         "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
                                      dashboard_dir=str(root / "dashboards"), min_group_size=min_group_size,
                                      effect_bootstrap=effect_bootstrap),

@@ -4,6 +4,7 @@ standard error (or the sampling error of the planted quantity), never from a pre
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -567,3 +568,29 @@ def test_influence_intervals_are_for_the_att_only():
         estimate_effect(df, "t", "y", ["x"], kind="continuous", estimand="ATE", uncertainty="influence")
     with pytest.raises(EffectInputError, match="uncertainty"):
         estimate_effect(df, "t", "y", ["x"], kind="continuous", uncertainty="jackknife")
+
+
+def test_cox_binary_matches_lifelines_robust_fit_without_ties():
+    """The large-sample Cox fit gives lifelines' weighted estimate and robust standard error."""
+    from lifelines import CoxPHFitter
+
+    from mentorship.effects import cox_binary
+
+    rng = np.random.default_rng(67)
+    n = 3000
+    x = rng.integers(0, 2, n).astype(float)
+    w = rng.uniform(0.5, 2.0, n)
+    time, cens = rng.exponential(1 / np.exp(0.4 * x)), rng.exponential(1.5, n)
+    df = pd.DataFrame({"d": np.minimum(time, cens), "e": (time <= cens).astype(float), "t": x, "w": w})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = CoxPHFitter().fit(df, "d", "e", weights_col="w", robust=True)
+    beta, se = cox_binary(df.d.to_numpy(), df.e.to_numpy(), x, w)
+    assert beta == pytest.approx(ref.params_["t"], abs=1e-6)
+    assert se == pytest.approx(ref.standard_errors_["t"], rel=1e-5)
+    # Pairs of rows that are one person: the clustered error is larger, since each pair moves together.
+    doubled = np.r_[df.d, df.d], np.r_[df.e, df.e], np.r_[x, x], np.r_[w, w]
+    b2, se_rows = cox_binary(*doubled)
+    _, se_people = cox_binary(*doubled, clusters=np.r_[np.arange(n), np.arange(n)])
+    assert b2 == pytest.approx(beta, abs=1e-8)
+    assert se_people == pytest.approx(se_rows * math.sqrt(2), rel=1e-6)

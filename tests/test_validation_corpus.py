@@ -418,3 +418,20 @@ def test_record_missing_from_a_newer_snapshot_is_kept_as_last_seen(case):
     assert case.con.execute("select _source_file from validated.employees where employee_id = ?",
                             [gone]).fetchone() == (path.name,)
     assert case.con.execute("select count(*) from validated.employees").fetchone()[0] == len(rows) - 1
+
+
+def test_chunks_checked_by_a_pool_of_processes_give_the_same_verdicts(case):
+    """A source cut into many chunks, checked by two worker processes, quarantines the same rows for
+    the same rules and reconciles the same counts as one chunk checked here."""
+    path = case.path("job_history")
+    set_field(path, 5, "job_level", "99")
+    set_field(path, 9, "base_salary", "n/a")
+    whole = case.run("job_history", workers=1)["job_history"]
+    once = case.quarantine("job_history")
+    pooled = case.run("job_history", chunk_rows=100, workers=2)["job_history"]
+    assert pooled.rows_read > 3 * 100  # several chunks
+    assert case.quarantine("job_history") == once and len(once) == 2
+    for field in ("rows_read", "rows_accepted", "rows_quarantined", "rows_current"):
+        assert getattr(pooled, field) == getattr(whole, field)
+    assert [(r["rule"], r["checked"], r["unexpected"]) for r in pooled.rules] == \
+        [(r["rule"], r["checked"], r["unexpected"]) for r in whole.rules]
