@@ -83,10 +83,11 @@ class EffectSettings:
     # multiplied the effect step's time several-fold, and the validation study found it changed
     # retention's interval width by about 1% (0.84 to 0.85 of the estimates' spread).
     refit_censoring: bool = False
-    # Above this many people in an estimate, its interval comes from the influence function instead
-    # of the bootstrap: the two agree there (tests and the validation study check it), and the
-    # bootstrap's hundreds of refits are what kept a 100,000-person organisation from running in minutes.
-    bootstrap_max_people: int = 20_000
+    # Above this many people in a role's frame, the role's intervals come from the influence function
+    # instead of the bootstrap: at that size the two agree (tests check it), and the bootstrap's
+    # hundreds of refits per estimate are what kept a 100,000-person organisation from running in
+    # minutes. The default organisation (about 6,600 people in the mentee frame) stays under it.
+    bootstrap_max_people: int = 10_000
 
 
 def _frame(con, sql: str, params=()) -> pd.DataFrame:
@@ -222,9 +223,19 @@ class _Task:
     horizon_days: float | None = None
     censoring: CensoringModel | None = None
     sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
+    uncertainty: str = "bootstrap"
 
 
-def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
+def _uncertainty(frames: dict[str, pd.DataFrame], s: EffectSettings) -> str:
+    """How every estimate for a role gets its interval: the bootstrap, or, in an organisation with more
+    than ``s.bootstrap_max_people`` people in the role's frame, the influence function. Decided per
+    organisation rather than per estimate, because a large organisation's segments are themselves
+    thousands of people whose bootstrap would cost as much as the rest of the run together."""
+    people = frames["survival"].employee_id.nunique()
+    return "influence" if people > s.bootstrap_max_people else "bootstrap"
+
+
+def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: str = "bootstrap") -> list[_Task]:
     tasks = []
     career, survey, survival, censoring = frames["career"], frames["survey"], frames["survival"], frames["censoring"]
     for h in horizons:
@@ -259,6 +270,8 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons) -> list[_Task]:
                                    f[(f.treated == 0) | (f.regularity_band == band)], outcome_col=base.outcome_col,
                                    duration=base.duration, event=base.event, horizon_days=base.horizon_days,
                                    censoring=base.censoring, sign=base.sign))
+    for t in tasks:
+        t.uncertainty = uncertainty
     return tasks
 
 
@@ -269,7 +282,7 @@ def overall_effect(frames: dict[str, pd.DataFrame], role: str, outcome: str, hor
     ``frames`` come from ``analytic_frames``; ``horizon`` is in months, or None for the survey
     changes and the time-to-event outcomes without a horizon. Returns the effect-table row as a dict.
     """
-    tasks = [t for t in _tasks(frames, role, (horizon,) if horizon is not None else ())
+    tasks = [t for t in _tasks(frames, role, (horizon,) if horizon is not None else (), _uncertainty(frames, settings))
              if t.outcome == outcome and t.horizon == horizon and t.segment_type == "overall"]
     if not tasks:
         raise KeyError(f"no {role} outcome {outcome!r} at horizon {horizon}")
@@ -302,7 +315,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         covs = [c for c in covs if not c.startswith("pre_")]
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]
-    uncertainty = "bootstrap" if f.employee_id.nunique() <= s.bootstrap_max_people else "influence"
+    uncertainty = task.uncertainty
     # A horizon row skips the hazard ratio and curves: the rows without a horizon carry them.
     try:
         with warnings.catch_warnings():
@@ -391,7 +404,7 @@ def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = E
             # The fixed weights, once per role: the model itself (its design matrix has a row per person
             # and later cohort) would otherwise be copied to a worker with every time-to-event task.
             frames["censoring"] = frames["censoring"]()
-        tasks += _tasks(frames, role, settings.horizons)
+        tasks += _tasks(frames, role, settings.horizons, _uncertainty(frames, settings))
     if progress:
         progress(f"estimating {len(tasks)} effects: {settings.n_bootstrap} bootstrap replicates each, or the "
                  f"influence function above {settings.bootstrap_max_people:,} people")

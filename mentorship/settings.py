@@ -39,7 +39,7 @@ class Settings:
     refresh_cron: str
     freshness_cron: str
     horizons: tuple[int, ...] = (6, 12, 24)
-    bootstrap_max_people: int = 20_000
+    bootstrap_max_people: int = 10_000
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -54,7 +54,7 @@ class Settings:
         if not 0 <= share <= 1:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
-        boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 20_000, 0, "a whole number")
+        boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
         at_risk = _whole(env, "MENTORSHIP_AT_RISK_DAYS", 60, 1, "a whole number of days")
         fresh = _whole(env, "MENTORSHIP_FRESHNESS_DAYS", 35, 1, "a whole number of days")
         crons = {}

@@ -23,7 +23,7 @@ class PipelineSettings(dg.ConfigurableResource):
     max_reject_share: float = 0.05
     hash_key: str = "demo-key-change-me"
     effect_bootstrap: int = 200
-    effect_bootstrap_max_people: int = 20_000
+    effect_bootstrap_max_people: int = 10_000
     effect_seed: int = 20240501
     effect_trim: float = 0.01
     roi_file: str = str(DEFAULT_ROI_FILE)

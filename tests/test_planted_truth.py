@@ -87,3 +87,20 @@ def test_adjusted_effect_is_closer_to_the_truth_than_the_raw_gap(runs):
             e = eff[outcome]
             true_att = truth["mentees"]["horizons"]["12"][key]
             assert abs(e["estimate"] - true_att) < 0.6 * abs(e["naive"] - true_att), (label, outcome)
+
+
+def test_large_estimates_take_their_interval_from_the_influence_function(runs):
+    """Above the size limit an estimate's interval comes from the influence function: the same
+    estimate, and a standard error within the bootstrap's own Monte Carlo error of the bootstrap's."""
+    frames, _ = runs["frames"]
+    b = 60
+    small = EffectSettings(n_bootstrap=b, bootstrap_max_people=10**9)
+    large = EffectSettings(n_bootstrap=b, bootstrap_max_people=0)
+    for outcome in ("promoted", "retained", "salary_growth"):
+        boot = overall_effect(frames, "mentee", outcome, 12, small)
+        infl = overall_effect(frames, "mentee", outcome, 12, large)
+        assert boot["ci_method"] == f"percentile bootstrap ({b} replicates)"
+        assert infl["ci_method"] == "influence function" and infl["n_bootstrap"] == 0
+        assert infl["estimate"] == pytest.approx(boot["estimate"], abs=1e-12)
+        assert infl["ci_low"] < infl["estimate"] < infl["ci_high"]
+        assert abs(infl["se"] / boot["se"] - 1) < 4 / (2 * (b - 1)) ** 0.5, outcome
