@@ -50,7 +50,7 @@ def comparison_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg
                 group by role, cohort, group_name
                 order by role, cohort, group_name
             ) to '{out / 'cohort_sizes.parquet'}' (format parquet)""")
-        rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchone()[0]
+        rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchall()[0][0]
                 for name in EXPORTS}
     return dg.MaterializeResult(metadata={f"{k_}_rows": dg.MetadataValue.int(v) for k_, v in rows.items()}
                                 | {"export_dir": dg.MetadataValue.path(str(out))})
@@ -99,7 +99,7 @@ def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.Mat
         health.to_parquet(out / "program_health.parquet", index=False)
         at_risk = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)
         at_risk.to_parquet(out / "at_risk_pairs.parquet", index=False)
-        rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchone()[0]
+        rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchall()[0][0]
                 for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS)}
     rows["at_risk_pairs"] = len(at_risk)
     return dg.MaterializeResult(metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()})

@@ -137,7 +137,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
     rejects = con.execute("select line_byte_position, string_agg(distinct lower(error_type), '; '), "
                           "any_value(error_message) from _csv_rejects group by 1 order by 1").fetchall()
     all_text = "concat_ws(chr(31), " + ", ".join(ident(c) for c in cols) + ")"
-    embedded = con.execute(f"select count(*) from _records where contains({all_text}, chr(10))").fetchone()[0]
+    embedded = con.execute(f"select count(*) from _records where contains({all_text}, chr(10))").fetchall()[0][0]
     # The line a record starts on: the header is line 1, each earlier record adds its own line and
     # any newlines quoted inside it, and each unparseable line before it adds one more.
     nl_before = (f"coalesce(sum(length({all_text}) - length(replace({all_text}, chr(10), ''))) over "
@@ -234,7 +234,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
             hint = (" The header reads as one column, so the delimiter is probably not what the file uses; "
                     f"set sources.{source}.csv.delimiter in the mapping file.")
         raise _Problem(f"lacks required column(s) {', '.join(missing)} (found: {listing}).{hint}")
-    n = con.execute("select count(*) from _staged").fetchone()[0]
+    n = con.execute("select count(*) from _staged").fetchall()[0][0]
     if n == 0:
         raise _Problem("holds no data rows (header only)")
     con.execute(f"create or replace temp table {table} as select _record, _line, _parse_error, "

@@ -23,7 +23,7 @@ _HIDDEN_RULES = {"parse"}
 
 def _table_exists(con, schema: str, table: str) -> bool:
     return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                       [schema, table]).fetchone()[0] > 0
+                       [schema, table]).fetchall()[0][0] > 0
 
 
 def _rows(con, sql: str, params=()) -> list[dict]:

@@ -169,7 +169,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
 
 def _exists(con, schema: str, table: str) -> bool:
     return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                       [schema, table]).fetchone()[0] > 0
+                       [schema, table]).fetchall()[0][0] > 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
     source = SOURCES[source_name]
     sm = (mapping or Mapping()).for_source(source_name)
     load_date = load_date or dt.date.today().isoformat()
-    n_rows = con.execute(f"select count(*) from raw.{source_name}").fetchone()[0]
+    n_rows = con.execute(f"select count(*) from raw.{source_name}").fetchall()[0][0]
     n_chunks = max(1, math.ceil(n_rows / chunk_rows))
     extras = _prepare(con, source, sm, n_chunks, load_date)
 
@@ -343,12 +343,12 @@ def _write(con, source: Source, rules: list[Rule], stats: list[dict], extras: li
                row_number() over (partition by {key} order by _file_order desc, _line desc) = 1 as _current
         from _prepared p
         anti join (select distinct rid from _issues) i on i.rid = p._rid""")
-    read, = con.execute("select count(*) from _prepared").fetchone()
+    read, = con.execute("select count(*) from _prepared").fetchall()[0]
     accepted, current, absent = con.execute(
         "select count(*), count(*) filter (where _current), "
         "count(*) filter (where _current and _file_order < (select max(_file_order) from _prepared)) "
-        "from _accepted").fetchone()
-    quarantined, = con.execute("select count(distinct rid) from _issues").fetchone()
+        "from _accepted").fetchall()[0]
+    quarantined, = con.execute("select count(distinct rid) from _issues").fetchall()[0]
     files = [dict(zip(("file", "rows_read", "rows_accepted", "rows_quarantined"), r)) for r in con.execute("""
         select p._source_file, count(*), count(*) - count(i.rid), count(i.rid)
         from _prepared p left join (select distinct rid from _issues) i on i.rid = p._rid

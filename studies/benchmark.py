@@ -88,7 +88,7 @@ def stage_rows(db: Path, stage: str) -> int:
 
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return int(con.execute(STAGE_ROWS[stage]).fetchone()[0] or 0)
+        return int(con.execute(STAGE_ROWS[stage]).fetchall()[0][0] or 0)
     finally:
         con.close()
 

@@ -25,4 +25,4 @@ def build_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, params: 
     except Exception:
         con.execute("rollback")
         raise
-    return con.execute(f"select count(*) from {schema}.{name}").fetchone()[0]
+    return con.execute(f"select count(*) from {schema}.{name}").fetchall()[0][0]
