@@ -301,16 +301,20 @@ def _checked_chunks(source_name: str, chunk_frame: Callable[[int], pd.DataFrame]
         for chunk in range(n_chunks):
             yield check_chunk(source_name, chunk_frame(chunk))
         return
-    from joblib.externals.loky import get_reusable_executor
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    pool = get_reusable_executor(max_workers=workers)
-    pending = []
-    for chunk in range(n_chunks):
-        pending.append(pool.submit(check_chunk, source_name, chunk_frame(chunk)))
-        if len(pending) > workers:
-            yield pending.pop(0).result()
-    for future in pending:
-        yield future.result()
+    # A pool of its own, shut down with the source: joblib's shared reusable executor would be left
+    # to the effect step in a state it cannot use. Spawned, because forking copies the parent's
+    # DuckDB connection and threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending = []
+        for chunk in range(n_chunks):
+            pending.append(pool.submit(check_chunk, source_name, chunk_frame(chunk)))
+            if len(pending) > workers:
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
 
 
 def _columns_of(rule: Rule) -> set[str]:

@@ -435,3 +435,12 @@ def test_chunks_checked_by_a_pool_of_processes_give_the_same_verdicts(case):
         assert getattr(pooled, field) == getattr(whole, field)
     assert [(r["rule"], r["checked"], r["unexpected"]) for r in pooled.rules] == \
         [(r["rule"], r["checked"], r["unexpected"]) for r in whole.rules]
+
+
+def test_the_validation_pool_leaves_joblib_usable_for_the_effect_step(case):
+    """`make run` validates a source of several chunks in worker processes and then estimates effects
+    with joblib in the same process: the validation pool must not leave joblib's executor unusable."""
+    from joblib import Parallel, delayed
+
+    case.run("job_history", chunk_rows=100, workers=2)
+    assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
