@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mentorship.effects import EffectInputError, LogitRefit, estimate_effect
+from mentorship.effects import EffectInputError, LogitRefit, estimate_effect, shared_fits
 
 #: Pre-index covariates, all measured on or before the index date.
 COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months", "tenure_band",
@@ -253,6 +253,16 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
         tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
                            censoring=censoring))
     by_key = {(t.outcome, t.horizon): t for t in tasks}
+    # One subset per (frame, segment): outcomes measured on the same frame share the subset object,
+    # so that their estimates can share its propensity fit (``shared_fits``).
+    subsets: dict[tuple, pd.DataFrame] = {}
+
+    def subset(f: pd.DataFrame, seg: str, value, mask) -> pd.DataFrame:
+        key = (id(f), seg, value)
+        if key not in subsets:
+            subsets[key] = f[mask(f)]
+        return subsets[key]
+
     for outcome, h in HEADLINE:
         base = by_key.get((outcome, h))
         if base is None:
@@ -260,14 +270,16 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
         for seg in SEGMENTS:
             for value in sorted(base.frame[seg].dropna().unique()):
                 tasks.append(_Task(role, outcome, base.label, base.kind, h, seg, str(value),
-                                   base.frame[base.frame[seg] == value], outcome_col=base.outcome_col,
+                                   subset(base.frame, seg, value, lambda f: f[seg] == value),
+                                   outcome_col=base.outcome_col,
                                    duration=base.duration, event=base.event, horizon_days=base.horizon_days,
                                    censoring=base.censoring, sign=base.sign))
         if role == "mentee":  # dose: each regularity band against the whole comparison group
             for band in sorted(base.frame.regularity_band.dropna().unique()):
-                f = base.frame
                 tasks.append(_Task(role, outcome, base.label, base.kind, h, "regularity_band", band,
-                                   f[(f.treated == 0) | (f.regularity_band == band)], outcome_col=base.outcome_col,
+                                   subset(base.frame, "regularity_band", band,
+                                          lambda f: (f.treated == 0) | (f.regularity_band == band)),
+                                   outcome_col=base.outcome_col,
                                    duration=base.duration, event=base.event, horizon_days=base.horizon_days,
                                    censoring=base.censoring, sign=base.sign))
     for t in tasks:
@@ -296,6 +308,12 @@ def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.
     # so each worker process uses one thread and the processes share the cores.
     with threadpool_limits(1):
         return _estimate(task, s)
+
+
+def _run_group(tasks: list[_Task], s: EffectSettings) -> list[tuple]:
+    """Estimates on one frame, sharing its design matrix and propensity fit."""
+    with shared_fits():
+        return [_run(t, s) for t in tasks]
 
 
 def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
@@ -408,7 +426,17 @@ def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = E
     if progress:
         progress(f"estimating {len(tasks)} effects: {settings.n_bootstrap} bootstrap replicates each, or the "
                  f"influence function above {settings.bootstrap_max_people:,} people")
-    results = Parallel(n_jobs=settings.n_jobs, batch_size=1)(delayed(_run)(t, settings) for t in tasks)
+    # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
+    # the estimates share its design matrix and propensity fit.
+    groups: dict[int, list[int]] = {}
+    for i, t in enumerate(tasks):
+        groups.setdefault(id(t.frame), []).append(i)
+    done = Parallel(n_jobs=settings.n_jobs, batch_size=1)(
+        delayed(_run_group)([tasks[i] for i in group], settings) for group in groups.values())
+    results = [None] * len(tasks)
+    for group, out in zip(groups.values(), done):
+        for i, r in zip(group, out):
+            results[i] = r
     rows = [r for r, _, _ in results]
     balances = [b for _, b, _ in results if b is not None]
     curves = [k for _, _, k in results if k is not None]

@@ -32,6 +32,9 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -226,24 +229,34 @@ class _Models:
     C = 10.0
 
     def __init__(self):
+        # Per model, the full-sample fit (x, y, s, beta) and, once a replicate needs it, its LogitRefit:
+        # factoring costs as much as a third of a fit, and the influence-function path never refits.
+        self._fits: dict[str, tuple] = {}
         self._refit: dict[str, LogitRefit] = {}
         self.replicate = False
         self.known: tuple | None = None  # (x, s, propensity) already fitted on exactly that sample
+
+    def _refitter(self, name: str, n: int) -> LogitRefit | None:
+        if name not in self._refit and name in self._fits:
+            self._refit[name] = LogitRefit(*self._fits.pop(name), self.C)
+        refit = self._refit.get(name)
+        return refit if refit is not None and len(refit.y) == n else None
 
     def logit(self, name: str, x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
         from sklearn.linear_model import LogisticRegression
 
         if x.shape[1] == 0 or len(np.unique(y[s > 0])) < 2:
             return np.full(len(x_all), np.average(y, weights=s))
-        if self.replicate and name in self._refit and len(s) == len(self._refit[name].y):
+        if self.replicate and (refit := self._refitter(name, len(s))) is not None:
             with np.errstate(all="ignore"):
-                beta = self._refit[name](s)
+                beta = refit(s)
             if np.isfinite(beta).all():
                 return 1 / (1 + np.exp(-(beta[0] + x_all @ beta[1:])))
         fit = LogisticRegression(C=self.C, max_iter=1000, tol=1e-6).fit(x, y, sample_weight=s)
         beta = np.r_[fit.intercept_, fit.coef_.ravel()]
         if not self.replicate:
-            self._refit[name] = LogitRefit(x, y, s, beta, self.C)
+            self._fits[name] = (x, y, s, beta)
+            self._refit.pop(name, None)
         return 1 / (1 + np.exp(-(beta[0] + x_all @ beta[1:])))
 
     @staticmethod
@@ -264,6 +277,43 @@ class _Models:
         if binary:
             return self.logit(name, x_fit, y_fit, s_fit, x_all)
         return self.linear(x_fit, y_fit, s_fit, x_all)
+
+
+_SHARED: ContextVar[dict | None] = ContextVar("shared_fits", default=None)
+
+
+@contextmanager
+def shared_fits():
+    """Estimates made inside the block share one design matrix and propensity fit wherever they use
+    the same DataFrame object, rows, treatment, covariates and weights: several outcomes of one
+    cohort, for instance, whose propensity is the same model fitted on the same people. The results
+    are identical to separate calls; the fits are kept until the block ends."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _propensity_fit(data: pd.DataFrame, rows: np.ndarray, df: pd.DataFrame, treatment: str, covariates: list[str],
+                    weights: str | None, t: np.ndarray, s: np.ndarray) -> tuple[_Models, _Design, np.ndarray]:
+    """(models, design, propensity) for ``df``, the ``rows`` (a mask) of ``data``; inside
+    ``shared_fits``, reused from an earlier estimate on the same rows."""
+    cache = _SHARED.get()
+    key = (id(data), treatment, tuple(covariates), weights, hash(rows.tobytes()) if cache is not None else None)
+    if cache is not None and key in cache:
+        ref, seen, design, e, fit = cache[key]
+        if ref() is data and np.array_equal(seen, rows):
+            models = _Models()
+            if fit is not None:
+                models._fits["propensity"] = fit
+            return models, design, e
+    models = _Models()
+    design = _design(df, covariates)
+    e = models.propensity(design.x, t, s)
+    if cache is not None:
+        cache[key] = (weakref.ref(data), rows, design, e, models._fits.get("propensity"))
+    return models, design, e
 
 
 def _weights(e: np.ndarray, t: np.ndarray, estimand: str) -> np.ndarray:
@@ -418,7 +468,8 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     if missing := [c for c in needed if c not in data.columns]:
         raise EffectInputError(f"columns not in the frame: {', '.join(missing)}")
     ycol = outcome if kind != "time_to_event" else duration
-    df = data.loc[data[ycol].notna() & data[treatment].notna()]
+    rows = (data[ycol].notna() & data[treatment].notna()).to_numpy()
+    df = data.loc[rows]
     t = df[treatment].to_numpy(dtype=float)
     if not set(np.unique(t)) <= {0.0, 1.0}:
         raise EffectInputError(f"{treatment} must hold 0 and 1 only")
@@ -426,11 +477,8 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     if n_treated < 2 or n_control < 2:
         raise EffectInputError(f"need at least 2 treated and 2 control units, got {n_treated} and {n_control}")
     s = df[weights].to_numpy(dtype=float) if weights else np.ones(len(df))
-    design = _design(df, list(covariates))
+    models, design, e = _propensity_fit(data, rows, df, treatment, list(covariates), weights, t, s)
     notes: list[str] = []
-
-    models = _Models()
-    e = models.propensity(design.x, t, s)
     # For the ATT only a high propensity lacks comparable comparison people; a comparison person with
     # a low one is merely unlike the treated and already weighs almost nothing.
     if trim <= 0:

@@ -594,3 +594,34 @@ def test_cox_binary_matches_lifelines_robust_fit_without_ties():
     _, se_people = cox_binary(*doubled, clusters=np.r_[np.arange(n), np.arange(n)])
     assert b2 == pytest.approx(beta, abs=1e-8)
     assert se_people == pytest.approx(se_rows * math.sqrt(2), rel=1e-6)
+
+
+@pytest.mark.parametrize("uncertainty", ["bootstrap", "influence"])
+def test_estimates_sharing_a_propensity_fit_are_the_estimates_made_apart(uncertainty, monkeypatch):
+    """Inside ``shared_fits``, outcomes measured on the same frame fit its design and propensity once,
+    and every figure equals the one a separate call gives; a different row set is fitted anew."""
+    import mentorship.effects as effects
+
+    df, _ = confounded(n=3000, seed=23)
+    df["flag"] = (df.y > df.y.median()).astype(float)
+    df["later"] = np.where(df.index % 7 == 0, np.nan, df.y)  # its own rows: some outcomes missing
+    df["d"] = np.random.default_rng(23).exponential(2.0, len(df))
+    df["e"] = (df.d < 3).astype(int)
+    df["d"] = df.d.clip(upper=3)
+    calls = [("y", "continuous", {}), ("flag", "binary", {}), ("later", "continuous", {}),
+             (None, "time_to_event", {"duration": "d", "event": "e", "horizon": 2.0})]
+
+    def run():
+        return [estimate_effect(df, "t", y, ["x", "group"], kind=k, n_bootstrap=30, seed=3, uncertainty=uncertainty,
+                                **kw).to_dict() for y, k, kw in calls]
+
+    apart = run()
+    designs = []
+    real = effects._design
+    monkeypatch.setattr(effects, "_design", lambda *a: designs.append(1) or real(*a))
+    with effects.shared_fits():
+        together = run()
+    assert len(designs) == 2  # the full rows once, the rows with "later" observed once
+    for a, b in zip(apart, together):
+        for key in ("estimate", "ci_low", "ci_high", "se", "naive", "n_treated_used", "max_abs_smd_after"):
+            assert a[key] == pytest.approx(b[key], rel=1e-12, abs=1e-12), key
