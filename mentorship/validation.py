@@ -243,13 +243,13 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
     extras = _prepare(con, source, sm, n_chunks, load_date)
 
     rules = source.rules
-    needed = sorted({"_rid"} | {c for r in rules for c in _columns_of(r)})
+    needed = checked_columns(rules)
     stats = [{"rule": r.name, "column": r.column, "expectation": r.expectation, "meaning": r.meaning,
               "checked": 0, "unexpected": 0} for r in rules]
     failures = []
 
     def chunk_frame(chunk: int) -> pd.DataFrame:
-        return con.execute(f"select {', '.join(map(ident, needed))} from _prepared where _chunk = ?", [chunk]).df()
+        return _chunk_frame(con, needed, chunk)
 
     for done, checked in enumerate(_checked_chunks(source_name, chunk_frame, n_chunks, workers), start=1):
         for i, n_checked, rids, error in checked:
@@ -271,6 +271,19 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
     con.execute("create or replace temp table _failures as select * from _failure_frame")
     con.unregister("_failure_frame")
     return _write(con, source, rules, stats, extras, max_reject_share)
+
+
+def checked_columns(rules: list[Rule]) -> list[str]:
+    """The columns of ``_prepared`` that a source's expectations read, and the row id."""
+    return sorted({"_rid"} | {c for r in rules for c in _columns_of(r)})
+
+
+def _chunk_frame(con: duckdb.DuckDBPyConnection, columns: list[str], chunk: int) -> pd.DataFrame:
+    # Text arrives as pandas categoricals (through Arrow): GX copies the batch for every metric, and
+    # copying a column of codes costs a fraction of copying Python strings. About five times faster
+    # per chunk, measured, with the same verdicts (a test checks them against plain text columns).
+    return con.sql(f"select {', '.join(map(ident, columns))} from _prepared where _chunk = ?", params=[chunk]) \
+        .to_arrow_table().to_pandas(strings_to_categorical=True, date_as_object=False)
 
 
 @cache

@@ -444,3 +444,33 @@ def test_the_validation_pool_leaves_joblib_usable_for_the_effect_step(case):
 
     case.run("job_history", chunk_rows=100, workers=2)
     assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("source", ["employees", "job_history", "mentorship_pairs", "meetings", "survey_responses"])
+def test_text_as_categoricals_gets_the_verdicts_of_plain_text(case, source):
+    """Chunks reach GX with text as pandas categoricals, for speed: every rule must judge them exactly
+    as it judges plain text columns, the failing rows included."""
+    from mentorship.contract import SOURCES
+    from mentorship.validation import _chunk_frame, check_chunk, checked_columns, validate_source
+
+    path = case.path(source)
+    corrupt = [(column, value) for src, column, value, *_ in ROW_CASES.values() if src == source]
+    for line, (column, value) in enumerate(corrupt, start=3):
+        set_field(path, line, column, value)
+    rows = read_rows(path)
+    if source == "mentorship_pairs":
+        h = rows[0]
+        rows[len(corrupt) + 4][h.index("mentor_id")] = rows[len(corrupt) + 4][h.index("mentee_id")]
+    rows.append(rows[2])  # a duplicate key
+    write_rows(path, rows)
+    case.run(source)
+    validate_source(case.con, source)  # leaves this source's _prepared behind
+    columns = checked_columns(SOURCES[source].rules)
+    plain = case.con.execute(f"select {', '.join(columns)} from _prepared where _chunk = 0").df()
+    coded = _chunk_frame(case.con, columns, 0)
+    assert any(isinstance(coded[c].dtype, pd.CategoricalDtype) for c in columns)
+    verdicts = [check_chunk(source, f) for f in (plain, coded)]
+    assert all(error is None for v in verdicts for *_, error in v)
+    failing = [[(i, n, sorted(rids.tolist())) for i, n, rids, _ in v] for v in verdicts]
+    assert failing[0] == failing[1]
+    assert sum(len(r) for _, _, r in failing[0]) >= len(corrupt) + 2  # the comparison is not vacuous
