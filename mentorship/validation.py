@@ -314,13 +314,13 @@ def _checked_chunks(source_name: str, chunk_frame: Callable[[int], pd.DataFrame]
         for chunk in range(n_chunks):
             yield check_chunk(source_name, chunk_frame(chunk))
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from joblib.externals.loky import ProcessPoolExecutor
 
     # A pool of its own, shut down with the source: joblib's shared reusable executor would be left
-    # to the effect step in a state it cannot use. Spawned, because forking copies the parent's
-    # DuckDB connection and threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # to the effect step in a state it cannot use. loky's, because its workers start fresh (forking
+    # would copy the parent's DuckDB connection and threads) without re-running the caller's script
+    # (a spawned pool would, and fails in any script without a __main__ guard).
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         pending = []
         for chunk in range(n_chunks):
             pending.append(pool.submit(check_chunk, source_name, chunk_frame(chunk)))

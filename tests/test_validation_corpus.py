@@ -474,3 +474,24 @@ def test_text_as_categoricals_gets_the_verdicts_of_plain_text(case, source):
     failing = [[(i, n, sorted(rids.tolist())) for i, n, rids, _ in v] for v in verdicts]
     assert failing[0] == failing[1]
     assert sum(len(r) for _, _, r in failing[0]) >= len(corrupt) + 2  # the comparison is not vacuous
+
+
+def test_the_validation_pool_works_from_a_script_without_a_main_guard(tiny, tmp_path):
+    """An analyst's plain script calling ``ingest`` must not be re-run by the worker processes (a
+    spawned pool re-imports the caller's main module, and fails without ``if __name__ == "__main__"``)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "load.py"
+    script.write_text(
+        "import sys, duckdb\n"
+        "from pathlib import Path\n"
+        "from mentorship.validation import ingest\n"
+        "print('script body ran')\n"
+        "r = ingest(duckdb.connect(), Path(sys.argv[1]), sources=['employees', 'job_history'], chunk_rows=100, workers=2)\n"
+        "print({k: (v.rows_read, v.rows_accepted) for k, v in r.items()})\n")
+    done = subprocess.run([sys.executable, str(script), str(tiny / "landing")], capture_output=True, text=True,
+                          timeout=600, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("script body ran") == 1
+    assert "'job_history': (" in done.stdout
