@@ -110,7 +110,13 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path) -> dict:
     n = TIERS[name]
     landing = scratch / name / "landing"
     t0 = time.perf_counter()
-    truth = generate(landing, SyntheticConfig(n_employees=n, seed=7), scratch / name / "truth.json")
+    # Generated in a child process: each stage's process starts as a copy of this one, and the OS
+    # counts that copy in the stage's peak memory, so this process must stay small.
+    from joblib.externals.loky import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        truth = pool.submit(generate, landing, SyntheticConfig(n_employees=n, seed=7),
+                            scratch / name / "truth.json").result()
     generated = time.perf_counter() - t0
     runs, floors, pandas_runs = [], [], []
     for i in range(repeats):
