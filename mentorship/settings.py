@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,9 @@ class Settings:
     freshness_cron: str
     horizons: tuple[int, ...] = (6, 12, 24)
     bootstrap_max_people: int = 10_000
+    # DuckDB's own default is 80% of the machine, which a large ingest would take; under this ceiling
+    # it spills sorts and temporary tables to disk instead.
+    duckdb_memory: str = "4GB"
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -55,6 +59,9 @@ class Settings:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
         boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
+        memory = env.get("MENTORSHIP_DUCKDB_MEMORY", "4GB").strip()
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, re.IGNORECASE):
+            raise SettingsError(f"MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got {memory!r}")
         at_risk = _whole(env, "MENTORSHIP_AT_RISK_DAYS", 60, 1, "a whole number of days")
         fresh = _whole(env, "MENTORSHIP_FRESHNESS_DAYS", 35, 1, "a whole number of days")
         crons = {}
@@ -95,6 +102,7 @@ class Settings:
             refresh_cron=crons["MENTORSHIP_REFRESH_CRON"],
             freshness_cron=crons["MENTORSHIP_FRESHNESS_CRON"],
             horizons=horizons,
+            duckdb_memory=memory,
         )
 
 

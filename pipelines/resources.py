@@ -55,16 +55,10 @@ class PipelineSettings(dg.ConfigurableResource):
                    horizons=list(s.horizons))
 
 
-#: DuckDB's own memory ceiling. Its default is 80% of the machine, which a large ingest would take;
-#: under this it spills sorts and temporary tables to disk instead, which keeps a 1,000,000-employee
-#: run within a modest machine. MENTORSHIP_DUCKDB_MEMORY overrides it.
-DUCKDB_MEMORY = "4GB"
-
-
-def warehouse(database) -> DuckDBResource:
-    """The DuckDB resource, with the memory ceiling."""
+def warehouse(database, memory: str | None = None) -> DuckDBResource:
+    """The DuckDB resource, with the memory ceiling (``Settings.duckdb_memory`` unless given)."""
     return DuckDBResource(database=database,
-                          connection_config={"memory_limit": os.environ.get("MENTORSHIP_DUCKDB_MEMORY", DUCKDB_MEMORY)})
+                          connection_config={"memory_limit": memory or Settings.from_env().duckdb_memory})
 
 
 def default_resources() -> dict:
@@ -75,6 +69,6 @@ def default_resources() -> dict:
     os.environ.setdefault("MENTORSHIP_HASH_KEY", settings.hash_key)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": warehouse(dg.EnvVar("MENTORSHIP_DUCKDB")),
+        "duckdb": warehouse(dg.EnvVar("MENTORSHIP_DUCKDB"), settings.duckdb_memory),
         "settings": PipelineSettings.from_settings(settings),
     }

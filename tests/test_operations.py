@@ -62,6 +62,7 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
     ("MENTORSHIP_FRESHNESS_CRON", "0 25 * * *", "MENTORSHIP_FRESHNESS_CRON must be a cron expression"),
     ("MENTORSHIP_FRESHNESS_DAYS", "0", "MENTORSHIP_FRESHNESS_DAYS must be at least 1"),
     ("MENTORSHIP_AT_RISK_DAYS", "soon", "MENTORSHIP_AT_RISK_DAYS must be a whole number of days"),
+    ("MENTORSHIP_DUCKDB_MEMORY", "lots", "MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got 'lots'"),
     ("MENTORSHIP_ROI_FILE", "/nowhere/roi.yaml", "MENTORSHIP_ROI_FILE names /nowhere/roi.yaml, which is not a file"),
     ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be at least 0, got -1"),
     ("MENTORSHIP_HORIZONS", "12,two", "MENTORSHIP_HORIZONS must be whole months between 1 and 120"),
@@ -70,6 +71,20 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env({name: value})
+
+
+def test_the_duckdb_memory_ceiling_is_configurable_and_reaches_the_warehouse(tmp_path):
+    from pipelines.resources import warehouse
+
+    assert Settings.from_env({}).duckdb_memory == "4GB"
+    assert Settings.from_env({"MENTORSHIP_DUCKDB_MEMORY": "512MB"}).duckdb_memory == "512MB"
+    import duckdb
+
+    def limit(con):
+        return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+
+    with warehouse(str(tmp_path / "w.duckdb"), "512MB").get_connection() as con:
+        assert limit(con) == limit(duckdb.connect(config={"memory_limit": "512MB"})) != limit(duckdb.connect())
 
 
 def test_horizons_are_configurable():
