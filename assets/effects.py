@@ -15,7 +15,7 @@ from pipelines.resources import PipelineSettings
 TABLES = {
     "effect_estimates": "Raw difference and adjusted effect on the mentored (ATT) with its 95% bootstrap CI, "
                         "method, counts before and after trimming, E-values, balance summary and suppression "
-                        "flags, per role, outcome, horizon, segment and regularity band.",
+                        "flags, per role, outcome, horizon, segment and dose band (meeting cadence and regularity).",
     "effect_balance": "Standardized mean difference of every covariate before and after weighting, per role, "
                       "outcome and horizon (overall estimates).",
     "survival_curves": "Weighted Kaplan-Meier curves (mentored vs comparison) for time to voluntary exit and to "

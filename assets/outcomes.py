@@ -26,13 +26,14 @@ survey_outcomes = sql_asset(
 
 pair_engagement = sql_asset(
     "pair_engagement", ["validated_mentorship_pairs", "validated_meetings", "cohort_members"], "outcomes",
-    "Per pair: meetings, meetings per month, gaps between meetings, days since the last meeting, goals met, "
-    "mean mentee rating and a regularity band.")
+    "Per pair: meetings, meetings per month, gaps between meetings, the longest stretch without one, days "
+    "since the last meeting, goals met, mean mentee rating, and the dose bands over its first 90 days: "
+    "cadence (meetings a month) and regularity (longest stretch without a meeting).")
 
 program_health = sql_asset(
     "program_health", ["pair_engagement"], "outcomes",
     "Per program and cohort (and overall): pairs by status, meetings per pair per month, gaps between "
-    "meetings, goals set and met, mentee ratings and regularity bands; cells under the minimum group "
+    "meetings, goals set and met, mentee ratings, and pairs by cadence and by regularity band; cells under the minimum group "
     "size suppressed.", params=("min_group_size",))
 
 survey_prepost = sql_asset(

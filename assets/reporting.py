@@ -74,6 +74,7 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
 EFFECT_EXPORTS = ("effect_estimates", "effect_balance", "survival_curves")
 AGGREGATE_EXPORTS = ("program_health", "survey_prepost", "roi_inputs")
 HEALTH_STATUS = ["active_pairs", "completed_pairs", "withdrawn_pairs"]
+HEALTH_CADENCE = ["low_cadence_pairs", "medium_cadence_pairs", "high_cadence_pairs"]
 HEALTH_REGULARITY = ["low_regularity_pairs", "medium_regularity_pairs", "high_regularity_pairs"]
 
 
@@ -94,7 +95,7 @@ def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.Mat
             con.execute(f"copy (select * from analytics.{name}) to '{out / (name + '.parquet')}' (format parquet)")
         # Counts that split a published total: small ones hidden, plus one more where one alone would show.
         health = pd.read_parquet(out / "program_health.parquet")
-        for part in (HEALTH_STATUS, HEALTH_REGULARITY):
+        for part in (HEALTH_STATUS, HEALTH_CADENCE, HEALTH_REGULARITY):
             health = suppress_partition(health, part, settings.min_group_size)
         health.to_parquet(out / "program_health.parquet", index=False)
         at_risk = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)

@@ -107,8 +107,21 @@ who were mentored), with its 95% confidence interval.
 Effects by {', '.join(SEGMENTS).replace('_', ' ')} for the headline outcomes ({headline}). A
 segment with fewer than {min_group_size} mentored or comparison people is suppressed with its reason;
 where exactly one segment of a breakdown is suppressed, the counts of the next-smallest are hidden
-too, so the hidden one cannot be worked out by subtraction. Dose: each meeting-regularity band of
-mentees against the whole comparison group.
+too, so the hidden one cannot be worked out by subtraction.
+
+Dose, among mentees, in two ways, each band of mentees against the whole comparison group with
+the same adjustment. Both are measured over the pair's first 90 days (its whole life if it ended
+sooner; an active pair younger than that has no band yet):
+- **Cadence:** meetings a month: under 1 (low), 1 to 2 (medium), 2 or more (high).
+- **Regularity:** the longest stretch without a meeting, counted from the pair's start to the end of
+  the window, so a pair that met often and then stopped is not regular: over 9 weeks (low), 6 to 9
+  weeks (medium), 6 weeks or less (high).
+
+Why a fixed early window: a pair closes when either person leaves, so over a whole life the bands
+would be tangled with the outcome (a mentee who left in month four has a short, tidy record). The
+bands are still measured after the pair started and are not assigned at random; they also reflect
+how engaged the pair was, which the pre-index covariates only partly capture. Read a gradient
+across bands as a pattern consistent with dose-response, not as the effect of adding meetings.
 
 ## What the estimates assume
 1. **No unmeasured confounding:** given the covariates above, who joins is as good as random. Traits

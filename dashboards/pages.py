@@ -22,7 +22,21 @@ from mentorship.roi import Assumptions, RoiConfigError, compute_roi, inputs_from
 HEADLINE = [("promoted", 12, "Promotion"), ("retained", 12, "Retention"),
             ("satisfaction_change", None, "Satisfaction"), ("engagement_change", None, "Engagement")]
 SEGMENT_TITLES = {"cohort": "Cohort", "department": "Department", "job_level": "Level", "gender": "Gender",
-                  "age_band": "Age band", "regularity_band": "Meeting regularity"}
+                  "age_band": "Age band", "cadence_band": "Meeting cadence",
+                  "regularity_band": "Meeting regularity"}
+BANDS = ("low", "medium", "high")
+#: Pair dose bands: (column, chart title, band labels low to high, caption).
+DOSE_BAND_CHARTS = [
+    ("cadence_band", "Pairs by meeting cadence in their first 90 days",
+     ("low: under 1 a month", "medium: 1 to 2", "high: 2 or more"),
+     "how many pairs met less than once a month (low), one to two times (medium) or more often (high) in "
+     "their first 90 days (or their whole life, if shorter); pairs younger than 90 days are not counted yet."),
+    ("regularity_band", "Pairs by meeting regularity in their first 90 days",
+     ("low: a gap over 9 weeks", "medium: 6 to 9 weeks", "high: no gap over 6 weeks"),
+     "how steadily pairs met in their first 90 days: the longest stretch without a meeting, from the start, "
+     "over 9 weeks (low), 6 to 9 weeks (medium) or 6 weeks at most (high); pairs younger than 90 days are "
+     "not counted yet."),
+]
 ALL = "all"
 
 
@@ -204,6 +218,29 @@ def _forest_figure(trace_sets: list[tuple[str | None, list[tuple[str, pd.Series 
     n = max((len(r) for _, r in trace_sets), default=1)
     fig.update_layout(title=title, xaxis_title=xtitle, height=height or max(260, 70 + 46 * n))
     fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def _band_figure(options, total: pd.DataFrame, cohorts: pd.DataFrame, band: str, labels, title: str) -> go.Figure:
+    """Pairs per dose band, one bar trace per cohort filter option."""
+    prefix = band.removesuffix("_band")
+    fig = go.Figure()
+    for _, key, label in options:
+        row = total if key == ALL else cohorts[cohorts.cohort == label]
+        if row.empty:
+            continue
+        r = row.iloc[0]
+        if bool(r.suppressed):
+            fig.add_trace(go.Bar(x=list(labels), y=[0, 0, 0], meta=key, visible=key == ALL,
+                                 text=["suppressed"] * 3, textposition="outside", marker=dict(color="#ccc"),
+                                 name="suppressed"))
+            continue
+        ys = [getattr(r, f"{b}_{prefix}_pairs") for b in BANDS]
+        fig.add_trace(go.Bar(x=list(labels), y=[0 if pd.isna(v) else v for v in ys], text=[count(v) for v in ys],
+                             textposition="outside", meta=key, visible=key == ALL,
+                             marker=dict(color=[WARN, COMPARISON, MENTORED]), name=label,
+                             hovertemplate="%{x}: %{text} pairs<extra></extra>", showlegend=False))
+    fig.update_layout(title=title, yaxis_title="Pairs")
     return fig
 
 
@@ -438,25 +475,9 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     cohorts = h[(h.program == "All programs") & (h.cohort != "All cohorts")]
     options = [("", ALL, "All cohorts")] + [("Cohort", f"cohort={c}", c) for c in cohorts.cohort]
     p.filter_bar(options, "Cohort")
-    fig = go.Figure()
-    for _, key, label in options:
-        row = total if key == ALL else cohorts[cohorts.cohort == label]
-        if row.empty:
-            continue
-        r = row.iloc[0]
-        if bool(r.suppressed):
-            fig.add_trace(go.Bar(x=["low", "medium", "high"], y=[0, 0, 0], meta=key, visible=key == ALL,
-                                 text=["suppressed"] * 3, textposition="outside", marker=dict(color="#ccc"),
-                                 name="suppressed"))
-            continue
-        ys = [r.low_regularity_pairs, r.medium_regularity_pairs, r.high_regularity_pairs]
-        fig.add_trace(go.Bar(x=["low (under 1 a month)", "medium (1 to 2)", "high (2 or more)"],
-                             y=[0 if pd.isna(v) else v for v in ys], text=[count(v) for v in ys], textposition="outside",
-                             meta=key, visible=key == ALL, marker=dict(color=[WARN, COMPARISON, MENTORED]),
-                             name=label, hovertemplate="%{x}: %{text} pairs<extra></extra>", showlegend=False))
-    fig.update_layout(title="Pairs by meeting regularity", yaxis_title="Pairs")
-    p.figure(fig, "how many pairs meet less than once a month (low), one to two times (medium) or more often (high). "
-                  "Cohorts with fewer than the minimum number of pairs are suppressed.")
+    for band, title, labels, caption in DOSE_BAND_CHARTS:
+        p.figure(_band_figure(options, total, cohorts, band, labels, title),
+                 caption + " Cohorts with fewer than the minimum number of pairs are suppressed.")
     rows, classes = [], []
     for r in h.itertuples():
         if r.suppressed:
@@ -471,12 +492,16 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     p.add("<h2>By program and cohort</h2>")
     p.add(table(rows, ["Program", "Cohort", "Pairs", "Active", "Meetings / pair / month", "Median gap (days)",
                        "Goals met / set", "Mean rating"], classes=classes))
-    sets = [(None, [(f"Regularity: {b}", _one(x.effects, "mentee", o, hz, "regularity_band", b))
-                    for b in ("low", "medium", "high")]) for o, hz, _t in HEADLINE[:1]]
-    p.figure(_forest_figure(sets, "Dose-response: promotion at 12 months by meeting regularity",
+    sets = [(None, [(f"{SEGMENT_TITLES[dim]}: {label}", _one(x.effects, "mentee", o, hz, dim, band))
+                    for dim, _t, labels, _c in DOSE_BAND_CHARTS for band, label in zip(BANDS, labels)])
+            for o, hz, _t in HEADLINE[:1]]
+    p.figure(_forest_figure(sets, "Dose-response: promotion at 12 months by meeting cadence and regularity",
                             "Adjusted effect, percentage points"),
-             "each band of mentees (by how regularly the pair met) against the whole comparison group; if more regular "
-             "meetings go with larger effects, the dots move right from low to high.")
+             "each band of mentees against the whole comparison group, once by how often the pair met and once by "
+             "the longest stretch it went without meeting, both in the pair's first 90 days. If more meetings go with "
+             "larger effects, the dots move right from low to high. Bands are measured after the pair started, "
+             "so they also reflect how engaged it was: read them as a pattern, not as the effect of adding "
+             "meetings.")
     ar = x.at_risk
     p.add(f"<h2>Pairs at risk: no meeting in over {at_risk_days} days</h2>")
     if len(ar) < min_group_size:

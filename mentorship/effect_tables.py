@@ -47,6 +47,9 @@ SURVIVAL = {  # outcome: (label, duration, event)
 #: Segment and dose estimates cover the headline outcomes only.
 HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
 SEGMENTS = ["cohort", "department", "job_level", "gender", "age_band"]
+#: Dose dimensions of a mentee's pair (``analytics.pair_engagement``): meetings a month, and the
+#: longest stretch without a meeting.
+DOSE_BANDS = ["cadence_band", "regularity_band"]
 
 
 #: Output schemas, fixed so that an all-suppressed run still writes well-typed (empty) tables.
@@ -127,9 +130,10 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.D
                case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
         from analytics.survival_times o {join} where o.role = ?
         order by m.employee_id, m.cohort, m.treated""", [role])
-    bands = _frame(con, "select pair_id, regularity_band from analytics.pair_engagement")
+    bands = _frame(con, f"select pair_id, {', '.join(DOSE_BANDS)} from analytics.pair_engagement").set_index("pair_id")
     for f in (career, survey, survival):
-        f["regularity_band"] = f["pair_id"].map(dict(zip(bands.pair_id, bands.regularity_band)))
+        for band in DOSE_BANDS:
+            f[band] = f["pair_id"].map(bands[band])
     risk = _frame(con, f"""
         select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)}
         from analytics.censoring_risk where role = ? order by employee_id, cohort, later_cohort""", [role])
@@ -274,14 +278,15 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
                                    outcome_col=base.outcome_col,
                                    duration=base.duration, event=base.event, horizon_days=base.horizon_days,
                                    censoring=base.censoring, sign=base.sign))
-        if role == "mentee":  # dose: each regularity band against the whole comparison group
-            for band in sorted(base.frame.regularity_band.dropna().unique()):
-                tasks.append(_Task(role, outcome, base.label, base.kind, h, "regularity_band", band,
-                                   subset(base.frame, "regularity_band", band,
-                                          lambda f: (f.treated == 0) | (f.regularity_band == band)),
-                                   outcome_col=base.outcome_col,
-                                   duration=base.duration, event=base.event, horizon_days=base.horizon_days,
-                                   censoring=base.censoring, sign=base.sign))
+        if role == "mentee":  # dose: each band of mentees against the whole comparison group
+            for dim in DOSE_BANDS:
+                for band in sorted(base.frame[dim].dropna().unique()):
+                    tasks.append(_Task(role, outcome, base.label, base.kind, h, dim, band,
+                                       subset(base.frame, dim, band,
+                                              lambda f: (f.treated == 0) | (f[dim] == band)),
+                                       outcome_col=base.outcome_col,
+                                       duration=base.duration, event=base.event, horizon_days=base.horizon_days,
+                                       censoring=base.censoring, sign=base.sign))
     for t in tasks:
         t.uncertainty = uncertainty
     return tasks
@@ -299,6 +304,18 @@ def overall_effect(frames: dict[str, pd.DataFrame], role: str, outcome: str, hor
     if not tasks:
         raise KeyError(f"no {role} outcome {outcome!r} at horizon {horizon}")
     return _run(tasks[0], settings)[0]
+
+
+def segment_effects(frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None,
+                    settings: EffectSettings, segment_type: str) -> list[dict]:
+    """Every segment of one breakdown (a ``SEGMENTS`` column, or a ``DOSE_BANDS`` column for mentees)
+    of a headline outcome, computed exactly as the effect tables compute it, before suppression."""
+    tasks = [t for t in _tasks(frames, role, (horizon,) if horizon is not None else (), _uncertainty(frames, settings))
+             if t.outcome == outcome and t.horizon == horizon and t.segment_type == segment_type]
+    if not tasks:
+        raise KeyError(f"no {role} {segment_type} segments of {outcome!r} at horizon {horizon}")
+    with shared_fits():
+        return [_run(t, settings)[0] for t in tasks]
 
 
 def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:

@@ -7,7 +7,7 @@ extracts in exactly the documented input format (see ``mentorship.contract``). I
   same traits raise promotion and lower exit, so a raw comparison overstates the program;
 * true effects of being mentored (from the pair's start) on the promotion hazard, the
   voluntary-exit hazard, merit raises and survey constructs, scaled by a dose that follows the
-  pair's meeting regularity; and smaller effects on mentors.
+  pair's engagement band, which sets how often and how steadily it meets; and smaller effects on mentors.
 
 Every treated person also carries a counterfactual path driven by the same random draws with the
 effects switched off. The truth file reports the effect on the mentored as the mean of
@@ -69,14 +69,15 @@ SURVEY_ITEMS = [
     ("GROW2", "growth", "I can see a path to grow my career here."),
 ]
 CONSTRUCTS = ["engagement", "satisfaction", "confidence", "growth"]
-REGULARITY_BANDS = ["low", "medium", "high"]
+ENGAGEMENT_BANDS = ["low", "medium", "high"]
 HORIZONS = (6, 12, 24)
 
 
 @dataclass
 class PlantedEffects:
     """True effects of the program. Hazard ratios multiply monthly hazards from the month after
-    the pair starts; ``dose`` (by regularity band) scales the promotion, salary and survey effects."""
+    the pair starts; ``dose`` (by the pair's engagement band, which sets its meeting cadence) scales
+    the promotion, salary and survey effects."""
 
     promotion_hr: float = 1.4
     voluntary_exit_hr: float = 0.7
@@ -573,7 +574,7 @@ def _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engag
     withdraws = rng.random(k) < withdraw_p
     withdraw_day = np.where(withdraws, start + 30 + (rng.random(k) * (planned - 30)).astype(np.int64), -1)
     goals = np.clip(rng.poisson(2.5, k) + 1, 1, 6)
-    dose = np.asarray([eff.dose[b] for b in REGULARITY_BANDS])[band]
+    dose = np.asarray([eff.dose[b] for b in ENGAGEMENT_BANDS])[band]
     mentee_month[mentees] = m
     mentee_day[mentees] = start
     mentee_dose[mentees] = dose

@@ -66,15 +66,11 @@ def build_outcomes(con: duckdb.DuckDBPyConnection, horizons=(6, 12, 24)) -> None
         build_table(con, "analytics", name)
 
 
-def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffects | None = None,
-             outcomes=STUDIED, selection: str = "observed", uncertainty: str = "bootstrap") -> list[dict]:
-    """One organisation: adjusted and raw mentee effects next to the planted truth. ``uncertainty``
-    "influence" takes every interval from the influence function, as the pipeline does for a large
-    organisation, instead of the bootstrap."""
-    from threadpoolctl import threadpool_limits
-
-    effects = effects if effects is not None else PlantedEffects()
-    with tempfile.TemporaryDirectory() as tmp, threadpool_limits(1):
+def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects, selection: str = "observed"
+                  ) -> tuple[dict, dict]:
+    """One generated organisation run through ingest and the outcome SQL: the mentees' analytic
+    frames and the planted truth."""
+    with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         config = SyntheticConfig(n_employees=n_employees, seed=seed, effects=effects, selection=SELECTIONS[selection])
         truth = generate(tmp / "landing", config, tmp / "truth.json")
@@ -83,6 +79,19 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
         build_outcomes(con)
         frames = analytic_frames(con, "mentee")
         con.close()
+    return frames, truth
+
+
+def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffects | None = None,
+             outcomes=STUDIED, selection: str = "observed", uncertainty: str = "bootstrap") -> list[dict]:
+    """One organisation: adjusted and raw mentee effects next to the planted truth. ``uncertainty``
+    "influence" takes every interval from the influence function, as the pipeline does for a large
+    organisation, instead of the bootstrap."""
+    from threadpoolctl import threadpool_limits
+
+    effects = effects if effects is not None else PlantedEffects()
+    with threadpool_limits(1):
+        frames, truth = mentee_frames(seed, n_employees, effects, selection)
     settings = EffectSettings(n_bootstrap=n_bootstrap, seed=seed,
                               bootstrap_max_people=0 if uncertainty == "influence" else EffectSettings.bootstrap_max_people)
     rows = []

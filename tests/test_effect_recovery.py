@@ -32,3 +32,28 @@ def test_a_strong_planted_effect_is_found_with_the_right_sign():
         assert r["truth"] > 0 and r["ci_low"] > 0, outcome  # detected
         assert abs(r["estimate"] - r["truth"]) < Z * r["se"], outcome  # and close to the truth
         assert abs(r["naive"] - r["truth"]) > abs(r["estimate"] - r["truth"]), outcome
+
+
+def test_dose_bands_follow_the_planted_dose_and_only_where_one_is_planted():
+    """The planted dose scales the promotion effect by the pair's engagement band (none at low, double
+    at high) and leaves the exit effect alone. Promotion must rise from the low to the high band of
+    both dose dimensions; retention, undosed, must show no gradient (a band measured over a pair's
+    whole life would: a pair closes when the mentee leaves)."""
+    import math
+
+    from mentorship.effect_tables import EffectSettings, segment_effects
+    from studies.validation_study import mentee_frames
+
+    dosed = PlantedEffects(promotion_hr=2.5, dose={"low": 0.0, "medium": 1.0, "high": 2.0})
+    frames, _ = mentee_frames(31, 4000, dosed)
+    settings = EffectSettings(seed=31, bootstrap_max_people=0)
+    for dim in ("cadence_band", "regularity_band"):
+        promoted = {r["segment"]: r for r in segment_effects(frames, "mentee", "promoted", 12, settings, dim)}
+        retained = {r["segment"]: r for r in segment_effects(frames, "mentee", "retained", 12, settings, dim)}
+        assert set(promoted) == set(retained) == {"low", "medium", "high"}, dim
+        lo, mid, hi = (promoted[b]["estimate"] for b in ("low", "medium", "high"))
+        assert lo < mid < hi, dim
+        se = math.hypot(promoted["high"]["se"], promoted["low"]["se"])
+        assert hi - lo > 2 * se, dim
+        gap = retained["high"]["estimate"] - retained["low"]["estimate"]
+        assert abs(gap) < Z * math.hypot(retained["high"]["se"], retained["low"]["se"]), dim

@@ -14,7 +14,7 @@ Cast (as-of date 2025-12-31):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -200,3 +200,40 @@ def test_pair_engagement(con):
                                  "where pair_id = 'P1'").fetchone()
     assert n == 2 and gap == (date(2023, 4, 20) - date(2023, 3, 20)).days and rating == 4
     assert con.execute("select meetings from analytics.pair_engagement where pair_id = 'P3'").fetchone()[0] == 0
+
+
+def test_pair_dose_bands_separate_cadence_from_regularity():
+    """Dose bands look at a pair's first 90 days. Cadence counts meetings a month; regularity is the
+    longest stretch without one, counted from the start to the window's end, so a pair that met often
+    and then stopped is irregular. An active pair younger than 90 days has no band yet."""
+    c = duckdb.connect()
+    c.execute("create schema validated")
+    c.execute("create schema analytics")
+    c.execute("create table analytics.cohort_members as select date '2024-12-31' as as_of_date")
+    c.execute("create table validated.mentorship_pairs (pair_id varchar, program varchar, cohort varchar, "
+              "status varchar, start_date date, end_date date, goals_set integer, goals_met integer)")
+    c.executemany("insert into validated.mentorship_pairs values (?, 'Career', '2024-H1', ?, ?, ?, 2, 1)", [
+        ("steady", "completed", "2024-01-01", "2024-06-30"),
+        ("burst", "completed", "2024-01-01", "2024-06-30"),
+        ("silent", "active", "2024-10-01", None),
+        ("short", "withdrawn", "2024-01-01", "2024-03-01"),
+        ("young", "active", "2024-11-15", None),
+    ])
+    c.execute("create table validated.meetings (pair_id varchar, meeting_date date, duration_minutes integer, "
+              "mentee_rating integer)")
+    steady = [date(2024, 1, 15) + timedelta(days=30 * i) for i in range(6)]  # the last three fall after day 90
+    burst = [date(2024, 1, 2) + timedelta(days=2 * i) for i in range(10)]
+    c.executemany("insert into validated.meetings values (?, ?, 60, 4)",
+                  [("steady", d) for d in steady] + [("burst", d) for d in burst]
+                  + [("short", date(2024, 2, 20)), ("young", date(2024, 11, 20))])
+    build_table(c, "analytics", "pair_engagement")
+    got = {r[0]: r[1:] for r in c.execute(
+        "select pair_id, longest_gap_days, early_meetings, early_longest_gap_days, cadence_band, regularity_band "
+        "from analytics.pair_engagement").fetchall()}
+    c.close()
+    day90 = date(2024, 1, 1) + timedelta(days=90)
+    assert got["steady"] == (30, 3, 30, "medium", "high")
+    assert got["burst"] == ((date(2024, 6, 30) - burst[-1]).days, 10, (day90 - burst[-1]).days, "high", "low")
+    assert got["silent"] == (91, 0, 90, "low", "low")
+    assert got["short"] == (50, 1, 50, "low", "medium")  # ended before day 90: its whole life is the window
+    assert got["young"][3:] == (None, None)

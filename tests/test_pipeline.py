@@ -123,7 +123,8 @@ def test_no_published_group_is_under_the_minimum_size(built):
     counts = {"effect_estimates": ["n_treated", "n_control", "n_treated_used", "n_control_used"],
               "outcome_comparison": ["n_mentored", "n_comparison"], "cohort_sizes": ["people"],
               "program_health": ["pairs", "active_pairs", "completed_pairs", "withdrawn_pairs", "low_regularity_pairs",
-                                 "medium_regularity_pairs", "high_regularity_pairs"], "survey_prepost": ["people"]}
+                                 "medium_regularity_pairs", "high_regularity_pairs", "low_cadence_pairs",
+                                 "medium_cadence_pairs", "high_cadence_pairs"], "survey_prepost": ["people"]}
     for name, cols in counts.items():
         frame = pd.read_parquet(root / "exports" / f"{name}.parquet")
         for c in cols:
@@ -173,7 +174,7 @@ def test_effect_tables_cover_every_outcome_horizon_and_role(built):
     assert len(headline) and headline.smd_after.abs().max() < 0.1 < headline.smd_before.abs().max()
     # Segments and dose exist; a segment too small is suppressed with its reason, not a number.
     segs = eff[eff.segment_type != "overall"]
-    assert {"department", "job_level", "gender", "regularity_band"} <= set(segs.segment_type)
+    assert {"department", "job_level", "gender", "cadence_band", "regularity_band"} <= set(segs.segment_type)
     small = segs[segs.suppressed]
     assert small.estimate.isna().all() and small.suppression_reason.notna().all()
     curves = pd.read_parquet(root / "exports" / "survival_curves.parquet")

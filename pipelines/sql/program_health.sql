@@ -1,9 +1,10 @@
 -- Program health per program and cohort, and for all pairs together: pairs by status, meeting
--- cadence and regularity, goals and mentee ratings. Any cell built from fewer pairs than the minimum
+-- cadence and regularity bands, goals and mentee ratings. Any cell built from fewer pairs than the minimum
 -- group size is left empty (suppressed); the dashboards show it as suppressed.
 with pairs as (
     select pair_id, program, cohort, status, meetings, meeting_minutes, meetings_per_month, mean_gap_days,
-           max_gap_days, days_since_last_meeting, goals_set, goals_met, mean_mentee_rating, regularity_band
+           max_gap_days, longest_gap_days, days_since_last_meeting, goals_set, goals_met, mean_mentee_rating,
+           cadence_band, regularity_band
     from analytics.pair_engagement
 ),
 
@@ -23,6 +24,9 @@ grouped as (
         sum(goals_set) as goals_set,
         sum(goals_met) as goals_met,
         avg(mean_mentee_rating) as mean_mentee_rating,
+        count(*) filter (where cadence_band = 'low') as low_cadence_pairs,
+        count(*) filter (where cadence_band = 'medium') as medium_cadence_pairs,
+        count(*) filter (where cadence_band = 'high') as high_cadence_pairs,
         count(*) filter (where regularity_band = 'low') as low_regularity_pairs,
         count(*) filter (where regularity_band = 'medium') as medium_regularity_pairs,
         count(*) filter (where regularity_band = 'high') as high_regularity_pairs
@@ -47,6 +51,9 @@ final as (
         case when pairs >= $min_group_size then goals_set end as goals_set,
         case when pairs >= $min_group_size then goals_met end as goals_met,
         case when pairs >= $min_group_size then mean_mentee_rating end as mean_mentee_rating,
+        case when pairs >= $min_group_size then low_cadence_pairs end as low_cadence_pairs,
+        case when pairs >= $min_group_size then medium_cadence_pairs end as medium_cadence_pairs,
+        case when pairs >= $min_group_size then high_cadence_pairs end as high_cadence_pairs,
         case when pairs >= $min_group_size then low_regularity_pairs end as low_regularity_pairs,
         case when pairs >= $min_group_size then medium_regularity_pairs end as medium_regularity_pairs,
         case when pairs >= $min_group_size then high_regularity_pairs end as high_regularity_pairs
