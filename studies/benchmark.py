@@ -101,6 +101,8 @@ def pipeline_once(landing: Path, work: Path, bootstrap: int) -> dict:
                       "--root", str(work), "--landing", str(landing), "--bootstrap", str(bootstrap)])
         m["rows"] = stage_rows(work / "warehouse.duckdb", stage)
         out[stage] = m
+        print(f"  {stage}: {m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU, {m['peak_rss_mb']:.0f} MB, "
+              f"{m['rows']:,} rows", flush=True)
     return out
 
 
@@ -118,6 +120,7 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path) -> dict:
         truth = pool.submit(generate, landing, SyntheticConfig(n_employees=n, seed=7),
                             scratch / name / "truth.json").result()
     generated = time.perf_counter() - t0
+    print(f"  generated in {generated:.1f} s: {truth['rows_written']}", flush=True)
     runs, floors, pandas_runs = [], [], []
     for i in range(repeats):
         runs.append(pipeline_once(landing, scratch / name / f"run{i}", bootstrap))
@@ -128,7 +131,7 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path) -> dict:
     total["peak_rss_mb"] = max(med[s]["peak_rss_mb"] for s, _ in STAGES)
     floor = {k: statistics.median(f[k] for f in floors) for k in floors[0]}
     pandas_ = {k: statistics.median(p[k] for p in pandas_runs) for k in pandas_runs[0]}
-    return {"employees": n, "rows_written": truth["rows_written"], "generate_s": generated, "stages": med,
+    return {"employees": n, "repeats": repeats, "rows_written": truth["rows_written"], "generate_s": generated, "stages": med,
             "total": total, "floor": floor, "pandas_outcome_step": pandas_,
             "pipeline_over_floor": total["wall_s"] / floor["wall_s"],
             "core_over_floor": (med["ingest and validation"]["wall_s"] + med["cohorts"]["wall_s"]
@@ -186,8 +189,9 @@ def markdown(result: dict) -> str:
     m = result["machine"]
     lines = [f"# Benchmark: the pipeline from 1,000 to 1,000,000 employees\n",
              f"Machine: {m['cores']} cores, {m['memory_gb']:.0f} GB, {m['platform']}, Python {m['python']}. "
-             f"Median of {result['repeats']} runs; {result['bootstrap']} bootstrap replicates per effect estimate. "
-             f"Reproduce with `make bench`.\n",
+             "Each figure is the median of the tier's runs ("
+             + ", ".join(f"{name}: {t['repeats']}" for name, t in result["tiers"].items())
+             + f"); {result['bootstrap']} bootstrap replicates per effect estimate. Reproduce with `make bench`.\n",
              "| tier | stage | wall (s) | CPU (s) | peak RSS (MB) | rows |", "|---|---|---|---|---|---|"]
     for name, t in result["tiers"].items():
         for stage, s in t["stages"].items():
@@ -213,6 +217,8 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--bootstrap", type=int, default=200)
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--merge", action="store_true",
+                   help="keep the other tiers already in the results file and replace only these")
     p.add_argument("--groups")
     p.add_argument("--root", type=Path)
     p.add_argument("--landing", type=Path)
@@ -229,12 +235,21 @@ def main(argv=None) -> int:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     result = {"machine": {"cores": os.cpu_count(), "memory_gb": memory / 2**30,
                           "platform": platform.platform(), "python": platform.python_version()},
-              "repeats": a.repeats, "bootstrap": a.bootstrap, "tiers": {}}
+              "bootstrap": a.bootstrap, "tiers": {}}
     a.out.mkdir(parents=True, exist_ok=True)
+    previous = a.out / "benchmark.json"
+    if a.merge and previous.exists():
+        old = json.loads(previous.read_text())
+        if old.get("bootstrap") != a.bootstrap:
+            raise SystemExit(f"--merge: {previous} used {old.get('bootstrap')} bootstrap replicates, not {a.bootstrap}")
+        for name, t in old["tiers"].items():
+            t.setdefault("repeats", old.get("repeats"))
+            result["tiers"][name] = t
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         for name in a.tiers.split(","):
             print(f"tier {name} ...", flush=True)
             result["tiers"][name] = tier(name, a.repeats, a.bootstrap, Path(scratch))
+            result["tiers"] = dict(sorted(result["tiers"].items(), key=lambda kv: kv[1]["employees"]))
             (a.out / "benchmark.json").write_text(json.dumps(result, indent=1))
             (a.out / "benchmark.md").write_text(markdown(result))
             print(markdown(result), flush=True)
