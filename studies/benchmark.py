@@ -51,17 +51,75 @@ STAGE_ROWS = {
 }
 
 
-def measured(cmd: list[str], env: dict | None = None) -> dict:
-    """Run ``cmd``; its wall time, CPU time (user + system) and peak resident memory, from the OS."""
+class StageFailed(RuntimeError):
+    def __init__(self, message: str, figures: dict):
+        super().__init__(message)
+        self.figures = figures
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants (Linux /proc), in KB."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+                ppid = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None = None) -> dict:
+    """Run ``cmd``; its wall time, CPU time (user + system) and peak resident memory, from the OS.
+
+    With ``max_rss_gb``, the process tree is killed once its summed resident memory passes that
+    ceiling, so that a tier too big for the machine fails on its own instead of waking the kernel's
+    out-of-memory killer, which may pick any process. A failure raises ``StageFailed`` carrying the
+    figures up to that point."""
+    import threading
+
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    over: list[int] = []
+    done = threading.Event()
+
+    def watch():
+        while not done.wait(1.0):
+            kb = _tree_rss_kb(proc.pid)
+            if max_rss_gb and kb > max_rss_gb * 2**20:
+                over.append(kb)
+                os.killpg(proc.pid, 9)
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
+    figures = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+    if over:
+        figures["peak_rss_mb"] = max(figures["peak_rss_mb"], over[0] / 1024)
+        raise StageFailed(f"stopped: its processes held {over[0] / 2**20:.1f} GB, over the {max_rss_gb:g} GB ceiling",
+                          figures)
     if code != 0:
-        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({code}):\n{out.decode(errors='replace')[-3000:]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+        tail = out.decode(errors="replace")[-3000:]
+        raise StageFailed(f"failed (exit {code})" + (": killed, probably out of memory" if code == -9 else ""),
+                          figures | {"log_tail": tail})
+    return figures
 
 
 def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> None:
@@ -93,12 +151,19 @@ def stage_rows(db: Path, stage: str) -> int:
         con.close()
 
 
-def pipeline_once(landing: Path, work: Path, bootstrap: int) -> dict:
+def pipeline_once(landing: Path, work: Path, bootstrap: int, max_rss_gb: float | None = None) -> dict:
+    """The stages in order; a stage that fails is recorded with its figures and ends the run."""
     work.mkdir(parents=True)
     out = {}
     for stage, groups in STAGES:
-        m = measured([sys.executable, "-m", "studies.benchmark", "_stage", "--groups", ",".join(groups),
-                      "--root", str(work), "--landing", str(landing), "--bootstrap", str(bootstrap)])
+        try:
+            m = measured([sys.executable, "-m", "studies.benchmark", "_stage", "--groups", ",".join(groups),
+                          "--root", str(work), "--landing", str(landing), "--bootstrap", str(bootstrap)],
+                         max_rss_gb=max_rss_gb)
+        except StageFailed as e:
+            out[stage] = e.figures | {"rows": None, "failed": str(e)}
+            print(f"  {stage}: {e} after {e.figures['wall_s']:.1f} s", flush=True)
+            return out
         m["rows"] = stage_rows(work / "warehouse.duckdb", stage)
         out[stage] = m
         print(f"  {stage}: {m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU, {m['peak_rss_mb']:.0f} MB, "
@@ -106,7 +171,7 @@ def pipeline_once(landing: Path, work: Path, bootstrap: int) -> dict:
     return out
 
 
-def tier(name: str, repeats: int, bootstrap: int, scratch: Path) -> dict:
+def tier(name: str, repeats: int, bootstrap: int, scratch: Path, max_rss_gb: float | None = None) -> dict:
     from mentorship.synthetic import SyntheticConfig, generate
 
     n = TIERS[name]
@@ -123,20 +188,29 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path) -> dict:
     print(f"  generated in {generated:.1f} s: {truth['rows_written']}", flush=True)
     runs, floors, pandas_runs = [], [], []
     for i in range(repeats):
-        runs.append(pipeline_once(landing, scratch / name / f"run{i}", bootstrap))
+        runs.append(pipeline_once(landing, scratch / name / f"run{i}", bootstrap, max_rss_gb))
         floors.append(measured([sys.executable, "-m", "studies.benchmark", "_floor", "--landing", str(landing)]))
         pandas_runs.append(measured([sys.executable, "-m", "studies.benchmark", "_pandas", "--landing", str(landing)]))
+        if len(runs[-1]) < len(STAGES) or any("failed" in m for m in runs[-1].values()):
+            break  # a stage that fails once fails again: no point repeating it
+    result = {"employees": n, "repeats": len(runs), "rows_written": truth["rows_written"], "generate_s": generated}
+    floor = {k: statistics.median(f[k] for f in floors) for k in floors[0]}
+    pandas_ = {k: statistics.median(p[k] for p in pandas_runs) for k in pandas_runs[0]}
+    result |= {"floor": floor, "pandas_outcome_step": pandas_}
+    failed = next((m for r in runs for m in r.values() if "failed" in m), None)
+    if failed:
+        result["stages"] = runs[-1]
+        result["failed"] = failed["failed"]
+        return result
     med = {stage: {k: statistics.median(r[stage][k] for r in runs) for k in runs[0][stage]} for stage, _ in STAGES}
     total = {k: statistics.median(sum(r[s][k] for s, _ in STAGES) for r in runs) for k in ("wall_s", "cpu_s")}
     total["peak_rss_mb"] = max(med[s]["peak_rss_mb"] for s, _ in STAGES)
-    floor = {k: statistics.median(f[k] for f in floors) for k in floors[0]}
-    pandas_ = {k: statistics.median(p[k] for p in pandas_runs) for k in pandas_runs[0]}
-    return {"employees": n, "repeats": repeats, "rows_written": truth["rows_written"], "generate_s": generated, "stages": med,
-            "total": total, "floor": floor, "pandas_outcome_step": pandas_,
-            "pipeline_over_floor": total["wall_s"] / floor["wall_s"],
-            "core_over_floor": (med["ingest and validation"]["wall_s"] + med["cohorts"]["wall_s"]
-                                + med["outcomes"]["wall_s"]) / floor["wall_s"],
-            "pandas_over_outcome_step": pandas_["wall_s"] / med["outcomes"]["wall_s"]}
+    return result | {
+        "stages": med, "total": total,
+        "pipeline_over_floor": total["wall_s"] / floor["wall_s"],
+        "core_over_floor": (med["ingest and validation"]["wall_s"] + med["cohorts"]["wall_s"]
+                            + med["outcomes"]["wall_s"]) / floor["wall_s"],
+        "pandas_over_outcome_step": pandas_["wall_s"] / med["outcomes"]["wall_s"]}
 
 
 def floor(landing: Path) -> None:
@@ -195,9 +269,13 @@ def markdown(result: dict) -> str:
              "| tier | stage | wall (s) | CPU (s) | peak RSS (MB) | rows |", "|---|---|---|---|---|---|"]
     for name, t in result["tiers"].items():
         for stage, s in t["stages"].items():
-            lines.append(f"| {name} | {stage} | {s['wall_s']:.1f} | {s['cpu_s']:.1f} | {s['peak_rss_mb']:.0f} | {s['rows']:,.0f} |")
-        lines.append(f"| {name} | **total** | **{t['total']['wall_s']:.1f}** | {t['total']['cpu_s']:.1f} | "
-                     f"{t['total']['peak_rss_mb']:.0f} | |")
+            rows = f"{s['rows']:,.0f}" if s.get("rows") is not None else f"**{s['failed']}**"
+            lines.append(f"| {name} | {stage} | {s['wall_s']:.1f} | {s['cpu_s']:.1f} | {s['peak_rss_mb']:.0f} | {rows} |")
+        if "total" in t:
+            lines.append(f"| {name} | **total** | **{t['total']['wall_s']:.1f}** | {t['total']['cpu_s']:.1f} | "
+                         f"{t['total']['peak_rss_mb']:.0f} | |")
+        else:
+            lines.append(f"| {name} | **total** | **did not complete** | | | |")
         lines.append(f"| {name} | floor (DuckDB script) | {t['floor']['wall_s']:.1f} | {t['floor']['cpu_s']:.1f} | "
                      f"{t['floor']['peak_rss_mb']:.0f} | |")
         lines.append(f"| {name} | pandas outcome step | {t['pandas_outcome_step']['wall_s']:.1f} | "
@@ -205,8 +283,15 @@ def markdown(result: dict) -> str:
     lines += ["", "| tier | pipeline / floor (whole run) | ingest to outcomes / floor | pandas / outcome step |",
               "|---|---|---|---|"]
     for name, t in result["tiers"].items():
-        lines.append(f"| {name} | {t['pipeline_over_floor']:.1f} | {t['core_over_floor']:.1f} | "
-                     f"{t['pandas_over_outcome_step']:.1f} |")
+        if "total" in t:
+            lines.append(f"| {name} | {t['pipeline_over_floor']:.1f} | {t['core_over_floor']:.1f} | "
+                         f"{t['pandas_over_outcome_step']:.1f} |")
+        else:
+            s = t["stages"]
+            core = [s[k]["wall_s"] for k in ("ingest and validation", "cohorts", "outcomes") if s.get(k, {}).get("rows") is not None]
+            lines.append(f"| {name} | n/a: {t['failed']} | {sum(core) / t['floor']['wall_s']:.1f} | "
+                         f"{t['pandas_outcome_step']['wall_s'] / s['outcomes']['wall_s']:.1f} |"
+                         if len(core) == 3 else f"| {name} | n/a: {t['failed']} | n/a | n/a |")
     return "\n".join(lines) + "\n"
 
 
@@ -217,6 +302,8 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--bootstrap", type=int, default=200)
     p.add_argument("--out", type=Path, default=RESULTS)
+    p.add_argument("--max-rss-gb", type=float, default=round(0.85 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+                   help="stop a stage whose processes hold more resident memory than this (default: 85%% of RAM)")
     p.add_argument("--merge", action="store_true",
                    help="keep the other tiers already in the results file and replace only these")
     p.add_argument("--groups")
@@ -248,7 +335,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         for name in a.tiers.split(","):
             print(f"tier {name} ...", flush=True)
-            result["tiers"][name] = tier(name, a.repeats, a.bootstrap, Path(scratch))
+            result["tiers"][name] = tier(name, a.repeats, a.bootstrap, Path(scratch), a.max_rss_gb)
             result["tiers"] = dict(sorted(result["tiers"].items(), key=lambda kv: kv[1]["employees"]))
             (a.out / "benchmark.json").write_text(json.dumps(result, indent=1))
             (a.out / "benchmark.md").write_text(markdown(result))
