@@ -59,7 +59,7 @@ class Settings:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
         boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
-        memory = env.get("MENTORSHIP_DUCKDB_MEMORY", "4GB").strip()
+        memory = env.get("MENTORSHIP_DUCKDB_MEMORY", cls.duckdb_memory).strip()
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, re.IGNORECASE):
             raise SettingsError(f"MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got {memory!r}")
         at_risk = _whole(env, "MENTORSHIP_AT_RISK_DAYS", 60, 1, "a whole number of days")

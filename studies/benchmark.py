@@ -105,9 +105,14 @@ def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None =
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    done.set()
+    try:
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # Ctrl-C: the stage runs in its own session, so it would not see the signal
+        os.killpg(proc.pid, 9)
+        raise
+    finally:
+        done.set()
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
     figures = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}

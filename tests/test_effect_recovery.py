@@ -5,6 +5,8 @@ same code on 200 seeds; these are the small, fast versions."""
 
 from __future__ import annotations
 
+import math
+
 from mentorship.synthetic import PlantedEffects
 from studies.validation_study import STUDIED, run_seed
 
@@ -35,12 +37,10 @@ def test_a_strong_planted_effect_is_found_with_the_right_sign():
 
 
 def test_dose_bands_follow_the_planted_dose_and_only_where_one_is_planted():
-    """The planted dose scales the promotion effect by the pair's engagement band (none at low, double
-    at high) and leaves the exit effect alone. Promotion must rise from the low to the high band of
+    """The planted dose scales the promotion effect by the pair's engagement band (hazard ratio 2.5 to
+    the power 0 at low, 1 at medium, 2 at high) and leaves the exit effect alone. Promotion must rise from the low to the high band of
     both dose dimensions; retention, undosed, must show no gradient (a band measured over a pair's
     whole life would: a pair closes when the mentee leaves)."""
-    import math
-
     from mentorship.effect_tables import EffectSettings, segment_effects
     from studies.validation_study import mentee_frames
 

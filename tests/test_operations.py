@@ -74,11 +74,12 @@ def test_configuration_errors_name_the_variable_and_the_value(name, value, messa
 
 
 def test_the_duckdb_memory_ceiling_is_configurable_and_reaches_the_warehouse(tmp_path):
+    import duckdb
+
     from pipelines.resources import warehouse
 
     assert Settings.from_env({}).duckdb_memory == "4GB"
     assert Settings.from_env({"MENTORSHIP_DUCKDB_MEMORY": "512MB"}).duckdb_memory == "512MB"
-    import duckdb
 
     def limit(con):
         return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
