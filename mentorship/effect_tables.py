@@ -82,6 +82,11 @@ class EffectSettings:
     trim: float = 0.01
     horizons: tuple[int, ...] = (6, 12, 24)
     n_jobs: int = -1  # worker processes for the estimates; -1 uses every core
+    # Above this many comparison members in a role (a person once per cohort they are compared in),
+    # the estimates use a seeded random sample of comparison people of this size, weighted up
+    # (``analytic_frames``), so the effect step's memory stays bounded at any workforce size. The
+    # default keeps a 100,000-employee organisation (about 530,000 comparison members) whole.
+    comparison_max: int = 600_000
     # Refit the censoring model in every bootstrap replicate of every estimate. Off by default: it
     # multiplied the effect step's time several-fold, and the validation study found it changed
     # retention's interval width by about 1% (0.84 to 0.85 of the estimates' spread).
@@ -93,10 +98,10 @@ class EffectSettings:
     bootstrap_max_people: int = 10_000
 
 
-def _frame(con, sql: str, params=()) -> pd.DataFrame:
+def _frame(con, sql: str, params=None) -> pd.DataFrame:
     # Text columns arrive as pandas categoricals (through Arrow): a code per row instead of a Python
     # string per cell, several times faster to fetch and a fraction of the memory at 100,000 people.
-    return con.sql(sql, params=list(params)).to_arrow_table().to_pandas(strings_to_categorical=True, date_as_object=False)
+    return con.sql(sql, params=params).to_arrow_table().to_pandas(strings_to_categorical=True, date_as_object=False)
 
 
 _DERIVED = {"cohort", "tenure_band"}
@@ -109,34 +114,63 @@ _MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c not in _DERIVED) + \
     "when m.tenure_months is not null then 'e: 5 years and more' end as tenure_band"
 
 
-def analytic_frames(con: duckdb.DuckDBPyConnection, role: str) -> dict[str, pd.DataFrame]:
+def comparison_fraction(con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None) -> float:
+    """The share of ``role``'s comparison members the effect step keeps: 1 up to ``comparison_max``
+    members (a person once per cohort they are compared in), above it ``comparison_max`` / the count."""
+    if comparison_max is None:
+        return 1.0
+    n = con.execute("select count(*) from analytics.cohort_members where role = ? and treated = 0", [role]).fetchall()[0][0]
+    return 1.0 if n <= comparison_max else comparison_max / n
+
+
+def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None = None,
+                    seed: int = 0) -> dict[str, pd.DataFrame]:
     """One compact frame per outcome family for ``role``, joined to the pre-index covariates.
 
     Rows come in a fixed order: DuckDB's parallel scans return them in any order, and the bootstrap
     draws people by position, so without it the same seed would give different intervals run to run.
+
+    With more than ``comparison_max`` comparison members, the frames keep every mentored member and a
+    random sample of comparison people, drawn in DuckDB before anything reaches pandas, so the effect
+    step's memory follows the number of mentored people rather than the workforce. The draw is a
+    keyed hash of the person (seeded by ``seed``): the same people in every frame and cohort, and the
+    same people run to run. Each kept comparison member carries ``sampling_weight`` = 1 / the
+    sampling fraction (1 for everyone when nothing is sampled), which the estimates weight by.
     """
+    fraction = comparison_fraction(con, role, comparison_max)
+    # A person's draw is a number in [0, 1e6) from the hash; a threshold of 1e6 keeps everyone.
+    threshold = int(round(fraction * 1_000_000)) if fraction < 1 else 1_000_000
+    kept = "(m.treated = 1 or hash(m.employee_id, $seed) % 1000000 < $threshold)"
+    weight_sql = f"cast({1 / fraction!r} as double)"
+    weight = f"case when m.treated = 1 then 1.0::double else {weight_sql} end as sampling_weight"
+    params = {"role": role, "seed": seed, "threshold": threshold}
     join = "join analytics.cohort_members m using (employee_id, role, cohort, group_name)"
+    members = f"{_MEMBER_COLS}, {weight}"
     career = _frame(con, f"""
-        select {_MEMBER_COLS}, o.horizon_months, {', '.join('o.' + c for c in CAREER)}
-        from analytics.career_outcomes o {join} where o.role = ? and o.observed
-        order by m.employee_id, m.cohort, m.treated, o.horizon_months""", [role])
+        select {members}, o.horizon_months, {', '.join('o.' + c for c in CAREER)}
+        from analytics.career_outcomes o {join} where o.role = $role and o.observed and {kept}
+        order by m.employee_id, m.cohort, m.treated, o.horizon_months""", params)
     survey = _frame(con, f"""
-        select {_MEMBER_COLS}, o.construct, o.change
-        from analytics.survey_outcomes o {join} where o.role = ? and o.change is not null
-        order by m.employee_id, m.cohort, m.treated, o.construct""", [role])
+        select {members}, o.construct, o.change
+        from analytics.survey_outcomes o {join} where o.role = $role and o.change is not null and {kept}
+        order by m.employee_id, m.cohort, m.treated, o.construct""", params)
     survival = _frame(con, f"""
-        select {_MEMBER_COLS}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))},
+        select {members}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))},
                case when o.promotion_event then 1 when o.promotion_competing then 2 else 0 end as promotion_code,
                case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
-        from analytics.survival_times o {join} where o.role = ?
-        order by m.employee_id, m.cohort, m.treated""", [role])
+        from analytics.survival_times o {join} where o.role = $role and {kept}
+        order by m.employee_id, m.cohort, m.treated""", params)
     bands = _frame(con, f"select pair_id, {', '.join(DOSE_BANDS)} from analytics.pair_engagement").set_index("pair_id")
     for f in (career, survey, survival):
         for band in DOSE_BANDS:
             f[band] = f["pair_id"].map(bands[band])
+    # Every censoring-risk row is a comparison member's (treated = 0 in the hash test's terms).
     risk = _frame(con, f"""
-        select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)}
-        from analytics.censoring_risk where role = ? order by employee_id, cohort, later_cohort""", [role])
+        select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)},
+               {weight_sql} as sampling_weight
+        from analytics.censoring_risk m
+        where role = $role and hash(m.employee_id, $seed) % 1000000 < $threshold
+        order by employee_id, cohort, later_cohort""", params)
     units = survival.loc[survival.treated == 0, ["employee_id", "cohort"]].reset_index(names="unit")
     return {"career": career, "survey": survey, "survival": survival, "censoring": CensoringModel(risk, units)}
 
@@ -183,7 +217,9 @@ class CensoringModel:
         design = _design(risk, [col for col in CENSORING_COVARIATES if risk[col].notna().any()])
         self._x = design.x
         self._y = risk.joined.to_numpy(dtype=float)
-        m = LogisticRegression(C=c, max_iter=1000, tol=1e-6).fit(design.x, self._y)
+        # A sampled comparison group (``analytic_frames``) stands for the people it was drawn from.
+        self._s = risk["sampling_weight"].to_numpy(dtype=float) if "sampling_weight" in risk else np.ones(len(risk))
+        m = LogisticRegression(C=c, max_iter=1000, tol=1e-6).fit(design.x, self._y, sample_weight=self._s)
         self._beta = np.r_[m.intercept_, m.coef_.ravel()]
         self._refit = None  # factored on first refit: the pipeline's default holds the weights fixed
         self.frame["weight"] = self._cumulative(self._beta)
@@ -201,8 +237,8 @@ class CensoringModel:
         lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
         rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
         if self._refit is None:
-            self._refit = LogitRefit(self._x, self._y, np.ones(len(self._y)), self._beta, self.c)
-        beta = self._refit(rows)
+            self._refit = LogitRefit(self._x, self._y, self._s, self._beta, self.c)
+        beta = self._refit(rows * self._s)
         return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
 
 
@@ -351,13 +387,14 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]
     uncertainty = task.uncertainty
+    sampled = "sampling_weight" if "sampling_weight" in f and (f.sampling_weight != 1).any() else None
     # A horizon row skips the hazard ratio and curves: the rows without a horizon carry them.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
                                 event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
-                                seed=s.seed, cluster="employee_id", horizon=task.horizon_days,
+                                seed=s.seed, cluster="employee_id", horizon=task.horizon_days, weights=sampled,
                                 censoring_weights=_censoring(task, s, uncertainty),
                                 curves=task.horizon_days is None, uncertainty=uncertainty)
     except EffectInputError as e:
@@ -368,6 +405,10 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     except (ValueError, np.linalg.LinAlgError) as e:
         row.update(suppressed=True, suppression_reason=f"could not be estimated: {str(e)[:120]}")
         return row, None, None
+    if sampled:
+        share = 1 / f.sampling_weight.max()
+        r.warnings.append(f"comparison group: a random {share:.1%} sample of comparison people, each weighted "
+                          f"{1 / share:.2f}; the counts are of the sample, the interval includes the sampling")
     d = r.to_dict()
     for k in ("outcome", "kind", "n_treated", "n_control"):
         d.pop(k)
@@ -429,31 +470,42 @@ def _complementary(table: pd.DataFrame) -> pd.DataFrame:
 
 def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = EffectSettings(),
                     progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
-    """Effects, balance tables and survival curves for mentees and mentors."""
+    """Effects, balance tables and survival curves for mentees and mentors.
+
+    One role at a time: its frames are loaded, estimated and released before the next role's, so the
+    step's memory is that of the larger role, not of both."""
     from joblib import Parallel, delayed
 
-    tasks = []
+    results = []
     for role in ("mentee", "mentor"):
-        frames = analytic_frames(con, role)
+        frames = analytic_frames(con, role, settings.comparison_max, settings.seed)
+        if progress and (fraction := comparison_fraction(con, role, settings.comparison_max)) < 1:
+            progress(f"{role}s: the comparison group is a random {fraction:.1%} sample of its members "
+                     f"(about {settings.comparison_max:,}), weighted up")
         if not settings.refit_censoring:
             # The fixed weights, once per role: the model itself (its design matrix has a row per person
             # and later cohort) would otherwise be copied to a worker with every time-to-event task.
             frames["censoring"] = frames["censoring"]()
-        tasks += _tasks(frames, role, settings.horizons, _uncertainty(frames, settings))
-    if progress:
-        progress(f"estimating {len(tasks)} effects: {settings.n_bootstrap} bootstrap replicates each, or the "
-                 f"influence function above {settings.bootstrap_max_people:,} people")
-    # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
-    # the estimates share its design matrix and propensity fit.
-    groups: dict[int, list[int]] = {}
-    for i, t in enumerate(tasks):
-        groups.setdefault(id(t.frame), []).append(i)
-    done = Parallel(n_jobs=settings.n_jobs, batch_size=1)(
-        delayed(_run_group)([tasks[i] for i in group], settings) for group in groups.values())
-    results = [None] * len(tasks)
-    for group, out in zip(groups.values(), done):
-        for i, r in zip(group, out):
-            results[i] = r
+        tasks = _tasks(frames, role, settings.horizons, _uncertainty(frames, settings))
+        del frames
+        if progress:
+            progress(f"estimating {len(tasks)} {role} effects: {settings.n_bootstrap} bootstrap replicates each, "
+                     f"or the influence function above {settings.bootstrap_max_people:,} people")
+        # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
+        # the estimates share its design matrix and propensity fit.
+        groups: dict[int, list[int]] = {}
+        for i, t in enumerate(tasks):
+            groups.setdefault(id(t.frame), []).append(i)
+        # Largest first, so that no worker is left with a big frame while the other sits idle at the end.
+        groups = dict(sorted(groups.items(), key=lambda kv: -len(tasks[kv[1][0]].frame) * len(kv[1])))
+        done = Parallel(n_jobs=settings.n_jobs, batch_size=1)(
+            delayed(_run_group)([tasks[i] for i in group], settings) for group in groups.values())
+        out = [None] * len(tasks)
+        for group, part in zip(groups.values(), done):
+            for i, r in zip(group, part):
+                out[i] = r
+        results += out
+        del tasks, done, out
     rows = [r for r, _, _ in results]
     balances = [b for _, b, _ in results if b is not None]
     curves = [k for _, _, k in results if k is not None]

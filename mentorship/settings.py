@@ -41,6 +41,7 @@ class Settings:
     freshness_cron: str
     horizons: tuple[int, ...] = (6, 12, 24)
     bootstrap_max_people: int = 10_000
+    comparison_max: int = 600_000
     # DuckDB's own default is 80% of the machine, which a large ingest would take; under this ceiling
     # it spills sorts and temporary tables to disk instead.
     duckdb_memory: str = "4GB"
@@ -59,6 +60,7 @@ class Settings:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
         boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
+        comparison_max = _whole(env, "MENTORSHIP_COMPARISON_MAX", cls.comparison_max, 1_000, "a whole number")
         memory = env.get("MENTORSHIP_DUCKDB_MEMORY", cls.duckdb_memory).strip()
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, re.IGNORECASE):
             raise SettingsError(f"MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got {memory!r}")
@@ -96,6 +98,7 @@ class Settings:
             max_reject_share=share,
             effect_bootstrap=boot,
             bootstrap_max_people=boot_max,
+            comparison_max=comparison_max,
             roi_file=roi_file,
             at_risk_days=at_risk,
             freshness_days=fresh,

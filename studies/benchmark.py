@@ -19,6 +19,7 @@ Each figure is the median of ``--repeats`` runs. Results go to studies/results/b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -311,6 +312,9 @@ def main(argv=None) -> int:
                    help="stop a stage whose processes hold more resident memory than this (default: 85%% of RAM)")
     p.add_argument("--merge", action="store_true",
                    help="keep the other tiers already in the results file and replace only these")
+    p.add_argument("--keep", type=Path, metavar="DIR",
+                   help="generate and run in DIR and leave it there (landing files, warehouses, dashboards) "
+                        "instead of a temporary folder")
     p.add_argument("--groups")
     p.add_argument("--root", type=Path)
     p.add_argument("--landing", type=Path)
@@ -337,7 +341,9 @@ def main(argv=None) -> int:
         for name, t in old["tiers"].items():
             t.setdefault("repeats", old.get("repeats"))
             result["tiers"][name] = t
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+    if a.keep:
+        a.keep.mkdir(parents=True, exist_ok=True)
+    with contextlib.nullcontext(str(a.keep)) if a.keep else tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         for name in a.tiers.split(","):
             print(f"tier {name} ...", flush=True)
             result["tiers"][name] = tier(name, a.repeats, a.bootstrap, Path(scratch), a.max_rss_gb)
