@@ -33,8 +33,8 @@ TABLES = {
 )
 def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
     """Estimate every effect with ``mentorship.effects.estimate_effect`` and store the three tables."""
+    tables = compute_effects(duckdb.get_connection, settings.effect_settings(), progress=context.log.info)
     with duckdb.get_connection() as con:
-        tables = compute_effects(con, settings.effect_settings(), progress=context.log.info)
         con.execute("create schema if not exists analytics")
         con.execute("begin transaction")  # the three tables change together or not at all
         for name, frame in tables.items():

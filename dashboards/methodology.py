@@ -40,6 +40,14 @@ def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, m
         f"\n- **Large groups.** {n_influence} estimate(s) here cover so many people that their intervals come "
         "from the influence function instead (the infinitesimal jackknife: each person's pull on the estimate, "
         "through both models, summed by person); at that size it agrees with the bootstrap at a fraction of the cost.")
+    sampled = effects["warnings"].fillna("").str.extract(r"comparison group: a random ([0-9.]+%) sample")[0].dropna()
+    if len(sampled):
+        influence_note += (
+            f"\n- **A sampled comparison group.** The organisation is so large that {len(sampled)} estimate(s) "
+            f"compare the mentored with a random {', '.join(sorted(set(sampled)))} sample of comparison people "
+            "(drawn once, the same people in every estimate, each weighted up to stand for those not drawn). "
+            "The sample is a smaller comparison group from the same population, so the estimate stays "
+            "unbiased and its interval includes the sampling error; the comparison counts shown are of the sample.")
     return f"""# How the effects are estimated
 
 ## The question

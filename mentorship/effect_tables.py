@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -264,6 +264,22 @@ class _Task:
     censoring: CensoringModel | None = None
     sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
     uncertainty: str = "bootstrap"
+    # A segment's or dose band's rows of ``frame``: (column, value, dose). Cut only when the estimate
+    # is dispatched (``_cut``), so that the hundred-odd segment copies of a role's frames never sit in
+    # memory together; dose keeps the whole comparison group beside the band's mentored people.
+    subset: tuple | None = None
+
+
+def _cut(tasks: list[_Task]) -> list[_Task]:
+    """Tasks on one (frame, subset), each given the same cut of the frame, so that their estimates
+    share its design matrix and propensity fit (``shared_fits``)."""
+    spec = tasks[0].subset
+    if spec is None:
+        return tasks
+    column, value, dose = spec
+    f = tasks[0].frame
+    part = f[(f.treated == 0) | (f[column] == value)] if dose else f[f[column] == value]
+    return [replace(t, frame=part, subset=None) for t in tasks]
 
 
 def _uncertainty(frames: dict[str, pd.DataFrame], s: EffectSettings) -> str:
@@ -293,36 +309,18 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
         tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
                            censoring=censoring))
     by_key = {(t.outcome, t.horizon): t for t in tasks}
-    # One subset per (frame, segment): outcomes measured on the same frame share the subset object,
-    # so that their estimates can share its propensity fit (``shared_fits``).
-    subsets: dict[tuple, pd.DataFrame] = {}
-
-    def subset(f: pd.DataFrame, seg: str, value, mask) -> pd.DataFrame:
-        key = (id(f), seg, value)
-        if key not in subsets:
-            subsets[key] = f[mask(f)]
-        return subsets[key]
-
     for outcome, h in HEADLINE:
         base = by_key.get((outcome, h))
         if base is None:
             continue
-        for seg in SEGMENTS:
-            for value in sorted(base.frame[seg].dropna().unique()):
-                tasks.append(_Task(role, outcome, base.label, base.kind, h, seg, str(value),
-                                   subset(base.frame, seg, value, lambda f: f[seg] == value),
-                                   outcome_col=base.outcome_col,
-                                   duration=base.duration, event=base.event, horizon_days=base.horizon_days,
-                                   censoring=base.censoring, sign=base.sign))
+        cuts = [(seg, value, False) for seg in SEGMENTS for value in sorted(base.frame[seg].dropna().unique())]
         if role == "mentee":  # dose: each band of mentees against the whole comparison group
-            for dim in DOSE_BANDS:
-                for band in sorted(base.frame[dim].dropna().unique()):
-                    tasks.append(_Task(role, outcome, base.label, base.kind, h, dim, band,
-                                       subset(base.frame, dim, band,
-                                              lambda f: (f.treated == 0) | (f[dim] == band)),
-                                       outcome_col=base.outcome_col,
-                                       duration=base.duration, event=base.event, horizon_days=base.horizon_days,
-                                       censoring=base.censoring, sign=base.sign))
+            cuts += [(dim, band, True) for dim in DOSE_BANDS for band in sorted(base.frame[dim].dropna().unique())]
+        for column, value, dose in cuts:
+            tasks.append(_Task(role, outcome, base.label, base.kind, h, column, str(value), base.frame,
+                               outcome_col=base.outcome_col, duration=base.duration, event=base.event,
+                               horizon_days=base.horizon_days, censoring=base.censoring, sign=base.sign,
+                               subset=(column, value, dose)))
     for t in tasks:
         t.uncertainty = uncertainty
     return tasks
@@ -339,7 +337,7 @@ def overall_effect(frames: dict[str, pd.DataFrame], role: str, outcome: str, hor
              if t.outcome == outcome and t.horizon == horizon and t.segment_type == "overall"]
     if not tasks:
         raise KeyError(f"no {role} outcome {outcome!r} at horizon {horizon}")
-    return _run(tasks[0], settings)[0]
+    return _run(_cut(tasks[:1])[0], settings)[0]
 
 
 def segment_effects(frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None,
@@ -351,7 +349,7 @@ def segment_effects(frames: dict[str, pd.DataFrame], role: str, outcome: str, ho
     if not tasks:
         raise KeyError(f"no {role} {segment_type} segments of {outcome!r} at horizon {horizon}")
     with shared_fits():
-        return [_run(t, settings)[0] for t in tasks]
+        return [_run(t, settings)[0] for t in _cut_all(tasks)]
 
 
 def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
@@ -366,7 +364,19 @@ def _run(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.
 def _run_group(tasks: list[_Task], s: EffectSettings) -> list[tuple]:
     """Estimates on one frame, sharing its design matrix and propensity fit."""
     with shared_fits():
-        return [_run(t, s) for t in tasks]
+        return [_run(t, s) for t in _cut(tasks)]
+
+
+def _cut_all(tasks: list[_Task]) -> list[_Task]:
+    """``_cut`` over tasks on any mix of (frame, subset), in their order."""
+    groups: dict[tuple, list[int]] = {}
+    for i, t in enumerate(tasks):
+        groups.setdefault((id(t.frame), t.subset), []).append(i)
+    out: list = [None] * len(tasks)
+    for idx in groups.values():
+        for i, t in zip(idx, _cut([tasks[i] for i in idx])):
+            out[i] = t
+    return out
 
 
 def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
@@ -468,18 +478,28 @@ def _complementary(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = EffectSettings(),
+def compute_effects(source, settings: EffectSettings = EffectSettings(),
                     progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
     """Effects, balance tables and survival curves for mentees and mentors.
 
-    One role at a time: its frames are loaded, estimated and released before the next role's, so the
-    step's memory is that of the larger role, not of both."""
+    ``source`` is a DuckDB connection, or a callable that opens one as a context manager (such as
+    ``DuckDBResource.get_connection``). Given the callable, the connection is open only while a role's
+    frames load and is closed while the estimates run: closing it releases DuckDB's cache of the
+    warehouse (up to its memory ceiling), which at a million employees was the largest part of the
+    step's memory. One role at a time: its frames are loaded, estimated and released before the next
+    role's, so the step's memory is that of the larger role, not of both."""
     from joblib import Parallel, delayed
 
     results = []
     for role in ("mentee", "mentor"):
-        frames = analytic_frames(con, role, settings.comparison_max, settings.seed)
-        if progress and (fraction := comparison_fraction(con, role, settings.comparison_max)) < 1:
+        if callable(source):
+            with source() as con:
+                frames = analytic_frames(con, role, settings.comparison_max, settings.seed)
+                fraction = comparison_fraction(con, role, settings.comparison_max)
+        else:
+            frames = analytic_frames(source, role, settings.comparison_max, settings.seed)
+            fraction = comparison_fraction(source, role, settings.comparison_max)
+        if progress and fraction < 1:
             progress(f"{role}s: the comparison group is a random {fraction:.1%} sample of its members "
                      f"(about {settings.comparison_max:,}), weighted up")
         if not settings.refit_censoring:
@@ -493,13 +513,17 @@ def compute_effects(con: duckdb.DuckDBPyConnection, settings: EffectSettings = E
                      f"or the influence function above {settings.bootstrap_max_people:,} people")
         # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
         # the estimates share its design matrix and propensity fit.
-        groups: dict[int, list[int]] = {}
+        groups: dict[tuple, list[int]] = {}
         for i, t in enumerate(tasks):
-            groups.setdefault(id(t.frame), []).append(i)
+            groups.setdefault((id(t.frame), t.subset), []).append(i)
         # Largest first, so that no worker is left with a big frame while the other sits idle at the end.
-        groups = dict(sorted(groups.items(), key=lambda kv: -len(tasks[kv[1][0]].frame) * len(kv[1])))
+        # The overall estimates come first, then the segments. A segment's cut of its frame is made as
+        # its group is dispatched (joblib draws from the generator a few groups ahead of the workers),
+        # so only those few cuts exist at a time, and a worker is sent the cut, not the whole frame.
+        groups = dict(sorted(groups.items(), key=lambda kv: (kv[0][1] is not None,
+                                                            -len(tasks[kv[1][0]].frame) * len(kv[1]))))
         done = Parallel(n_jobs=settings.n_jobs, batch_size=1)(
-            delayed(_run_group)([tasks[i] for i in group], settings) for group in groups.values())
+            delayed(_run_group)(_cut([tasks[i] for i in group]), settings) for group in groups.values())
         out = [None] * len(tasks)
         for group, part in zip(groups.values(), done):
             for i, r in zip(group, part):

@@ -94,11 +94,13 @@ def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None =
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     over: list[int] = []
+    tree_peak = [0]
     done = threading.Event()
 
     def watch():
         while not done.wait(1.0):
             kb = _tree_rss_kb(proc.pid)
+            tree_peak[0] = max(tree_peak[0], kb)
             if max_rss_gb and kb > max_rss_gb * 2**20:
                 over.append(kb)
                 os.killpg(proc.pid, 9)
@@ -116,7 +118,11 @@ def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None =
         done.set()
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
-    figures = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024}
+    # The OS's peak is that of the largest single process; a stage with worker processes holds their
+    # sum, which the watcher samples every second. The figure is the larger of the two.
+    figures = {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+               "peak_rss_mb": max(usage.ru_maxrss, tree_peak[0]) / 1024,
+               "peak_process_rss_mb": usage.ru_maxrss / 1024}
     if over:
         figures["peak_rss_mb"] = max(figures["peak_rss_mb"], over[0] / 1024)
         raise StageFailed(f"stopped: its processes held {over[0] / 2**20:.1f} GB, over the {max_rss_gb:g} GB ceiling",
@@ -219,6 +225,39 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path, max_rss_gb: flo
         "pandas_over_outcome_step": pandas_["wall_s"] / med["outcomes"]["wall_s"]}
 
 
+def _totals(t: dict) -> dict:
+    """A tier's total and ratios from its stage figures (for a tier whose stages were re-run)."""
+    st = t["stages"]
+    total = {k: sum(st[s][k] for s, _ in STAGES) for k in ("wall_s", "cpu_s")}
+    total["peak_rss_mb"] = max(st[s]["peak_rss_mb"] for s, _ in STAGES)
+    core = sum(st[s]["wall_s"] for s in ("ingest and validation", "cohorts", "outcomes"))
+    return {"total": total, "pipeline_over_floor": total["wall_s"] / t["floor"]["wall_s"],
+            "core_over_floor": core / t["floor"]["wall_s"],
+            "pandas_over_outcome_step": t["pandas_outcome_step"]["wall_s"] / st["outcomes"]["wall_s"]}
+
+
+def rerun(name: str, stages: list[str], kept: Path, previous: dict, max_rss_gb: float | None, bootstrap: int) -> dict:
+    """Re-run some stages of a tier kept with ``--keep`` (its landing files and first run's warehouse),
+    in order, and replace their figures: what a change to one stage needs, without regenerating and
+    re-ingesting a million employees. The other stages keep their earlier figures."""
+    landing, work = kept / name / "landing", kept / name / "run0"
+    if not (work / "warehouse.duckdb").exists():
+        raise SystemExit(f"--rerun: no kept warehouse at {work}; run the tier with --keep {kept} first")
+    t = json.loads(json.dumps(previous))
+    for stage, groups in STAGES:
+        if stage not in stages:
+            continue
+        m = measured([sys.executable, "-m", "studies.benchmark", "_stage", "--groups", ",".join(groups),
+                      "--root", str(work), "--landing", str(landing), "--bootstrap", str(bootstrap)],
+                     max_rss_gb=max_rss_gb)
+        m["rows"] = stage_rows(work / "warehouse.duckdb", stage)
+        t["stages"][stage] = m
+        print(f"  {stage} (re-run): {m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU, {m['peak_rss_mb']:.0f} MB, "
+              f"{m['rows']:,} rows", flush=True)
+    t["rerun"] = sorted(set(t.get("rerun", [])) | set(stages), key=[s for s, _ in STAGES].index)
+    return t | _totals(t)
+
+
 def floor(landing: Path) -> None:
     import duckdb
 
@@ -286,6 +325,21 @@ def markdown(result: dict) -> str:
                      f"{t['floor']['peak_rss_mb']:.0f} | |")
         lines.append(f"| {name} | pandas outcome step | {t['pandas_outcome_step']['wall_s']:.1f} | "
                      f"{t['pandas_outcome_step']['cpu_s']:.1f} | {t['pandas_outcome_step']['peak_rss_mb']:.0f} | |")
+    notes = []
+    single = [name for name, t in result["tiers"].items()
+              if not any("peak_process_rss_mb" in st for st in t["stages"].values())]
+    if single:
+        notes.append(f"Peak RSS is the larger of the OS's peak for the largest process and the stage's processes "
+                     f"summed (sampled every second); {', '.join(single)} predate the sum and show the largest "
+                     "process only.")
+    else:
+        notes.append("Peak RSS is the larger of the OS's peak for the largest process and the stage's processes "
+                     "summed (sampled every second).")
+    for name, t in result["tiers"].items():
+        if t.get("rerun"):
+            notes.append(f"{name}: {', '.join(t['rerun'])} re-run on the same generated organisation and warehouse "
+                         "after a change to that stage (`--rerun`); the total adds the stages' figures.")
+    lines += ["", *notes]
     lines += ["", "| tier | pipeline / floor (whole run) | ingest to outcomes / floor | pandas / outcome step |",
               "|---|---|---|---|"]
     for name, t in result["tiers"].items():
@@ -315,6 +369,9 @@ def main(argv=None) -> int:
     p.add_argument("--keep", type=Path, metavar="DIR",
                    help="generate and run in DIR and leave it there (landing files, warehouses, dashboards) "
                         "instead of a temporary folder")
+    p.add_argument("--rerun", metavar="STAGES",
+                   help="with --keep DIR of an earlier run of the tier and --merge: re-run only these stages "
+                        "(comma-separated, e.g. 'effects,dashboards') on its kept warehouse and replace their figures")
     p.add_argument("--groups")
     p.add_argument("--root", type=Path)
     p.add_argument("--landing", type=Path)
@@ -341,6 +398,21 @@ def main(argv=None) -> int:
         for name, t in old["tiers"].items():
             t.setdefault("repeats", old.get("repeats"))
             result["tiers"][name] = t
+    if a.rerun:
+        stages = [x.strip() for x in a.rerun.split(",")]
+        if unknown := [x for x in stages if x not in dict(STAGES)]:
+            raise SystemExit(f"--rerun: unknown stage(s) {unknown}; the stages are {[x for x, _ in STAGES]}")
+        if not (a.keep and a.merge):
+            raise SystemExit("--rerun needs --keep DIR (the earlier run's folder) and --merge")
+        for name in a.tiers.split(","):
+            if name not in result["tiers"] or "total" not in result["tiers"][name]:
+                raise SystemExit(f"--rerun: {previous} has no completed tier {name} to update")
+            print(f"tier {name}: re-running {', '.join(stages)} ...", flush=True)
+            result["tiers"][name] = rerun(name, stages, a.keep, result["tiers"][name], a.max_rss_gb, a.bootstrap)
+        (a.out / "benchmark.json").write_text(json.dumps(result, indent=1))
+        (a.out / "benchmark.md").write_text(markdown(result))
+        print(markdown(result), flush=True)
+        return 0
     if a.keep:
         a.keep.mkdir(parents=True, exist_ok=True)
     with contextlib.nullcontext(str(a.keep)) if a.keep else tempfile.TemporaryDirectory(prefix="bench-") as scratch:

@@ -66,10 +66,11 @@ def build_outcomes(con: duckdb.DuckDBPyConnection, horizons=(6, 12, 24)) -> None
         build_table(con, "analytics", name)
 
 
-def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects, selection: str = "observed"
-                  ) -> tuple[dict, dict]:
+def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects, selection: str = "observed",
+                  comparison_sample: float = 1.0) -> tuple[dict, dict]:
     """One generated organisation run through ingest and the outcome SQL: the mentees' analytic
-    frames and the planted truth."""
+    frames and the planted truth. ``comparison_sample`` below 1 keeps that share of the comparison
+    group, as the pipeline does in an organisation above ``EffectSettings.comparison_max``."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         config = SyntheticConfig(n_employees=n_employees, seed=seed, effects=effects, selection=SELECTIONS[selection])
@@ -77,13 +78,19 @@ def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects, selectio
         con = duckdb.connect()
         ingest(con, tmp / "landing")
         build_outcomes(con)
-        frames = analytic_frames(con, "mentee")
+        cap = None
+        if comparison_sample < 1:
+            n = con.execute("select count(*) from analytics.cohort_members where role = 'mentee' and treated = 0"
+                            ).fetchall()[0][0]
+            cap = max(1, int(comparison_sample * n))
+        frames = analytic_frames(con, "mentee", comparison_max=cap, seed=seed)
         con.close()
     return frames, truth
 
 
 def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffects | None = None,
-             outcomes=STUDIED, selection: str = "observed", uncertainty: str = "bootstrap") -> list[dict]:
+             outcomes=STUDIED, selection: str = "observed", uncertainty: str = "bootstrap",
+             comparison_sample: float = 1.0) -> list[dict]:
     """One organisation: adjusted and raw mentee effects next to the planted truth. ``uncertainty``
     "influence" takes every interval from the influence function, as the pipeline does for a large
     organisation, instead of the bootstrap."""
@@ -91,7 +98,7 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
 
     effects = effects if effects is not None else PlantedEffects()
     with threadpool_limits(1):
-        frames, truth = mentee_frames(seed, n_employees, effects, selection)
+        frames, truth = mentee_frames(seed, n_employees, effects, selection, comparison_sample)
     settings = EffectSettings(n_bootstrap=n_bootstrap, seed=seed,
                               bootstrap_max_people=0 if uncertainty == "influence" else EffectSettings.bootstrap_max_people)
     rows = []
@@ -145,11 +152,17 @@ def _intervals(meta: dict) -> str:
     return f"{meta['bootstrap']} bootstrap replicates per estimate"
 
 
+def _sampled(meta: dict) -> str:
+    share = meta.get("comparison_sample", 1.0)
+    return "" if share >= 1 else (f"; the comparison group a seeded random {share:.0%} sample of its people, "
+                                  "weighted up, as the pipeline draws it above MENTORSHIP_COMPARISON_MAX members")
+
+
 def markdown(summary: pd.DataFrame, meta: dict) -> str:
     lines = [f"# Validation study: adjusted effects against planted truth\n",
              f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations of {meta['employees']:,} starting employees (seeds "
              f"{meta['first_seed']} to {meta['first_seed'] + meta['seeds'] - 1}), default planted effects and "
-             f"self-selection; {_intervals(meta)}; mentees. Run "
+             f"self-selection; {_intervals(meta)}; mentees{_sampled(meta)}. Run "
              f"{meta['finished']} on {meta['machine']} in {meta['minutes']:.0f} min. Reproduce with "
              f"`{meta['command']}`.\n",
              "| outcome | horizon | mean truth | bias (MC se) | bias / truth | RMSE | 95% CI coverage (MC se) | "
@@ -188,6 +201,9 @@ def main(argv=None) -> int:
                         "function (what the pipeline uses above MENTORSHIP_BOOTSTRAP_MAX_PEOPLE people)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--selection", choices=list(SELECTIONS), default="observed")
+    p.add_argument("--comparison-sample", type=float, default=1.0, metavar="SHARE",
+                   help="keep this share of each organisation's comparison group, a seeded random sample of "
+                        "people weighted up, as the pipeline does above MENTORSHIP_COMPARISON_MAX members")
     p.add_argument("--out", type=Path, default=RESULTS)
     p.add_argument("--summarise-only", action="store_true",
                    help="recompute the summary of an existing results file without running anything")
@@ -196,7 +212,8 @@ def main(argv=None) -> int:
 
     start = time.time()
     a.out.mkdir(parents=True, exist_ok=True)
-    stem = f"validation_study_{a.selection}" + ("_influence" if a.uncertainty == "influence" else "")
+    stem = (f"validation_study_{a.selection}" + ("_influence" if a.uncertainty == "influence" else "")
+            + (f"_sampled{round(a.comparison_sample * 100)}" if a.comparison_sample < 1 else ""))
     if a.summarise_only:
         saved = json.loads((a.out / f"{stem}.json").read_text())
         summary = summarise(pd.DataFrame(saved["runs"]))
@@ -214,7 +231,8 @@ def main(argv=None) -> int:
     print(f"{len(done_seeds)} organisations already done, {len(seeds)} to go", flush=True)
     with partial.open("a") as f:
         for rows in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
-                delayed(run_seed)(s, a.employees, a.bootstrap, selection=a.selection, uncertainty=a.uncertainty)
+                delayed(run_seed)(s, a.employees, a.bootstrap, selection=a.selection, uncertainty=a.uncertainty,
+                                  comparison_sample=a.comparison_sample)
                 for s in seeds):
             f.write("".join(json.dumps(r) + "\n" for r in rows))
             f.flush()
@@ -224,6 +242,7 @@ def main(argv=None) -> int:
     runs = pd.DataFrame(done_rows)
     summary = summarise(runs)
     meta = {"selection": a.selection, "seeds": a.seeds, "first_seed": a.first_seed, "employees": a.employees, "bootstrap": a.bootstrap, "uncertainty": a.uncertainty,
+            "comparison_sample": a.comparison_sample,
             "minutes": (time.time() - start) / 60, "finished": time.strftime("%Y-%m-%d"),
             "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
             "command": "python -m studies.validation_study " + " ".join(argv or sys.argv[1:])}

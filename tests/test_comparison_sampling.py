@@ -97,3 +97,18 @@ def test_sampled_estimates_stay_on_the_full_groups_and_their_intervals_carry_the
         sampling_sd = np.sqrt(np.mean(se**2) - base[key]["se"] ** 2)
         assert abs(est.mean() - base[key]["estimate"]) < 4 * sampling_sd / np.sqrt(k), key
         assert low < est.std(ddof=1) / sampling_sd < high, (key, est.std(ddof=1), sampling_sd)
+
+
+def test_the_methodology_note_says_when_the_comparison_group_was_sampled(org):
+    import pandas as pd
+
+    from dashboards.methodology import methodology_markdown
+
+    con, n = org
+    rows = {}
+    for label, cap in (("full", None), ("sampled", int(0.3 * n))):
+        frames = analytic_frames(con, "mentee", comparison_max=cap, seed=1)
+        rows[label] = pd.DataFrame([overall_effect(frames, "mentee", "salary_growth", 12, INFLUENCE)])
+    note = methodology_markdown(rows["sampled"], n_bootstrap=0, trim=0.01, min_group_size=5)
+    assert "A sampled comparison group" in note and "random 30.0% sample" in note
+    assert "sampled comparison group" not in methodology_markdown(rows["full"], 0, 0.01, 5)

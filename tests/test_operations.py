@@ -65,12 +65,21 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
     ("MENTORSHIP_DUCKDB_MEMORY", "lots", "MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got 'lots'"),
     ("MENTORSHIP_ROI_FILE", "/nowhere/roi.yaml", "MENTORSHIP_ROI_FILE names /nowhere/roi.yaml, which is not a file"),
     ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be at least 0, got -1"),
+    ("MENTORSHIP_COMPARISON_MAX", "500", "MENTORSHIP_COMPARISON_MAX must be at least 1000, got 500"),
     ("MENTORSHIP_HORIZONS", "12,two", "MENTORSHIP_HORIZONS must be whole months between 1 and 120"),
     ("MENTORSHIP_HORIZONS", "0,12", "got '0,12'"),
 ])
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env({name: value})
+
+
+def test_the_comparison_sample_size_is_configurable_and_reaches_the_effect_step():
+    from pipelines.resources import PipelineSettings
+
+    assert Settings.from_env({}).comparison_max == 600_000
+    settings = Settings.from_env({"MENTORSHIP_COMPARISON_MAX": "2000"})
+    assert PipelineSettings.from_settings(settings).effect_settings().comparison_max == 2000
 
 
 def test_the_duckdb_memory_ceiling_is_configurable_and_reaches_the_warehouse(tmp_path):
