@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -243,6 +244,15 @@ def rerun(name: str, stages: list[str], kept: Path, previous: dict, max_rss_gb: 
     landing, work = kept / name / "landing", kept / name / "run0"
     if not (work / "warehouse.duckdb").exists():
         raise SystemExit(f"--rerun: no kept warehouse at {work}; run the tier with --keep {kept} first")
+    order = [s for s, _ in STAGES]
+    if order[0] in stages:
+        # Ingest into the kept warehouse would find its files already loaded: start from an empty one,
+        # and run every stage after it, since each reads what the one before wrote.
+        if set(stages) != set(order):
+            raise SystemExit(f"--rerun: re-running {order[0]!r} starts from an empty warehouse, so every stage "
+                             "must be re-run with it")
+        shutil.rmtree(work)
+        work.mkdir(parents=True)
     t = json.loads(json.dumps(previous))
     for stage, groups in STAGES:
         if stage not in stages:
@@ -326,11 +336,14 @@ def markdown(result: dict) -> str:
         lines.append(f"| {name} | pandas outcome step | {t['pandas_outcome_step']['wall_s']:.1f} | "
                      f"{t['pandas_outcome_step']['cpu_s']:.1f} | {t['pandas_outcome_step']['peak_rss_mb']:.0f} | |")
     notes = []
-    single = [name for name, t in result["tiers"].items()
-              if not any("peak_process_rss_mb" in st for st in t["stages"].values())]
+    single = []
+    for name, t in result["tiers"].items():
+        old = [stage for stage, st in t["stages"].items() if "peak_process_rss_mb" not in st]
+        if old:
+            single.append(name if len(old) == len(t["stages"]) else f"{name} {', '.join(old)}")
     if single:
         notes.append(f"Peak RSS is the larger of the OS's peak for the largest process and the stage's processes "
-                     f"summed (sampled every second); {', '.join(single)} predate the sum and show the largest "
+                     f"summed (sampled every second); {'; '.join(single)} predate the sum and show the largest "
                      "process only.")
     else:
         notes.append("Peak RSS is the larger of the OS's peak for the largest process and the stage's processes "
@@ -338,7 +351,7 @@ def markdown(result: dict) -> str:
     for name, t in result["tiers"].items():
         if t.get("rerun"):
             notes.append(f"{name}: {', '.join(t['rerun'])} re-run on the same generated organisation and warehouse "
-                         "after a change to that stage (`--rerun`); the total adds the stages' figures.")
+                         "after a change to them (`--rerun`); the total adds the stages' figures.")
     lines += ["", *notes]
     lines += ["", "| tier | pipeline / floor (whole run) | ingest to outcomes / floor | pandas / outcome step |",
               "|---|---|---|---|"]
