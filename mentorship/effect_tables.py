@@ -6,6 +6,7 @@ loops over estimates (a few hundred), never over people, and calls ``estimate_ef
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -337,7 +338,7 @@ def overall_effect(frames: dict[str, pd.DataFrame], role: str, outcome: str, hor
              if t.outcome == outcome and t.horizon == horizon and t.segment_type == "overall"]
     if not tasks:
         raise KeyError(f"no {role} outcome {outcome!r} at horizon {horizon}")
-    return _run(_cut(tasks[:1])[0], settings)[0]
+    return _run(tasks[0], settings)[0]
 
 
 def segment_effects(frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None,
@@ -418,7 +419,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     if sampled:
         share = 1 / f.sampling_weight.max()
         r.warnings.append(f"comparison group: a random {share:.1%} sample of comparison people, each weighted "
-                          f"{1 / share:.2f}; the counts are of the sample, the interval includes the sampling")
+                          f"{1 / share:.2f}; the counts are of the sample, the interval includes the sampling error")
     d = r.to_dict()
     for k in ("outcome", "kind", "n_treated", "n_control"):
         d.pop(k)
@@ -492,13 +493,10 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
 
     results = []
     for role in ("mentee", "mentor"):
-        if callable(source):
-            with source() as con:
-                frames = analytic_frames(con, role, settings.comparison_max, settings.seed)
-                fraction = comparison_fraction(con, role, settings.comparison_max)
-        else:
-            frames = analytic_frames(source, role, settings.comparison_max, settings.seed)
-            fraction = comparison_fraction(source, role, settings.comparison_max)
+        with source() if callable(source) else contextlib.nullcontext(source) as con:
+            frames = analytic_frames(con, role, settings.comparison_max, settings.seed)
+        weights = frames["survival"].sampling_weight
+        fraction = 1 / weights.max() if len(weights) else 1.0
         if progress and fraction < 1:
             progress(f"{role}s: the comparison group is a random {fraction:.1%} sample of its members "
                      f"(about {settings.comparison_max:,}), weighted up")

@@ -24,7 +24,7 @@ class PipelineSettings(dg.ConfigurableResource):
     hash_key: str = "demo-key-change-me"
     effect_bootstrap: int = 200
     effect_bootstrap_max_people: int = 10_000
-    effect_comparison_max: int = 600_000
+    effect_comparison_max: int = Settings.comparison_max
     effect_seed: int = 20240501
     effect_trim: float = 0.01
     roi_file: str = str(DEFAULT_ROI_FILE)
