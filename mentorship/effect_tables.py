@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mentorship.effects import EffectInputError, LogitRefit, estimate_effect, shared_fits
+from mentorship.settings import Settings
 
 #: Pre-index covariates, all measured on or before the index date.
 COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months", "tenure_band",
@@ -87,7 +88,7 @@ class EffectSettings:
     # the estimates use a seeded random sample of comparison people of this size, weighted up
     # (``analytic_frames``), so the effect step's memory stays bounded at any workforce size. The
     # default keeps a 100,000-employee organisation (about 530,000 comparison members) whole.
-    comparison_max: int = 600_000
+    comparison_max: int = Settings.comparison_max
     # Refit the censoring model in every bootstrap replicate of every estimate. Off by default: it
     # multiplied the effect step's time several-fold, and the validation study found it changed
     # retention's interval width by about 1% (0.84 to 0.85 of the estimates' spread).
@@ -96,7 +97,7 @@ class EffectSettings:
     # instead of the bootstrap: at that size the two agree (tests check it), and the bootstrap's
     # hundreds of refits per estimate are what kept a 100,000-person organisation from running in
     # minutes. The default organisation (about 6,600 people in the mentee frame) stays under it.
-    bootstrap_max_people: int = 10_000
+    bootstrap_max_people: int = Settings.bootstrap_max_people
 
 
 def _frame(con, sql: str, params=None) -> pd.DataFrame:

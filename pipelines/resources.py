@@ -23,7 +23,7 @@ class PipelineSettings(dg.ConfigurableResource):
     max_reject_share: float = 0.05
     hash_key: str = "demo-key-change-me"
     effect_bootstrap: int = 200
-    effect_bootstrap_max_people: int = 10_000
+    effect_bootstrap_max_people: int = Settings.bootstrap_max_people
     effect_comparison_max: int = Settings.comparison_max
     effect_seed: int = 20240501
     effect_trim: float = 0.01

@@ -8,7 +8,10 @@ Dagster exactly as a run does, and records wall time, CPU time, peak resident me
 - **the floor**: ``benchmark_floor.sql``, a hand-written DuckDB script that reads the same files
   once and computes the core aggregate (12-month promotion and voluntary exit, mentees against
   the comparison group indexed on cohort starts);
-- **the pandas rendition** of that outcome step, as a user without this product would write it.
+- **the pandas rendition** of that aggregate, as a user without this product would write it;
+- **the outcome step head to head** (``studies.outcome_head_to_head``): the pipeline's SQL for
+  career and survey outcomes in DuckDB against the same two tables built in pandas, from the same
+  warehouse tables, checked to agree, on the last run's warehouse.
 
 Each figure is the median of ``--repeats`` runs. Results go to studies/results/benchmark.{md,json}.
 
@@ -83,13 +86,13 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None = None) -> dict:
+def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None = None, capture: bool = False) -> dict:
     """Run ``cmd``; its wall time, CPU time (user + system) and peak resident memory, from the OS.
 
     With ``max_rss_gb``, the process tree is killed once its summed resident memory passes that
     ceiling, so that a tier too big for the machine fails on its own instead of waking the kernel's
     out-of-memory killer, which may pick any process. A failure raises ``StageFailed`` carrying the
-    figures up to that point."""
+    figures up to that point. With ``capture``, the command's output is returned as ``output``."""
     import threading
 
     t0 = time.perf_counter()
@@ -132,7 +135,7 @@ def measured(cmd: list[str], env: dict | None = None, max_rss_gb: float | None =
         tail = out.decode(errors="replace")[-3000:]
         raise StageFailed(f"failed (exit {code})" + (": killed, probably out of memory" if code == -9 else ""),
                           figures | {"log_tail": tail})
-    return figures
+    return figures | ({"output": out.decode(errors="replace")} if capture else {})
 
 
 def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> None:
@@ -207,6 +210,9 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path, max_rss_gb: flo
         if len(runs[-1]) < len(STAGES) or any("failed" in m for m in runs[-1].values()):
             break  # a stage that fails once fails again: no point repeating it
     result = {"employees": n, "repeats": len(runs), "rows_written": truth["rows_written"], "generate_s": generated}
+    if not any("failed" in m for r in runs for m in r.values()):
+        result["head_to_head"] = head_to_head(scratch / name / f"run{len(runs) - 1}" / "warehouse.duckdb", repeats,
+                                              max_rss_gb)
     floor = {k: statistics.median(f[k] for f in floors) for k in floors[0]}
     pandas_ = {k: statistics.median(p[k] for p in pandas_runs) for k in pandas_runs[0]}
     result |= {"floor": floor, "pandas_outcome_step": pandas_}
@@ -224,6 +230,39 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path, max_rss_gb: flo
         "core_over_floor": (med["ingest and validation"]["wall_s"] + med["cohorts"]["wall_s"]
                             + med["outcomes"]["wall_s"]) / floor["wall_s"],
         "pandas_over_outcome_step": pandas_["wall_s"] / med["outcomes"]["wall_s"]}
+
+
+def head_to_head(db: Path, repeats: int, max_rss_gb: float | None = None) -> dict:
+    """The outcome step's career and survey outcomes: DuckDB against idiomatic and tuned pandas on one
+    warehouse, each engine in its own measured process. Their results must agree before a ratio is
+    reported."""
+    from studies.outcome_head_to_head import ENGINES, TABLES, disagreements
+
+    out = {}
+    for engine in ENGINES:
+        try:
+            m = measured([sys.executable, "-m", "studies.outcome_head_to_head", "--db", str(db), "--engine", engine,
+                          "--repeats", str(repeats)], max_rss_gb=max_rss_gb, capture=True)
+        except StageFailed as e:
+            print(f"  head to head, {engine}: {e}", flush=True)
+            return out | {"failed": f"{engine} {e}", engine: e.figures}
+        out[engine] = m | json.loads(m.pop("output").strip().splitlines()[-1])[engine]
+    bad = [f"{e} {t} {d}" for e in ENGINES for t in TABLES
+           for d in disagreements(out["duckdb"]["tables"][t], out[e]["tables"][t])]
+    if bad:
+        raise SystemExit("head to head: the engines disagree: " + "; ".join(bad))
+    tables = out["duckdb"]["tables"]
+    for e in ENGINES:
+        out[e].pop("tables")
+    out["rows"] = sum(t["rows"] for t in tables.values())
+    base = out["duckdb"]["compute_s"]
+    out["pandas_over_duckdb"] = out["pandas"]["compute_s"] / base
+    out["pandas_with_load_over_duckdb"] = (out["pandas"]["compute_s"] + out["pandas"]["load_s"]) / base
+    out["tuned_over_duckdb"] = out["pandas-tuned"]["compute_s"] / base
+    print(f"  head to head: DuckDB {base:.1f} s, pandas {out['pandas']['compute_s']:.1f} s, tuned pandas "
+          f"{out['pandas-tuned']['compute_s']:.1f} s (+{out['pandas']['load_s']:.1f} s load), {out['rows']:,} rows; "
+          f"pandas / DuckDB {out['pandas_over_duckdb']:.1f}, tuned {out['tuned_over_duckdb']:.1f}", flush=True)
+    return out
 
 
 def _totals(t: dict) -> dict:
@@ -248,7 +287,7 @@ def rerun(name: str, stages: list[str], kept: Path, previous: dict, max_rss_gb: 
     if order[0] in stages:
         # Ingest into the kept warehouse would find its files already loaded: start from an empty one,
         # and run every stage after it, since each reads what the one before wrote.
-        if set(stages) != set(order):
+        if set(stages) - {"head-to-head"} != set(order):
             raise SystemExit(f"--rerun: re-running {order[0]!r} starts from an empty warehouse, so every stage "
                              "must be re-run with it")
         shutil.rmtree(work)
@@ -264,7 +303,10 @@ def rerun(name: str, stages: list[str], kept: Path, previous: dict, max_rss_gb: 
         t["stages"][stage] = m
         print(f"  {stage} (re-run): {m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU, {m['peak_rss_mb']:.0f} MB, "
               f"{m['rows']:,} rows", flush=True)
-    t["rerun"] = sorted(set(t.get("rerun", [])) | set(stages), key=[s for s, _ in STAGES].index)
+    if "head-to-head" in stages:
+        t["head_to_head"] = head_to_head(work / "warehouse.duckdb", 3, max_rss_gb)
+    measured_stages = set(stages) - {"head-to-head"}
+    t["rerun"] = sorted(set(t.get("rerun", [])) | measured_stages, key=order.index)
     return t | _totals(t)
 
 
@@ -333,7 +375,7 @@ def markdown(result: dict) -> str:
             lines.append(f"| {name} | **total** | **did not complete** | | | |")
         lines.append(f"| {name} | floor (DuckDB script) | {t['floor']['wall_s']:.1f} | {t['floor']['cpu_s']:.1f} | "
                      f"{t['floor']['peak_rss_mb']:.0f} | |")
-        lines.append(f"| {name} | pandas outcome step | {t['pandas_outcome_step']['wall_s']:.1f} | "
+        lines.append(f"| {name} | the floor in pandas | {t['pandas_outcome_step']['wall_s']:.1f} | "
                      f"{t['pandas_outcome_step']['cpu_s']:.1f} | {t['pandas_outcome_step']['peak_rss_mb']:.0f} | |")
     notes = []
     single = []
@@ -353,7 +395,7 @@ def markdown(result: dict) -> str:
             notes.append(f"{name}: {', '.join(t['rerun'])} re-run on the same generated organisation and warehouse "
                          "after a change to them (`--rerun`); the total adds the stages' figures.")
     lines += ["", *notes]
-    lines += ["", "| tier | pipeline / floor (whole run) | ingest to outcomes / floor | pandas / outcome step |",
+    lines += ["", "| tier | pipeline / floor (whole run) | ingest to outcomes / floor | floor in pandas / outcome stage |",
               "|---|---|---|---|"]
     for name, t in result["tiers"].items():
         if "total" in t:
@@ -365,6 +407,23 @@ def markdown(result: dict) -> str:
             lines.append(f"| {name} | n/a: {t['failed']} | {sum(core) / t['floor']['wall_s']:.1f} | "
                          f"{t['pandas_outcome_step']['wall_s'] / s['outcomes']['wall_s']:.1f} |"
                          if len(core) == 3 else f"| {name} | n/a: {t['failed']} | n/a | n/a |")
+    heads = {name: t["head_to_head"] for name, t in result["tiers"].items() if "head_to_head" in t}
+    if heads:
+        lines += ["", "The outcome step head to head (`studies/outcome_head_to_head.py`): the career and survey outcome "
+                  "tables built from the same warehouse tables by the pipeline's SQL in DuckDB, by pandas as an analyst "
+                  "would first write it, and by pandas tuned (integer person codes, numpy arrays), checked to agree "
+                  "(rows, non-null counts, column sums). Compute only, median of the runs; pandas's load of its inputs "
+                  "from the warehouse is shown apart.", "",
+                  "| tier | rows out | DuckDB (s) | pandas (s) | tuned pandas (s) | pandas load (s) | pandas / DuckDB "
+                  "| tuned pandas / DuckDB | peak RSS DuckDB / pandas / tuned (MB) |", "|---|---|---|---|---|---|---|---|---|"]
+        for name, h in heads.items():
+            if "failed" in h:
+                lines.append(f"| {name} | | | | | | **{h['failed']}** | | |")
+                continue
+            d, q, r = h["duckdb"], h["pandas"], h["pandas-tuned"]
+            lines.append(f"| {name} | {h['rows']:,} | {d['compute_s']:.2f} | {q['compute_s']:.2f} | {r['compute_s']:.2f} | "
+                         f"{q['load_s']:.2f} | **{h['pandas_over_duckdb']:.1f}** | **{h['tuned_over_duckdb']:.1f}** | "
+                         f"{d['peak_rss_mb']:.0f} / {q['peak_rss_mb']:.0f} / {r['peak_rss_mb']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -384,7 +443,8 @@ def main(argv=None) -> int:
                         "instead of a temporary folder")
     p.add_argument("--rerun", metavar="STAGES",
                    help="with --keep DIR of an earlier run of the tier and --merge: re-run only these stages "
-                        "(comma-separated, e.g. 'effects,dashboards') on its kept warehouse and replace their figures")
+                        "(comma-separated, e.g. 'effects,dashboards'; 'head-to-head' for the outcome step against "
+                        "pandas) on its kept warehouse and replace their figures")
     p.add_argument("--groups")
     p.add_argument("--root", type=Path)
     p.add_argument("--landing", type=Path)
@@ -413,8 +473,9 @@ def main(argv=None) -> int:
             result["tiers"][name] = t
     if a.rerun:
         stages = [x.strip() for x in a.rerun.split(",")]
-        if unknown := [x for x in stages if x not in dict(STAGES)]:
-            raise SystemExit(f"--rerun: unknown stage(s) {unknown}; the stages are {[x for x, _ in STAGES]}")
+        if unknown := [x for x in stages if x not in dict(STAGES) and x != "head-to-head"]:
+            raise SystemExit(f"--rerun: unknown stage(s) {unknown}; the stages are {[x for x, _ in STAGES]}, "
+                             "and 'head-to-head' for the outcome step against pandas")
         if not (a.keep and a.merge):
             raise SystemExit("--rerun needs --keep DIR (the earlier run's folder) and --merge")
         for name in a.tiers.split(","):

@@ -13,14 +13,15 @@ horizons as (
 ),
 
 spans as (
-    select m.*, h.horizon_months, (m.index_date + to_months(h.horizon_months))::date as horizon_date
+    select m.*, h.horizon_months, (m.index_date + to_months(h.horizon_months))::date as horizon_date,
+           row_number() over () as span_id
     from members as m
     cross join horizons as h
 ),
 
 events as (
     select
-        s.employee_id, s.role, s.cohort, s.group_name, s.horizon_months,
+        s.span_id,
         bool_or(e.is_promotion) as promoted,
         bool_or(e.is_move_into_management) as moved_into_management,
         bool_or(e.department <> s.department) as changed_department
@@ -29,13 +30,13 @@ events as (
         on e.employee_id = s.employee_id
         and e.effective_date > s.index_date
         and e.effective_date <= s.horizon_date
-    group by all
+    group by s.span_id
 ),
 
 salary_at_horizon as (
-    select s.employee_id, s.role, s.cohort, s.group_name, s.horizon_months, e.base_salary as horizon_salary
+    select s.*, e.base_salary as horizon_salary
     from spans as s
-    asof inner join analytics.job_events as e
+    asof left join analytics.job_events as e
         on e.employee_id = s.employee_id and s.horizon_date >= e.effective_date
 ),
 
@@ -59,14 +60,13 @@ final as (
         coalesce(s.termination_date < s.horizon_date, false)::double as any_exit,
         case
             when s.termination_date is null or s.termination_date >= s.horizon_date
-                then w.horizon_salary / nullif(s.base_salary, 0) - 1
+                then s.horizon_salary / nullif(s.base_salary, 0) - 1
         end as salary_growth,
         case when not s.is_people_manager then coalesce(v.moved_into_management, false)::double end
             as became_people_manager,
         coalesce(v.changed_department, false)::double as changed_department
-    from spans as s
-    left join events as v using (employee_id, role, cohort, group_name, horizon_months)
-    left join salary_at_horizon as w using (employee_id, role, cohort, group_name, horizon_months)
+    from salary_at_horizon as s
+    left join events as v using (span_id)
 )
 
 select * from final

@@ -44,16 +44,22 @@ with_job as (
         on r.employee_id = h.employee_id and r.window_start >= h.effective_date
 ),
 
-latest_survey as (
-    select
-        r.employee_id, r.role, r.cohort, r.later_cohort,
-        max(s.score) filter (where s.construct = 'engagement') as engagement_now,
-        max(s.score) filter (where s.construct = 'satisfaction') as satisfaction_now
-    from at_risk as r
-    cross join (select unnest(['engagement', 'satisfaction']) as construct) as k
-    asof inner join analytics.survey_scores as s
-        on s.employee_id = r.employee_id and s.construct = k.construct and r.window_start > s.response_date
-    group by all
+engagement as (
+    select employee_id, response_date, score from analytics.survey_scores where construct = 'engagement'
+),
+
+satisfaction as (
+    select employee_id, response_date, score from analytics.survey_scores where construct = 'satisfaction'
+),
+
+-- The last score before the window's start, one as-of join per construct straight onto the rows.
+with_surveys as (
+    select j.*, e.score as engagement_now, s.score as satisfaction_now
+    from with_job as j
+    asof left join engagement as e
+        on e.employee_id = j.employee_id and j.window_start > e.response_date
+    asof left join satisfaction as s
+        on s.employee_id = j.employee_id and j.window_start > s.response_date
 ),
 
 final as (
@@ -76,10 +82,9 @@ final as (
         j.base_salary / median(j.base_salary) over (partition by j.role, j.later_cohort, j.job_level)
             as salary_position_now,
         j.performance_rating,
-        s.engagement_now,
-        s.satisfaction_now
-    from with_job as j
-    left join latest_survey as s using (employee_id, role, cohort, later_cohort)
+        j.engagement_now,
+        j.satisfaction_now
+    from with_surveys as j
 )
 
 select * from final

@@ -116,28 +116,6 @@ members as (
     select * from comparison
 ),
 
-prior_promotions as (
-    select m.employee_id, m.role, m.cohort, m.group_name, count(*) as prior_promotions
-    from members as m
-    inner join analytics.job_events as e
-        on e.employee_id = m.employee_id and e.is_promotion and e.effective_date <= m.index_date
-    group by all
-),
-
-pre_survey as (
-    select
-        m.employee_id, m.role, m.cohort, m.group_name,
-        max(s.score) filter (where s.construct = 'engagement') as pre_engagement,
-        max(s.score) filter (where s.construct = 'satisfaction') as pre_satisfaction,
-        max(s.score) filter (where s.construct = 'confidence') as pre_confidence,
-        max(s.score) filter (where s.construct = 'growth') as pre_growth
-    from members as m
-    cross join (select unnest(['engagement', 'satisfaction', 'confidence', 'growth']) as construct) as k
-    asof inner join analytics.survey_scores as s
-        on s.employee_id = m.employee_id and s.construct = k.construct and m.index_date > s.response_date
-    group by all
-),
-
 at_index as (
     select
         m.*,
@@ -150,6 +128,54 @@ at_index as (
     from members as m
     asof inner join job_history as h
         on m.employee_id = h.employee_id and m.index_date >= h.effective_date
+),
+
+promotions_to_date as (
+    -- Each person's promotions up to each promotion date (two on one date counted together), so an
+    -- as-of join gives the count before any index date.
+    select employee_id, effective_date, count(*) over (partition by employee_id order by effective_date)
+        as promotions_to_date
+    from analytics.job_events
+    where is_promotion
+),
+
+engagement as (
+    select employee_id, response_date, score from analytics.survey_scores where construct = 'engagement'
+),
+
+satisfaction as (
+    select employee_id, response_date, score from analytics.survey_scores where construct = 'satisfaction'
+),
+
+confidence as (
+    select employee_id, response_date, score from analytics.survey_scores where construct = 'confidence'
+),
+
+growth as (
+    select employee_id, response_date, score from analytics.survey_scores where construct = 'growth'
+),
+
+-- History before the index date, as-of joined straight onto each member row: promotions up to and
+-- including the index date, and each construct's last score strictly before it.
+with_history as (
+    select
+        a.*,
+        p.promotions_to_date,
+        se.score as pre_engagement,
+        ss.score as pre_satisfaction,
+        sc.score as pre_confidence,
+        sg.score as pre_growth
+    from at_index as a
+    asof left join promotions_to_date as p
+        on p.employee_id = a.employee_id and a.index_date >= p.effective_date
+    asof left join engagement as se
+        on se.employee_id = a.employee_id and a.index_date > se.response_date
+    asof left join satisfaction as ss
+        on ss.employee_id = a.employee_id and a.index_date > ss.response_date
+    asof left join confidence as sc
+        on sc.employee_id = a.employee_id and a.index_date > sc.response_date
+    asof left join growth as sg
+        on sg.employee_id = a.employee_id and a.index_date > sg.response_date
 ),
 
 final as (
@@ -179,16 +205,14 @@ final as (
         a.base_salary,
         a.base_salary / median(a.base_salary) over (partition by a.role, a.cohort, a.job_level) as salary_position,
         a.performance_rating,
-        coalesce(p.prior_promotions, 0) as prior_promotions,
-        s.pre_engagement,
-        s.pre_satisfaction,
-        s.pre_confidence,
-        s.pre_growth
-    from at_index as a
+        coalesce(a.promotions_to_date, 0) as prior_promotions,
+        a.pre_engagement,
+        a.pre_satisfaction,
+        a.pre_confidence,
+        a.pre_growth
+    from with_history as a
     inner join employees as e using (employee_id)
     cross join as_of as o
-    left join prior_promotions as p using (employee_id, role, cohort, group_name)
-    left join pre_survey as s using (employee_id, role, cohort, group_name)
     where e.hire_date <= a.index_date
         and (e.termination_date is null or e.termination_date >= a.index_date)
 )

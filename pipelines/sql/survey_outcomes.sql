@@ -1,5 +1,6 @@
 -- Survey construct change per cohort member: the last wave answered before the index date against
--- the first answered after it (and, for comparison rows, before they joined the program).
+-- the first answered after it (and, for comparison rows, before they joined the program). Both waves
+-- come from left as-of joins, so no join back onto the member rows is needed.
 with members as (
     select employee_id, role, cohort, group_name, treated, index_date, censor_date, as_of_date
     from analytics.cohort_members
@@ -16,39 +17,37 @@ member_constructs as (
 ),
 
 pre as (
-    select m.employee_id, m.role, m.cohort, m.group_name, m.construct,
-           s.survey_wave as pre_wave, s.score as pre_score
+    select m.*, s.survey_wave as pre_wave, s.score as pre_score
     from member_constructs as m
-    asof inner join analytics.survey_scores as s
+    asof left join analytics.survey_scores as s
         on s.employee_id = m.employee_id and s.construct = m.construct and m.index_date > s.response_date
 ),
 
 post as (
-    select m.employee_id, m.role, m.cohort, m.group_name, m.construct,
-           s.survey_wave as post_wave, s.score as post_score, s.response_date as post_date
-    from member_constructs as m
-    asof inner join analytics.survey_scores as s
-        on s.employee_id = m.employee_id and s.construct = m.construct and m.index_date < s.response_date
-    where s.response_date <= least(m.as_of_date, m.censor_date)
+    -- The first wave after the index date counts only if it came before the as-of date and the
+    -- censoring date; a later wave never stands in for it.
+    select p.*, s.survey_wave as next_wave, s.score as next_score,
+           s.response_date <= least(p.as_of_date, p.censor_date) as next_counts
+    from pre as p
+    asof left join analytics.survey_scores as s
+        on s.employee_id = p.employee_id and s.construct = p.construct and p.index_date < s.response_date
 ),
 
 final as (
     select
-        m.employee_id,
-        m.role,
-        m.cohort,
-        m.group_name,
-        m.treated,
-        m.index_date,
-        m.construct,
-        pre.pre_wave,
-        pre.pre_score,
-        post.post_wave,
-        post.post_score,
-        post.post_score - pre.pre_score as change
-    from member_constructs as m
-    left join pre using (employee_id, role, cohort, group_name, construct)
-    left join post using (employee_id, role, cohort, group_name, construct)
+        employee_id,
+        role,
+        cohort,
+        group_name,
+        treated,
+        index_date,
+        construct,
+        pre_wave,
+        pre_score,
+        case when next_counts then next_wave end as post_wave,
+        case when next_counts then next_score end as post_score,
+        case when next_counts then next_score end - pre_score as change
+    from post
 )
 
 select * from final
