@@ -111,8 +111,9 @@ class EffectResult:
 
 @dataclass
 class _Design:
-    x: np.ndarray  # standardised, for the models
-    raw: np.ndarray  # original scale (0/1 for dummies), for the balance table
+    # Standardised columns, for the models and the balance table (a standardised mean difference is
+    # the same on any affine rescaling of a column, so the original scale need not be kept).
+    x: np.ndarray
     names: list[str]
 
 
@@ -158,11 +159,16 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> _Design:
             cols.append((codes == i).astype(float))
             names.append(f"{c} = {labels[i]}")
     if not cols:
-        return _Design(np.zeros((len(df), 0)), np.zeros((len(df), 0)), [])
-    raw = np.column_stack(cols)
-    sd = raw.std(axis=0)
-    x = (raw - raw.mean(axis=0)) / np.where(sd > 0, sd, 1)
-    return _Design(x, raw, names)
+        return _Design(np.zeros((len(df), 0)), [])
+    # Moments from each contiguous column, then standardised in place: one copy of the matrix, in the
+    # row-major order scikit-learn fits from without copying it again.
+    mean = np.array([c.mean() for c in cols])
+    sd = np.array([c.std() for c in cols])
+    x = np.column_stack(cols)
+    del cols
+    x -= mean
+    x /= np.where(sd > 0, sd, 1)
+    return _Design(x, names)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,13 +352,20 @@ def _point(models: _Models, x, t, y, s, estimand, method, binary) -> tuple:
 # Diagnostics
 
 
-def _smd(raw: np.ndarray, t: np.ndarray, w: np.ndarray, names: list[str]) -> pd.DataFrame:
-    tr, co = t == 1, t == 0
-    pooled = np.sqrt((raw[tr].var(axis=0) + raw[co].var(axis=0)) / 2)
-    pooled = np.where(pooled > 0, pooled, np.nan)
-    before = (raw[tr].mean(axis=0) - raw[co].mean(axis=0)) / pooled
-    after = (np.average(raw[tr], axis=0, weights=w[tr]) - np.average(raw[co], axis=0, weights=w[co])) / pooled
-    return pd.DataFrame({"covariate": names, "smd_before": before, "smd_after": after})
+def _smd(x: np.ndarray, t: np.ndarray, w: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Standardised mean differences of the (standardised) design columns, before and after weighting.
+    Group means and variances are weighted sums (matrix-vector products), not copies of each group's
+    rows."""
+    tr, co = (t == 1).astype(float), (t == 0).astype(float)
+    share = [m / m.sum() for m in (tr, co, w * tr, w * co)]
+    means = [a @ x for a in share]
+    square = [share[0] @ x**2, share[1] @ x**2]
+    var = [np.maximum(q - m**2, 0) for q, m in zip(square, means[:2])]
+    pooled = np.sqrt((var[0] + var[1]) / 2)
+    # The columns have unit variance overall, so a pooled sd this small is a constant column's rounding.
+    pooled = np.where(pooled > 1e-9, pooled, np.nan)
+    return pd.DataFrame({"covariate": names, "smd_before": (means[0] - means[1]) / pooled,
+                         "smd_after": (means[2] - means[3]) / pooled})
 
 
 def _overlap(e: np.ndarray, t: np.ndarray, w: np.ndarray) -> dict:
@@ -491,7 +504,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         models.known = (design.x, s, e)
     else:
         df, t, s = df.loc[keep], t[keep], s[keep]
-        design = _Design(design.x[keep], design.raw[keep], design.names)
+        design = _Design(design.x[keep], design.names)
         notes.append(f"trimmed {int((~keep).sum()):,} units without overlap (propensity "
                      f"{'above ' + str(1 - trim) if estimand == 'ATT' else f'outside [{trim}, {1 - trim}]'})")
     n_tu, n_cu = int((t == 1).sum()), int((t == 0).sum())
@@ -519,7 +532,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     clusters = df[cluster].to_numpy() if cluster else None
     if uncertainty == "influence":
         reps = np.array([])
-        se = _influence_se(_influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C), clusters)
+        se = _influence_se(_influence_means(design, t, y, s, e, mu0, method, binary, _Models.C), clusters)
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
         reps = _bootstrap(models, design.x, t, y, s, estimand, method, binary, n_bootstrap, seed, clusters)
@@ -529,7 +542,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         else:
             lo = hi = se = float("nan")
     has_ci = bool(np.isfinite(lo))
-    balance = _smd(design.raw, t, w, design.names)
+    balance = _smd(design.x, t, w, design.names)
     sd_control = float(np.sqrt(np.average((y[co] - control_naive) ** 2, weights=s[co])))
     ev, ev_ci = _e_values(kind, est, lo, hi, treated_mean, sd_control) if has_ci else (float("nan"),) * 2
     return _finish(EffectResult(
@@ -723,7 +736,7 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
         ci = km.confidence_interval_survival_function_
         km_rows.append(pd.DataFrame({"group": label, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
                                      "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy()}))
-    balance = _smd(design.raw, t, w, design.names)
+    balance = _smd(design.x, t, w, design.names)
     km = pd.concat(km_rows, ignore_index=True) if km_rows else None
     if horizon is not None:
         return _finish(_at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap,
@@ -770,7 +783,7 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
                 reps.append(_incidence_difference(models, design.x, t, seg_b, b, estimand, horizon))
     reps = np.asarray(reps)
     if uncertainty == "influence":
-        se = _influence_se(_influence_incidence(design.x, t, s, e, seg, d, codes, estimand, horizon, _Models.C),
+        se = _influence_se(_influence_incidence(design, t, s, e, seg, d, codes, estimand, horizon, _Models.C),
                            clusters)
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
@@ -800,26 +813,36 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
 # approximates by resampling, for the cost of one fit instead of hundreds.
 
 
-def _model_terms(x: np.ndarray, c: float) -> tuple[np.ndarray, float, np.ndarray]:
-    """(design with intercept, penalty scale, penalty) of a model as ``_Models`` fits it: no
-    covariates means a weighted mean (unpenalised)."""
-    x1 = np.column_stack([np.ones(len(x)), x])
+def _model_terms(x: np.ndarray, c: float) -> tuple[float, np.ndarray]:
+    """(penalty scale, penalty) of a model as ``_Models`` fits it, on ``x`` with an intercept first:
+    no covariates means a weighted mean (unpenalised)."""
     if x.shape[1] == 0:
-        return x1, 1.0, np.zeros(1)
-    return x1, c, np.r_[0.0, np.ones(x.shape[1])]
+        return 1.0, np.zeros(1)
+    return c, np.r_[0.0, np.ones(x.shape[1])]
 
 
-def _through_model(x1: np.ndarray, c: float, penalty: np.ndarray, s: np.ndarray, resid: np.ndarray,
+# The models have an intercept; these work with it implicitly (as a first column of ones) rather than
+# copy a frame-sized design matrix to prepend one.
+def _xt(x: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """[1 x]' a."""
+    return np.r_[a.sum(), x.T @ a]
+
+
+def _through_model(x: np.ndarray, c: float, penalty: np.ndarray, s: np.ndarray, resid: np.ndarray,
                    curvature: np.ndarray, grad: np.ndarray) -> np.ndarray:
     """Each unit's effect on the estimate through one fitted model: ``grad`` (the estimate's
     derivative in the model's coefficients) times the coefficients' derivative in the unit's
     log-weight, H^-1 c s_i x_i resid_i, where H is the penalised objective's Hessian."""
-    hess = c * (x1.T * (s * curvature)) @ x1 + np.diag(penalty)
-    v = np.linalg.lstsq(hess, grad, rcond=None)[0]
-    return c * s * resid * (x1 @ v)
+    a = s * curvature
+    hess = np.empty((x.shape[1] + 1,) * 2)
+    hess[0, 0] = a.sum()
+    hess[0, 1:] = hess[1:, 0] = x.T @ a
+    hess[1:, 1:] = (x.T * a) @ x
+    v = np.linalg.lstsq(c * hess + np.diag(penalty), grad, rcond=None)[0]
+    return c * s * resid * (v[0] + x @ v[1:])
 
 
-def _influence_means(x, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
+def _influence_means(design: _Design, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
     """Influence of each unit on the ATT difference in means (``_point``'s estimator)."""
     tr, co = t == 1, t == 0
     w = np.where(co, s * e / (1 - e), 0.0)
@@ -827,15 +850,16 @@ def _influence_means(x, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
     n1, w0 = s[tr].sum(), w[co].sum()
     a, b = np.average(r[tr], weights=s[tr]), np.average(r[co], weights=w[co])
     phi = np.where(tr, s * (r - a) / n1, -w * (r - b) / w0)
-    x1, cp, pen = _model_terms(x, c)
-    # the control mean's weights are s * exp(x1 @ beta): d/d beta of it is the weighted covariance
-    phi += _through_model(x1, cp, pen, s, t - e, e * (1 - e), -(x1[co].T @ (w[co] * (r[co] - b))) / w0)
+    x = design.x
+    cp, pen = _model_terms(x, c)
+    # the control mean's weights are s * exp([1 x] @ beta): d/d beta of it is the weighted covariance
+    phi += _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, np.where(co, w * (r - b), 0.0)) / w0)
     if method == "aipw":
         # the outcome model, fitted on the comparison group (logistic or least squares)
         slope = mu0 * (1 - mu0) if binary else np.ones(len(y))
-        oc, opens = (cp, pen) if binary else (1.0, np.zeros(x1.shape[1]))
-        grad = -(x1[tr].T @ (s[tr] * slope[tr])) / n1 + (x1[co].T @ (w[co] * slope[co])) / w0
-        phi += _through_model(x1, oc, opens, s * co, y - mu0, slope, grad)
+        oc, opens = (cp, pen) if binary else (1.0, np.zeros(x.shape[1] + 1))
+        grad = -_xt(x, np.where(tr, s * slope, 0.0)) / n1 + _xt(x, np.where(co, w * slope, 0.0)) / w0
+        phi += _through_model(x, oc, opens, s * co, y - mu0, slope, grad)
     return phi
 
 
@@ -873,7 +897,7 @@ def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.n
     return w * grad
 
 
-def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c) -> np.ndarray:
+def _influence_incidence(design: _Design, t, s, e, seg: _Segments, d, codes, estimand, horizon, c) -> np.ndarray:
     """Influence of each unit on the ATT difference in cumulative incidence (``_at_horizon``)."""
     tr = t == 1
     phi1 = np.zeros(len(t))
@@ -883,9 +907,9 @@ def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon
     rows = incidence_influence(seg.entry[co_rows], seg.exit[co_rows], seg.event[co_rows],
                                (w[seg.unit] * seg.factor)[co_rows], horizon)
     phi0 = np.bincount(seg.unit[co_rows], weights=rows, minlength=len(t))
-    x1, cp, pen = _model_terms(x, c)
-    # a control's weight is s * exp(x1 @ beta), so the estimate moves with beta as -x1' phi0
-    return phi1 - phi0 + _through_model(x1, cp, pen, s, t - e, e * (1 - e), -(x1.T @ phi0))
+    cp, pen = _model_terms(design.x, c)
+    # a control's weight is s * exp([1 x] @ beta), so the estimate moves with beta as -[1 x]' phi0
+    return phi1 - phi0 + _through_model(design.x, cp, pen, s, t - e, e * (1 - e), -_xt(design.x, phi0))
 
 
 def _influence_se(phi: np.ndarray, clusters) -> float:
