@@ -235,33 +235,36 @@ def tier(name: str, repeats: int, bootstrap: int, scratch: Path, max_rss_gb: flo
 def head_to_head(db: Path, repeats: int, max_rss_gb: float | None = None) -> dict:
     """The outcome step's career and survey outcomes: DuckDB against idiomatic and tuned pandas on one
     warehouse, each engine in its own measured process. Their results must agree before a ratio is
-    reported."""
+    reported. An engine that fails (over the memory ceiling, say) is recorded as such, and the others
+    still run."""
     from studies.outcome_head_to_head import ENGINES, TABLES, disagreements
 
-    out = {}
+    out, tables = {}, {}
     for engine in ENGINES:
         try:
             m = measured([sys.executable, "-m", "studies.outcome_head_to_head", "--db", str(db), "--engine", engine,
                           "--repeats", str(repeats)], max_rss_gb=max_rss_gb, capture=True)
         except StageFailed as e:
             print(f"  head to head, {engine}: {e}", flush=True)
-            return out | {"failed": f"{engine} {e}", engine: e.figures}
+            out[engine] = e.figures | {"failed": str(e)}
+            continue
         out[engine] = m | json.loads(m.pop("output").strip().splitlines()[-1])[engine]
-    bad = [f"{e} {t} {d}" for e in ENGINES for t in TABLES
-           for d in disagreements(out["duckdb"]["tables"][t], out[e]["tables"][t])]
+        tables[engine] = out[engine].pop("tables")
+    if "duckdb" not in tables:
+        return out | {"failed": f"duckdb {out['duckdb']['failed']}"}
+    bad = [f"{e} {t} {d}" for e in tables for t in TABLES for d in disagreements(tables["duckdb"][t], tables[e][t])]
     if bad:
         raise SystemExit("head to head: the engines disagree: " + "; ".join(bad))
-    tables = out["duckdb"]["tables"]
-    for e in ENGINES:
-        out[e].pop("tables")
-    out["rows"] = sum(t["rows"] for t in tables.values())
+    out["rows"] = sum(t["rows"] for t in tables["duckdb"].values())
     base = out["duckdb"]["compute_s"]
-    out["pandas_over_duckdb"] = out["pandas"]["compute_s"] / base
-    out["pandas_with_load_over_duckdb"] = (out["pandas"]["compute_s"] + out["pandas"]["load_s"]) / base
-    out["tuned_over_duckdb"] = out["pandas-tuned"]["compute_s"] / base
-    print(f"  head to head: DuckDB {base:.1f} s, pandas {out['pandas']['compute_s']:.1f} s, tuned pandas "
-          f"{out['pandas-tuned']['compute_s']:.1f} s (+{out['pandas']['load_s']:.1f} s load), {out['rows']:,} rows; "
-          f"pandas / DuckDB {out['pandas_over_duckdb']:.1f}, tuned {out['tuned_over_duckdb']:.1f}", flush=True)
+    if "pandas" in tables:
+        out["pandas_over_duckdb"] = out["pandas"]["compute_s"] / base
+        out["pandas_with_load_over_duckdb"] = (out["pandas"]["compute_s"] + out["pandas"]["load_s"]) / base
+    if "pandas-tuned" in tables:
+        out["tuned_over_duckdb"] = out["pandas-tuned"]["compute_s"] / base
+    print(f"  head to head: DuckDB {base:.1f} s, {out['rows']:,} rows; pandas / DuckDB "
+          f"{out.get('pandas_over_duckdb', float('nan')):.1f}, tuned {out.get('tuned_over_duckdb', float('nan')):.1f}",
+          flush=True)
     return out
 
 
@@ -304,7 +307,7 @@ def rerun(name: str, stages: list[str], kept: Path, previous: dict, max_rss_gb: 
         print(f"  {stage} (re-run): {m['wall_s']:.1f} s wall, {m['cpu_s']:.1f} s CPU, {m['peak_rss_mb']:.0f} MB, "
               f"{m['rows']:,} rows", flush=True)
     if "head-to-head" in stages:
-        t["head_to_head"] = head_to_head(work / "warehouse.duckdb", 3, max_rss_gb)
+        t["head_to_head"] = head_to_head(work / "warehouse.duckdb", t.get("repeats") or 1, max_rss_gb)
     measured_stages = set(stages) - {"head-to-head"}
     t["rerun"] = sorted(set(t.get("rerun", [])) | measured_stages, key=order.index)
     return t | _totals(t)
@@ -421,8 +424,17 @@ def markdown(result: dict) -> str:
                 lines.append(f"| {name} | | | | | | **{h['failed']}** | | |")
                 continue
             d, q, r = h["duckdb"], h["pandas"], h["pandas-tuned"]
-            lines.append(f"| {name} | {h['rows']:,} | {d['compute_s']:.2f} | {q['compute_s']:.2f} | {r['compute_s']:.2f} | "
-                         f"{q['load_s']:.2f} | **{h['pandas_over_duckdb']:.1f}** | **{h['tuned_over_duckdb']:.1f}** | "
+
+            def secs(e):
+                return f"**{e['failed']}**" if "failed" in e else f"{e['compute_s']:.2f}"
+
+            def ratio(key):
+                return f"**{h[key]:.1f}**" if key in h else "n/a"
+
+            load = q.get("load_s", r.get("load_s"))
+            lines.append(f"| {name} | {h['rows']:,} | {secs(d)} | {secs(q)} | {secs(r)} | "
+                         f"{'n/a' if load is None else f'{load:.2f}'} | {ratio('pandas_over_duckdb')} | "
+                         f"{ratio('tuned_over_duckdb')} | "
                          f"{d['peak_rss_mb']:.0f} / {q['peak_rss_mb']:.0f} / {r['peak_rss_mb']:.0f} |")
     return "\n".join(lines) + "\n"
 
