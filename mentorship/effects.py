@@ -532,7 +532,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     clusters = df[cluster].to_numpy() if cluster else None
     if uncertainty == "influence":
         reps = np.array([])
-        se = _influence_se(_influence_means(design, t, y, s, e, mu0, method, binary, _Models.C), clusters)
+        se = _influence_se(_influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C), clusters)
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
         reps = _bootstrap(models, design.x, t, y, s, estimand, method, binary, n_bootstrap, seed, clusters)
@@ -783,7 +783,7 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
                 reps.append(_incidence_difference(models, design.x, t, seg_b, b, estimand, horizon))
     reps = np.asarray(reps)
     if uncertainty == "influence":
-        se = _influence_se(_influence_incidence(design, t, s, e, seg, d, codes, estimand, horizon, _Models.C),
+        se = _influence_se(_influence_incidence(design.x, t, s, e, seg, d, codes, estimand, horizon, _Models.C),
                            clusters)
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
@@ -842,7 +842,7 @@ def _through_model(x: np.ndarray, c: float, penalty: np.ndarray, s: np.ndarray, 
     return c * s * resid * (v[0] + x @ v[1:])
 
 
-def _influence_means(design: _Design, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
+def _influence_means(x, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
     """Influence of each unit on the ATT difference in means (``_point``'s estimator)."""
     tr, co = t == 1, t == 0
     w = np.where(co, s * e / (1 - e), 0.0)
@@ -850,7 +850,6 @@ def _influence_means(design: _Design, t, y, s, e, mu0, method, binary, c) -> np.
     n1, w0 = s[tr].sum(), w[co].sum()
     a, b = np.average(r[tr], weights=s[tr]), np.average(r[co], weights=w[co])
     phi = np.where(tr, s * (r - a) / n1, -w * (r - b) / w0)
-    x = design.x
     cp, pen = _model_terms(x, c)
     # the control mean's weights are s * exp([1 x] @ beta): d/d beta of it is the weighted covariance
     phi += _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, np.where(co, w * (r - b), 0.0)) / w0)
@@ -897,7 +896,7 @@ def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.n
     return w * grad
 
 
-def _influence_incidence(design: _Design, t, s, e, seg: _Segments, d, codes, estimand, horizon, c) -> np.ndarray:
+def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c) -> np.ndarray:
     """Influence of each unit on the ATT difference in cumulative incidence (``_at_horizon``)."""
     tr = t == 1
     phi1 = np.zeros(len(t))
@@ -907,9 +906,9 @@ def _influence_incidence(design: _Design, t, s, e, seg: _Segments, d, codes, est
     rows = incidence_influence(seg.entry[co_rows], seg.exit[co_rows], seg.event[co_rows],
                                (w[seg.unit] * seg.factor)[co_rows], horizon)
     phi0 = np.bincount(seg.unit[co_rows], weights=rows, minlength=len(t))
-    cp, pen = _model_terms(design.x, c)
+    cp, pen = _model_terms(x, c)
     # a control's weight is s * exp([1 x] @ beta), so the estimate moves with beta as -[1 x]' phi0
-    return phi1 - phi0 + _through_model(design.x, cp, pen, s, t - e, e * (1 - e), -_xt(design.x, phi0))
+    return phi1 - phi0 + _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, phi0))
 
 
 def _influence_se(phi: np.ndarray, clusters) -> float:

@@ -486,7 +486,7 @@ def test_influence_is_the_derivative_of_the_whole_estimator(binary, method):
         return _point(models, design.x, t, y, weights, "ATT", method, binary)
 
     _, e, _, mu0 = estimate(s)
-    phi = _influence_means(design, t, y, s, e, mu0 if mu0 is not None else 0.0, method, binary, _Models.C)
+    phi = _influence_means(design.x, t, y, s, e, mu0 if mu0 is not None else 0.0, method, binary, _Models.C)
     h = 1e-5
     fd = np.array([(estimate(s * np.where(np.arange(len(s)) == i, 1 + h, 1))[0]
                     - estimate(s * np.where(np.arange(len(s)) == i, 1 - h, 1))[0]) / (2 * h) for i in range(len(s))])
@@ -509,7 +509,7 @@ def test_influence_of_the_horizon_estimate_includes_the_propensity_refit():
     models.propensity(design.x, t, s)
     models.replicate = True
     e = models.propensity(design.x, t, s)
-    phi = _influence_incidence(design, t, s, e, seg, d, codes, "ATT", 180.0, _Models.C)
+    phi = _influence_incidence(design.x, t, s, e, seg, d, codes, "ATT", 180.0, _Models.C)
     h = 1e-5
     fd = np.array([(_incidence_difference(models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 + h, 1),
                                           "ATT", 180.0)

@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from studies.outcome_head_to_head import (career_outcomes, career_outcomes_tuned, disagreements, summary,
-                                          survey_outcomes, survey_outcomes_tuned)
+from studies.outcome_head_to_head import (career_outcomes, career_outcomes_tuned, disagreements, sql_summary,
+                                          summary, survey_outcomes, survey_outcomes_tuned)
 
 KEYS = ["employee_id", "role", "cohort", "group_name"]
 
@@ -22,13 +22,17 @@ def _same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str]) -> None:
     pd.testing.assert_frame_equal(got, want, check_dtype=False)
 
 
+TABLES = ("cohort_members", "job_events", "survey_scores", "career_outcomes", "survey_outcomes")
+
+
 @pytest.fixture(scope="module")
 def inputs(built):
     root, result = built
     assert result.success
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
-        return {t: con.execute(f"select * from analytics.{t}").df()
-                for t in ("cohort_members", "job_events", "survey_scores", "career_outcomes", "survey_outcomes")}
+        frames = {t: con.execute(f"select * from analytics.{t}").df() for t in TABLES}
+        frames["sql_summaries"] = {t: sql_summary(con, f"analytics.{t}") for t in ("career_outcomes", "survey_outcomes")}
+    return frames
 
 
 @pytest.mark.parametrize("rendition", [career_outcomes, career_outcomes_tuned], ids=["idiomatic", "tuned"])
@@ -54,3 +58,11 @@ def test_the_agreement_check_catches_a_difference(inputs):
     off = got.assign(promoted=got["promoted"].where(got.index != 0, 1 - got["promoted"]))
     bad = disagreements(summary(off), summary(inputs["career_outcomes"]))
     assert len(bad) == 1 and bad[0].startswith("promoted:sum")
+
+
+@pytest.mark.parametrize("table", ["career_outcomes", "survey_outcomes"])
+def test_the_summary_computed_in_duckdb_is_the_pandas_summary(inputs, table):
+    """At 1M the DuckDB side summarises its tables in SQL; the two summaries must be the same measure."""
+    in_sql, in_pandas = inputs["sql_summaries"][table], summary(inputs[table])
+    assert set(in_sql) == set(in_pandas)
+    assert disagreements(in_sql, in_pandas) == []
