@@ -194,9 +194,7 @@ class CensoringModel:
     """
 
     def __init__(self, risk: pd.DataFrame, units: pd.DataFrame | None = None, cap: float = 0.95, c: float = 10.0):
-        from sklearn.linear_model import LogisticRegression
-
-        from mentorship.effects import _design
+        from mentorship.effects import _design, fit_logit
 
         if units is not None:
             risk = risk.merge(units, on=["employee_id", "cohort"], how="left")
@@ -221,8 +219,7 @@ class CensoringModel:
         self._y = risk.joined.to_numpy(dtype=float)
         # A sampled comparison group (``analytic_frames``) stands for the people it was drawn from.
         self._s = risk["sampling_weight"].to_numpy(dtype=float) if "sampling_weight" in risk else np.ones(len(risk))
-        m = LogisticRegression(C=c, max_iter=1000, tol=1e-6).fit(design.x, self._y, sample_weight=self._s)
-        self._beta = np.r_[m.intercept_, m.coef_.ravel()]
+        self._beta, self._hess = fit_logit(design.x, self._y, self._s, c)
         self._refit = None  # factored on first refit: the pipeline's default holds the weights fixed
         self.frame["weight"] = self._cumulative(self._beta)
 
@@ -239,7 +236,7 @@ class CensoringModel:
         lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
         rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
         if self._refit is None:
-            self._refit = LogitRefit(self._x, self._y, self._s, self._beta, self.c)
+            self._refit = LogitRefit(self._x, self._y, self._s, self._beta, self.c, self._hess)
         beta = self._refit(rows * self._s)
         return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
 

@@ -160,19 +160,89 @@ def _design(df: pd.DataFrame, covariates: list[str]) -> _Design:
             names.append(f"{c} = {labels[i]}")
     if not cols:
         return _Design(np.zeros((len(df), 0)), [])
-    # Moments from each contiguous column, then standardised in place: one copy of the matrix, in the
-    # row-major order scikit-learn fits from without copying it again.
-    mean = np.array([c.mean() for c in cols])
-    sd = np.array([c.std() for c in cols])
-    x = np.column_stack(cols)
+    # Filled and standardised column by column (contiguous writes), then turned row-major once, the
+    # order in which rows are selected (trimming, one group's rows): five times faster than stacking
+    # the columns straight into row-major order, measured at 500,000 rows.
+    x = np.empty((len(df), len(cols)), order="F")
+    for j, c in enumerate(cols):
+        sd = c.std()
+        x[:, j] = (c - c.mean()) / (sd if sd > 0 else 1)
     del cols
-    x -= mean
-    x /= np.where(sd > 0, sd, 1)
-    return _Design(x, names)
+    return _Design(np.ascontiguousarray(x), names)
 
 
 # ---------------------------------------------------------------------------------------------
 # Models
+
+_BLOCK = 65_536  # rows per block where a product would otherwise need a frame-sized temporary
+
+
+def _gram(x: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """[1 x]' diag(a) [1 x], the intercept's column of ones implicit, in blocks of rows."""
+    p = x.shape[1]
+    g = np.empty((p + 1, p + 1))
+    g[0, 0] = a.sum()
+    g[0, 1:] = g[1:, 0] = x.T @ a
+    inner = np.zeros((p, p))
+    for i in range(0, len(x), _BLOCK):
+        xb = x[i:i + _BLOCK]
+        inner += (xb.T * a[i:i + _BLOCK]) @ xb
+    g[1:, 1:] = inner
+    return g
+
+
+def fit_logit(x: np.ndarray, y: np.ndarray, s: np.ndarray, c: float = 10.0, tol: float = 1e-10,
+              max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's L2-penalised logistic regression (penalty 1/(2c) on the coefficients, intercept
+    unpenalised, sample weights ``s``), by damped Newton steps: (beta = (intercept, coefficients), the
+    objective's Hessian at the fit).
+
+    Written out because the influence-function intervals need that Hessian anyway, and because from
+    the intercept-only start Newton converges in about six steps of a few matrix products each, where
+    scikit-learn's L-BFGS took about 40 gradient evaluations to a looser optimum (three times the time,
+    measured on the 100,000-employee benchmark's largest fit). Tests check it against scikit-learn
+    fitted to a tight tolerance.
+    """
+    from scipy.linalg import LinAlgError, cho_factor, cho_solve
+
+    penalty = np.r_[0.0, np.ones(x.shape[1])]
+    ybar = min(max(np.average(y, weights=s), 1e-6), 1 - 1e-6)
+    beta = np.r_[math.log(ybar / (1 - ybar)), np.zeros(x.shape[1])]
+
+    def objective(eta, b):
+        return c * (s @ (np.logaddexp(0.0, eta) - y * eta)) + 0.5 * (penalty * b) @ b
+
+    eta = beta[0] + x @ beta[1:]
+    f = objective(eta, beta)
+    hess = None
+    for _ in range(max_iter):
+        prob = 1 / (1 + np.exp(-eta))
+        grad = c * _xt(x, s * (prob - y)) + penalty * beta
+        hess = c * _gram(x, s * prob * (1 - prob))
+        hess[np.diag_indices_from(hess)] += penalty
+        try:
+            step = cho_solve(cho_factor(hess), grad)
+        except LinAlgError:
+            step = np.linalg.lstsq(hess, grad, rcond=None)[0]
+        decrement = grad @ step  # twice the objective's predicted decrease
+        # Converged: the step is below the tolerance, or the decrease it promises is below what the
+        # objective's rounding can show (past that, a step halving would only chase the rounding).
+        if np.abs(step).max() < tol * (1 + np.abs(beta).max()) or decrement < 1e-13 * abs(f):
+            return beta - step, hess
+        # Damped: a (quasi-)separated group has directions with almost no curvature, where a full step
+        # would overshoot by orders of magnitude before the line search pulled it back.
+        t = min(1.0, 5.0 / np.abs(step).max())
+        while True:
+            new = beta - t * step
+            eta_new = new[0] + x @ new[1:]
+            f_new = objective(eta_new, new)
+            if f_new <= f - 1e-4 * t * decrement:
+                break
+            t /= 4
+            if t < 1e-6:  # no descent along the Newton direction left: this is the optimum
+                return beta, hess
+        beta, eta, f = new, eta_new, f_new
+    return beta, hess
 
 
 def newton_logit(x: np.ndarray, y: np.ndarray, s: np.ndarray, beta: np.ndarray, c: float = 10.0,
@@ -201,14 +271,17 @@ class LogitRefit:
     the job. Tests check the result against scikit-learn fitted from scratch.
     """
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, s: np.ndarray, beta: np.ndarray, c: float = 10.0):
+    def __init__(self, x: np.ndarray, y: np.ndarray, s: np.ndarray, beta: np.ndarray, c: float = 10.0,
+                 hess: np.ndarray | None = None):
         from scipy.linalg import cho_factor
 
         self.x1 = np.column_stack([np.ones(len(x)), x])
         self.y, self.beta, self.c = y, beta, c
         self.penalty = np.r_[0.0, np.ones(x.shape[1])]
-        p = 1 / (1 + np.exp(-(self.x1 @ beta)))
-        self._chol = cho_factor(c * (self.x1.T * (s * p * (1 - p))) @ self.x1 + np.diag(self.penalty))
+        if hess is None:  # the full-sample fit's Hessian, unless the fit handed it over
+            p = 1 / (1 + np.exp(-(self.x1 @ beta)))
+            hess = c * (self.x1.T * (s * p * (1 - p))) @ self.x1 + np.diag(self.penalty)
+        self._chol = cho_factor(hess)
 
     def __call__(self, s: np.ndarray, tol: float = 1e-10, max_iter: int = 30) -> np.ndarray:
         from scipy.linalg import cho_solve
@@ -229,49 +302,60 @@ class LogitRefit:
 
 
 class _Models:
-    """The fitted models of one estimate. The point estimate's logistic fits come from scikit-learn;
+    """The fitted models of one estimate. The point estimate's logistic fits come from ``fit_logit``;
     in bootstrap replicates (``replicate = True``) each is refitted by ``LogitRefit`` from that fit."""
 
     C = 10.0
 
     def __init__(self):
-        # Per model, the full-sample fit (x, y, s, beta) and, once a replicate needs it, its LogitRefit:
-        # factoring costs as much as a third of a fit, and the influence-function path never refits.
+        # Per model, the full-sample fit (x, y, s, beta, Hessian) and, once a replicate needs it, its
+        # LogitRefit: factoring costs as much as a third of a fit, and the influence path never refits.
         self._fits: dict[str, tuple] = {}
         self._refit: dict[str, LogitRefit] = {}
+        # Per model, the Hessian of the point estimate's fit, which the influence functions reuse.
+        self.hessians: dict[str, np.ndarray] = {}
         self.replicate = False
         self.known: tuple | None = None  # (x, s, propensity) already fitted on exactly that sample
 
     def _refitter(self, name: str, n: int) -> LogitRefit | None:
         if name not in self._refit and name in self._fits:
-            self._refit[name] = LogitRefit(*self._fits.pop(name), self.C)
+            x, y, s, beta, hess = self._fits.pop(name)
+            self._refit[name] = LogitRefit(x, y, s, beta, self.C, hess)
         refit = self._refit.get(name)
         return refit if refit is not None and len(refit.y) == n else None
 
     def logit(self, name: str, x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
-        from sklearn.linear_model import LogisticRegression
-
         if x.shape[1] == 0 or len(np.unique(y[s > 0])) < 2:
+            if not self.replicate:
+                self.hessians.pop(name, None)
             return np.full(len(x_all), np.average(y, weights=s))
         if self.replicate and (refit := self._refitter(name, len(s))) is not None:
             with np.errstate(all="ignore"):
                 beta = refit(s)
             if np.isfinite(beta).all():
                 return 1 / (1 + np.exp(-(beta[0] + x_all @ beta[1:])))
-        fit = LogisticRegression(C=self.C, max_iter=1000, tol=1e-6).fit(x, y, sample_weight=s)
-        beta = np.r_[fit.intercept_, fit.coef_.ravel()]
+        beta, hess = fit_logit(x, y, s, self.C)
         if not self.replicate:
-            self._fits[name] = (x, y, s, beta)
+            self._fits[name] = (x, y, s, beta, hess)
+            self.hessians[name] = hess
             self._refit.pop(name, None)
         return 1 / (1 + np.exp(-(beta[0] + x_all @ beta[1:])))
 
-    @staticmethod
-    def linear(x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
-        from sklearn.linear_model import LinearRegression
-
+    def linear(self, name: str, x: np.ndarray, y: np.ndarray, s: np.ndarray, x_all: np.ndarray) -> np.ndarray:
+        """Weighted least squares, as scikit-learn's LinearRegression fits it, from the normal equations
+        (one pass over the rows, where its weighted copy and decomposition of the matrix took eight
+        times as long): centred on the weighted means, so that the minimum-norm solution gives a column
+        that is constant in this group a zero coefficient rather than part of the intercept."""
         if x.shape[1] == 0:
+            if not self.replicate:
+                self.hessians.pop(name, None)
             return np.full(len(x_all), np.average(y, weights=s))
-        return LinearRegression().fit(x, y, sample_weight=s).predict(x_all)
+        g, b = _gram(x, s), _xt(x, s * y)
+        n, m = g[0, 0], g[0, 1:] / g[0, 0]
+        coef = np.linalg.lstsq(g[1:, 1:] - n * np.outer(m, m), b[1:] - m * b[0], rcond=None)[0]
+        if not self.replicate:
+            self.hessians[name] = g
+        return (b[0] / n - m @ coef) + x_all @ coef
 
     def propensity(self, x, t, s) -> np.ndarray:
         if self.known is not None and not self.replicate and x is self.known[0] and s is self.known[1]:
@@ -282,7 +366,7 @@ class _Models:
         """Fit the outcome on one group and predict it for everyone."""
         if binary:
             return self.logit(name, x_fit, y_fit, s_fit, x_all)
-        return self.linear(x_fit, y_fit, s_fit, x_all)
+        return self.linear(name, x_fit, y_fit, s_fit, x_all)
 
 
 _SHARED: ContextVar[dict | None] = ContextVar("shared_fits", default=None)
@@ -313,6 +397,7 @@ def _propensity_fit(data: pd.DataFrame, rows: np.ndarray, df: pd.DataFrame, trea
             models = _Models()
             if fit is not None:
                 models._fits["propensity"] = fit
+                models.hessians["propensity"] = fit[4]
             return models, design, e
     models = _Models()
     design = _design(df, covariates)
@@ -357,9 +442,13 @@ def _smd(x: np.ndarray, t: np.ndarray, w: np.ndarray, names: list[str]) -> pd.Da
     Group means and variances are weighted sums (matrix-vector products), not copies of each group's
     rows."""
     tr, co = (t == 1).astype(float), (t == 0).astype(float)
-    share = [m / m.sum() for m in (tr, co, w * tr, w * co)]
-    means = [a @ x for a in share]
-    square = [share[0] @ x**2, share[1] @ x**2]
+    share = np.stack([tr, co, w * tr, w * co])
+    share /= share.sum(axis=1, keepdims=True)
+    means = share @ x  # one pass over the rows for the four groups
+    square = np.zeros((2, x.shape[1]))
+    for i in range(0, len(x), _BLOCK):
+        xb = x[i:i + _BLOCK]
+        square += share[:2, i:i + _BLOCK] @ (xb * xb)
     var = [np.maximum(q - m**2, 0) for q, m in zip(square, means[:2])]
     pooled = np.sqrt((var[0] + var[1]) / 2)
     # The columns have unit variance overall, so a pooled sd this small is a constant column's rounding.
@@ -532,7 +621,8 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     clusters = df[cluster].to_numpy() if cluster else None
     if uncertainty == "influence":
         reps = np.array([])
-        se = _influence_se(_influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C), clusters)
+        se = _influence_se(_influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C,
+                                                models.hessians), clusters)
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
         reps = _bootstrap(models, design.x, t, y, s, estimand, method, binary, n_bootstrap, seed, clusters)
@@ -783,7 +873,8 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
                 reps.append(_incidence_difference(models, design.x, t, seg_b, b, estimand, horizon))
     reps = np.asarray(reps)
     if uncertainty == "influence":
-        se = _influence_se(_influence_incidence(design.x, t, s, e, seg, d, codes, estimand, horizon, _Models.C),
+        se = _influence_se(_influence_incidence(design.x, t, s, e, seg, d, codes, estimand, horizon, _Models.C,
+                                                models.hessians),
                            clusters)
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
@@ -829,21 +920,21 @@ def _xt(x: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def _through_model(x: np.ndarray, c: float, penalty: np.ndarray, s: np.ndarray, resid: np.ndarray,
-                   curvature: np.ndarray, grad: np.ndarray) -> np.ndarray:
+                   curvature: np.ndarray, grad: np.ndarray, hess: np.ndarray | None = None) -> np.ndarray:
     """Each unit's effect on the estimate through one fitted model: ``grad`` (the estimate's
     derivative in the model's coefficients) times the coefficients' derivative in the unit's
-    log-weight, H^-1 c s_i x_i resid_i, where H is the penalised objective's Hessian."""
-    a = s * curvature
-    hess = np.empty((x.shape[1] + 1,) * 2)
-    hess[0, 0] = a.sum()
-    hess[0, 1:] = hess[1:, 0] = x.T @ a
-    hess[1:, 1:] = (x.T * a) @ x
-    v = np.linalg.lstsq(c * hess + np.diag(penalty), grad, rcond=None)[0]
+    log-weight, H^-1 c s_i x_i resid_i, where H is the penalised objective's Hessian: ``hess`` when
+    the fit handed it over (``_Models.hessians``), else computed here from ``curvature``."""
+    if hess is None:
+        hess = c * _gram(x, s * curvature) + np.diag(penalty)
+    v = np.linalg.lstsq(hess, grad, rcond=None)[0]
     return c * s * resid * (v[0] + x @ v[1:])
 
 
-def _influence_means(x, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
-    """Influence of each unit on the ATT difference in means (``_point``'s estimator)."""
+def _influence_means(x, t, y, s, e, mu0, method, binary, c, hessians: dict | None = None) -> np.ndarray:
+    """Influence of each unit on the ATT difference in means (``_point``'s estimator). ``hessians``:
+    the fits' own (``_Models.hessians``), to save computing them again."""
+    hessians = hessians or {}
     tr, co = t == 1, t == 0
     w = np.where(co, s * e / (1 - e), 0.0)
     r = y - mu0 if method == "aipw" else y
@@ -852,13 +943,14 @@ def _influence_means(x, t, y, s, e, mu0, method, binary, c) -> np.ndarray:
     phi = np.where(tr, s * (r - a) / n1, -w * (r - b) / w0)
     cp, pen = _model_terms(x, c)
     # the control mean's weights are s * exp([1 x] @ beta): d/d beta of it is the weighted covariance
-    phi += _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, np.where(co, w * (r - b), 0.0)) / w0)
+    phi += _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, np.where(co, w * (r - b), 0.0)) / w0,
+                          hessians.get("propensity"))
     if method == "aipw":
         # the outcome model, fitted on the comparison group (logistic or least squares)
         slope = mu0 * (1 - mu0) if binary else np.ones(len(y))
         oc, opens = (cp, pen) if binary else (1.0, np.zeros(x.shape[1] + 1))
         grad = -_xt(x, np.where(tr, s * slope, 0.0)) / n1 + _xt(x, np.where(co, w * slope, 0.0)) / w0
-        phi += _through_model(x, oc, opens, s * co, y - mu0, slope, grad)
+        phi += _through_model(x, oc, opens, s * co, y - mu0, slope, grad, hessians.get("untreated"))
     return phi
 
 
@@ -896,7 +988,8 @@ def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.n
     return w * grad
 
 
-def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c) -> np.ndarray:
+def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c,
+                         hessians: dict | None = None) -> np.ndarray:
     """Influence of each unit on the ATT difference in cumulative incidence (``_at_horizon``)."""
     tr = t == 1
     phi1 = np.zeros(len(t))
@@ -908,7 +1001,8 @@ def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon
     phi0 = np.bincount(seg.unit[co_rows], weights=rows, minlength=len(t))
     cp, pen = _model_terms(x, c)
     # a control's weight is s * exp([1 x] @ beta), so the estimate moves with beta as -[1 x]' phi0
-    return phi1 - phi0 + _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, phi0))
+    return phi1 - phi0 + _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, phi0),
+                                        (hessians or {}).get("propensity"))
 
 
 def _influence_se(phi: np.ndarray, clusters) -> float:

@@ -625,3 +625,63 @@ def test_estimates_sharing_a_propensity_fit_are_the_estimates_made_apart(uncerta
     for a, b in zip(apart, together):
         for key in ("estimate", "ci_low", "ci_high", "se", "naive", "n_treated_used", "max_abs_smd_after"):
             assert a[key] == pytest.approx(b[key], rel=1e-12, abs=1e-12), key
+
+
+@pytest.mark.parametrize("n,separated", [(400, False), (120_000, False), (3000, True)])
+def test_newton_fit_is_scikit_learns_logistic_regression(n, separated):
+    """The fit behind every propensity and binary outcome model: the same optimum as scikit-learn's,
+    with the Hessian the influence functions reuse."""
+    from sklearn.linear_model import LogisticRegression
+
+    from mentorship.effects import _gram, fit_logit
+
+    rng = np.random.default_rng(53)
+    x = np.column_stack([rng.normal(size=(n, 5)), rng.random(n) < 0.1])
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(x @ np.array([1.0, -0.5, 0.3, 0.0, 2.0, -1.5]) - 1)))).astype(float)
+    if separated:  # a rare level in which everyone is treated: a direction with almost no curvature
+        y[x[:, 5] > 0] = 1.0
+    s = rng.gamma(2.0, 0.5, n)
+    exact = LogisticRegression(C=10.0, tol=1e-12, max_iter=10000).fit(x, y, sample_weight=s)
+    beta, hess = fit_logit(x, y, s, c=10.0)
+    assert np.allclose(beta, np.r_[exact.intercept_, exact.coef_.ravel()], atol=1e-6)
+    p = 1 / (1 + np.exp(-(beta[0] + x @ beta[1:])))
+    # at the last step's start, within a step of 1e-6 or less of the optimum
+    assert np.allclose(hess, 10.0 * _gram(x, s * p * (1 - p)) + np.diag(np.r_[0.0, np.ones(6)]), rtol=1e-4)
+
+
+def test_least_squares_outcome_model_is_scikit_learns_linear_regression():
+    """Including a column that is constant in the fitted group but not in the people it predicts for:
+    scikit-learn gives it no weight, and so must the normal equations."""
+    from sklearn.linear_model import LinearRegression
+
+    from mentorship.effects import _Models
+
+    rng = np.random.default_rng(59)
+    n = 2000
+    x = np.column_stack([rng.normal(size=(n, 3)), rng.random(n) < 0.2])
+    fit = x[:, 3] == 0  # the fourth column is constant (zero) where the model is fitted
+    y = x[:, :3] @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=n)
+    s = rng.gamma(2.0, 0.5, n)
+    models = _Models()
+    ours = models.linear("untreated", x[fit], y[fit], s[fit], x)
+    theirs = LinearRegression().fit(x[fit], y[fit], sample_weight=s[fit]).predict(x)
+    assert np.allclose(ours, theirs, atol=1e-9)
+    assert "untreated" in models.hessians
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_influence_with_the_fits_own_hessians_is_the_same(binary):
+    from mentorship.effects import _design, _influence_means, _Models, _point
+
+    df, _ = confounded(n=400, seed=61, binary=binary)
+    design = _design(df, ["x", "group"])
+    t, y, s = df.t.to_numpy(float), df.y.to_numpy(float), np.ones(len(df))
+    models = _Models()
+    _, e, _, mu0 = _point(models, design.x, t, y, s, "ATT", "aipw", binary)
+    assert set(models.hessians) == {"propensity", "untreated"}
+    reused = _influence_means(design.x, t, y, s, e, mu0, "aipw", binary, _Models.C, models.hessians)
+    computed = _influence_means(design.x, t, y, s, e, mu0, "aipw", binary, _Models.C)
+    # the fit's Hessian is taken at its last step's start, within 1e-6 of the optimum
+    assert np.allclose(reused, computed, rtol=0, atol=1e-5 * np.abs(computed).max())
+    assert np.sqrt(np.sum(reused**2)) == pytest.approx(np.sqrt(np.sum(computed**2)), rel=1e-6)
