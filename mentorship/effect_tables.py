@@ -219,7 +219,7 @@ class CensoringModel:
         self._y = risk.joined.to_numpy(dtype=float)
         # A sampled comparison group (``analytic_frames``) stands for the people it was drawn from.
         self._s = risk["sampling_weight"].to_numpy(dtype=float) if "sampling_weight" in risk else np.ones(len(risk))
-        self._beta, self._hess = fit_logit(design.x, self._y, self._s, c)
+        self._beta = fit_logit(design.x, self._y, self._s, c)[0]
         self._refit = None  # factored on first refit: the pipeline's default holds the weights fixed
         self.frame["weight"] = self._cumulative(self._beta)
 
@@ -236,7 +236,7 @@ class CensoringModel:
         lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
         rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
         if self._refit is None:
-            self._refit = LogitRefit(self._x, self._y, self._s, self._beta, self.c, self._hess)
+            self._refit = LogitRefit(self._x, self._y, self._beta, self.c)
         beta = self._refit(rows * self._s)
         return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
 
