@@ -2,8 +2,8 @@
 
 Design (the README's "How the adjusted effects are estimated" says the same in plain words):
 
-- **Propensity score.** A logistic regression (scikit-learn, mild L2 penalty on standardised
-  covariates) of treatment on the covariates. Numeric covariates are standardised, with missing
+- **Propensity score.** A logistic regression (scikit-learn's model, fitted by ``fit_logit``: mild
+  L2 penalty on standardised covariates) of treatment on the covariates. Numeric covariates are standardised, with missing
   values set to the mean plus a missing-indicator column; categorical ones are one-hot encoded with
   missing as its own level and levels rarer than 0.5% pooled into "other".
 - **Weights.** ATT (default): treated people weigh 1, comparison people e/(1-e), so the comparison
