@@ -13,7 +13,7 @@ from mentorship.effect_tables import compute_effects
 from pipelines.resources import PipelineSettings
 
 TABLES = {
-    "effect_estimates": "Raw difference and adjusted effect on the mentored (ATT) with its 95% bootstrap CI, "
+    "effect_estimates": "Raw difference and adjusted effect on the mentored (ATT) with its 95% CI (ci_method says how), "
                         "method, counts before and after trimming, E-values, balance summary and suppression "
                         "flags, per role, outcome, horizon, segment and dose band (meeting cadence and regularity).",
     "effect_balance": "Standardized mean difference of every covariate before and after weighting, per role, "
@@ -33,7 +33,8 @@ TABLES = {
 )
 def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
     """Estimate every effect with ``mentorship.effects.estimate_effect`` and store the three tables."""
-    tables = compute_effects(duckdb.get_connection, settings.effect_settings(), progress=context.log.info)
+    tables = compute_effects(duckdb.get_connection, settings.effect_settings(), progress=context.log.info,
+                             log=context.log)
     with duckdb.get_connection() as con:
         con.execute("create schema if not exists analytics")
         con.execute("begin transaction")  # the three tables change together or not at all
@@ -50,7 +51,7 @@ def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: Pi
             meta |= {"estimates": dg.MetadataValue.int(int((~est.suppressed).sum())),
                      "suppressed": dg.MetadataValue.int(int(est.suppressed.sum())),
                      "poorly_balanced": dg.MetadataValue.int(int((~overall.balanced.fillna(True).astype(bool)).sum())),
-                     "bootstrap_replicates": dg.MetadataValue.int(settings.effect_bootstrap),
+                     "ci_methods": dg.MetadataValue.text(", ".join(sorted(est.ci_method.dropna().unique()))),
                      "headline": dg.MetadataValue.md(_headline(overall))}
         yield dg.MaterializeResult(asset_key=name, metadata=meta)
 

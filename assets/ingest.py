@@ -132,8 +132,7 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
     def _validated(context: AssetExecutionContext, duckdb: DuckDBResource,
                    settings: PipelineSettings) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            r = validate_source(con, source, settings.mapping(), settings.max_reject_share,
-                                progress=context.log.info)
+            r = validate_source(con, source, settings.mapping(), settings.max_reject_share, log=context.log)
             report = refresh_report(con, settings)
         suite_path = Path(settings.export_dir) / "expectation_suites" / f"{source}.json"
         suite_path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,30 @@ COVARIATE_WORDS = {
 }
 
 
+def _intervals_text(effects: pd.DataFrame, n_bootstrap: int) -> str:
+    """What the effect table's ``ci_method`` column says the intervals are, in words."""
+    methods = effects["ci_method"].fillna("") if "ci_method" in effects else pd.Series(dtype=str)
+    n_influence = int((methods == "influence function").sum())
+    n_boot = int(methods.str.startswith("percentile bootstrap").sum())
+    influence = ("the influence function (the infinitesimal jackknife): each person's pull on the estimate, "
+                 "through both the propensity and the outcome model, summed by person (a person who is a "
+                 "comparison in several intakes counts as one), gives the standard error, and the interval is "
+                 "the estimate plus or minus 1.96 of them. It is what the bootstrap approximates by resampling, "
+                 "at the cost of one fit instead of hundreds; the interval study "
+                 "(studies/results/interval_study.md) found the two covering alike from 300-person "
+                 "organisations and segments of a few dozen mentees up")
+    bootstrap = (f"the percentile bootstrap, {n_bootstrap} replicates with a fixed seed, resampling people (a "
+                 "person who is a comparison in several intakes is resampled as one) and refitting both models "
+                 "each time")
+    if n_boot and not n_influence:
+        return f"- **Confidence intervals** (95%) come from {bootstrap}."
+    if n_boot:
+        return (f"- **Confidence intervals** (95%) come from {bootstrap}, except for {n_influence} estimate(s) "
+                f"covering so many people that they come from {influence}. The `ci_method` column says which.")
+    return (f"- **Confidence intervals** (95%) come from {influence}. The bootstrap is available "
+            "(`MENTORSHIP_CI_METHOD=bootstrap`); the `ci_method` column of every estimate says which was used.")
+
+
 def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int) -> str:
     overall = effects[effects.segment_type == "overall"]
     used = overall[~overall.suppressed]
@@ -35,11 +59,8 @@ def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, m
     trimmed_share = float(((n_all - n_used) / n_all).max()) if len(used) else 0.0
     covs = "\n".join(f"  - `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
     headline = ", ".join(f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in HEADLINE)
-    n_influence = int((effects.get("ci_method") == "influence function").sum()) if "ci_method" in effects else 0
-    influence_note = "" if not n_influence else (
-        f"\n- **Large groups.** {n_influence} estimate(s) here cover so many people that their intervals come "
-        "from the influence function instead (the infinitesimal jackknife: each person's pull on the estimate, "
-        "through both models, summed by person); at that size it agrees with the bootstrap at a fraction of the cost.")
+    intervals = _intervals_text(effects, n_bootstrap)
+    influence_note = ""
     sampled = effects["warnings"].fillna("").str.extract(r"comparison group: a random ([0-9.]+%) sample")[0].dropna()
     if len(sampled):
         influence_note += (
@@ -104,9 +125,7 @@ who were mentored), with its 95% confidence interval.
   Weighted Kaplan-Meier curves show retention over time.
 
 ## Uncertainty and sensitivity
-- **Confidence intervals** are percentile bootstrap intervals from {n_bootstrap} replicates with a
-  fixed seed, resampling people (a person who is a comparison in several intakes is resampled as
-  one) and refitting both models each time. Hazard ratios use the robust standard error.{influence_note}
+{intervals} Hazard ratios use the robust standard error.{influence_note}
 - **E-value.** How strong an unmeasured confounder would have to be, associated with both mentoring
   and the outcome (as a risk ratio), to explain the effect away; and the same for the confidence
   limit nearest to no effect (1 means the interval already includes no effect).

@@ -93,10 +93,14 @@ class EffectSettings:
     # multiplied the effect step's time several-fold, and the validation study found it changed
     # retention's interval width by about 1% (0.84 to 0.85 of the estimates' spread).
     refit_censoring: bool = False
-    # Above this many people in a role's frame, the role's intervals come from the influence function
-    # instead of the bootstrap: at that size the two agree (tests check it), and the bootstrap's
-    # hundreds of refits per estimate are what kept a 100,000-person organisation from running in
-    # minutes. The default organisation (about 6,600 people in the mentee frame) stays under it.
+    # Where the intervals come from: "influence" (the influence function: one fit per estimate) or
+    # "bootstrap" (``n_bootstrap`` refits per estimate). The interval study
+    # (studies/results/interval_study.md) found the two covering alike down to 300-person
+    # organisations and segments of a few dozen mentees, at a fraction of the cost.
+    ci_method: str = Settings.ci_method
+    # With ``ci_method="bootstrap"``, above this many people in a role's frame the role's intervals
+    # still come from the influence function: the bootstrap's hundreds of refits per estimate are what
+    # kept a 100,000-person organisation from running in minutes.
     bootstrap_max_people: int = Settings.bootstrap_max_people
 
 
@@ -282,10 +286,13 @@ def _cut(tasks: list[_Task]) -> list[_Task]:
 
 
 def _uncertainty(frames: dict[str, pd.DataFrame], s: EffectSettings) -> str:
-    """How every estimate for a role gets its interval: the bootstrap, or, in an organisation with more
-    than ``s.bootstrap_max_people`` people in the role's frame, the influence function. Decided per
-    organisation rather than per estimate, because a large organisation's segments are themselves
-    thousands of people whose bootstrap would cost as much as the rest of the run together."""
+    """How every estimate for a role gets its interval: ``s.ci_method``, except that the bootstrap gives
+    way to the influence function in an organisation with more than ``s.bootstrap_max_people`` people
+    in the role's frame. Decided per organisation rather than per estimate, because a large
+    organisation's segments are themselves thousands of people whose bootstrap would cost as much as
+    the rest of the run together."""
+    if s.ci_method == "influence":
+        return "influence"
     people = frames["survival"].employee_id.nunique()
     return "influence" if people > s.bootstrap_max_people else "bootstrap"
 
@@ -478,7 +485,7 @@ def _complementary(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def compute_effects(source, settings: EffectSettings = EffectSettings(),
-                    progress: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+                    progress: Callable[[str], None] | None = None, log=None) -> dict[str, pd.DataFrame]:
     """Effects, balance tables and survival curves for mentees and mentors.
 
     ``source`` is a DuckDB connection, or a callable that opens one as a context manager (such as
@@ -486,8 +493,14 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
     frames load and is closed while the estimates run: closing it releases DuckDB's cache of the
     warehouse (up to its memory ceiling), which at a million employees was the largest part of the
     step's memory. One role at a time: its frames are loaded, estimated and released before the next
-    role's, so the step's memory is that of the larger role, not of both."""
+    role's, so the step's memory is that of the larger role, not of both.
+
+    ``progress`` receives one line per role on what is estimated and how; ``log`` (a logger such as
+    Dagster's ``context.log``) receives the estimates done of the total, with the time taken and left
+    (``mentorship.progress``)."""
     from joblib import Parallel, delayed
+
+    from mentorship.progress import Progress
 
     results = []
     for role in ("mentee", "mentor"):
@@ -504,9 +517,11 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
             frames["censoring"] = frames["censoring"]()
         tasks = _tasks(frames, role, settings.horizons, _uncertainty(frames, settings))
         del frames
+        method = tasks[0].uncertainty if tasks else "influence"
         if progress:
-            progress(f"estimating {len(tasks)} {role} effects: {settings.n_bootstrap} bootstrap replicates each, "
-                     f"or the influence function above {settings.bootstrap_max_people:,} people")
+            progress(f"estimating {len(tasks)} {role} effects, 95% intervals from "
+                     + ("the influence function" if method == "influence"
+                        else f"{settings.n_bootstrap} bootstrap replicates each"))
         # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
         # the estimates share its design matrix and propensity fit.
         groups: dict[tuple, list[int]] = {}
@@ -518,12 +533,15 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
         # so only those few cuts exist at a time, and a worker is sent the cut, not the whole frame.
         groups = dict(sorted(groups.items(), key=lambda kv: (kv[0][1] is not None,
                                                             -len(tasks[kv[1][0]].frame) * len(kv[1]))))
-        done = Parallel(n_jobs=settings.n_jobs, batch_size=1)(
-            delayed(_run_group)(_cut([tasks[i] for i in group]), settings) for group in groups.values())
         out = [None] * len(tasks)
-        for group, part in zip(groups.values(), done):
-            for i, r in zip(group, part):
-                out[i] = r
+        with Progress(f"{role} effects", total=len(tasks), unit="estimates", log=log) as bar:
+            # In order of dispatch, so each group's estimates count as soon as that group is done.
+            done = Parallel(n_jobs=settings.n_jobs, batch_size=1, return_as="generator")(
+                delayed(_run_group)(_cut([tasks[i] for i in group]), settings) for group in groups.values())
+            for group, part in zip(groups.values(), done):
+                for i, r in zip(group, part):
+                    out[i] = r
+                bar.advance(len(group))
         results += out
         del tasks, done, out
     rows = [r for r, _, _ in results]

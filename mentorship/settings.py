@@ -17,6 +17,10 @@ LANDING_SUFFIXES = {".csv", ".parquet", ".xlsx", ".xls", ".yaml"}
 DEMO_HASH_KEY = "demo-key-change-me"
 
 
+#: Where an effect's interval comes from (``MENTORSHIP_CI_METHOD``).
+CI_METHODS = ("influence", "bootstrap")
+
+
 class SettingsError(ValueError):
     pass
 
@@ -40,6 +44,11 @@ class Settings:
     refresh_cron: str
     freshness_cron: str
     horizons: tuple[int, ...] = (6, 12, 24)
+    # Where the 95% intervals come from: "influence" (the influence function, one fit per estimate) or
+    # "bootstrap" (percentile bootstrap, ``effect_bootstrap`` refits per estimate, up to
+    # ``bootstrap_max_people`` people in a role's frame). The interval study
+    # (studies/results/interval_study.md) set the default.
+    ci_method: str = "influence"
     bootstrap_max_people: int = 10_000
     comparison_max: int = 600_000
     # DuckDB's own default is 80% of the machine, which a large ingest would take; under this ceiling
@@ -60,6 +69,9 @@ class Settings:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
         boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
+        ci_method = env.get("MENTORSHIP_CI_METHOD", cls.ci_method).strip().lower()
+        if ci_method not in CI_METHODS:
+            raise SettingsError(f"MENTORSHIP_CI_METHOD must be one of {', '.join(CI_METHODS)}, got {ci_method!r}")
         comparison_max = _whole(env, "MENTORSHIP_COMPARISON_MAX", cls.comparison_max, 1_000, "a whole number")
         memory = env.get("MENTORSHIP_DUCKDB_MEMORY", cls.duckdb_memory).strip()
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, re.IGNORECASE):
@@ -97,6 +109,7 @@ class Settings:
             mapping_path=mapping or None,
             max_reject_share=share,
             effect_bootstrap=boot,
+            ci_method=ci_method,
             bootstrap_max_people=boot_max,
             comparison_max=comparison_max,
             roi_file=roi_file,

@@ -144,13 +144,33 @@ def _calibrate_intercept(lin: np.ndarray, target: float) -> float:
 
 
 class _Progress:
-    def __init__(self, enabled: bool):
+    """The generator's progress: months simulated, then extracts and survey waves written. A bar on a
+    terminal (``mentorship.progress``), elsewhere a timed line per milestone."""
+
+    def __init__(self, enabled: bool, total: int = 0):
         self.enabled = enabled
         self.t0 = time.perf_counter()
+        self.bar = None
+        from mentorship.progress import Progress, progress_mode
+
+        if enabled and progress_mode() == "bar":
+            self.bar = Progress("generating the organisation", total=total, unit="steps", every=float("inf"))
 
     def __call__(self, msg: str):
-        if self.enabled:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar._bar.set_postfix_str(msg.strip(), refresh=True)
+        else:
             print(f"[generate {time.perf_counter() - self.t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    def step(self, n: int = 1):
+        if self.bar is not None:
+            self.bar.advance(n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
 
 
 class _Writer:
@@ -208,7 +228,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     """
     cfg = config or SyntheticConfig()
     out = Path(out_dir)
-    say = _Progress(progress)
+    say = _Progress(progress, total=12 * cfg.years + 2)
     rng = np.random.default_rng(cfg.seed)
     eff, sel = cfg.effects, cfg.selection
 
@@ -445,9 +465,11 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         if m % 12 == 11:
             say(f"  month {m + 1}/{n_months}: {int(active[:n_people].sum()):,} employed, "
                 f"{int((mentee_month >= 0).sum()):,} mentees so far")
+        say.step()
 
     n = n_people
     ids = np.array([f"E{i + 1:07d}" for i in range(n)])
+    say.step()
     say("writing extracts")
     fmt = cfg.file_format
     written: dict[str, int] = {}
@@ -525,13 +547,15 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     written["survey_responses"] = n_resp
 
     truth = _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, term_type, cf_term_day,
-                   cf_term_type, promos, cf_promos, salary_snap, survey_truth_rows, pair_df)
+                   cf_term_type, promos, cf_promos, salary_snap, survey_truth_rows, pair_df, gender[:n])
     truth["rows_written"] = written
     tpath = Path(truth_path) if truth_path else out.parent / "truth" / "planted_truth.json"
     tpath.parent.mkdir(parents=True, exist_ok=True)
     tpath.write_text(json.dumps(truth, indent=2, default=float))
+    say.step()
     say(f"done: {n:,} people, {written['job_history']:,} job rows, {written['meetings']:,} meetings, "
         f"{n_resp:,} survey rows")
+    say.close()
     return truth
 
 
@@ -717,7 +741,7 @@ def _add_months(day: np.ndarray, months: int) -> np.ndarray:
 
 
 def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, term_type, cf_term_day, cf_term_type,
-           promos, cf_promos, salary_snap, survey_rows, pairs):
+           promos, cf_promos, salary_snap, survey_rows, pairs, gender=None):
     """Effects on the treated, measured exactly as the pipeline defines the outcomes."""
     def first_after(events, idx, index_day):
         p = np.concatenate([e[0] for e in events]) if events else np.array([], dtype=np.int64)
@@ -793,6 +817,13 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         "mentees": role_truth(mentee_day),
         "mentors": role_truth(mentor_day),
     }
+    if gender is not None:
+        # The same effects within each gender (a segment the pipeline reports): what a segment's
+        # estimate and interval are checked against in the interval study.
+        for role, day in (("mentees", mentee_day), ("mentors", mentor_day)):
+            truth[role]["by_gender"] = {
+                g: role_truth(np.where(np.r_[gender == k, np.zeros(len(day) - n, bool)], day, -1))
+                for k, g in enumerate(GENDERS) if ((gender == k) & (day[:n] >= 0)).any()}
     return truth
 
 

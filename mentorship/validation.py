@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +35,8 @@ from mentorship.landing import ident, q
 from mentorship.mapping import Mapping, SourceMapping
 
 CHUNK_ROWS = 500_000
+#: The fewest chunks checked by a pool of processes when the caller names no number of workers.
+POOL_MIN_CHUNKS = 8
 DEFAULT_MAX_REJECT_SHARE = 0.05
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
@@ -199,8 +202,25 @@ def build_suite(source: str):
     return suite
 
 
-@cache
+_GX_LOCK = threading.Lock()
+
+
+def warm_up() -> threading.Thread:
+    """Import Great Expectations and build its context in a background thread: the import takes seconds,
+    and a run can spend them reading the landing files (DuckDB works outside Python's lock) rather than
+    waiting for them at the first validated source."""
+    thread = threading.Thread(target=_gx, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def _gx():
+    with _GX_LOCK:  # one context, whichever thread asks first
+        return _gx_context()
+
+
+@cache
+def _gx_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -226,15 +246,20 @@ def _run_suite(suite, frame: pd.DataFrame) -> list:
 
 def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Mapping | None = None,
                     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, load_date: str | None = None,
-                    chunk_rows: int = CHUNK_ROWS, progress: Callable[[str], None] | None = None,
-                    workers: int | None = None) -> ValidationResult:
+                    chunk_rows: int = CHUNK_ROWS, log=None, workers: int | None = None,
+                    show_progress: bool = False) -> ValidationResult:
     """Validate raw.<source> with its GX suite; write validated.<source> and the quarantine.
 
     Every failing (row, rule) goes to ``validated.quarantine``, which always shows the latest
     attempt. ``validated.<source>`` is replaced only when the share of quarantined rows is within
     ``max_reject_share``; above it the previous table stays as the last good data. A source of
     several chunks is checked by ``workers`` processes (default: one per core), chunk by chunk.
+
+    Rows checked so far, of the source's total, go to ``log`` (Dagster's ``context.log``) with the time
+    taken and left (``mentorship.progress``); without a logger, to the terminal when ``show_progress``.
     """
+    from mentorship.progress import Progress
+
     source = SOURCES[source_name]
     sm = (mapping or Mapping()).for_source(source_name)
     load_date = load_date or dt.date.today().isoformat()
@@ -251,6 +276,8 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
     def chunk_frame(chunk: int) -> pd.DataFrame:
         return _chunk_frame(con, needed, chunk)
 
+    bar = (Progress(f"validating {source_name}", total=n_rows, unit="rows", log=log)
+           if log is not None or show_progress else None)
     for done, checked in enumerate(_checked_chunks(source_name, chunk_frame, n_chunks, workers), start=1):
         for i, n_checked, rids, error in checked:
             if error:
@@ -260,8 +287,10 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
             stats[i]["unexpected"] += len(rids)
             if len(rids):
                 failures.append(pd.DataFrame({"rid": rids, "rule": i}))
-        if progress and n_chunks > 1:
-            progress(f"{source_name}: validated chunk {done} of {n_chunks}")
+        if bar is not None:
+            bar.advance(max((n for _, n, _, _ in checked), default=0), f"chunk {done} of {n_chunks}")
+    if bar is not None:
+        bar.close()
     for s in stats:
         s["success"] = s["unexpected"] == 0
 
@@ -309,7 +338,9 @@ def _checked_chunks(source_name: str, chunk_frame: Callable[[int], pd.DataFrame]
     """``check_chunk`` over every chunk. One chunk runs here; several go to a pool of processes
     (GX is pure Python, so threads would share one core), with the next chunk read from DuckDB in
     this process while the pool works, and at most one waiting chunk per worker held in memory."""
-    workers = min(n_chunks, workers or os.cpu_count() or 1)
+    # A worker pays the Great Expectations import (about 5 s) before its first chunk, about what 5 to 10
+    # chunks cost to check here, so a source of a few chunks is checked in this process.
+    workers = min(n_chunks, workers or (os.cpu_count() or 1 if n_chunks >= POOL_MIN_CHUNKS else 1))
     if workers <= 1:
         for chunk in range(n_chunks):
             yield check_chunk(source_name, chunk_frame(chunk))

@@ -94,7 +94,7 @@ def test_large_estimates_take_their_interval_from_the_influence_function(runs):
     estimate, and a standard error within the bootstrap's own Monte Carlo error of the bootstrap's."""
     frames, _ = runs["frames"]
     b = 60
-    small = EffectSettings(n_bootstrap=b, bootstrap_max_people=10**9)
+    small = EffectSettings(n_bootstrap=b, ci_method="bootstrap", bootstrap_max_people=10**9)
     large = EffectSettings(n_bootstrap=b, bootstrap_max_people=0)
     for outcome in ("promoted", "retained", "salary_growth"):
         boot = overall_effect(frames, "mentee", outcome, 12, small)
