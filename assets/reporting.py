@@ -125,7 +125,7 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     balance and the assumptions every estimate rests on."""
     effects = pd.read_parquet(Path(settings.export_dir) / "effect_estimates.parquet")
     md, page = build_methodology(effects, Path(settings.dashboard_dir), settings.effect_bootstrap,
-                                 settings.effect_trim, settings.min_group_size)
+                                 settings.effect_trim, settings.min_group_size, settings.effect_bootstrap_below)
     return dg.MaterializeResult(metadata={"markdown": dg.MetadataValue.path(str(md)),
                                           "html": dg.MetadataValue.path(str(page))})
 

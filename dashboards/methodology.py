@@ -26,7 +26,7 @@ COVARIATE_WORDS = {
 }
 
 
-def _intervals_text(effects: pd.DataFrame, n_bootstrap: int) -> str:
+def _intervals_text(effects: pd.DataFrame, n_bootstrap: int, bootstrap_below: int | None = None) -> str:
     """What the effect table's ``ci_method`` column says the intervals are, in words."""
     methods = effects["ci_method"].fillna("") if "ci_method" in effects else pd.Series(dtype=str)
     n_influence = int((methods == "influence function").sum())
@@ -43,14 +43,21 @@ def _intervals_text(effects: pd.DataFrame, n_bootstrap: int) -> str:
                  "each time")
     if n_boot and not n_influence:
         return f"- **Confidence intervals** (95%) come from {bootstrap}."
-    if n_boot:
+    if n_boot and n_boot > n_influence:
         return (f"- **Confidence intervals** (95%) come from {bootstrap}, except for {n_influence} estimate(s) "
                 f"covering so many people that they come from {influence}. The `ci_method` column says which.")
-    return (f"- **Confidence intervals** (95%) come from {influence}. The bootstrap is available "
-            "(`MENTORSHIP_CI_METHOD=bootstrap`); the `ci_method` column of every estimate says which was used.")
+    small = "" if not n_boot else (
+        f" {n_boot} estimate(s) of few mentored people"
+        + (f" (fewer than {bootstrap_below})" if bootstrap_below else "")
+        + f" take theirs from {bootstrap} instead: there the influence function's interval came out too "
+          "narrow in the study, and the bootstrap of so few people is cheap.")
+    return (f"- **Confidence intervals** (95%) come from {influence}.{small} The bootstrap is available for "
+            "every estimate (`MENTORSHIP_CI_METHOD=bootstrap`); the `ci_method` column of every estimate says "
+            "which was used.")
 
 
-def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int) -> str:
+def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int,
+                         bootstrap_below: int | None = None) -> str:
     overall = effects[effects.segment_type == "overall"]
     used = overall[~overall.suppressed]
     poorly = used[used.max_abs_smd_after > SMD_TARGET]
@@ -59,7 +66,7 @@ def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, m
     trimmed_share = float(((n_all - n_used) / n_all).max()) if len(used) else 0.0
     covs = "\n".join(f"  - `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
     headline = ", ".join(f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in HEADLINE)
-    intervals = _intervals_text(effects, n_bootstrap)
+    intervals = _intervals_text(effects, n_bootstrap, bootstrap_below)
     influence_note = ""
     sampled = effects["warnings"].fillna("").str.extract(r"comparison group: a random ([0-9.]+%) sample")[0].dropna()
     if len(sampled):
@@ -167,8 +174,8 @@ across bands as a pattern consistent with dose-response, not as the effect of ad
 
 
 def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, trim: float,
-                      min_group_size: int) -> tuple[Path, Path]:
-    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size)
+                      min_group_size: int, bootstrap_below: int | None = None) -> tuple[Path, Path]:
+    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below)
     out_dir.mkdir(parents=True, exist_ok=True)
     md_path = out_dir / "methodology.md"
     md_path.write_text(md, encoding="utf-8")

@@ -98,6 +98,11 @@ class EffectSettings:
     # (studies/results/interval_study.md) found the two covering alike down to 300-person
     # organisations and segments of a few dozen mentees, at a fraction of the cost.
     ci_method: str = Settings.ci_method
+    # Under this many mentored people in an estimate (a small segment, or a small organisation), its
+    # interval comes from the bootstrap even where ``ci_method`` is "influence": there the influence
+    # function's interval came out too narrow in the interval study, and the bootstrap of so few
+    # people is cheap. Only where the estimate's frame holds at most ``bootstrap_max_people`` people.
+    bootstrap_below: int = Settings.bootstrap_below
     # With ``ci_method="bootstrap"``, above this many people in a role's frame the role's intervals
     # still come from the influence function: the bootstrap's hundreds of refits per estimate are what
     # kept a 100,000-person organisation from running in minutes.
@@ -403,6 +408,9 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]
     uncertainty = task.uncertainty
+    if (uncertainty == "influence" and n_t < s.bootstrap_below and s.n_bootstrap > 0
+            and f.employee_id.nunique() <= s.bootstrap_max_people):
+        uncertainty = "bootstrap"
     sampled = "sampling_weight" if "sampling_weight" in f and (f.sampling_weight != 1).any() else None
     # A horizon row skips the hazard ratio and curves: the rows without a horizon carry them.
     try:
@@ -520,7 +528,8 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
         method = tasks[0].uncertainty if tasks else "influence"
         if progress:
             progress(f"estimating {len(tasks)} {role} effects, 95% intervals from "
-                     + ("the influence function" if method == "influence"
+                     + (f"the influence function ({settings.n_bootstrap} bootstrap replicates where fewer than "
+                        f"{settings.bootstrap_below} mentored people)" if method == "influence"
                         else f"{settings.n_bootstrap} bootstrap replicates each"))
         # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
         # the estimates share its design matrix and propensity fit.

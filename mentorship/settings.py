@@ -49,6 +49,9 @@ class Settings:
     # ``bootstrap_max_people`` people in a role's frame). The interval study
     # (studies/results/interval_study.md) set the default.
     ci_method: str = "influence"
+    # Under this many mentored people in one estimate, its interval comes from the bootstrap whatever
+    # ``ci_method`` says (the interval study found the influence function's too narrow there).
+    bootstrap_below: int = 50
     bootstrap_max_people: int = 10_000
     comparison_max: int = 600_000
     # DuckDB's own default is 80% of the machine, which a large ingest would take; under this ceiling
@@ -69,6 +72,7 @@ class Settings:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
         boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
+        below = _whole(env, "MENTORSHIP_BOOTSTRAP_BELOW", cls.bootstrap_below, 0, "a whole number of people")
         ci_method = env.get("MENTORSHIP_CI_METHOD", cls.ci_method).strip().lower()
         if ci_method not in CI_METHODS:
             raise SettingsError(f"MENTORSHIP_CI_METHOD must be one of {', '.join(CI_METHODS)}, got {ci_method!r}")
@@ -110,6 +114,7 @@ class Settings:
             max_reject_share=share,
             effect_bootstrap=boot,
             ci_method=ci_method,
+            bootstrap_below=below,
             bootstrap_max_people=boot_max,
             comparison_max=comparison_max,
             roi_file=roi_file,

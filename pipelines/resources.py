@@ -24,6 +24,7 @@ class PipelineSettings(dg.ConfigurableResource):
     hash_key: str = "demo-key-change-me"
     effect_bootstrap: int = 200
     effect_ci_method: str = Settings.ci_method
+    effect_bootstrap_below: int = Settings.bootstrap_below
     effect_bootstrap_max_people: int = Settings.bootstrap_max_people
     effect_comparison_max: int = Settings.comparison_max
     effect_seed: int = 20240501
@@ -36,7 +37,8 @@ class PipelineSettings(dg.ConfigurableResource):
 
         return EffectSettings(min_group_size=self.min_group_size, n_bootstrap=self.effect_bootstrap,
                               seed=self.effect_seed, trim=self.effect_trim, horizons=tuple(self.horizons),
-                              ci_method=self.effect_ci_method, bootstrap_max_people=self.effect_bootstrap_max_people,
+                              ci_method=self.effect_ci_method, bootstrap_below=self.effect_bootstrap_below,
+                              bootstrap_max_people=self.effect_bootstrap_max_people,
                               comparison_max=self.effect_comparison_max)
 
     def mapping(self):
@@ -55,6 +57,7 @@ class PipelineSettings(dg.ConfigurableResource):
                    min_group_size=s.min_group_size, mapping_path=str(s.mapping_path) if s.mapping_path else None,
                    max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
                    effect_bootstrap=s.effect_bootstrap, effect_ci_method=s.ci_method,
+                   effect_bootstrap_below=s.bootstrap_below,
                    effect_bootstrap_max_people=s.bootstrap_max_people,
                    effect_comparison_max=s.comparison_max, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
                    horizons=list(s.horizons))

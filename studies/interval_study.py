@@ -63,7 +63,8 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, selection: str = "ob
         frames, truth = mentee_frames(seed, n_employees, PlantedEffects(), selection)
     rows = []
     for method in METHODS:
-        s = EffectSettings(n_bootstrap=n_bootstrap, seed=seed, ci_method=method, bootstrap_max_people=10**9)
+        s = EffectSettings(n_bootstrap=n_bootstrap, seed=seed, ci_method=method, bootstrap_below=0,
+                           bootstrap_max_people=10**9)
         for outcome, horizon, path in STUDIED:
             r = overall_effect(frames, "mentee", outcome, horizon, s)
             rows.append(_row(seed, n_employees, method, "overall", "all", outcome, horizon,

@@ -99,7 +99,8 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
     effects = effects if effects is not None else PlantedEffects()
     with threadpool_limits(1):
         frames, truth = mentee_frames(seed, n_employees, effects, selection, comparison_sample)
-    settings = EffectSettings(n_bootstrap=n_bootstrap, seed=seed, ci_method=uncertainty, bootstrap_max_people=10**9)
+    settings = EffectSettings(n_bootstrap=n_bootstrap, seed=seed, ci_method=uncertainty, bootstrap_below=0,
+                              bootstrap_max_people=10**9)
     rows = []
     for outcome, horizon, path in outcomes:
         row = overall_effect(frames, "mentee", outcome, horizon, settings)

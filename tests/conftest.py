@@ -38,6 +38,14 @@ def build(root: Path, landing: Path, months: tuple[str, str] | None = None, sele
                           tags=range_tags(*months) if months else None, selection=selection)
 
 
+def pytest_collection_modifyitems(config, items):
+    # Under pytest-xdist (`make test` runs two workers), every test on the shared build runs in one
+    # worker, so the build is made once rather than once per worker (``--dist loadgroup``).
+    for item in items:
+        if "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("built"))
+
+
 @pytest.fixture(scope="session")
 def small_org(tmp_path_factory) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("org")

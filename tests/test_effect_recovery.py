@@ -1,7 +1,8 @@
 """The pipeline's estimator on generated organisations where who volunteers depends only on what
 the data records (performance rating, department): its assumption holds, so it must find planted
-effects and, with none planted, mostly report intervals around zero. ``make validate`` runs the
-same code on 200 seeds; these are the small, fast versions."""
+effects and, with none planted, mostly report intervals around zero, with the pipeline's default
+intervals (the influence function). ``make validate`` runs the same code on 200 seeds, and the
+interval study sets it beside the bootstrap; these are the small, fast versions."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ NULL_OUTCOMES = [s for s in STUDIED if s[0] in ("promoted", "salary_growth", "en
 def test_null_simulation_intervals_hold_zero_in_most_seeds():
     covers: dict[str, list[bool]] = {}
     for seed in (11, 12, 13):
-        for r in run_seed(seed, 2500, 60, PlantedEffects.none(), NULL_OUTCOMES, selection="observed"):
+        for r in run_seed(seed, 2500, 0, PlantedEffects.none(), NULL_OUTCOMES, selection="observed",
+                          uncertainty="influence"):
             assert r["truth"] == 0.0
             covers.setdefault(r["outcome"], []).append(r["ci_low"] <= 0 <= r["ci_high"])
     assert set(covers) == {"promoted", "salary_growth", "engagement_change"}
@@ -27,8 +29,8 @@ def test_null_simulation_intervals_hold_zero_in_most_seeds():
 
 def test_a_strong_planted_effect_is_found_with_the_right_sign():
     strong = PlantedEffects(promotion_hr=2.5, salary_raise_pp=3.0)
-    rows = {r["outcome"]: r for r in run_seed(21, 4000, 100, strong, [s for s in STUDIED if s[1] == 12],
-                                              selection="observed")}
+    rows = {r["outcome"]: r for r in run_seed(21, 4000, 0, strong, [s for s in STUDIED if s[1] == 12],
+                                              selection="observed", uncertainty="influence")}
     for outcome in ("promoted", "salary_growth"):
         r = rows[outcome]
         assert r["truth"] > 0 and r["ci_low"] > 0, outcome  # detected

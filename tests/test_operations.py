@@ -68,6 +68,8 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
     ("MENTORSHIP_COMPARISON_MAX", "500", "MENTORSHIP_COMPARISON_MAX must be at least 1000, got 500"),
     ("MENTORSHIP_HORIZONS", "12,two", "MENTORSHIP_HORIZONS must be whole months between 1 and 120"),
     ("MENTORSHIP_HORIZONS", "0,12", "got '0,12'"),
+    ("MENTORSHIP_CI_METHOD", "jackknife", "MENTORSHIP_CI_METHOD must be one of influence, bootstrap, got 'jackknife'"),
+    ("MENTORSHIP_BOOTSTRAP_BELOW", "few", "MENTORSHIP_BOOTSTRAP_BELOW must be a whole number of people, got 'few'"),
 ])
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -80,6 +82,16 @@ def test_the_comparison_sample_size_is_configurable_and_reaches_the_effect_step(
     assert Settings.from_env({}).comparison_max == 600_000
     settings = Settings.from_env({"MENTORSHIP_COMPARISON_MAX": "2000"})
     assert PipelineSettings.from_settings(settings).effect_settings().comparison_max == 2000
+
+
+def test_the_interval_method_is_configurable_and_reaches_the_effect_step():
+    from pipelines.resources import PipelineSettings
+
+    default = PipelineSettings.from_settings(Settings.from_env({})).effect_settings()
+    assert (default.ci_method, default.bootstrap_below) == ("influence", 50)
+    chosen = PipelineSettings.from_settings(Settings.from_env(
+        {"MENTORSHIP_CI_METHOD": "Bootstrap", "MENTORSHIP_BOOTSTRAP_BELOW": "0"})).effect_settings()
+    assert (chosen.ci_method, chosen.bootstrap_below) == ("bootstrap", 0)
 
 
 def test_the_duckdb_memory_ceiling_is_configurable_and_reaches_the_warehouse(tmp_path):

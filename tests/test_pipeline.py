@@ -182,8 +182,20 @@ def test_effect_tables_cover_every_outcome_horizon_and_role(built):
     assert small.estimate.isna().all() and small.suppression_reason.notna().all()
     curves = pd.read_parquet(root / "exports" / "survival_curves.parquet")
     assert set(curves.group) == {"treated", "comparison"} and curves.month.max() == 36
+    # Intervals from the influence function by default; from the bootstrap (30 replicates in this build)
+    # for estimates of fewer than Settings.bootstrap_below mentored people; the note says which and how many.
+    from mentorship.settings import Settings
+
+    below = Settings.bootstrap_below
+    made = eff[~eff.suppressed]
+    boot = made[made.ci_method.str.startswith("percentile bootstrap")]
+    infl = made[made.ci_method == "influence function"]
+    assert len(infl) and len(boot) and set(boot.ci_method) == {"percentile bootstrap (30 replicates)"}
+    assert (boot.n_treated.dropna() < below).all() and (infl.n_treated.dropna() >= below).all()
     note = (root / "dashboards" / "methodology.md").read_text()
-    assert "No unmeasured confounding" in note and "bootstrap" in note and "pre_engagement" in note
+    assert "No unmeasured confounding" in note and "pre_engagement" in note
+    assert "come from the influence function" in note
+    assert f"{len(boot)} estimate(s) of few mentored people (fewer than {below})" in note
 
 
 def _break_employees(src: Path, dst: Path) -> None:
