@@ -20,8 +20,9 @@ setup: .venv/.synced
 run: setup
 	$(UV) run --locked python -m pipelines.cli run $(ARGS)
 
+# Two test processes (pytest-xdist); the tests on the shared build stay in one of them (see tests/conftest.py).
 test: setup
-	$(UV) run --locked pytest
+	$(UV) run --locked pytest -n auto --dist loadgroup
 
 ui: setup
 	$(UV) run --locked dagster dev -h 127.0.0.1 -p 3000

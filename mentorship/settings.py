@@ -51,7 +51,7 @@ class Settings:
     ci_method: str = "influence"
     # Under this many mentored people in one estimate, its interval comes from the bootstrap whatever
     # ``ci_method`` says (the interval study found the influence function's too narrow there).
-    bootstrap_below: int = 50
+    bootstrap_below: int = 30
     bootstrap_max_people: int = 10_000
     comparison_max: int = 600_000
     # DuckDB's own default is 80% of the machine, which a large ingest would take; under this ceiling

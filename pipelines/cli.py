@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from mentorship.settings import PROJECT_DIR, Settings, SettingsError
@@ -155,6 +156,7 @@ def parse_months(spec: str | None) -> tuple[str, str]:
 
 
 def run(args) -> int:
+    started = time.monotonic()
     import dagster as dg
 
     from mentorship.contract import SOURCES
@@ -218,6 +220,7 @@ def run(args) -> int:
         print("\nDashboards:")
         for p in sorted(settings.dashboard_dir.glob("*.html")):
             print(f"  {p}")
+    print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0
 
 

@@ -42,9 +42,11 @@ SEGMENT_OUTCOMES = [
     ("engagement_change", None, ("survey_change", "engagement")),
 ]
 #: Size bands of the estimate's mentored group, for the summary.
-BANDS = [(0, 30, "under 30"), (30, 100, "30 to 99"), (100, 200, "100 to 199"), (200, 400, "200 to 399"),
-         (400, 10**9, "400 and more")]
+BANDS = [(0, 15, "under 15"), (15, 30, "15 to 29"), (30, 50, "30 to 49"), (50, 100, "50 to 99"),
+         (100, 200, "100 to 199"), (200, 400, "200 to 399"), (400, 10**9, "400 and more")]
 METHODS = ("influence", "bootstrap")
+#: Where the pipeline switches from the influence function to the bootstrap (``Settings.bootstrap_below``).
+THRESHOLD = 30
 
 
 def _truth_at(truth: dict, path: tuple) -> float | None:
@@ -94,43 +96,59 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     Coverage is judged against the mean truth of the cell's estimates (the population effect the
     interval is built for) and against each estimate's own realised truth; the paired columns show
     where the two methods differ on the same estimates."""
-    ok = runs[~runs.suppressed & runs.ci_low.notna() & runs.truth.notna()].copy()
-    ok["band"] = ok.n_treated.map(_band)
+    ok = _prepared(runs)
     key = ["employees", "segment_type", "segment", "outcome", "horizon_months"]
-    # The population effect per (size, segment, outcome): the mean realised truth over organisations.
-    ok["mean_truth"] = ok.groupby(key, dropna=False).truth.transform("mean")
-    ok["covered"] = (ok.ci_low <= ok.truth) & (ok.truth <= ok.ci_high)
-    ok["covered_mean"] = (ok.ci_low <= ok.mean_truth) & (ok.mean_truth <= ok.ci_high)
-    ok["width"] = ok.ci_high - ok.ci_low
-    # Only estimates both methods produced, so the two columns compare the same estimates.
-    both = ok.groupby(key + ["seed"], dropna=False).method.transform("nunique") == 2
-    ok = ok[both]
-    out = []
-    for (employees, seg, band), g in ok.groupby(["employees", "segment_type", "band"], sort=False):
-        rec = {"employees": int(employees), "segment_type": seg, "band": band,
-               "estimates": int((g.method == "influence").sum()),
-               "median_mentored": float(g.n_treated.median())}
-        for m in METHODS:
-            h = g[g.method == m]
-            rec[f"{m}_coverage"] = h.covered_mean.mean()
-            rec[f"{m}_coverage_mc_se"] = math.sqrt(h.covered_mean.mean() * (1 - h.covered_mean.mean()) / max(len(h), 1))
-            rec[f"{m}_coverage_realised"] = h.covered.mean()
-            rec[f"{m}_width"] = h.width.mean()
-        inf = g[g.method == "influence"].set_index(key + ["seed"]).sort_index()
-        boo = g[g.method == "bootstrap"].set_index(key + ["seed"]).sort_index()
-        rec["width_ratio"] = float((inf.width / boo.width).median())
-        rec["coverage_difference"] = rec["influence_coverage"] - rec["bootstrap_coverage"]
-        # The paired difference's Monte Carlo error: the two methods cover or miss mostly together.
-        d = inf.covered_mean.astype(float) - boo.covered_mean.astype(float)
-        rec["coverage_difference_mc_se"] = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else float("nan")
-        out.append(rec)
+    out = [_cell(g, key) | {"employees": int(employees), "segment_type": seg, "band": band}
+           for (employees, seg, band), g in ok.groupby(["employees", "segment_type", "band"], sort=False)]
     order = {label: i for i, (_, _, label) in enumerate(BANDS)}
     return (pd.DataFrame(out).assign(_o=lambda x: x.band.map(order))
             .sort_values(["employees", "segment_type", "_o"], ascending=[True, False, True]).drop(columns="_o")
             .reset_index(drop=True))
 
 
-def markdown(summary: pd.DataFrame, meta: dict) -> str:
+def pooled(runs: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Every size and segment together, split at ``threshold`` mentored people: the evidence behind the
+    pipeline's default (``MENTORSHIP_BOOTSTRAP_BELOW``)."""
+    ok = _prepared(runs)
+    key = ["employees", "segment_type", "segment", "outcome", "horizon_months"]
+    ok["side"] = np.where(ok.n_treated < threshold, f"under {threshold}", f"{threshold} and more")
+    return pd.DataFrame([_cell(g, key) | {"mentored": side} for side, g in ok.groupby("side", sort=False)])
+
+
+def _prepared(runs: pd.DataFrame) -> pd.DataFrame:
+    """Estimates both methods produced, with coverage of the mean and of the realised truth, and width.
+    The population effect per (size, segment, outcome) is the mean realised truth over organisations."""
+    ok = runs[~runs.suppressed & runs.ci_low.notna() & runs.truth.notna()].copy()
+    ok["band"] = ok.n_treated.map(_band)
+    key = ["employees", "segment_type", "segment", "outcome", "horizon_months"]
+    ok["mean_truth"] = ok.groupby(key, dropna=False).truth.transform("mean")
+    ok["covered"] = (ok.ci_low <= ok.truth) & (ok.truth <= ok.ci_high)
+    ok["covered_mean"] = (ok.ci_low <= ok.mean_truth) & (ok.mean_truth <= ok.ci_high)
+    ok["width"] = ok.ci_high - ok.ci_low
+    both = ok.groupby(key + ["seed"], dropna=False).method.transform("nunique") == 2
+    return ok[both]
+
+
+def _cell(g: pd.DataFrame, key: list[str]) -> dict:
+    """Coverage, width and the paired difference of the two methods over the estimates in ``g``."""
+    rec = {"estimates": int((g.method == "influence").sum()), "median_mentored": float(g.n_treated.median())}
+    for m in METHODS:
+        h = g[g.method == m]
+        rec[f"{m}_coverage"] = h.covered_mean.mean()
+        rec[f"{m}_coverage_mc_se"] = math.sqrt(h.covered_mean.mean() * (1 - h.covered_mean.mean()) / max(len(h), 1))
+        rec[f"{m}_coverage_realised"] = h.covered.mean()
+        rec[f"{m}_width"] = h.width.mean()
+    inf = g[g.method == "influence"].set_index(key + ["seed"]).sort_index()
+    boo = g[g.method == "bootstrap"].set_index(key + ["seed"]).sort_index()
+    rec["width_ratio"] = float((inf.width / boo.width).median())
+    rec["coverage_difference"] = rec["influence_coverage"] - rec["bootstrap_coverage"]
+    # The paired difference's Monte Carlo error: the two methods cover or miss mostly together.
+    d = inf.covered_mean.astype(float) - boo.covered_mean.astype(float)
+    rec["coverage_difference_mc_se"] = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else float("nan")
+    return rec
+
+
+def markdown(summary: pd.DataFrame, meta: dict, split: pd.DataFrame | None = None) -> str:
     lines = ["# Interval study: influence function against the bootstrap in small organisations and segments\n",
              f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations per size "
              f"({', '.join(f'{s:,}' for s in meta['sizes'])} starting employees; seeds {meta['first_seed']} to "
@@ -150,6 +168,17 @@ def markdown(summary: pd.DataFrame, meta: dict) -> str:
             f"{r.bootstrap_coverage:.1%} ({r.bootstrap_coverage_mc_se:.1%}) | "
             f"{r.coverage_difference:+.1%} ({r.coverage_difference_mc_se:.1%}) | {r.width_ratio:.3f} | "
             f"{r.influence_coverage_realised:.1%} / {r.bootstrap_coverage_realised:.1%} |")
+    if split is not None:
+        lines += ["", f"Every size and segment together, split at {THRESHOLD} mentored people in the estimate (the "
+                  "pipeline's default: influence-function intervals, the bootstrap below the split; "
+                  "`MENTORSHIP_BOOTSTRAP_BELOW`):", "",
+                  "| mentored in the estimate | n | influence coverage (MC se) | bootstrap coverage (MC se) | "
+                  "difference (paired MC se) | width, influence / bootstrap (median) |", "|---|---|---|---|---|---|"]
+        for _, r in split.iterrows():
+            lines.append(f"| {r.mentored} (median {r.median_mentored:.0f}) | {r.estimates} | "
+                         f"{r.influence_coverage:.1%} ({r.influence_coverage_mc_se:.1%}) | "
+                         f"{r.bootstrap_coverage:.1%} ({r.bootstrap_coverage_mc_se:.1%}) | "
+                         f"{r.coverage_difference:+.1%} ({r.coverage_difference_mc_se:.1%}) | {r.width_ratio:.3f} |")
     lines.append(
         "\nCoverage is of the population effect the interval is built for: the mean, over organisations of "
         "that size, of the planted effect on the same group (the organisation's mentees, or one gender's). "
@@ -182,9 +211,10 @@ def main(argv=None) -> int:
     stem = "interval_study"
     if a.summarise_only:
         saved = json.loads((a.out / f"{stem}.json").read_text())
-        summary = summarise(pd.DataFrame(saved["runs"]))
-        (a.out / f"{stem}.md").write_text(markdown(summary, saved["meta"]))
-        print(markdown(summary, saved["meta"]))
+        runs = pd.DataFrame(saved["runs"])
+        md = markdown(summarise(runs), saved["meta"], pooled(runs, THRESHOLD))
+        (a.out / f"{stem}.md").write_text(md)
+        print(md)
         return 0
     start = time.time()
     # Rows are appended per organisation as it finishes, so a stopped study resumes where it stopped.
@@ -212,9 +242,10 @@ def main(argv=None) -> int:
     (a.out / f"{stem}.json").write_text(json.dumps(
         {"meta": meta, "summary": json.loads(summary.to_json(orient="records")),
          "runs": json.loads(runs.to_json(orient="records"))}, indent=1))
-    (a.out / f"{stem}.md").write_text(markdown(summary, meta))
+    md = markdown(summary, meta, pooled(runs, THRESHOLD))
+    (a.out / f"{stem}.md").write_text(md)
     partial.unlink()
-    print(markdown(summary, meta))
+    print(md)
     return 0
 
 

@@ -88,7 +88,7 @@ def test_the_interval_method_is_configurable_and_reaches_the_effect_step():
     from pipelines.resources import PipelineSettings
 
     default = PipelineSettings.from_settings(Settings.from_env({})).effect_settings()
-    assert (default.ci_method, default.bootstrap_below) == ("influence", 50)
+    assert (default.ci_method, default.bootstrap_below) == ("influence", 30)
     chosen = PipelineSettings.from_settings(Settings.from_env(
         {"MENTORSHIP_CI_METHOD": "Bootstrap", "MENTORSHIP_BOOTSTRAP_BELOW": "0"})).effect_settings()
     assert (chosen.ci_method, chosen.bootstrap_below) == ("bootstrap", 0)
