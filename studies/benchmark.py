@@ -478,8 +478,10 @@ def markdown(result: dict) -> str:
                   *(f"| {stage} | {v:.1f} |" for stage, v in b["stages"].items()),
                   f"| outside the steps | {b['outside_steps_s']:.1f} |",
                   f"| **total** | **{b['wall_s']:.1f}** ({b['cpu_s']:.0f} s CPU, peak {b['peak_rss_mb']:.0f} MB) |", ""]
-    lines += ["| tier | stage | wall (s) | CPU (s) | peak RSS (MB) | rows |", "|---|---|---|---|---|---|"]
     tiers = {name: t for name, t in result["tiers"].items() if name != "bundled"}
+    if not tiers:
+        return "\n".join(lines) + "\n"
+    lines += ["| tier | stage | wall (s) | CPU (s) | peak RSS (MB) | rows |", "|---|---|---|---|---|---|"]
     for name, t in tiers.items():
         for stage, s in t["stages"].items():
             rows = f"{s['rows']:,.0f}" if s.get("rows") is not None else f"**{s['failed']}**"

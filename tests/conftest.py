@@ -38,12 +38,23 @@ def build(root: Path, landing: Path, months: tuple[str, str] | None = None, sele
                           tags=range_tags(*months) if months else None, selection=selection)
 
 
+#: Files whose module fixture builds an organisation big enough that building it once per worker would
+#: cost more than running the file's tests side by side saves.
+ONE_WORKER_FILES = {"tests/test_planted_truth.py", "tests/test_comparison_sampling.py"}
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    # Under pytest-xdist (`make test` runs two workers), every test on the shared build runs in one
-    # worker, so the build is made once rather than once per worker (``--dist loadgroup``).
+    # Under pytest-xdist (`make test` runs a worker per core, ``--dist loadgroup``), every test on the
+    # shared build runs in one worker, and so does every test of a file in ONE_WORKER_FILES, so that
+    # no such build is made twice; the other tests go to whichever worker is free. (First, before
+    # xdist reads the groups.)
     for item in items:
+        path = item.nodeid.split("::")[0]
         if "built" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("built"))
+        elif path in ONE_WORKER_FILES:
+            item.add_marker(pytest.mark.xdist_group(path))
 
 
 @pytest.fixture(scope="session")

@@ -24,11 +24,13 @@ Z = 3.0
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The pipeline's own contract validation, cohort and outcome SQL, raw comparison and estimator,
-    for the two outcomes these tests read (point estimates only: no bootstrap)."""
+    for the two outcomes these tests read. 4,000 employees: half the size once used, and still wide of
+    every threshold (with seed 2024 the raw gap with no effect planted is 6.6 standard errors, where
+    the test asks for 3; the gap beyond the planted effect 4.8)."""
     out = {}
     for label, effects in (("effect", PlantedEffects()), ("null", PlantedEffects.none())):
         root = tmp_path_factory.mktemp(label)
-        truth = generate(root / "landing", SyntheticConfig(n_employees=8000, seed=2024, effects=effects),
+        truth = generate(root / "landing", SyntheticConfig(n_employees=4000, seed=2024, effects=effects),
                          root / "truth.json")
         con = duckdb.connect()
         ingest(con, root / "landing")
@@ -89,9 +91,9 @@ def test_adjusted_effect_is_closer_to_the_truth_than_the_raw_gap(runs):
             assert abs(e["estimate"] - true_att) < 0.6 * abs(e["naive"] - true_att), (label, outcome)
 
 
-def test_large_estimates_take_their_interval_from_the_influence_function(runs):
-    """Above the size limit an estimate's interval comes from the influence function: the same
-    estimate, and a standard error within the bootstrap's own Monte Carlo error of the bootstrap's."""
+def test_influence_function_and_bootstrap_intervals_agree_on_a_whole_organisation(runs):
+    """The default interval (the influence function) and the bootstrap's: the same estimate, and a
+    standard error within the bootstrap's own Monte Carlo error of the bootstrap's."""
     frames, _ = runs["frames"]
     b = 60
     small = EffectSettings(n_bootstrap=b, ci_method="bootstrap", bootstrap_max_people=10**9)

@@ -420,9 +420,15 @@ def test_record_missing_from_a_newer_snapshot_is_kept_as_last_seen(case):
     assert case.con.execute("select count(*) from validated.employees").fetchone()[0] == len(rows) - 1
 
 
-def test_chunks_checked_by_a_pool_of_processes_give_the_same_verdicts(case):
+def test_chunks_checked_by_a_pool_of_processes_give_the_same_verdicts_and_leave_joblib_usable(case):
     """A source cut into many chunks, checked by two worker processes, quarantines the same rows for
-    the same rules and reconciles the same counts as one chunk checked here."""
+    the same rules and reconciles the same counts as one chunk checked here.
+
+    `make run` validates a source of several chunks in worker processes and then estimates effects
+    with joblib in the same process: the validation pool must not leave joblib's executor unusable.
+    (One test, because each pool's workers pay the Great Expectations import.)"""
+    from joblib import Parallel, delayed
+
     path = case.path("job_history")
     set_field(path, 5, "job_level", "99")
     set_field(path, 9, "base_salary", "n/a")
@@ -435,14 +441,6 @@ def test_chunks_checked_by_a_pool_of_processes_give_the_same_verdicts(case):
         assert getattr(pooled, field) == getattr(whole, field)
     assert [(r["rule"], r["checked"], r["unexpected"]) for r in pooled.rules] == \
         [(r["rule"], r["checked"], r["unexpected"]) for r in whole.rules]
-
-
-def test_the_validation_pool_leaves_joblib_usable_for_the_effect_step(case):
-    """`make run` validates a source of several chunks in worker processes and then estimates effects
-    with joblib in the same process: the validation pool must not leave joblib's executor unusable."""
-    from joblib import Parallel, delayed
-
-    case.run("job_history", chunk_rows=100, workers=2)
     assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
 
 
