@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export DAGSTER_HOME := $(CURDIR)
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: setup run test ui generate validate bench clean
+.PHONY: setup run test test-slow test-all ui generate validate bench clean
 
 # uv is installed into a private virtualenv when it is missing, so nothing touches the system Python.
 $(CURDIR)/.tools/bin/uv:
@@ -23,9 +23,19 @@ setup: .venv/.synced
 run: setup
 	$(UV) run --locked python -m pipelines.cli run $(ARGS)
 
-# Two test processes (pytest-xdist); the tests on the shared build stay in one of them (see tests/conftest.py).
+# A test process per core (pytest-xdist); the tests on the shared build stay in one (tests/conftest.py).
+# `make test` leaves out the slow tier (statistical checks over several organisations, whole runs one
+# after another) and says so at the end; `make test-slow` runs that tier, `make test-all` both. CI runs both.
+PYTEST := $(UV) run --locked pytest -n auto --dist loadgroup
+
 test: setup
-	$(UV) run --locked pytest -n auto --dist loadgroup
+	$(PYTEST) -m "not slow"
+
+test-slow: setup
+	$(PYTEST) -m slow
+
+test-all: setup
+	$(PYTEST)
 
 ui: setup
 	$(UV) run --locked dagster dev -h 127.0.0.1 -p 3000

@@ -41,6 +41,8 @@ def build(root: Path, landing: Path, months: tuple[str, str] | None = None, sele
 #: Files whose module fixture builds an organisation big enough that building it once per worker would
 #: cost more than running the file's tests side by side saves.
 ONE_WORKER_FILES = {"tests/test_planted_truth.py", "tests/test_comparison_sampling.py"}
+#: Files with tests of half a minute or more (whole CLI runs, backfills, several organisations).
+LONG_FILES = {"tests/test_recovery.py", "tests/test_partitions.py", "tests/test_effect_recovery.py"}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -49,12 +51,31 @@ def pytest_collection_modifyitems(config, items):
     # shared build runs in one worker, and so does every test of a file in ONE_WORKER_FILES, so that
     # no such build is made twice; the other tests go to whichever worker is free. (First, before
     # xdist reads the groups.)
+    rank = {}
     for item in items:
         path = item.nodeid.split("::")[0]
         if "built" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.xdist_group("built"))
+            rank[item.nodeid] = 0
         elif path in ONE_WORKER_FILES:
             item.add_marker(pytest.mark.xdist_group(path))
+            rank[item.nodeid] = 1
+        else:
+            rank[item.nodeid] = 1 if path in LONG_FILES else 2
+    # Longest work first, so that the workers finish together rather than one waiting on a long test
+    # handed out last (the order is otherwise the files' order; no test depends on it).
+    items.sort(key=lambda item: rank[item.nodeid])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say what a run left out and how to run it: `make test` leaves out the slow tier."""
+    if "not slow" in (config.getoption("markexpr") or ""):
+        # Under pytest-xdist the workers deselect, and the count does not reach this process.
+        left = len(terminalreporter.stats.get("deselected", []))
+        terminalreporter.write_line(
+            f"Left out: the slow tier{f' ({left} tests)' if left else ''}, statistical checks over several "
+            "generated organisations and whole runs one after another. Run it with `make test-slow`, or "
+            "everything with `make test-all`; CI runs both.", yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,9 @@ from mentorship.synthetic import SyntheticConfig, generate
 from mentorship.validation import ingest
 from studies.validation_study import build_outcomes
 
+# Sixteen sampling seeds on a 4,000-person organisation: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 SEEDS = range(1, 17)
 OUTCOMES = [("promoted", 12), ("salary_growth", 12)]
 INFLUENCE = EffectSettings(n_bootstrap=0, bootstrap_max_people=0)

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from mentorship.synthetic import PlantedEffects
 from studies.validation_study import STUDIED, run_seed
 
 Z = 3.0
+# Five generated organisations of 2,500 to 4,000 people: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
 NULL_OUTCOMES = [s for s in STUDIED if s[0] in ("promoted", "salary_growth", "engagement_change") and s[1] != 24]
 
 

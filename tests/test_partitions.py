@@ -111,6 +111,7 @@ def _change_three_months(landing: Path) -> list[str]:
     return months
 
 
+@pytest.mark.slow  # whole runs one after another: `make test-slow` (CI runs it)
 def test_backfill_of_three_months_equals_three_single_month_runs_and_reruns_change_nothing(org, tmp_path):
     base, backfill, singles, scratch = (tmp_path / d for d in ("base", "backfill", "singles", "scratch"))
     for root in (base, backfill, singles, scratch):

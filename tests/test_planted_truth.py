@@ -18,6 +18,9 @@ from mentorship.validation import ingest
 from pipelines.sql import build_table
 from studies.validation_study import build_outcomes
 
+# Two 4,000-person organisations through the whole estimator: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 Z = 3.0
 
 

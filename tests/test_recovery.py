@@ -55,6 +55,7 @@ def consistent(db: Path, landing: Path) -> dict:
         con.close()
 
 
+@pytest.mark.slow  # whole runs one after another: `make test-slow` (CI runs it)
 def test_a_run_killed_mid_write_leaves_a_readable_warehouse_and_the_next_run_completes(tiny_landing, tmp_path):
     env = cli_env(tmp_path, tiny_landing)
     db = tmp_path / "data" / "warehouse" / "mentorship.duckdb"
