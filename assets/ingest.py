@@ -21,7 +21,7 @@ from mentorship import contract, landing, mapping, quality, validation
 from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw
 from mentorship.quality import write_summary
-from mentorship.validation import build_suite, validate_source
+from mentorship.validation import build_suite, validate_source, warm_up
 from pipelines.partitions import all_months, monthly_partitions
 from pipelines.resources import PipelineSettings
 
@@ -63,6 +63,7 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
     )
     def _raw(context: AssetExecutionContext, duckdb: DuckDBResource,
              settings: PipelineSettings) -> dg.MaterializeResult:
+        warm_up()  # Great Expectations, which the validated assets need, loads while the files are read
         months = list(context.partition_keys) if monthly else None
         context.log.info(f"{source}: loading " + (f"{months[0]} to {months[-1]} ({len(months)} months)" if months
                                                   else "every file") + f" from {settings.landing_dir}")

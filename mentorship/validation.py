@@ -205,13 +205,19 @@ def build_suite(source: str):
 _GX_LOCK = threading.Lock()
 
 
+_WARM_UP: list[threading.Thread] = []
+_WARM_UP_LOCK = threading.Lock()
+
+
 def warm_up() -> threading.Thread:
-    """Import Great Expectations and build its context in a background thread: the import takes seconds,
-    and a run can spend them reading the landing files (DuckDB works outside Python's lock) rather than
-    waiting for them at the first validated source."""
-    thread = threading.Thread(target=_gx, name="gx-warm-up", daemon=True)
-    thread.start()
-    return thread
+    """Import Great Expectations and build its context in a background thread, once per process: the
+    import takes seconds, and a run can spend them reading the landing files (DuckDB works outside
+    Python's lock) rather than waiting for them at the first validated source."""
+    with _WARM_UP_LOCK:
+        if not _WARM_UP:
+            _WARM_UP.append(threading.Thread(target=_gx, name="gx-warm-up", daemon=True))
+            _WARM_UP[0].start()
+    return _WARM_UP[0]
 
 
 def _gx():

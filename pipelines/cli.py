@@ -189,10 +189,6 @@ def run(args) -> int:
                   file=sys.stderr)
             return 2
         job = job.get_subset(asset_selection={dg.AssetKey(k) for k in args.select})
-    if not args.select or any(k.startswith("validated_") for k in args.select):
-        from mentorship.validation import warm_up
-
-        warm_up()  # Great Expectations loads while the raw files are read
     monthly = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly}
     tags = {}
     if not args.select or monthly & set(args.select):
