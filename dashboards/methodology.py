@@ -35,9 +35,10 @@ def _intervals_text(effects: pd.DataFrame, n_bootstrap: int, bootstrap_below: in
                  "through both the propensity and the outcome model, summed by person (a person who is a "
                  "comparison in several intakes counts as one), gives the standard error, and the interval is "
                  "the estimate plus or minus 1.96 of them. It is what the bootstrap approximates by resampling, "
-                 "at the cost of one fit instead of hundreds; the interval study "
-                 "(studies/results/interval_study.md) found the two covering alike from 300-person "
-                 "organisations and segments of a few dozen mentees up")
+                 "at the cost of one fit instead of hundreds. The interval study "
+                 "(studies/results/interval_study.md, 150 generated organisations of 300 to 2,000 people) "
+                 "found the two covering alike wherever an estimate had 30 or more mentored people "
+                 "(94.3% and 92.9% of the planted effects)")
     bootstrap = (f"the percentile bootstrap, {n_bootstrap} replicates with a fixed seed, resampling people (a "
                  "person who is a comparison in several intakes is resampled as one) and refitting both models "
                  "each time")
@@ -49,8 +50,9 @@ def _intervals_text(effects: pd.DataFrame, n_bootstrap: int, bootstrap_below: in
     small = "" if not n_boot else (
         f" {n_boot} estimate(s) of few mentored people"
         + (f" (fewer than {bootstrap_below})" if bootstrap_below else "")
-        + f" take theirs from {bootstrap} instead: there the influence function's interval came out too "
-          "narrow in the study, and the bootstrap of so few people is cheap.")
+        + f" take theirs from {bootstrap} instead: with so few people the study found the influence "
+          "function's interval too narrow (87.9% coverage against the bootstrap's 95.3%), and the bootstrap of "
+          "so few people is cheap.")
     return (f"- **Confidence intervals** (95%) come from {influence}.{small} The bootstrap is available for "
             "every estimate (`MENTORSHIP_CI_METHOD=bootstrap`); the `ci_method` column of every estimate says "
             "which was used.")
