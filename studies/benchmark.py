@@ -508,6 +508,12 @@ def markdown(result: dict) -> str:
     else:
         notes.append("Peak RSS is the larger of the OS's peak for the largest process and the stage's processes "
                      "summed (sampled every second).")
+    earlier = [name for name, t in result["tiers"].items() if "measured" not in t]
+    if earlier:
+        notes.append(f"{', '.join(earlier)}: measured before the tiers above, with the code and on the machine of "
+                     "that time (the same kind: 2 cores, 24 GB); the others are from this run's code and machine. "
+                     "Machines of this kind differ by up to a third in DuckDB-heavy stages, so compare stages "
+                     "measured together.")
     for name, t in tiers.items():
         if t.get("rerun"):
             notes.append(f"{name}: {', '.join(t['rerun'])} re-run on the same generated organisation and warehouse "
