@@ -67,6 +67,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank[item.nodeid])
 
 
+@pytest.hookimpl(trylast=True)  # after the durations, just above the final count
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Say what a run left out and how to run it: `make test` leaves out the slow tier."""
     if "not slow" in (config.getoption("markexpr") or ""):
