@@ -16,6 +16,8 @@ from dashboards.pages import _segment_label
 from dashboards.theme import PAGES
 from mentorship.settings import PROJECT_DIR
 
+pytestmark = pytest.mark.browser  # `pytest -m browser` runs these alone; `-m "not browser"` leaves them out
+
 SCREENSHOTS = PROJECT_DIR / "data" / "screenshots"
 CHART_PAGES = [h for h, _ in PAGES if h not in ("index.html", "methodology.html")] + ["outcome_comparison.html"]
 TEXT_PAGES = ["index.html", "methodology.html", "validation_report.html"]
