@@ -157,7 +157,7 @@ def markdown(summary: pd.DataFrame, meta: dict, split: pd.DataFrame | None = Non
              f"({meta['bootstrap']} replicates). Overall: {', '.join(sorted({o for o, _, _ in STUDIED}))}; "
              f"gender segments: {', '.join(o for o, _, _ in SEGMENT_OUTCOMES)}. Run {meta['finished']} on "
              f"{meta['machine']} in {meta['minutes']:.0f} min. Reproduce with `{meta['command']}`.\n",
-             "| employees | estimates | mentored in the estimate | n | influence coverage (MC se) | "
+             "| employees | estimates of | mentored in the estimate | n | influence coverage (MC se) | "
              "bootstrap coverage (MC se) | difference (paired MC se) | width, influence / bootstrap (median) | "
              "coverage of the realised effect, influence / bootstrap |",
              "|---|---|---|---|---|---|---|---|---|"]
