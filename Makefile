@@ -44,12 +44,14 @@ generate: setup
 	$(UV) run --locked python -m pipelines.cli generate
 
 # The validation study (a script, not a test): the estimator against planted truth on 200 seeds,
-# first where the estimator's assumption holds, then under the generator's default selection. 100
+# first where the estimator's assumption holds, then under the generator's default selection; then the
+# interval study, influence function against bootstrap in small organisations (about 30 min). 100
 # bootstrap replicates per estimate keep the 200 seeds near an hour on 2 cores; the pipeline's own
 # default is 200 (MENTORSHIP_BOOTSTRAP).
 validate: setup
 	$(UV) run --locked python -m studies.validation_study --seeds 200 --bootstrap 100 --selection observed
 	$(UV) run --locked python -m studies.validation_study --seeds 50 --bootstrap 100 --selection latent
+	$(UV) run --locked python -m studies.interval_study --sizes 300,1000,2000 --seeds 50 --bootstrap 100
 
 # Speed and memory per size tier (1k, 100k, 1M employees), beside a DuckDB floor and a pandas rendition.
 bench: setup
