@@ -49,7 +49,7 @@ class Progress:
 
             self._bar = tqdm(total=total, desc=label, unit=f" {unit}" if unit else "it", file=self.stream,
                              dynamic_ncols=True, leave=True, mininterval=0.5)
-        self._emit(self._line("started"), force=True)
+        self._emit(self._line("started"))
 
     def __enter__(self) -> "Progress":
         return self
@@ -85,7 +85,7 @@ class Progress:
         if now - self._last_line >= self.every:
             self._emit(self._line(note))
 
-    def _emit(self, line: str, force: bool = False) -> None:
+    def _emit(self, line: str) -> None:
         self._last_line = self.clock()
         if self.log is not None:
             (self.log.debug if self._bar is not None else self.log.info)(line)
@@ -98,4 +98,4 @@ class Progress:
         self._closed = True
         if self._bar is not None:
             self._bar.close()
-        self._emit(self._line(note), force=True)
+        self._emit(self._line(note))
