@@ -33,9 +33,10 @@ CENSORING_COVARIATES = ["later_cohort", "days_to_window", "job_level", "departme
 #: competing exits), so a comparison person who joins the program before the horizon counts for the
 #: time they were observed instead of being dropped: dropping them would drop people who, by
 #: joining, showed they had stayed (informative censoring; the validation study measured the bias).
+#: Every duration is in calendar months (``macros.sql``), so a horizon of h months is h on this scale.
 BY_HORIZON = {  # outcome: (label, duration, event code column, sign)
-    "promoted": ("Promoted", "days_to_promotion_or_censor", "promotion_code", 1),
-    "retained": ("Retained (no voluntary exit)", "days_to_exit_or_censor", "exit_code", -1),
+    "promoted": ("Promoted", "months_to_promotion_or_censor", "promotion_code", 1),
+    "retained": ("Retained (no voluntary exit)", "months_to_exit_or_censor", "exit_code", -1),
 }
 CAREER = {  # outcome: (label, kind), from the career outcomes of people observed to the horizon
     "salary_growth": ("Salary growth", "continuous"),
@@ -43,8 +44,8 @@ CAREER = {  # outcome: (label, kind), from the career outcomes of people observe
     "changed_department": ("Changed department", "binary"),
 }
 SURVIVAL = {  # outcome: (label, duration, event)
-    "time_to_voluntary_exit": ("Time to voluntary exit", "days_to_exit_or_censor", "voluntary_exit_event"),
-    "time_to_promotion": ("Time to first promotion", "days_to_promotion_or_censor", "promotion_event"),
+    "time_to_voluntary_exit": ("Time to voluntary exit", "months_to_exit_or_censor", "voluntary_exit_event"),
+    "time_to_promotion": ("Time to first promotion", "months_to_promotion_or_censor", "promotion_event"),
 }
 #: Segment and dose estimates cover the headline outcomes only.
 HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
@@ -177,7 +178,7 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
             f[band] = f["pair_id"].map(bands[band])
     # Every censoring-risk row is a comparison member's (treated = 0 in the hash test's terms).
     risk = _frame(con, f"""
-        select employee_id, cohort, joined, days_to_weight_step, {', '.join(CENSORING_COVARIATES)},
+        select employee_id, cohort, joined, months_to_weight_step, {', '.join(CENSORING_COVARIATES)},
                {weight_sql} as sampling_weight
         from analytics.censoring_risk m
         where role = $role and hash(m.employee_id, $seed) % 1000000 < $threshold
@@ -210,13 +211,13 @@ class CensoringModel:
         self.cap, self.c = cap, c
         self.fitted = not risk.empty and risk.joined.nunique() == 2
         stay = (risk.joined == 0).to_numpy()
-        order = np.lexsort((risk.days_to_weight_step.to_numpy(), risk.cohort.to_numpy(dtype=str),
+        order = np.lexsort((risk.months_to_weight_step.to_numpy(), risk.cohort.to_numpy(dtype=str),
                             risk.employee_id.to_numpy(dtype=str)))
         self._stay = order[stay[order]]  # stay rows, by person, cohort and time
         key = risk[["employee_id", "cohort"]].iloc[self._stay]
         k = key.to_numpy()
         self._start = np.r_[True, (k[1:] != k[:-1]).any(axis=1)] if len(k) else np.array([], bool)
-        self.frame = key.assign(time=risk.days_to_weight_step.to_numpy(dtype=float)[self._stay]).reset_index(drop=True)
+        self.frame = key.assign(time=risk.months_to_weight_step.to_numpy(dtype=float)[self._stay]).reset_index(drop=True)
         unit = risk["unit"].to_numpy(dtype=float) if "unit" in risk else np.full(len(risk), np.nan)
         self._row_unit = np.where(np.isnan(unit), -1, unit).astype(np.int64)
         self.frame["unit"] = self._row_unit[self._stay]
@@ -250,6 +251,34 @@ class CensoringModel:
         return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
 
 
+def with_censoring_weight(part: pd.DataFrame, survival: pd.DataFrame, censoring, horizon: float) -> pd.DataFrame:
+    """``part`` (career outcomes at one horizon) with ``censoring_weight`` and ``analysis_weight``.
+
+    The career outcomes count only comparison people still outside the program at the horizon; those
+    who joined a later cohort before it are censored. Joining follows what changed since the index
+    date (a good rating, a promotion), which also drives pay and moves, so dropping the joiners biases
+    the comparison group. Each comparison person who stayed out therefore counts for the like people
+    who joined: weighted by the censoring model's cumulative weight at the horizon (the same model and
+    the same weights as the promotion and retention curves). ``analysis_weight`` is that weight times
+    the sampling weight; mentored people are never censored by joining and weigh 1 (times sampling).
+    """
+    cw = censoring() if callable(censoring) else censoring
+    weight = np.ones(len(part))
+    if cw is not None and len(cw):
+        cw = cw[(cw.unit >= 0) & (cw.time <= horizon)]
+        last = cw.sort_values(["unit", "time"], kind="stable").groupby("unit").weight.last()
+        units = survival.loc[last.index.to_numpy()]
+        keys = pd.DataFrame({"employee_id": units.employee_id.astype(str).to_numpy(),
+                             "cohort": units.cohort.astype(str).to_numpy(), "treated": units.treated.to_numpy(),
+                             "censoring_weight": last.to_numpy()})
+        rows = pd.DataFrame({"employee_id": part.employee_id.astype(str).to_numpy(),
+                             "cohort": part.cohort.astype(str).to_numpy(), "treated": part.treated.to_numpy()})
+        found = rows.merge(keys, how="left", on=["employee_id", "cohort", "treated"], validate="many_to_one")
+        weight = found.censoring_weight.fillna(1.0).to_numpy()
+    sampling = part.sampling_weight.to_numpy(dtype=float) if "sampling_weight" in part else 1.0
+    return part.assign(censoring_weight=weight, analysis_weight=weight * sampling)
+
+
 def censoring_weights(risk: pd.DataFrame, cap: float = 0.95) -> pd.DataFrame:
     """The fitted censoring weights per comparison member: (employee_id, cohort, time, weight)."""
     return CensoringModel(risk, cap=cap).frame[["employee_id", "cohort", "time", "weight"]]
@@ -268,10 +297,11 @@ class _Task:
     outcome_col: str | None = None
     duration: str | None = None
     event: str | None = None
-    horizon_days: float | None = None
+    horizon_time: float | None = None
     censoring: CensoringModel | None = None
     sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
     uncertainty: str = "bootstrap"
+    weights: str | None = None  # a column of analysis weights (sampling times censoring), if any
     # A segment's or dose band's rows of ``frame``: (column, value, dose). Cut only when the estimate
     # is dispatched (``_cut``), so that the hundred-odd segment copies of a role's frames never sit in
     # memory together; dose keeps the whole comparison group beside the band's mentored people.
@@ -308,10 +338,11 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
     for h in horizons:
         for name, (label, d, e, sign) in BY_HORIZON.items():
             tasks.append(_Task(role, name, label, "time_to_event", h, "overall", "all", survival, duration=d, event=e,
-                               horizon_days=h * 30.4375, censoring=censoring, sign=sign))
-        part = career[career.horizon_months == h]
+                               horizon_time=h, censoring=censoring, sign=sign))
+        part = with_censoring_weight(career[career.horizon_months == h], survival, censoring, h)
         for name, (label, kind) in CAREER.items():
-            tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name))
+            tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name,
+                               weights="analysis_weight"))
     for construct in sorted(survey.construct.unique()):
         tasks.append(_Task(role, f"{construct}_change", f"{construct.capitalize()} change (DiD, pre to post wave)",
                            "continuous", None, "overall", "all", survey[survey.construct == construct],
@@ -330,7 +361,8 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
         for column, value, dose in cuts:
             tasks.append(_Task(role, outcome, base.label, base.kind, h, column, str(value), base.frame,
                                outcome_col=base.outcome_col, duration=base.duration, event=base.event,
-                               horizon_days=base.horizon_days, censoring=base.censoring, sign=base.sign,
+                               horizon_time=base.horizon_time, censoring=base.censoring, sign=base.sign,
+                               weights=base.weights,
                                subset=(column, value, dose)))
     for t in tasks:
         t.uncertainty = uncertainty
@@ -394,7 +426,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     f = task.frame
     n_t, n_c = int((f.treated == 1).sum()), int((f.treated == 0).sum())
     row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label,
-           "kind": "binary" if task.horizon_days else task.kind,
+           "kind": "binary" if task.horizon_time else task.kind,
            "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,
            "n_treated": n_t, "n_control": n_c, "suppressed": False, "suppression_reason": None}
     if min(n_t, n_c) < s.min_group_size:
@@ -412,15 +444,16 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
             and f.employee_id.nunique() <= s.bootstrap_max_people):
         uncertainty = "bootstrap"
     sampled = "sampling_weight" if "sampling_weight" in f and (f.sampling_weight != 1).any() else None
+    weights = task.weights if task.weights is not None and (f[task.weights] != 1).any() else sampled
     # A horizon row skips the hazard ratio and curves: the rows without a horizon carry them.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
                                 event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
-                                seed=s.seed, cluster="employee_id", horizon=task.horizon_days, weights=sampled,
+                                seed=s.seed, cluster="employee_id", horizon=task.horizon_time, weights=weights,
                                 censoring_weights=_censoring(task, s, uncertainty),
-                                curves=task.horizon_days is None, uncertainty=uncertainty)
+                                curves=task.horizon_time is None, uncertainty=uncertainty)
     except EffectInputError as e:
         reason = (f"not yet followed up for {task.horizon} months" if "followed up to the horizon" in str(e)
                   else f"could not be estimated: {str(e)[:120]}")
@@ -448,7 +481,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     balance = km = None
     if task.segment_type == "overall":
         balance = r.balance.assign(role=task.role, outcome=task.outcome, horizon_months=task.horizon)
-        if r.km is not None and task.horizon_days is None:
+        if r.km is not None and task.horizon_time is None:
             km = _monthly(r.km).assign(role=task.role, outcome=task.outcome)
     return row, balance, km
 
@@ -463,7 +496,7 @@ def _censoring(task: _Task, s: EffectSettings, uncertainty: str = "bootstrap"):
 
 def _monthly(km: pd.DataFrame, months: int = 36) -> pd.DataFrame:
     """Curves on a monthly grid: what the dashboards draw, and no single person's event date."""
-    grid = np.arange(0, months + 1) * 30.4375
+    grid = np.arange(0, months + 1, dtype=float)  # durations are in calendar months already
     out = []
     for g, part in km.groupby("group"):
         part = part.sort_values("time")

@@ -302,7 +302,7 @@ def test_censoring_model_recovers_the_chance_of_joining():
     rows = []
     for k, (cohort, day) in enumerate((("2024-H1", 180), ("2024-H2", 360))):
         rows.append(pd.DataFrame({"employee_id": np.arange(n).astype(str), "cohort": "2023-H2", "later_cohort": cohort,
-                                  "days_to_window": day, "days_to_weight_step": day + 13, "performance_rating": rating,
+                                  "days_to_window": day, "months_to_weight_step": day + 13, "performance_rating": rating,
                                   "joined": (rng.random(n) < p).astype(int)}))
     risk = pd.concat(rows, ignore_index=True)
     first = risk[risk.later_cohort == "2024-H1"]
@@ -328,7 +328,7 @@ def joining_risk(df: pd.DataFrame, low: np.ndarray, joins: np.ndarray) -> tuple[
 
     at_risk = np.flatnonzero((df.t == 0).to_numpy() & (df.d >= 100).to_numpy())
     risk = pd.DataFrame({"employee_id": at_risk.astype(str), "cohort": "c", "joined": joins[at_risk].astype(int),
-                         "days_to_weight_step": 100.0})
+                         "months_to_weight_step": 100.0})
     for c in CENSORING_COVARIATES:
         risk[c] = np.nan
     risk["performance_rating"] = low[at_risk].astype(float)

@@ -15,8 +15,14 @@ def read_sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text()
 
 
+def register_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The macros the SQL files share (``macros.sql``), as temporary macros on ``con``."""
+    con.execute(read_sql("macros"))
+
+
 def build_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, params: dict | None = None) -> int:
     """Replace ``schema.name`` with the result of ``<name>.sql`` in one transaction; return its row count."""
+    register_macros(con)
     con.execute(f"create schema if not exists {schema}")
     con.execute("begin transaction")
     try:

@@ -41,9 +41,11 @@ first_start as (
         employee_id,
         role,
         min(start_date) as first_start_date,
-        arg_min(pair_id, start_date) as pair_id,
-        arg_min(program, start_date) as program,
-        arg_min(cohort, start_date) as cohort
+        -- Two pairs that start on the same day are told apart by pair id, so the same data always
+        -- gives the same cohort.
+        arg_min(pair_id, (start_date, pair_id)) as pair_id,
+        arg_min(program, (start_date, pair_id)) as program,
+        arg_min(cohort, (start_date, pair_id)) as cohort
     from role_starts
     group by employee_id, role
 ),

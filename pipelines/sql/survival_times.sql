@@ -3,6 +3,10 @@
 -- promotion, any exit; an involuntary exit censors the time to voluntary exit. The *_competing flags
 -- mark follow-up that ended in a competing event (an involuntary exit for voluntary exit; any exit
 -- before a promotion), so horizon probabilities can treat it as such rather than as censoring.
+-- The months_to_* columns hold the same times in calendar months (macros.sql), the scale every
+-- estimate uses: a promotion on index_date + h months is inside horizon h, and an exit counts from
+-- the first day the person is gone (the day after termination_date), so that "exited by horizon h"
+-- means termination_date < index_date + h months, as in career_outcomes.
 with members as (
     select employee_id, role, cohort, group_name, treated, index_date, censor_date, as_of_date,
            termination_date, termination_type
@@ -45,7 +49,12 @@ final as (
             and coalesce(termination_date <= follow_up_end, false) as promotion_competing,
         datediff('day', index_date,
                  case when first_promotion_date <= follow_up_end then first_promotion_date else follow_up_end end)
-            as days_to_promotion_or_censor
+            as days_to_promotion_or_censor,
+        calendar_months(index_date, case when termination_date <= follow_up_end then termination_date + 1
+                                         else follow_up_end end) as months_to_exit_or_censor,
+        calendar_months(index_date, case when first_promotion_date <= follow_up_end then first_promotion_date
+                                         when termination_date <= follow_up_end then termination_date + 1
+                                         else follow_up_end end) as months_to_promotion_or_censor
     from follow_up
 )
 
