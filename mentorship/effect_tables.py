@@ -47,6 +47,28 @@ SURVIVAL = {  # outcome: (label, duration, event)
     "time_to_voluntary_exit": ("Time to voluntary exit", "months_to_exit_or_censor", "voluntary_exit_event"),
     "time_to_promotion": ("Time to first promotion", "months_to_promotion_or_censor", "promotion_event"),
 }
+#: Three estimates of each survey construct's change, on the same people (those with a post wave and
+#: two answered waves before the index date). Which of the last two is right depends on how people
+#: came to the program, which the data cannot tell:
+#:
+#: - ``_change_did``: difference-in-differences from the last wave, earlier scores left out of the
+#:   weighting. Right when volunteers differ by a stable trait (their scores are high every wave);
+#:   when they were chosen on the recorded score itself, that score was high partly by chance, it
+#:   falls back afterwards (regression to the mean), and this estimate comes out too low.
+#: - ``_change_adjusted``: the same change, weighted and modelled on the last scores. Right when
+#:   volunteers were chosen on the recorded score; too high when they differ by a stable trait, since
+#:   among people with the same score the volunteers then have the higher trait and do better after.
+#:   Between them the two bracket the effect when selection runs one way (Angrist and Pischke 2009,
+#:   5.4; Daw and Hatfield 2018).
+#: - ``_change`` (the headline): the change from the wave *before* the last one, weighted and
+#:   modelled on the last scores. With a stable trait and wave-to-wave noise, the trait cancels in the
+#:   change and the noise of the wave people were chosen on is not in it, so it is right in both
+#:   worlds; it needs two earlier waves, which is why all three use the same people.
+SURVEY_DESIGNS = {  # suffix: (label, outcome column, adjust for the last scores)
+    "_change": ("change", "change_from_earlier", True),
+    "_change_did": ("change, difference-in-differences", "change", False),
+    "_change_adjusted": ("change, adjusted for the last score", "change", True),
+}
 #: Segment and dose estimates cover the headline outcomes only.
 HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
 SEGMENTS = ["cohort", "department", "job_level", "gender", "age_band"]
@@ -163,8 +185,9 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
         from analytics.career_outcomes o {join} where o.role = $role and o.observed and {kept}
         order by m.employee_id, m.cohort, m.treated, o.horizon_months""", params)
     survey = _frame(con, f"""
-        select {members}, o.construct, o.change
-        from analytics.survey_outcomes o {join} where o.role = $role and o.change is not null and {kept}
+        select {members}, o.construct, o.change, o.change_from_earlier
+        from analytics.survey_outcomes o {join}
+        where o.role = $role and o.change_from_earlier is not null and {kept}
         order by m.employee_id, m.cohort, m.treated, o.construct""", params)
     survival = _frame(con, f"""
         select {members}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))},
@@ -302,6 +325,7 @@ class _Task:
     sign: int = 1  # -1 reports "no event" (retained) rather than the event (exit)
     uncertainty: str = "bootstrap"
     weights: str | None = None  # a column of analysis weights (sampling times censoring), if any
+    adjust_scores: bool = True  # weight and model on the last survey scores before the index date
     # A segment's or dose band's rows of ``frame``: (column, value, dose). Cut only when the estimate
     # is dispatched (``_cut``), so that the hundred-odd segment copies of a role's frames never sit in
     # memory together; dose keeps the whole comparison group beside the band's mentored people.
@@ -344,9 +368,10 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
             tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name,
                                weights="analysis_weight"))
     for construct in sorted(survey.construct.unique()):
-        tasks.append(_Task(role, f"{construct}_change", f"{construct.capitalize()} change (DiD, pre to post wave)",
-                           "continuous", None, "overall", "all", survey[survey.construct == construct],
-                           outcome_col="change"))
+        rows = survey[survey.construct == construct]
+        for suffix, (label, column, adjust) in SURVEY_DESIGNS.items():
+            tasks.append(_Task(role, f"{construct}{suffix}", f"{construct.capitalize()} {label}", "continuous", None,
+                               "overall", "all", rows, outcome_col=column, adjust_scores=adjust))
     for name, (label, d, e) in SURVIVAL.items():
         tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
                            censoring=censoring))
@@ -361,6 +386,7 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
         for column, value, dose in cuts:
             tasks.append(_Task(role, outcome, base.label, base.kind, h, column, str(value), base.frame,
                                outcome_col=base.outcome_col, duration=base.duration, event=base.event,
+                               adjust_scores=base.adjust_scores,
                                horizon_time=base.horizon_time, censoring=base.censoring, sign=base.sign,
                                weights=base.weights,
                                subset=(column, value, dose)))
@@ -433,9 +459,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group")
         return row, None, None
     covs = [c for c in COVARIATES if c != task.segment_type and f[c].notna().any()]
-    if task.outcome.endswith("_change"):
-        # Difference-in-differences: weighting on the noisy pre-wave scores would pick comparison
-        # people whose scores were high by chance and then regress to the mean (Daw and Hatfield 2018).
+    if not task.adjust_scores:  # the difference-in-differences (SURVEY_DESIGNS)
         covs = [c for c in covs if not c.startswith("pre_")]
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]

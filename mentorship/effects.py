@@ -761,8 +761,12 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     units = pd.DataFrame({"d": d, "e": (codes == 1).astype(float), "t": t, "w": w, "s": s})[d >= 0]
 
     def cox(weight_col, robust):
-        # lifelines' counting-process Cox has no robust standard errors yet, so the hazard ratio uses one
-        # row per unit and the propensity weights only (a note says so when censoring weights were given).
+        if split and weight_col == "w":
+            # Censoring weights change over time, so the model is fitted in counting-process form on the
+            # split rows, clustered by unit: the same weights as the curves.
+            unit = seg.unit[frame.index.to_numpy()]
+            return cox_binary(frame.d.to_numpy(), frame.e.to_numpy(), frame.t.to_numpy(), frame.w.to_numpy(),
+                              unit if clusters is None else clusters[unit], entry=frame.entry.to_numpy())
         if uncertainty == "influence":  # lifelines' sandwich grows faster than the sample: see cox_binary
             keep = (d >= 0)
             return cox_binary(units.d.to_numpy(), units.e.to_numpy(), units.t.to_numpy(), units[weight_col].to_numpy(),
@@ -776,9 +780,6 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     nan = float("nan")
     hr = lo = hi = hr_naive = nan
     if curves:
-        if split:
-            notes.append("the hazard ratio is not weighted for censoring at later joining; the curves and the "
-                         "probabilities by horizon are")
         b, se = cox("w", robust=True)
         hr_naive = math.exp(cox("s", robust=False)[0])  # only its point is reported
         z = _z(alpha)
@@ -979,20 +980,29 @@ def _influence_se(phi: np.ndarray, clusters) -> float:
 
 
 def cox_binary(d: np.ndarray, event: np.ndarray, x: np.ndarray, w: np.ndarray,
-               clusters: np.ndarray | None = None, tol: float = 1e-10) -> tuple[float, float]:
+               clusters: np.ndarray | None = None, tol: float = 1e-10,
+               entry: np.ndarray | None = None) -> tuple[float, float]:
     """Weighted Cox model on one 0/1 covariate (Breslow ties): (log hazard ratio, robust standard
     error). The robust error is the sandwich of Lin and Wei (1989), summed within ``clusters``.
+    With ``entry``, each row is at risk on (entry, d] only (the counting-process form), so a unit can be
+    split into rows whose weights change over time, as censoring weights do; give the unit as
+    ``clusters`` then.
 
     Every quantity is a sum over the risk set, so it is a cumulative sum over sorted times: a million
     rows take a second. lifelines' robust sandwich, which the smaller estimates use, loops in Python
-    and grows faster than the sample. Tests check the two agree where there are no ties.
+    and grows faster than the sample. Tests check the two agree where there are no ties, and the split
+    form against the unsplit one.
     """
     times, slot = np.unique(d, return_inverse=True)
     ev = event > 0
     n_t = len(times)
-    # weighted counts at risk (d >= time) per group, and weighted events per time
-    w0 = np.bincount(slot, weights=w * (x == 0), minlength=n_t)[::-1].cumsum()[::-1]
-    w1 = np.bincount(slot, weights=w * (x == 1), minlength=n_t)[::-1].cumsum()[::-1]
+    # A row is at risk at the event times from the first after its entry up to its own end (slot).
+    first = np.zeros(len(d), dtype=np.int64) if entry is None else np.searchsorted(times, entry, side="right")
+    def at_risk(v):
+        diff = np.bincount(first, weights=v, minlength=n_t + 1)[:n_t + 1]
+        diff -= np.bincount(slot + 1, weights=v, minlength=n_t + 1)[:n_t + 1]
+        return np.cumsum(diff)[:n_t]
+    w0, w1 = at_risk(w * (x == 0)), at_risk(w * (x == 1))
     dn = np.bincount(slot[ev], weights=w[ev], minlength=n_t)
     dn1 = np.bincount(slot[ev], weights=(w * (x == 1))[ev], minlength=n_t)
     beta = 0.0
@@ -1009,8 +1019,10 @@ def cox_binary(d: np.ndarray, event: np.ndarray, x: np.ndarray, w: np.ndarray,
     s0 = w0 + math.exp(beta) * w1
     xbar = np.divide(math.exp(beta) * w1, s0, out=np.zeros(n_t), where=s0 > 0)
     hazard = np.divide(dn, s0, out=np.zeros(n_t), where=s0 > 0)
-    a, b = np.cumsum(hazard), np.cumsum(hazard * xbar)
-    resid = ev * (x - xbar[slot]) - np.exp(beta * x) * (x * a[slot] - b[slot])
+    a, b = np.r_[0.0, np.cumsum(hazard)], np.r_[0.0, np.cumsum(hazard * xbar)]
+    # sums over the event times a row is at risk at: (first, slot] in the cumulative sums' terms
+    sa, sb = a[slot + 1] - a[first], b[slot + 1] - b[first]
+    resid = ev * (x - xbar[slot]) - np.exp(beta * x) * (x * sa - sb)
     u = w * resid
     if clusters is not None:
         u = np.bincount(pd.factorize(clusters)[0], weights=u)

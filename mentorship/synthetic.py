@@ -20,8 +20,9 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,24 @@ SURVEY_ITEMS = [
 CONSTRUCTS = ["engagement", "satisfaction", "confidence", "growth"]
 ENGAGEMENT_BANDS = ["low", "medium", "high"]
 HORIZONS = (6, 12, 24)
+#: Where ``Selection.dept_level`` applies: these departments, at these job levels.
+DEPT_LEVEL_DEPARTMENTS = ("Engineering", "Sales")
+DEPT_LEVEL_LEVELS = (3, 4)
+#: A recorded construct score is centred on this (the scale's intercept in ``_wave``).
+SCORE_CENTRE = 3.4
+LINKS = ("logit", "cloglog")
+PROMOTION_DAYS = ("random", "first")
+
+
+def _knobs_at_default(obj, d: dict) -> dict:
+    """``d`` (``asdict(obj)``) without the optional knobs ``obj`` leaves at their defaults, so a
+    configuration that uses none of them is recorded in the truth file exactly as before they existed."""
+    for f in fields(obj):
+        if f.name in getattr(type(obj), "KNOBS", ()):
+            default = f.default if f.default is not MISSING else f.default_factory()
+            if getattr(obj, f.name) == default:
+                d.pop(f.name, None)
+    return d
 
 
 @dataclass
@@ -88,6 +107,12 @@ class PlantedEffects:
     mentor_promotion_hr: float = 1.25
     mentor_survey: dict = field(default_factory=lambda: {
         "engagement": 0.1, "satisfaction": 0.1, "confidence": 0.0, "growth": 0.0})
+    #: Effects that differ by department: department name -> factor on the mentee's promotion
+    #: log-hazard-ratio, exit log-hazard-ratio, raise bonus and survey shift, by the mentee's department
+    #: when selected (the pipeline's department at index); departments not named keep 1.0. None: off.
+    department_scale: dict | None = None
+
+    KNOBS: ClassVar[tuple] = ("department_scale",)
 
     @classmethod
     def none(cls) -> "PlantedEffects":
@@ -99,13 +124,39 @@ class PlantedEffects:
 
 @dataclass
 class Selection:
-    """Who volunteers: log-odds per SD of engagement, per performance point, per SD of ability."""
+    """Who volunteers: log-odds per SD of engagement, per performance point, per SD of ability.
+
+    The knobs after ``uptake`` are off by default (and then change nothing, not even the random draws):
+
+    * ``recorded_engagement``, ``recorded_satisfaction``: log-odds per point of the person's most
+      recent recorded construct score (the mean of the answered items of that construct in the last
+      survey wave before the cohort's month, exactly as written to the survey files), centred on
+      ``SCORE_CENTRE``; people with no recorded score get the eligible people's mean.
+    * ``rating_threshold``: log-odds added at a performance rating of 4 or more.
+    * ``tenure_hump``: log-odds times exp(-((tenure_years - 3) / 1.5) ** 2), a bump peaking at 3 years.
+    * ``dept_level``: log-odds added in ``DEPT_LEVEL_DEPARTMENTS`` at ``DEPT_LEVEL_LEVELS``.
+    * ``link``: "logit" (P = sigmoid(a + lin)) or "cloglog" (P = 1 - exp(-exp(a + lin))); the
+      intercept a is calibrated to ``uptake`` either way.
+    """
 
     engagement: float = 1.0
     performance: float = 0.5
     ability: float = 0.3
     department: list = field(default_factory=lambda: list(DEPARTMENT_SELECTION))
     uptake: float = 0.05  # expected share of eligible people joining each cohort
+    recorded_engagement: float = 0.0
+    recorded_satisfaction: float = 0.0
+    rating_threshold: float = 0.0
+    tenure_hump: float = 0.0
+    dept_level: float = 0.0
+    link: str = "logit"
+
+    KNOBS: ClassVar[tuple] = ("recorded_engagement", "recorded_satisfaction", "rating_threshold", "tenure_hump",
+                              "dept_level", "link")
+
+    @property
+    def on_recorded_scores(self) -> bool:
+        return bool(self.recorded_engagement or self.recorded_satisfaction)
 
 
 @dataclass
@@ -119,24 +170,54 @@ class SyntheticConfig:
     cohort_months: tuple = (3, 9)  # two cohorts a year, March and September
     survey_months: tuple = (2, 5, 8, 11)  # quarterly pulse surveys
     file_format: str = "csv"  # csv or parquet
+    #: When promotions and lateral moves take effect within their month: "random" (a random day) or
+    #: "first" (the 1st, as in a company that changes jobs on fixed calendar dates; April raises are
+    #: dated April 1st either way).
+    promotion_day: str = "random"
+
+    KNOBS: ClassVar[tuple] = ("promotion_day",)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """The configuration for the truth file; optional knobs at their defaults are left out, so a
+        configuration that uses none of them is recorded exactly as before they existed."""
+        d = _knobs_at_default(self, asdict(self))
+        d["effects"] = _knobs_at_default(self.effects, d["effects"])
+        d["selection"] = _knobs_at_default(self.selection, d["selection"])
         d["cohort_months"] = list(self.cohort_months)
         d["survey_months"] = list(self.survey_months)
         return d
+
+    def check(self) -> None:
+        """Reject knob values the generator does not know."""
+        if self.selection.link not in LINKS:
+            raise ValueError(f"Selection.link must be one of {LINKS}, not {self.selection.link!r}")
+        if self.promotion_day not in PROMOTION_DAYS:
+            raise ValueError(f"promotion_day must be one of {PROMOTION_DAYS}, not {self.promotion_day!r}")
+        unknown = set(self.effects.department_scale or {}) - set(DEPARTMENTS)
+        if unknown:
+            raise ValueError(f"department_scale names unknown departments: {sorted(unknown)}")
 
 
 def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _calibrate_intercept(lin: np.ndarray, target: float) -> float:
-    """Intercept that makes mean(sigmoid(a + lin)) equal target (bisection, monotone)."""
+def _cloglog_inv(x):
+    """Inverse complementary log-log link: 1 - exp(-exp(x))."""
+    return -np.expm1(-np.exp(np.minimum(x, 50.0)))
+
+
+def _inverse_link(link: str):
+    return _cloglog_inv if link == "cloglog" else _sigmoid
+
+
+def _calibrate_intercept(lin: np.ndarray, target: float, link: str = "logit") -> float:
+    """Intercept that makes mean(P(a + lin)) equal target, P the inverse link (bisection, monotone)."""
+    inv = _inverse_link(link)
     lo, hi = -20.0, 20.0
     for _ in range(60):
         mid = (lo + hi) / 2
-        if _sigmoid(mid + lin).mean() < target:
+        if inv(mid + lin).mean() < target:
             lo = mid
         else:
             hi = mid
@@ -227,6 +308,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     must live outside the landing folder so the pipeline never reads it.
     """
     cfg = config or SyntheticConfig()
+    cfg.check()
     out = Path(out_dir)
     say = _Progress(progress, total=12 * cfg.years + 2)
     rng = np.random.default_rng(cfg.seed)
@@ -279,6 +361,19 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     mentee_dose = np.zeros(cap)
     mentor_month = np.full(cap, -1, dtype=np.int64)
     mentor_day = np.full(cap, -1, dtype=np.int64)
+    # Optional knobs. None of them draws from ``rng``: with all of them off, the stream and so every
+    # file is what it was before they existed.
+    dept_scale_on = eff.department_scale is not None
+    mentee_scale = np.ones(cap)  # the department factor on each mentee's effects (department_scale)
+    mentee_dept = np.full(cap, -1, dtype=np.int64)  # the mentee's department when selected
+    # Each person's last recorded engagement and satisfaction scores (NaN: none yet), kept up to date
+    # wave by wave from the survey's own per-wave draws (see ``_WaveDraws``), for selection on them.
+    recorded = np.full((cap, 2), np.nan) if sel.on_recorded_scores else None
+
+    def mentee_weight():
+        """Each mentee's factor on the dosed effects: the dose, times the department's scale."""
+        return mentee_dose * mentee_scale if dept_scale_on else mentee_dose
+
     cf_level = level.copy()
     cf_active = active.copy()
     cf_salary = salary.copy()
@@ -352,18 +447,21 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         if moy in cfg.cohort_months:
             before = len(pairs)
             _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability,
-                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs)
+                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs,
+                          recorded=recorded, mentee_scale=mentee_scale, mentee_dept=mentee_dept)
             if len(pairs) > before:  # every person in a new pair, first-time mentor or not
                 new = pd.DataFrame(pairs[before:])
                 people = np.concatenate([new["mentee"].to_numpy(), new["mentor"].to_numpy()])
                 starts = np.concatenate([new["start"].to_numpy(), new["start"].to_numpy()]) + 1
                 np.maximum.at(starting, people, starts)
 
-        # Annual review every April: new rating, merit raise (the same draws for both worlds).
+        dose_now = mentee_weight()
+        # Annual review every April: new rating, merit raise (the same draws for both worlds), dated
+        # April 1st.
         if moy == 4:
             perf[alive] = np.clip(np.rint(3 + 0.8 * ability[alive] + rng.normal(0, 0.7, n_alive)), 1, 5)
             base_raise = 0.03 + 0.01 * (perf[alive] - 3) + rng.normal(0, 0.005, n_alive)
-            bonus = eff.salary_raise_pp / 100 * mentee_dose[alive] * treated_mentee[alive]
+            bonus = eff.salary_raise_pp / 100 * dose_now[alive] * treated_mentee[alive]
             salary[alive] *= 1 + base_raise + bonus
             cf_salary[alive] *= 1 + base_raise
             changed[alive] = True
@@ -375,7 +473,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
 
         def promo_hazard(lv, last, mentee_on, mentor_on):
             h = 0.014 * np.exp(0.45 * ability + 0.25 * engage + 0.3 * (perf - 3) - 0.12 * (lv - 1))
-            h = h * np.where(mentee_on, eff.promotion_hr ** mentee_dose, 1.0)
+            h = h * np.where(mentee_on, eff.promotion_hr ** dose_now, 1.0)
             h = h * np.where(mentor_on, eff.mentor_promotion_hr, 1.0)
             h = np.where((lv >= N_LEVELS) | (m - last < 9) | (tenure_m < 6), 0.0, h)
             return 1 - np.exp(-h)
@@ -388,6 +486,11 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         cf_up[cf_alive] = u_p[cf_alive] < p_cf[cf_alive]
         up_idx, cf_up_idx = np.flatnonzero(up), np.flatnonzero(cf_up)
         promo_day = np.maximum(rand_days(cap), starting)
+        if cfg.promotion_day == "first":
+            # On the 1st, even for someone whose pair starts later this month: a promotion in the
+            # pair's start month is untreated in both worlds, and the pipeline then counts it as
+            # before the index date, as the truth does (it counts promotions after the index date).
+            promo_day = np.full(cap, m0, dtype=np.int64)
         promo_raise = 1.08 + 0.04 * rng.random(cap)
         level[up_idx] += 1
         salary[up_idx] *= promo_raise[up_idx]
@@ -409,16 +512,20 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         is_mgr[to_mgr] = True
         changed[to_mgr] = True
         lateral = np.concatenate([moves, to_mgr])
-        event_day[lateral] = np.where(event_day[lateral] >= 0, event_day[lateral],
-                                      np.maximum(rand_days(len(lateral)), starting[lateral]))
+        lateral_day = np.maximum(rand_days(len(lateral)), starting[lateral])
+        if cfg.promotion_day == "first":
+            lateral_day = np.full(len(lateral), m0, dtype=np.int64)
+        event_day[lateral] = np.where(event_day[lateral] >= 0, event_day[lateral], lateral_day)
 
         # Exits: voluntary and involuntary, one uniform each shared by both worlds.
         u_v, u_i = rng.random(cap), rng.random(cap)
         exit_day = np.maximum(rand_days(cap), starting)
 
+        exit_hr = eff.voluntary_exit_hr ** mentee_scale if dept_scale_on else eff.voluntary_exit_hr
+
         def vol_hazard(mentee_on):
             h = 0.0105 * np.exp(-0.45 * engage - 0.15 * (perf - 3) + 0.25 * (tenure_m < 12))
-            return 1 - np.exp(-h * np.where(mentee_on, eff.voluntary_exit_hr, 1.0))
+            return 1 - np.exp(-h * np.where(mentee_on, exit_hr, 1.0))
 
         inv_p = 1 - np.exp(-0.0025 * np.exp(-0.5 * ability - 0.3 * (perf - 3)))
         vol_act, vol_cf = vol_hazard(treated_mentee), vol_hazard(False)
@@ -462,6 +569,17 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         tracked_now = np.flatnonzero((mentee_month >= 0) | (mentor_month >= 0))
         salary_snap[m] = pd.DataFrame({"actual": salary[tracked_now], "cf": cf_salary[tracked_now]},
                                       index=tracked_now)
+        if recorded is not None and moy in cfg.survey_months:
+            # This month's survey wave, as ``_surveys`` will write it: everything it depends on for
+            # this wave (who is employed on their response day, who is a mentee or mentor by then) is
+            # settled by the end of the month.
+            wave = _wave(m, month_start, n_people, hire_day, term_day, engage, ability, person_construct,
+                         dose_now, mentee_day, mentor_day, eff, _WaveDraws(cfg.seed, m, cap))
+            if wave is not None:
+                _, who, score, _, answered = wave
+                for k, construct in enumerate(("engagement", "satisfaction")):
+                    mean, ok = _construct_means(score, answered, CONSTRUCTS.index(construct))
+                    recorded[who[ok], k] = mean[ok]
         if m % 12 == 11:
             say(f"  month {m + 1}/{n_months}: {int(active[:n_people].sum()):,} employed, "
                 f"{int((mentee_month >= 0).sum()):,} mentees so far")
@@ -543,11 +661,13 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     written["survey_items"] = w.rows
     say("drawing survey waves")
     survey_truth_rows, n_resp = _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage,
-                                         ability, person_construct, mentee_day, mentee_dose, mentor_day, say)
+                                         ability, person_construct, mentee_day, mentee_weight(), mentor_day, say,
+                                         cap=cap)
     written["survey_responses"] = n_resp
 
     truth = _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, term_type, cf_term_day,
-                   cf_term_type, promos, cf_promos, salary_snap, survey_truth_rows, pair_df, gender[:n])
+                   cf_term_type, promos, cf_promos, salary_snap, survey_truth_rows, pair_df, gender[:n],
+                   mentee_dept=mentee_dept if dept_scale_on else None)
     truth["rows_written"] = written
     tpath = Path(truth_path) if truth_path else out.parent / "truth" / "planted_truth.json"
     tpath.parent.mkdir(parents=True, exist_ok=True)
@@ -564,18 +684,41 @@ def _families(dept_codes: np.ndarray, fam_codes: np.ndarray) -> np.ndarray:
     return table[dept_codes, fam_codes]
 
 
+def _selection_index(sel: Selection, m0, eligible, level, hire_day, engage, perf, ability, dept, recorded=None):
+    """The linear index of the chance of volunteering, for the eligible people (no intercept)."""
+    lin = (sel.engagement * engage[eligible] + sel.performance * (perf[eligible] - 3)
+           + sel.ability * ability[eligible] + np.asarray(sel.department)[dept[eligible]])
+    # The optional terms, each added only when on (a zero term would still leave lin as it was, but
+    # this keeps the default arithmetic literally unchanged).
+    for k, coef in enumerate((sel.recorded_engagement, sel.recorded_satisfaction)):
+        if coef:
+            score = recorded[eligible, k]
+            have = ~np.isnan(score)
+            fill = score[have].mean() if have.any() else SCORE_CENTRE  # no score yet: the eligible mean
+            lin = lin + coef * (np.where(have, score, fill) - SCORE_CENTRE)
+    if sel.rating_threshold:
+        lin = lin + sel.rating_threshold * (perf[eligible] >= 4)
+    if sel.tenure_hump:
+        tenure_years = (m0 - hire_day[eligible]) / 365.25
+        lin = lin + sel.tenure_hump * np.exp(-(((tenure_years - 3) / 1.5) ** 2))
+    if sel.dept_level:
+        depts = [DEPARTMENTS.index(d) for d in DEPT_LEVEL_DEPARTMENTS]
+        lin = lin + sel.dept_level * (np.isin(dept[eligible], depts) & np.isin(level[eligible], DEPT_LEVEL_LEVELS))
+    return lin
+
+
 def _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability, dept,
-                  mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs):
+                  mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs, recorded=None,
+                  mentee_scale=None, mentee_dept=None):
     sel, eff = cfg.selection, cfg.effects
     idx = np.arange(n_people)
     eligible = idx[active[:n_people] & (level[:n_people] <= 4) & (mentee_month[:n_people] < 0)
                    & ((m0 - hire_day[:n_people]) >= 180)]
     if len(eligible) == 0:
         return
-    lin = (sel.engagement * engage[eligible] + sel.performance * (perf[eligible] - 3)
-           + sel.ability * ability[eligible] + np.asarray(sel.department)[dept[eligible]])
-    a = _calibrate_intercept(lin, sel.uptake)
-    mentees = eligible[rng.random(len(eligible)) < _sigmoid(a + lin)]
+    lin = _selection_index(sel, m0, eligible, level, hire_day, engage, perf, ability, dept, recorded)
+    a = _calibrate_intercept(lin, sel.uptake, sel.link)
+    mentees = eligible[rng.random(len(eligible)) < _inverse_link(sel.link)(a + lin)]
     mentor_pool = idx[active[:n_people] & (level[:n_people] >= 5)]
     if len(mentees) == 0 or len(mentor_pool) == 0:
         return
@@ -602,6 +745,11 @@ def _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engag
     mentee_month[mentees] = m
     mentee_day[mentees] = start
     mentee_dose[mentees] = dose
+    if mentee_dept is not None:
+        mentee_dept[mentees] = dept[mentees]
+    if mentee_scale is not None and eff.department_scale is not None:
+        factors = np.asarray([float(eff.department_scale.get(d, 1.0)) for d in DEPARTMENTS])
+        mentee_scale[mentees] = factors[dept[mentees]]
     first_start = pd.Series(start).groupby(slots).min()
     mi = first_start.index.to_numpy()
     first_time = mentor_day[mi] < 0
@@ -670,41 +818,122 @@ def _finish_pairs(pairs: pd.DataFrame, term_day, as_of, rng):
     return pairs, meetings
 
 
-def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage, ability, person_construct,
-             mentee_day, mentee_dose, mentor_day, say):
-    eff = cfg.effects
-    items = pd.DataFrame(SURVEY_ITEMS, columns=["item_id", "construct", "item_text"])
-    item_construct = items["construct"].map({c: k for k, c in enumerate(CONSTRUCTS)}).to_numpy()
+class _StreamDraws:
+    """A survey wave's random numbers from the generator's one stream, sized to whoever needs them, in
+    the order the generator has always drawn them (the default: the files stay as they were)."""
+
+    def __init__(self, rng):
+        self.rng = rng
+
+    def day_offset(self, n):
+        return self.rng.integers(0, 10, n)
+
+    def respond(self, n):
+        return self.rng.random(n)
+
+    def wave_noise(self, who):
+        return self.rng.normal(0, 0.3, (len(who), len(CONSTRUCTS)))
+
+    def item_noise(self, who):
+        return self.rng.normal(0, 0.55, (len(who), len(SURVEY_ITEMS)))
+
+    def answer(self, who):
+        return self.rng.random((len(who), len(SURVEY_ITEMS)))
+
+
+class _WaveDraws:
+    """A survey wave's random numbers from its own generator, seeded by (seed, 202, month index), one
+    row per person slot (``cap`` of them, fixed before the simulation): the same numbers whenever the
+    wave is drawn, so selection on a recorded score (during the simulation) sees exactly the scores
+    that ``_surveys`` writes at the end. Used only when a recorded-score knob is on."""
+
+    def __init__(self, seed: int, m: int, cap: int):
+        g = np.random.default_rng([seed, 202, m])
+        self.offset = g.integers(0, 10, cap)
+        self.u_respond = g.random(cap)
+        self.noise = g.normal(0, 0.3, (cap, len(CONSTRUCTS)))
+        self.items = g.normal(0, 0.55, (cap, len(SURVEY_ITEMS)))
+        self.u_answer = g.random((cap, len(SURVEY_ITEMS)))
+
+    def day_offset(self, n):
+        return self.offset[:n]
+
+    def respond(self, n):
+        return self.u_respond[:n]
+
+    def wave_noise(self, who):
+        return self.noise[who]
+
+    def item_noise(self, who):
+        return self.items[who]
+
+    def answer(self, who):
+        return self.u_answer[who]
+
+
+_ITEM_CONSTRUCT = np.asarray([CONSTRUCTS.index(c) for _, c, _ in SURVEY_ITEMS])
+
+
+def _wave(m, month_start, n, hire_day, term_day, engage, ability, person_construct, mentee_weight, mentee_day,
+          mentor_day, eff, draws):
+    """One survey wave (month index ``m``) for people 0..n-1: (response day per person, respondents,
+    item scores, their counterfactual, answered mask), or None if nobody responds."""
     trait = np.stack([0.7 * engage, 0.6 * engage, 0.5 * ability, 0.4 * ability + 0.3 * engage], axis=1)
     tau_mentee = np.asarray([eff.survey[c] for c in CONSTRUCTS])
     tau_mentor = np.asarray([eff.mentor_survey[c] for c in CONSTRUCTS])
+    day = month_start[m] + 9 + draws.day_offset(n)
+    employed = (hire_day[:n] >= 0) & (hire_day[:n] <= day) & ((term_day[:n] < 0) | (term_day[:n] > day))
+    # Disengaged people answer less often: non-response is informative.
+    respond = employed & (draws.respond(n) < _sigmoid(1.2 + 0.8 * engage[:n]))
+    who = np.flatnonzero(respond)
+    if len(who) == 0:
+        return None
+    wave_noise = draws.wave_noise(who)
+    on_mentee = (mentee_day[who] >= 0) & (mentee_day[who] < day[who])
+    on_mentor = (mentor_day[who] >= 0) & (mentor_day[who] < day[who])
+    latent_cf = trait[who] + person_construct[who] + wave_noise
+    shift = (on_mentee * mentee_weight[who])[:, None] * tau_mentee + on_mentor[:, None] * tau_mentor
+    item_noise = draws.item_noise(who)
+    base = SCORE_CENTRE + latent_cf[:, _ITEM_CONSTRUCT] + item_noise
+    score_cf = np.clip(np.rint(base), 1, 5)
+    score = np.clip(np.rint(base + shift[:, _ITEM_CONSTRUCT]), 1, 5)
+    answered = draws.answer(who) > 0.03
+    return day, who, score, score_cf, answered
+
+
+def _construct_means(score, answered, k):
+    """Each respondent's construct score (mean of the answered items of construct ``k``), and whether
+    they answered any of them; the pipeline's ``survey_scores``."""
+    cols = _ITEM_CONSTRUCT == k
+    cnt = answered[:, cols].sum(1)
+    ok = cnt > 0
+    return np.where(answered[:, cols], score[:, cols], 0).sum(1) / np.maximum(cnt, 1), ok
+
+
+def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage, ability, person_construct,
+             mentee_day, mentee_weight, mentor_day, say, cap=None):
+    """Every survey wave, written one file per wave. Drawn from the main stream by default; with a
+    recorded-score selection knob on, each wave from its own generator (``_WaveDraws``), as the
+    simulation drew it when selecting on it."""
+    eff = cfg.effects
+    per_wave = cfg.selection.on_recorded_scores
+    items = pd.DataFrame(SURVEY_ITEMS, columns=["item_id", "construct", "item_text"])
     n_rows = 0
     id_array = pa.array(ids)
     item_array = pa.array(items["item_id"].to_numpy())
     truth_rows = []  # (person, wave_day, construct, actual mean, cf mean) for treated respondents
     start_month = np.datetime64(cfg.start[:7], "M")
+    stream = _StreamDraws(rng)
     for m in range(len(month_start) - 1):
         moy = int(str(start_month + m)[5:7])
         if moy not in cfg.survey_months:
             continue
         wave = str(start_month + m)
-        day = month_start[m] + 9 + rng.integers(0, 10, n)
-        employed = (hire_day[:n] >= 0) & (hire_day[:n] <= day) & ((term_day[:n] < 0) | (term_day[:n] > day))
-        # Disengaged people answer less often: non-response is informative.
-        respond = employed & (rng.random(n) < _sigmoid(1.2 + 0.8 * engage[:n]))
-        who = np.flatnonzero(respond)
-        if len(who) == 0:
+        drawn = _wave(m, month_start, n, hire_day, term_day, engage, ability, person_construct, mentee_weight,
+                      mentee_day, mentor_day, eff, _WaveDraws(cfg.seed, m, cap) if per_wave else stream)
+        if drawn is None:
             continue
-        wave_noise = rng.normal(0, 0.3, (len(who), len(CONSTRUCTS)))
-        on_mentee = (mentee_day[who] >= 0) & (mentee_day[who] < day[who])
-        on_mentor = (mentor_day[who] >= 0) & (mentor_day[who] < day[who])
-        latent_cf = trait[who] + person_construct[who] + wave_noise
-        shift = (on_mentee * mentee_dose[who])[:, None] * tau_mentee + on_mentor[:, None] * tau_mentor
-        item_noise = rng.normal(0, 0.55, (len(who), len(items)))
-        base = 3.4 + latent_cf[:, item_construct] + item_noise
-        score_cf = np.clip(np.rint(base), 1, 5)
-        score = np.clip(np.rint(base + shift[:, item_construct]), 1, 5)
-        answered = rng.random((len(who), len(items))) > 0.03
+        day, who, score, score_cf, answered = drawn
         r, c = np.nonzero(answered)
         # Built as Arrow columns (take on shared string arrays): a wave at 1M employees is ~8M rows.
         df = pa.table({
@@ -719,15 +948,11 @@ def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage
         n_rows += df.num_rows
         treated = np.flatnonzero((mentee_day[who] >= 0) | (mentor_day[who] >= 0))
         if len(treated):
-            mask = answered[treated]
             for k, cname in enumerate(CONSTRUCTS):
-                cols = item_construct == k
-                cnt = mask[:, cols].sum(1)
-                ok = cnt > 0
-                act = np.where(mask[:, cols], score[treated][:, cols], 0).sum(1)[ok] / cnt[ok]
-                cfv = np.where(mask[:, cols], score_cf[treated][:, cols], 0).sum(1)[ok] / cnt[ok]
+                act, ok = _construct_means(score[treated], answered[treated], k)
+                cfv, _ = _construct_means(score_cf[treated], answered[treated], k)
                 truth_rows.append(pd.DataFrame({"i": who[treated][ok], "day": day[who[treated][ok]],
-                                                "construct": cname, "actual": act, "cf": cfv}))
+                                                "construct": cname, "actual": act[ok], "cf": cfv[ok]}))
         say(f"  survey wave {wave}: {df.num_rows:,} item responses")
     tr = pd.concat(truth_rows, ignore_index=True) if truth_rows else pd.DataFrame(
         columns=["i", "day", "construct", "actual", "cf"])
@@ -741,7 +966,7 @@ def _add_months(day: np.ndarray, months: int) -> np.ndarray:
 
 
 def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, term_type, cf_term_day, cf_term_type,
-           promos, cf_promos, salary_snap, survey_rows, pairs, gender=None):
+           promos, cf_promos, salary_snap, survey_rows, pairs, gender=None, mentee_dept=None):
     """Effects on the treated, measured exactly as the pipeline defines the outcomes."""
     def first_after(events, idx, index_day):
         p = np.concatenate([e[0] for e in events]) if events else np.array([], dtype=np.int64)
@@ -824,6 +1049,12 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
             truth[role]["by_gender"] = {
                 g: role_truth(np.where(np.r_[gender == k, np.zeros(len(day) - n, bool)], day, -1))
                 for k, g in enumerate(GENDERS) if ((gender == k) & (day[:n] >= 0)).any()}
+    if mentee_dept is not None:
+        # Effects that differ by department (PlantedEffects.department_scale): the same effects within
+        # each department, by the mentee's department when selected (the pipeline's at index).
+        truth["mentees"]["by_department"] = {
+            d: role_truth(np.where(mentee_dept == k, mentee_day, -1))
+            for k, d in enumerate(DEPARTMENTS) if (mentee_dept[:n] == k).any()}
     return truth
 
 
