@@ -56,20 +56,27 @@ SURVEY = [  # id, wave, date, item, score
 
 @pytest.fixture(scope="module")
 def con():
+    c = warehouse(EMPLOYEES, JOBS, PAIRS, SURVEY)
+    yield c
+    c.close()
+
+
+def warehouse(employees, jobs, pairs, survey, as_of=AS_OF):
+    """A warehouse of the hand-built rows with every cohort and outcome table built on it."""
     c = duckdb.connect()
     c.execute("create schema validated")
     c.execute("create table validated.employees (employee_id varchar, hire_date date, termination_date date, "
               "termination_type varchar, location varchar, gender varchar, birth_year integer)")
-    c.executemany("insert into validated.employees values (?, ?, ?, ?, 'Berlin', 'female', 1990)", EMPLOYEES)
+    c.executemany("insert into validated.employees values (?, ?, ?, ?, 'Berlin', 'female', 1990)", employees)
     c.execute("create table validated.job_history (employee_id varchar, effective_date date, job_level integer, "
               "department varchar, job_family varchar, manager_id varchar, is_people_manager boolean, "
               "base_salary double, performance_rating integer, _source_file varchar, _source_line bigint)")
-    c.executemany("insert into validated.job_history values (?, ?, ?, ?, 'x', null, ?, ?, 3, 'f.csv', 1)", JOBS)
+    c.executemany("insert into validated.job_history values (?, ?, ?, ?, 'x', null, ?, ?, 3, 'f.csv', 1)", jobs)
     c.execute("create table validated.mentorship_pairs (pair_id varchar, program varchar, cohort varchar, "
               "mentor_id varchar, mentee_id varchar, start_date date, end_date date, status varchar, "
               "goals_set integer, goals_met integer)")
     c.executemany("insert into validated.mentorship_pairs values (?, 'Career', ?, ?, ?, ?, null, 'active', 2, 1)",
-                  PAIRS)
+                  pairs)
     c.execute("create table validated.meetings (meeting_id varchar, pair_id varchar, meeting_date date, "
               "duration_minutes integer, format varchar, mentee_rating integer)")
     c.execute("insert into validated.meetings values ('m1', 'P1', '2023-03-20', 60, 'video', 4), "
@@ -80,13 +87,12 @@ def con():
               "('ENG2', 'engagement', '', 1, 5)")
     c.execute("create table validated.survey_responses (employee_id varchar, survey_wave varchar, "
               "response_date date, item_id varchar, score double)")
-    c.executemany("insert into validated.survey_responses values (?, ?, ?, ?, ?)", SURVEY)
-    PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(AS_OF)).prepare(c)
+    c.executemany("insert into validated.survey_responses values (?, ?, ?, ?, ?)", survey)
+    PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(as_of)).prepare(c)
     for name in ("job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times",
                  "censoring_risk", "survey_outcomes", "pair_engagement"):
         build_table(c, "analytics", name)
-    yield c
-    c.close()
+    return c
 
 
 def members(con, role="mentee"):
@@ -185,10 +191,77 @@ def test_survival_times(con):
     assert event and days == (date(2023, 9, 10) - date(2023, 3, 10)).days
 
 
+def test_survival_times_are_in_calendar_months(con):
+    """One horizon definition: on the calendar-month scale a horizon of h months is h exactly, an event
+    on index + h months is inside it, and an exit counts from the day after the last working day."""
+    rows = {r[0]: r[1:] for r in con.execute(
+        "select employee_id, months_to_exit_or_censor, months_to_promotion_or_censor from analytics.survival_times "
+        "where role = 'mentee' and group_name = 'mentored'").fetchall()}
+    assert rows["A"][0] == 12.0  # last day 2024-02-29, gone on 2024-03-01 = index + 12 months
+    assert rows["B"][1] == 6.0  # promoted 2023-09-10 = index + 6 months
+    assert 12.0 < rows["B"][0] < 12.1  # last day 2024-03-10 = index + 12 months: still there then
+
+
+def test_every_outcome_counts_the_same_events_by_a_horizon():
+    """Promotions on the 1st of the month and on the horizon dates themselves, including a leap day and
+    month ends that clamp (31 August + 6 months = 29 February): the career outcomes and the survival
+    times (what the curves and horizon probabilities use) agree, row by row, on who was promoted and
+    who left by each horizon."""
+    import calendar
+
+    starts = ["2023-03-01", "2023-08-31", "2023-01-31", "2023-03-01", "2023-05-01"]
+    employees, jobs, pairs = [("M", "2010-01-01", None, None)], [("M", "2010-01-01", 6, "Ops", True, 100000)], []
+    for i, start in enumerate(starts):
+        d0 = date.fromisoformat(start)
+        for h in (6, 12, 24):
+            month = date(d0.year + (d0.month - 1 + h) // 12, (d0.month - 1 + h) % 12 + 1, 1)
+            mark = month.replace(day=min(d0.day, calendar.monthrange(month.year, month.month)[1]))  # index + h months
+            for kind in ("promoted on the mark", "last day on the mark", "last day the day before"):
+                who = f"E{i}-{h}-{kind[:4]}{len(kind)}"
+                leave = {"last day on the mark": mark, "last day the day before": mark - timedelta(days=1)}.get(kind)
+                employees.append((who, "2019-01-01", leave, "voluntary" if leave else None))
+                jobs.append((who, "2019-01-01", 2, "Ops", False, 50000))
+                if leave is None:
+                    jobs.append((who, mark.isoformat(), 3, "Ops", False, 56000))
+                pairs.append((f"P-{who}", f"C{i}", "M", who, start))
+    c = warehouse(employees, jobs, pairs, [("M", "2023-02", "2023-02-15", "ENG1", 3)])
+    disagree = c.execute("""
+        select o.employee_id, o.horizon_months, o.promoted, o.voluntary_exit, s.months_to_promotion_or_censor,
+               s.months_to_exit_or_censor
+        from analytics.career_outcomes o join analytics.survival_times s using (employee_id, role, cohort, group_name)
+        where o.role = 'mentee' and o.observed
+          and (o.promoted <> (s.promotion_event and s.months_to_promotion_or_censor <= o.horizon_months)::double
+            or o.voluntary_exit <> (s.voluntary_exit_event and s.months_to_exit_or_censor <= o.horizon_months)::double)
+        """).fetchall()
+    on_mark = c.execute("select count(*) from analytics.career_outcomes o join analytics.survival_times s "
+                        "using (employee_id, role, cohort, group_name) where o.role = 'mentee' and o.observed "
+                        "and s.months_to_promotion_or_censor = o.horizon_months and o.promoted = 1").fetchone()[0]
+    c.close()
+    assert disagree == []
+    assert on_mark == 15  # the promotions planted on horizon dates were there to disagree about
+
+
+def test_same_day_pairs_give_the_same_cohort_in_any_order():
+    """A mentor with two pairs that start on the same day: the mentor's pair, program and cohort are the
+    lowest pair id's, whatever order the rows arrive in, so two runs on the same data agree."""
+    pairs = [("P9", "2023-H1", "M", "A", "2023-03-01"), ("P1", "2023-H1b", "M", "B", "2023-03-01")]
+    got = []
+    for order in (pairs, pairs[::-1]):
+        c = warehouse(EMPLOYEES, JOBS, order, SURVEY)
+        got.append(c.execute("select pair_id, cohort from analytics.cohort_members "
+                             "where role = 'mentor' and group_name = 'mentored'").fetchall())
+        c.close()
+    assert got[0] == got[1] == [("P1", "2023-H1b")]
+
+
 def test_survey_change_uses_last_wave_before_and_first_after(con):
     pre, post, change = con.execute("select pre_score, post_score, change from analytics.survey_outcomes "
                                     "where employee_id = 'A' and role = 'mentee'").fetchone()
     assert (pre, post, change) == (3.0, 4.5, 1.5)
+    # A has one wave before the index date: no earlier wave, so no change over two gaps.
+    earlier, two_gaps = con.execute("select earlier_score, change_from_earlier from analytics.survey_outcomes "
+                                    "where employee_id = 'A' and role = 'mentee'").fetchone()
+    assert earlier is None and two_gaps is None
     # C's only post-index answer comes after C joined the program: no comparison change.
     pre, post = con.execute("select pre_score, post_score from analytics.survey_outcomes "
                             "where employee_id = 'C' and cohort = '2023-H1'").fetchone()
