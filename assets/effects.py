@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from assets._versions import code_version
 from mentorship import effect_tables
 from mentorship import effects as estimator
+from mentorship import falsification
 from mentorship.effect_tables import compute_effects
 from pipelines.resources import PipelineSettings
 
@@ -20,6 +21,9 @@ TABLES = {
                       "outcome and horizon (overall estimates).",
     "survival_curves": "Weighted Kaplan-Meier curves (mentored vs comparison) for time to voluntary exit and to "
                        "first promotion, on a monthly grid with 95% bands.",
+    "falsification_checks": "Estimates whose truth is zero, made like the real ones: a placebo outcome (promotion "
+                            "in the year before the index date), a placebo treatment (a fake program among "
+                            "never-mentored people) and balance after weighting (mentorship.falsification).",
 }
 
 
@@ -27,8 +31,13 @@ TABLES = {
     specs=[dg.AssetSpec(name, description=desc, group_name="effects", kinds={"duckdb", "python"},
                         deps=["cohort_members", "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes",
                               "pair_engagement"] if name == "effect_estimates" else ["effect_estimates"],
-                        owners=["team:people-analytics"], code_version=code_version(effect_tables, estimator))
+                        owners=["team:people-analytics"],
+                        code_version=code_version(effect_tables, estimator, falsification))
            for name, desc in TABLES.items()],
+    # Warnings, not blockers: a failed falsification test is a reason to read the estimates with care and
+    # say so, not to withhold them (the methodology page shows the same results).
+    check_specs=[dg.AssetCheckSpec(check, asset="falsification_checks", description=label, blocking=False)
+                 for check, label in falsification.CHECKS.items()],
     pool="duckdb",
 )
 def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
@@ -54,6 +63,12 @@ def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: Pi
                      "ci_methods": dg.MetadataValue.text(", ".join(sorted(est.ci_method.dropna().unique()))),
                      "headline": dg.MetadataValue.md(_headline(overall))}
         yield dg.MaterializeResult(asset_key=name, metadata=meta)
+    checks = tables["falsification_checks"]
+    for check in falsification.CHECKS:
+        passed, line = falsification.summary(checks, check)
+        yield dg.AssetCheckResult(asset_key="falsification_checks", check_name=check, passed=passed,
+                                  severity=dg.AssetCheckSeverity.WARN, description=line,
+                                  metadata={"result": dg.MetadataValue.text(line)})
 
 
 def _headline(overall: pd.DataFrame) -> str:

@@ -14,7 +14,7 @@ from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
 from dashboards.packs import render_packs
 from dashboards.pages import build_all
-from mentorship import privacy, roi
+from mentorship import falsification, privacy, roi
 from mentorship.privacy import pseudonymise, suppress_partition
 from mentorship.settings import DEMO_HASH_KEY
 from pipelines.resources import PipelineSettings
@@ -71,7 +71,7 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
                                           "bytes": dg.MetadataValue.int(page.stat().st_size)})
 
 
-EFFECT_EXPORTS = ("effect_estimates", "effect_balance", "survival_curves")
+EFFECT_EXPORTS = ("effect_estimates", "effect_balance", "survival_curves", "falsification_checks")
 AGGREGATE_EXPORTS = ("program_health", "survey_prepost", "roi_inputs")
 HEALTH_STATUS = ["active_pairs", "completed_pairs", "withdrawn_pairs"]
 HEALTH_CADENCE = ["low_cadence_pairs", "medium_cadence_pairs", "high_cadence_pairs"]
@@ -119,13 +119,16 @@ def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
 
 
 @dg.asset(deps=["effect_exports"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
-          code_version=code_version(methodology))
+          code_version=code_version(methodology, falsification))
 def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     """The generated methodology note (Markdown and HTML): design, covariates, estimands, trimming,
     balance and the assumptions every estimate rests on."""
     effects = pd.read_parquet(Path(settings.export_dir) / "effect_estimates.parquet")
+    checks_file = Path(settings.export_dir) / "falsification_checks.parquet"
+    checks = pd.read_parquet(checks_file) if checks_file.exists() else None
     md, page = build_methodology(effects, Path(settings.dashboard_dir), settings.effect_bootstrap,
-                                 settings.effect_trim, settings.min_group_size, settings.effect_bootstrap_below)
+                                 settings.effect_trim, settings.min_group_size, settings.effect_bootstrap_below,
+                                 checks)
     return dg.MaterializeResult(metadata={"markdown": dg.MetadataValue.path(str(md)),
                                           "html": dg.MetadataValue.path(str(page))})
 

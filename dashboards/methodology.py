@@ -58,8 +58,43 @@ def _intervals_text(effects: pd.DataFrame, n_bootstrap: int, bootstrap_below: in
             "which was used.")
 
 
+def _falsification_text(checks: pd.DataFrame | None) -> str:
+    """The falsification tests' results (``mentorship.falsification``) in words and a table."""
+    from mentorship import falsification
+
+    if checks is None or checks.empty:
+        return "Not run for this build."
+    lines = ["Estimates whose true value is zero, made on this organisation's data by the same code as the "
+             "real ones. Each runs as a Dagster asset check on `falsification_checks` (a warning, not a block).",
+             ""]
+    for check, label in falsification.CHECKS.items():
+        passed, line = falsification.summary(checks, check)
+        lines.append(f"- **{label}:** {'passed' if passed else '**failed**'}. {line}.")
+    lines += ["", "- *Placebo outcome*: the program cannot have caused promotions before it started; an adjusted "
+              "effect away from zero means the mentored differ from their weighted comparison group in something "
+              "the covariates do not hold. The count of earlier promotions is left out of its adjustment, since it "
+              "contains the placebo outcome.",
+              "- *Placebo treatment*: within each cell of intake, department, level and rating, as many never-"
+              "mentored comparison people as the cell has mentored people get a fake program from the intake's "
+              "start, and the headline outcomes are estimated exactly as for the real one. Away from zero means the "
+              "adjustment does not remove selection of the kind this organisation shows.",
+              "- With k estimates in a check, about k x 5% of their 95% intervals exclude zero by chance, so a check "
+              "fails only when an estimate is beyond the Bonferroni level (95% over its k estimates together).",
+              "", "| check | role | outcome | raw | adjusted (95% CI) | mentored / comparison |", "|---|---|---|---|---|---|"]
+    for _, r in checks[checks.check != "balance"].iterrows():
+        h = f" ({int(r.horizon_months)} months)" if pd.notna(r.horizon_months) else ""
+        if pd.isna(r.estimate):
+            lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | | {r.detail or 'not estimated'} | |")
+            continue
+        lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | {r.naive:+.3f} | "
+                     f"{r.estimate:+.3f} ({r.ci_low:+.3f} to {r.ci_high:+.3f}) | "
+                     f"{'' if pd.isna(r.n_treated) else f'{int(r.n_treated):,} / {int(r.n_control):,}'} |")
+    return "\n".join(lines)
+
+
 def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int,
-                         bootstrap_below: int | None = None) -> str:
+                         bootstrap_below: int | None = None, checks: pd.DataFrame | None = None) -> str:
+    falsification = _falsification_text(checks)
     overall = effects[effects.segment_type == "overall"]
     used = overall[~overall.suppressed]
     poorly = used[used.max_abs_smd_after > SMD_TARGET]
@@ -100,12 +135,19 @@ who were mentored), with its 95% confidence interval.
   moves people to join, and also keeps them and gets them promoted), so the comparison people who
   stay are weighted up by the inverse of their modelled chance of staying out (a logistic regression
   of joining at each later intake on what was known then: rating, level, department, tenure, pay
-  position, latest survey scores). Promotion and retention by horizon and the survival curves use
-  these weights.
-- **Outcomes** are measured 6, 12 and 24 months after the index date, only for people observed
-  that long: promotion, retention (no voluntary exit), salary growth, moving into people
+  position, latest survey scores). Every outcome uses the same weights: promotion and retention by
+  horizon, the survival curves and the hazard ratios (the comparison person's weight rises at each
+  later intake they stay out of), and salary growth, moving into management and changing department
+  (each comparison person observed to the horizon counts with their weight at the horizon, for
+  themselves and for the like people who joined before it).
+- **Outcomes** are measured 6, 12 and 24 calendar months after the index date, only for people
+  observed that long: promotion, retention (no voluntary exit), salary growth, moving into people
   management and changing department; time to voluntary exit and to first promotion; and survey
-  constructs as the change from the last wave before to the first wave after the index date.
+  constructs as the change to the first wave after the index date. A horizon of h months ends on
+  the index date plus h calendar months (the 31st becomes the month's last day), and an event on
+  that day is inside it: a promotion dated the horizon date counts, and a person whose last working
+  day is the horizon date was still there. The curves, the horizon probabilities and the career
+  outcomes all count time this way, so they count the same events.
 
 ## Adjustment
 - **Covariates**, all measured on or before the index date:
@@ -125,10 +167,21 @@ who were mentored), with its 95% confidence interval.
   weighting): a model of the outcome without mentoring, fitted on the comparison group, is
   corrected by the weighted residuals, so the estimate holds if either the propensity model or the
   outcome model is right.
-- **Survey constructs** are a weighted difference-in-differences: the change from the last wave
-  before to the first wave after, mentored minus comparison. Earlier survey scores are left out of
-  this adjustment, because weighting on a noisy score picks people who scored high by chance and
-  whose next score then falls back (regression to the mean).
+- **Survey constructs** are estimated three ways on the same people (those with two answered waves
+  before the index date and one after), because the right design depends on how people came to the
+  program, which the data cannot tell:
+  - *Difference-in-differences*: the change from the last wave before, with earlier scores left out
+    of the adjustment. Right when volunteers differ by a stable trait (high scores every wave). Too
+    low when they were chosen on the recorded score itself: that score was high partly by chance and
+    falls back afterwards (regression to the mean).
+  - *Adjusted for the last score*: the same change, weighted and modelled on the last scores. Right
+    when volunteers were chosen on the recorded score; too high when they differ by a stable trait.
+    Between them, the two bracket the effect.
+  - *The headline*: the change from the wave **before** the last one, adjusted for the last score.
+    A stable trait cancels in any change, and the chance part of the wave people were chosen on is
+    not in this one, so it is right in both worlds, as long as a person's wave-to-wave noise is not
+    carried from one wave to the next. `tests/test_selection_designs.py` plants both worlds and
+    checks all three. The survey page shows the headline with the bracket beside it.
 - **Time to event** uses a Cox model of the hazard on mentoring alone, weighted, with robust
   (sandwich) standard errors: a hazard ratio below 1 for voluntary exit means fewer exits.
   Weighted Kaplan-Meier curves show retention over time.
@@ -159,14 +212,19 @@ bands are still measured after the pair started and are not assigned at random; 
 how engaged the pair was, which the pre-index covariates only partly capture. Read a gradient
 across bands as a pattern consistent with dose-response, not as the effect of adding meetings.
 
+## Falsification tests
+{falsification}
+
 ## What the estimates assume
 1. **No unmeasured confounding:** given the covariates above, who joins is as good as random. Traits
    we cannot see (ambition, a manager's push) would bias the estimate; the E-value says how strong
    such a trait would have to be.
 2. **Overlap:** comparable non-mentored people exist for the mentored (checked by trimming and the
    propensity distributions).
-3. **Parallel trends** (survey constructs): without mentoring, the survey scores of both groups
-   would have changed alike.
+3. **Stable traits and fresh noise** (survey constructs): without mentoring, a person's score is a
+   stable part plus noise that is new each wave, so two groups alike on the last score change alike
+   from the wave before it. Where that fails, the bracket above still bounds the effect when
+   selection runs one way.
 4. **Non-informative censoring given the censoring model:** among comparison people alike on what
    was known at each later intake, who joined is as good as random.
 5. **No interference:** one person's mentoring does not change a comparison person's outcome.
@@ -176,8 +234,9 @@ across bands as a pattern consistent with dose-response, not as the effect of ad
 
 
 def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, trim: float,
-                      min_group_size: int, bootstrap_below: int | None = None) -> tuple[Path, Path]:
-    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below)
+                      min_group_size: int, bootstrap_below: int | None = None,
+                      checks: pd.DataFrame | None = None) -> tuple[Path, Path]:
+    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below, checks)
     out_dir.mkdir(parents=True, exist_ok=True)
     md_path = out_dir / "methodology.md"
     md_path.write_text(md, encoding="utf-8")

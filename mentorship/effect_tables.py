@@ -140,7 +140,7 @@ def _frame(con, sql: str, params=None) -> pd.DataFrame:
 
 _DERIVED = {"cohort", "tenure_band"}
 _MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c not in _DERIVED) + \
-    ", m.cohort, m.employee_id, m.treated, m.pair_id, m.birth_year, " \
+    ", m.cohort, m.employee_id, m.treated, m.pair_id, m.birth_year, m.promoted_in_year_before, m.joins_later, " \
     "case when m.age_at_index < 30 then 'under 30' when m.age_at_index < 45 then '30 to 44' " \
     "when m.age_at_index is not null then '45 and over' end as age_band, " \
     "case when m.tenure_months < 6 then 'a: under 6 months' when m.tenure_months < 12 then 'b: 6 to 11 months' " \
@@ -326,6 +326,7 @@ class _Task:
     uncertainty: str = "bootstrap"
     weights: str | None = None  # a column of analysis weights (sampling times censoring), if any
     adjust_scores: bool = True  # weight and model on the last survey scores before the index date
+    exclude: tuple = ()  # covariates left out (a placebo outcome's own history: mentorship.falsification)
     # A segment's or dose band's rows of ``frame``: (column, value, dose). Cut only when the estimate
     # is dispatched (``_cut``), so that the hundred-odd segment copies of a role's frames never sit in
     # memory together; dose keeps the whole comparison group beside the band's mentored people.
@@ -458,7 +459,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     if min(n_t, n_c) < s.min_group_size:
         row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group")
         return row, None, None
-    covs = [c for c in COVARIATES if c != task.segment_type and f[c].notna().any()]
+    covs = [c for c in COVARIATES if c != task.segment_type and c not in task.exclude and f[c].notna().any()]
     if not task.adjust_scores:  # the difference-in-differences (SURVEY_DESIGNS)
         covs = [c for c in covs if not c.startswith("pre_")]
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
@@ -567,7 +568,9 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
 
     from mentorship.progress import Progress
 
-    results = []
+    from mentorship import falsification
+
+    results, checks = [], []
     for role in ("mentee", "mentor"):
         with source() if callable(source) else contextlib.nullcontext(source) as con:
             frames = analytic_frames(con, role, settings.comparison_max, settings.seed)
@@ -581,6 +584,10 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
             # and later cohort) would otherwise be copied to a worker with every time-to-event task.
             frames["censoring"] = frames["censoring"]()
         tasks = _tasks(frames, role, settings.horizons, _uncertainty(frames, settings))
+        if progress:
+            progress(f"falsification tests for {role}s: a placebo outcome and a placebo treatment")
+        checks += falsification.placebo_outcome(frames, role, settings)
+        checks += falsification.placebo_treatment(frames, role, settings)
         del frames
         method = tasks[0].uncertainty if tasks else "influence"
         if progress:
@@ -613,8 +620,10 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
     rows = [r for r, _, _ in results]
     balances = [b for _, b, _ in results if b is not None]
     curves = [k for _, _, k in results if k is not None]
+    balance = _typed(balances, BALANCE_COLUMNS)
     return {
         "effect_estimates": _typed([_complementary(pd.DataFrame(rows))], ESTIMATE_COLUMNS),
-        "effect_balance": _typed(balances, BALANCE_COLUMNS),
+        "effect_balance": balance,
         "survival_curves": _typed(curves, CURVE_COLUMNS),
+        "falsification_checks": falsification.judge(checks + falsification.balance_rows(balance)),
     }

@@ -12,7 +12,8 @@ EXPECTED_ASSETS = sorted([
     "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes", "pair_engagement",
     "program_health", "survey_prepost", "roi_inputs",
     "outcome_comparison", "comparison_exports", "comparison_dashboard",
-    "effect_estimates", "effect_balance", "survival_curves", "effect_exports", "methodology_note", "dashboards",
+    "effect_estimates", "effect_balance", "survival_curves", "falsification_checks", "effect_exports",
+    "methodology_note", "dashboards",
     "dashboard_packs",
 ])
 
@@ -24,6 +25,14 @@ def test_definitions_load():
 def test_asset_key_snapshot():
     keys = sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
     assert keys == EXPECTED_ASSETS
+
+
+def test_the_falsification_tests_are_warning_checks_on_their_table():
+    graph = defs.resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
+    assert {("falsification_checks", c) for c in ("placebo_outcome", "placebo_treatment", "balance")} <= checks
+    specs = {s.key.name: s for a in defs.assets if isinstance(a, dg.AssetsDefinition) for s in a.check_specs}
+    assert not any(specs[c].blocking for c in ("placebo_outcome", "placebo_treatment", "balance"))
 
 
 def test_every_asset_has_a_group_a_description_kinds_an_owner_and_a_code_version():

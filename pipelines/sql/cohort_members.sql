@@ -163,6 +163,7 @@ with_history as (
     select
         a.*,
         p.promotions_to_date,
+        p12.promotions_to_date as promotions_a_year_before,
         se.score as pre_engagement,
         ss.score as pre_satisfaction,
         sc.score as pre_confidence,
@@ -170,6 +171,8 @@ with_history as (
     from at_index as a
     asof left join promotions_to_date as p
         on p.employee_id = a.employee_id and a.index_date >= p.effective_date
+    asof left join promotions_to_date as p12
+        on p12.employee_id = a.employee_id and (a.index_date - to_months(12))::date >= p12.effective_date
     asof left join engagement as se
         on se.employee_id = a.employee_id and a.index_date > se.response_date
     asof left join satisfaction as ss
@@ -208,6 +211,11 @@ final as (
         a.base_salary / median(a.base_salary) over (partition by a.role, a.cohort, a.job_level) as salary_position,
         a.performance_rating,
         coalesce(a.promotions_to_date, 0) as prior_promotions,
+        -- A placebo outcome: nothing that happened before the index date can be the program's doing
+        -- (mentorship.falsification).
+        (coalesce(a.promotions_to_date, 0) > coalesce(a.promotions_a_year_before, 0))::double
+            as promoted_in_year_before,
+        a.censor_date is not null as joins_later,
         a.pre_engagement,
         a.pre_satisfaction,
         a.pre_confidence,
