@@ -107,3 +107,55 @@ def test_survey_headline_is_right_whichever_way_volunteers_were_chosen(seed):
     for world in (trait, recorded):
         low, high = world["_change_did"], world["_change_adjusted"]
         assert low["estimate"] - Z * low["se"] <= tau <= high["estimate"] + Z * high["se"]
+
+
+def _placebo_world(hidden: float, seed: int, n: int = 20_000) -> dict:
+    """Promotion in the year before the index date driven by a recorded rating and by a hidden trait;
+    volunteers chosen on both. ``hidden`` is how much the trait matters (0: selection on the record
+    only)."""
+    rng = np.random.default_rng(seed)
+    rating = rng.integers(1, 6, n).astype(float)
+    trait = rng.normal(size=n)
+    treated = (rng.random(n) < _sigmoid(-3 + 0.4 * (rating - 3) + hidden * trait)).astype(int)
+    before = (rng.random(n) < _sigmoid(-1.5 + 0.3 * (rating - 3) + hidden * trait)).astype(float)
+    survival = _members(n, rng, treated=treated, performance_rating=rating, promoted_in_year_before=before,
+                        joins_later=False)
+    return _frames(survival)
+
+
+def test_the_placebo_outcome_check_fails_when_a_hidden_trait_drives_both_and_passes_when_not():
+    from mentorship import falsification
+
+    for hidden, should_pass in ((0.0, True), (1.0, False)):
+        rows = falsification.placebo_outcome(_placebo_world(hidden, seed=5), "mentee", SETTINGS)
+        passed, line = falsification.summary(falsification.judge(rows), "placebo_outcome")
+        assert passed is should_pass, line
+
+
+def test_the_fake_program_is_drawn_among_never_joiners_within_cells_and_finds_nothing():
+    """As many fake mentees per cell of intake, department, level and rating as real ones, at most half
+    of the cell's never-joining comparison people, and no real mentee or later joiner among them; with
+    no effect anywhere, the placebo treatment check passes."""
+    from mentorship import falsification
+
+    rng = np.random.default_rng(6)
+    n = 20_000
+    dept = rng.choice(["Sales", "Ops", "Eng"], n)
+    rating = rng.integers(1, 6, n).astype(float)
+    treated = (rng.random(n) < _sigmoid(-3 + 0.6 * (rating - 3) + 0.8 * (dept == "Eng"))).astype(int)
+    joins = (treated == 0) & (rng.random(n) < 0.1)
+    promoted = (rng.random(n) < _sigmoid(-1.5 + 0.4 * (rating - 3) + 0.5 * (dept == "Sales"))).astype(float)
+    survival = _members(n, rng, treated=treated, department=dept, job_level=2.0, performance_rating=rating,
+                        joins_later=joins, months_to_promotion_or_censor=np.where(promoted == 1, 6.0, 30.0),
+                        promotion_code=promoted.astype(int), months_to_exit_or_censor=30.0, exit_code=0)
+    frames = _frames(survival)
+    fake = falsification.fake_program(frames, seed=7)["survival"]
+    assert len(fake) == int(((treated == 0) & ~joins).sum())  # real mentees and later joiners left out
+    cells = ["department", "performance_rating"]
+    real = survival[survival.treated == 1].groupby(cells).size()
+    drawn = fake.groupby(cells).treated.agg(["sum", "size"])
+    assert (drawn["sum"] == np.minimum(real.reindex(drawn.index).fillna(0), drawn["size"] // 2)).all()
+    rows = falsification.placebo_treatment(frames, "mentee", SETTINGS)
+    assert [r["outcome"] for r in rows if r["estimate"] is not None] == ["promoted", "retained"]
+    passed, line = falsification.summary(falsification.judge(rows), "placebo_treatment")
+    assert passed, line
