@@ -120,7 +120,7 @@ def sentence(row: pd.Series, who: str = "Mentored employees") -> str:
     elif o.endswith("_change"):
         construct = o.removesuffix("_change")
         s = (f"{who}' {construct} score {'rose' if est >= 0 else 'fell'} {abs(est):.2f} points ({ci}, on the "
-             f"survey's 1 to 5 scale) more than comparable colleagues' from the survey before to the one after.")
+             f"survey's 1 to 5 scale) more than comparable colleagues' by the first survey after they started.")
     else:
         s = f"{who}: {effect_text(o, est)} ({ci})."
     if pd.notna(row.ci_low) and row.ci_low <= 0 <= row.ci_high:
@@ -344,7 +344,7 @@ def executive(x: Exports, out: Path) -> Path:
         st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
         sets.append((key, [(t, _one(x.effects, "mentee", o, h, st, None if st == "overall" else seg))
                            for o, h, t in HEADLINE if o.endswith("_change")]))
-    p.figure(_forest_figure(sets, "Satisfaction and engagement (difference-in-differences)",
+    p.figure(_forest_figure(sets, "Satisfaction and engagement (adjusted change)",
                             "Difference in score change, points on a 1-5 scale", scale=1.0),
              "the change in survey score from before to after mentoring, minus the change comparable colleagues "
              "saw; right of the line means mentoring raised the score.")
@@ -425,6 +425,36 @@ def promotion(x: Exports, out: Path) -> Path:
     return _write(p, out)
 
 
+BRACKET_NOTE = (
+    "Which design is right depends on how people came to the program, which the data cannot tell. The "
+    "difference-in-differences is right if volunteers differ by a lasting trait, and too low if they were "
+    "picked on the score itself (a score high partly by chance falls back afterwards). Adjusting for the last "
+    "score is right in the second case and too high in the first. The headline measures the change from the "
+    "survey before the last one, adjusted for the last: right in both cases, as long as a person's "
+    "survey-to-survey noise is not carried over. The other two bracket the effect; all three use the same people "
+    "(those with two surveys before the start and one after).")
+
+
+def _survey_bracket(effects: pd.DataFrame, role: str, constructs: list[str]) -> str:
+    """Per construct: the headline survey estimate and the two designs that bracket it, side by side."""
+    rows, classes = [], []
+    for c in constructs:
+        cells, cls = [c.capitalize()], [""]
+        for suffix in ("_change", "_change_did", "_change_adjusted"):
+            r = _one(effects, role, f"{c}{suffix}")
+            if r is None or bool(r.suppressed):
+                cells.append("suppressed" if r is not None else "not estimated")
+                cls.append("suppressed")
+            else:
+                cells.append(f"{r.estimate:+.2f} ({ci_text(c + suffix, r.ci_low, r.ci_high)})")
+                cls.append("")
+        rows.append(cells)
+        classes.append(cls)
+    return table(rows, ["Construct", "Headline: from the survey before last, adjusted (95% CI)",
+                        "Difference-in-differences (95% CI)", "Adjusted for the last score (95% CI)"],
+                 classes=classes)
+
+
 def survey(x: Exports, out: Path) -> Path:
     p = Page("survey.html", "Satisfaction and engagement", f"Data as of {x.as_of}. Survey constructs, 1 to 5 scale.")
     pp = x.prepost[x.prepost.role == "mentee"]
@@ -446,11 +476,15 @@ def survey(x: Exports, out: Path) -> Path:
         st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
         sets.append((key, [(c.capitalize(), _one(x.effects, "mentee", f"{c}_change", None, st,
                                                  None if st == "overall" else seg)) for c in constructs]))
-    p.figure(_forest_figure(sets, "Difference-in-differences per construct", "Extra change in score, points",
+    p.figure(_forest_figure(sets, "Adjusted effect per construct", "Extra change in score, points",
                             scale=1.0),
-             "how much more the score of mentored people changed than that of comparable colleagues, with 95% "
-             "intervals (blue) and the raw difference in change (grey). Segments exist for engagement and satisfaction.")
+             "how much more the score of mentored people rose by the first survey after they started than that of "
+             "comparable colleagues, with 95% intervals (blue) and the raw difference (grey). Segments exist for "
+             "engagement and satisfaction.")
     p.add(_effect_table(x.effects, "mentee", [(f"{c}_change", c.capitalize()) for c in constructs]))
+    p.add("<h2>Three designs, side by side</h2>")
+    p.add(_survey_bracket(x.effects, "mentee", constructs))
+    p.add(f'<p class="howto">{esc(BRACKET_NOTE)}</p>')
     rows = [[r.construct.capitalize(), r.group_name, "suppressed" if r.suppressed else f"{int(r.people):,}",
              "" if r.suppressed else f"{r.pre_mean:.2f}", "" if r.suppressed else f"{r.post_mean:.2f}"]
             for r in pp.itertuples()]
@@ -549,12 +583,15 @@ def mentors(x: Exports, out: Path) -> Path:
              "blue: adjusted effect on mentors with its 95% interval; grey: raw difference; right of the line means more.")
     constructs = sorted({o.removesuffix("_change") for o in x.effects.outcome if o.endswith("_change")})
     sets = [(None, [(c.capitalize(), _one(x.effects, "mentor", f"{c}_change")) for c in constructs])]
-    p.figure(_forest_figure(sets, "Survey constructs of mentors (difference-in-differences)", "Points", scale=1.0),
+    p.figure(_forest_figure(sets, "Survey constructs of mentors (adjusted change)", "Points", scale=1.0),
              "the extra change in each survey score for mentors against comparable colleagues.")
     p.figure(_curves_figure(x.curves, "time_to_voluntary_exit", "mentor", "Mentors staying with the company",
                             cumulative=False),
              "share of mentors and comparable colleagues still with the company by month; bands are 95% intervals.")
     p.add(_effect_table(x.effects, "mentor", outcomes + [(f"{c}_change", c.capitalize()) for c in constructs]))
+    p.add("<h2>Survey constructs: three designs, side by side</h2>")
+    p.add(_survey_bracket(x.effects, "mentor", constructs))
+    p.add(f'<p class="howto">{esc(BRACKET_NOTE)}</p>')
     return _write(p, out)
 
 
