@@ -145,11 +145,11 @@ def summary(table: pd.DataFrame, check: str) -> tuple[bool, str]:
     part = table[table.check == check]
     if part.empty:
         return True, "not run (no estimate could be made)"
-    failed = part[part.passed.fillna(True) == False]  # noqa: E712 (nullable booleans)
+    failed = part[part.passed.astype("boolean").fillna(True).eq(False)]
     if check == "balance":
         return failed.empty, "; ".join(part.role + ": " + part.detail)
     k = len(part)
-    outside = int((part.covers_zero == False).sum())  # noqa: E712
+    outside = int(part.covers_zero.astype("boolean").fillna(True).eq(False).sum())
     line = (f"{k} estimates; {outside} of their 95% intervals exclude zero (about {k * 0.05:.1f} would by chance); "
             f"{len(failed)} beyond the Bonferroni level")
     if not failed.empty:

@@ -9,6 +9,12 @@ extracts in exactly the documented input format (see ``mentorship.contract``). I
   voluntary-exit hazard, merit raises and survey constructs, scaled by a dose that follows the
   pair's engagement band, which sets how often and how steadily it meets; and smaller effects on mentors.
 
+Optional knobs, all off by default (and then leaving every file byte for byte as without them), make
+other worlds for the validation study: selection on recorded survey scores, non-linear selection
+(rating threshold, tenure hump, department by level, complementary log-log link), effects that
+differ by department, and promotions on the 1st of the month (``Selection``, ``PlantedEffects``,
+``SyntheticConfig``).
+
 Every treated person also carries a counterfactual path driven by the same random draws with the
 effects switched off. The truth file reports the effect on the mentored as the mean of
 (actual - counterfactual) among the people the pipeline measures, in the pipeline's own terms.

@@ -93,6 +93,14 @@ def survey_outcomes(members: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame
         post[["row", "survey_wave", "score"]].rename(columns={"survey_wave": "post_wave", "score": "post_score"}),
         on="row")
     out["change"] = out["post_score"] - out["pre_score"]
+    # The wave answered before the pre wave (strictly earlier), for the change over two gaps.
+    left2 = (pre.loc[pre["response_date"].notna(), ["row", "employee_id", "construct", "response_date"]]
+             .rename(columns={"response_date": "pre_date"}).sort_values("pre_date"))
+    earlier = pd.merge_asof(left2, right, left_on="pre_date", right_on="response_date",
+                            by=["employee_id", "construct"], allow_exact_matches=False, direction="backward")
+    out = out.merge(earlier[["row", "survey_wave", "score"]].rename(
+        columns={"survey_wave": "earlier_wave", "score": "earlier_score"}), on="row", how="left")
+    out["change_from_earlier"] = out["post_score"] - out["earlier_score"]
     return out.drop(columns="row")
 
 
@@ -173,6 +181,15 @@ def survey_outcomes_tuned(members: pd.DataFrame, scores: pd.DataFrame) -> pd.Dat
     as_of, censor = members["as_of_date"].to_numpy()[idx], members["censor_date"].to_numpy()[idx]
     counts = _by_row(post, "response_date") <= np.where(np.isnat(censor) | (as_of <= censor), as_of, censor)
     pre_score = _by_row(pre, "score").astype(float)
+    pre_date = _by_row(pre, "response_date")
+    has_pre = ~np.isnat(pre_date)
+    left2 = pd.DataFrame({"row": np.flatnonzero(has_pre), "key": left.sort_values("row")["key"].to_numpy()[has_pre],
+                          "pre_date": pre_date[has_pre]}).sort_values("pre_date")
+    earlier = pd.merge_asof(left2, right, left_on="pre_date", right_on="response_date", by="key",
+                            allow_exact_matches=False, direction="backward")
+    earlier_score, earlier_wave = np.full(n * k, np.nan), np.full(n * k, None, dtype=object)
+    earlier_score[earlier["row"].to_numpy()] = earlier["score"].to_numpy(dtype=float)
+    earlier_wave[earlier["row"].to_numpy()] = earlier["wave"].to_numpy()
     post_score = np.where(counts, _by_row(post, "score").astype(float), np.nan)
     m = members.iloc[idx].reset_index(drop=True)
     return pd.DataFrame({
@@ -185,6 +202,9 @@ def survey_outcomes_tuned(members: pd.DataFrame, scores: pd.DataFrame) -> pd.Dat
         "post_wave": np.where(counts, _by_row(post, "wave"), None),
         "post_score": post_score,
         "change": post_score - pre_score,
+        "earlier_wave": earlier_wave,
+        "earlier_score": earlier_score,
+        "change_from_earlier": post_score - earlier_score,
     })
 
 

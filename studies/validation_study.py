@@ -1,6 +1,7 @@
 """Validation study: does the pipeline's estimator recover the effect the synthetic organisation plants?
 
-For each seed it generates an organisation with planted effects and self-selection, runs the
+For each seed it generates an organisation with planted effects and self-selection (a named
+scenario: who volunteers, and where needed how the effects or the calendar differ), runs the
 pipeline's own code on it (contract validation, the SQL that builds cohorts and outcomes, and
 ``mentorship.effect_tables`` with its bootstrap), and compares the mentees' adjusted effects and
 raw differences with the planted truth (the mean over mentees of actual minus counterfactual
@@ -9,13 +10,17 @@ per outcome, with the raw difference's bias beside them.
 
     python -m studies.validation_study --seeds 200            # what `make validate` runs
     python -m studies.validation_study --seeds 5 --out /tmp/x  # a quick look
+    python -m studies.validation_study --seeds 5 --selection nonlinear --null  # no effect planted
 
-Results go to studies/results/validation_study_<selection>.{json,md}.
+Scenarios (--selection, also spelled --scenario): observed, recorded_scores, nonlinear,
+department_effects, calendar_dates, latent (see SCENARIOS). Results go to
+studies/results/validation_study_<scenario>[_null].{json,md}.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -23,6 +28,7 @@ import platform
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -48,14 +54,71 @@ STUDIED = [
 ]
 
 
-#: Who volunteers. "observed": on what the data records (performance rating, department), the
-#: assumption the estimator rests on, so it must recover the truth. "latent": the generator's
-#: default, which adds engagement and ability that the data shows only through noisy proxies
-#: (survey scores, ratings), so some selection bias must remain; how much is what this measures.
-SELECTIONS = {
-    "observed": Selection(engagement=0.0, performance=1.0, ability=0.0),
-    "latent": Selection(),
+@dataclass(frozen=True)
+class Scenario:
+    """A world for the study: who volunteers, and where needed how the planted effects or the
+    calendar differ from the generator's defaults."""
+
+    description: str
+    selection: Selection
+    #: PlantedEffects.department_scale for the planted effects (not for a null run: nothing to scale).
+    department_scale: dict | None = None
+    #: Other SyntheticConfig fields.
+    config: dict = field(default_factory=dict)
+
+
+#: The named scenarios. Each selection is strong enough that the raw difference in promotion is far
+#: from the truth, and keeps about 5% of the eligible joining each cohort (so the groups overlap).
+#: All but "latent" select only on what the data records, the assumption the estimator rests on, so
+#: it must recover the truth there; they differ in how: "observed" log-linearly in the rating and
+#: the department; "recorded_scores" on the last survey scores before the cohort (the pipeline's
+#: pre-index scores); "nonlinear" through a rating threshold, a tenure hump, a department-by-level
+#: interaction and a complementary log-log link, which an additive propensity model can miss;
+#: "department_effects" with effects that differ by department, and "calendar_dates" with every
+#: promotion and move on the 1st of the month (events on horizon dates). "latent" is the generator's
+#: default, which adds engagement and ability that the data shows only through noisy proxies (survey
+#: scores, ratings), so some selection bias must remain; how much is what this measures.
+SCENARIOS = {
+    "observed": Scenario(
+        "volunteers selected on their performance rating (1.0 log-odds a point) and department",
+        Selection(engagement=0.0, performance=1.0, ability=0.0)),
+    "recorded_scores": Scenario(
+        "volunteers selected on their last recorded engagement (1.0 log-odds a point) and satisfaction (0.5) "
+        "survey scores, performance rating (0.5) and department",
+        Selection(engagement=0.0, ability=0.0, performance=0.5, recorded_engagement=1.0, recorded_satisfaction=0.5)),
+    "nonlinear": Scenario(
+        "volunteers selected through a complementary log-log link on a rating of 4 or more (1.5), a tenure hump "
+        "peaking at 3 years (1.0), Engineering and Sales at levels 3-4 (1.0) and department",
+        Selection(engagement=0.0, ability=0.0, performance=0.0, rating_threshold=1.5, tenure_hump=1.0,
+                  dept_level=1.0, link="cloglog")),
+    "department_effects": Scenario(
+        "observed selection; effects scaled by department (Engineering 2.0, Sales 0.0, Support 0.5, others 1.0)",
+        Selection(engagement=0.0, performance=1.0, ability=0.0),
+        department_scale={"Engineering": 2.0, "Sales": 0.0, "Support": 0.5}),
+    "calendar_dates": Scenario(
+        "observed selection; every promotion and move on the 1st of the month",
+        Selection(engagement=0.0, performance=1.0, ability=0.0), config={"promotion_day": "first"}),
+    "latent": Scenario(
+        "volunteers selected on hidden engagement and ability as well as rating and department (the "
+        "generator's default)", Selection()),
 }
+#: The former name (scenarios began as selections only).
+SELECTIONS = SCENARIOS
+
+
+def scenario_config(scenario: str, seed: int, n_employees: int, effects: PlantedEffects | None = None,
+                    null: bool = False) -> SyntheticConfig:
+    """The generator's configuration for ``scenario``: its selection and config, with ``effects``
+    (default: the default planted effects, scaled by department where the scenario says so), or no
+    effect at all when ``null``."""
+    sc = SCENARIOS[scenario]
+    if null:
+        effects = PlantedEffects.none()
+    else:
+        effects = effects if effects is not None else PlantedEffects()
+        if sc.department_scale is not None and effects.department_scale is None:
+            effects = dataclasses.replace(effects, department_scale=dict(sc.department_scale))
+    return SyntheticConfig(n_employees=n_employees, seed=seed, effects=effects, selection=sc.selection, **sc.config)
 
 
 def build_outcomes(con: duckdb.DuckDBPyConnection, horizons=(6, 12, 24)) -> None:
@@ -66,14 +129,16 @@ def build_outcomes(con: duckdb.DuckDBPyConnection, horizons=(6, 12, 24)) -> None
         build_table(con, "analytics", name)
 
 
-def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects, selection: str = "observed",
-                  comparison_sample: float = 1.0) -> tuple[dict, dict]:
+def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects | None = None, selection: str = "observed",
+                  comparison_sample: float = 1.0, null: bool = False) -> tuple[dict, dict]:
     """One generated organisation run through ingest and the outcome SQL: the mentees' analytic
-    frames and the planted truth. ``comparison_sample`` below 1 keeps that share of the comparison
-    group, as the pipeline does in an organisation above ``EffectSettings.comparison_max``."""
+    frames and the planted truth. ``selection`` names the scenario (``SCENARIOS``); ``effects``
+    (default: the scenario's) and ``null`` (no effect planted) as in ``scenario_config``.
+    ``comparison_sample`` below 1 keeps that share of the comparison group, as the pipeline does in
+    an organisation above ``EffectSettings.comparison_max``."""
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        config = SyntheticConfig(n_employees=n_employees, seed=seed, effects=effects, selection=SELECTIONS[selection])
+        config = scenario_config(selection, seed, n_employees, effects, null)
         truth = generate(tmp / "landing", config, tmp / "truth.json")
         con = duckdb.connect()
         ingest(con, tmp / "landing")
@@ -90,15 +155,15 @@ def mentee_frames(seed: int, n_employees: int, effects: PlantedEffects, selectio
 
 def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffects | None = None,
              outcomes=STUDIED, selection: str = "observed", uncertainty: str = "bootstrap",
-             comparison_sample: float = 1.0) -> list[dict]:
-    """One organisation: adjusted and raw mentee effects next to the planted truth. ``uncertainty``
+             comparison_sample: float = 1.0, null: bool = False) -> list[dict]:
+    """One organisation of the scenario ``selection``: adjusted and raw mentee effects next to the
+    planted truth. ``effects`` default to the scenario's; ``null`` plants none. ``uncertainty``
     "influence" takes every interval from the influence function, as the pipeline does for a large
     organisation, instead of the bootstrap."""
     from threadpoolctl import threadpool_limits
 
-    effects = effects if effects is not None else PlantedEffects()
     with threadpool_limits(1):
-        frames, truth = mentee_frames(seed, n_employees, effects, selection, comparison_sample)
+        frames, truth = mentee_frames(seed, n_employees, effects, selection, comparison_sample, null)
     settings = EffectSettings(n_bootstrap=n_bootstrap, seed=seed, ci_method=uncertainty, bootstrap_below=0,
                               bootstrap_max_people=10**9)
     rows = []
@@ -107,7 +172,8 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
         value = truth["mentees"]
         for key in path:
             value = value[key]
-        rows.append({"seed": seed, "selection": selection, "outcome": outcome, "horizon_months": horizon, "truth": float(value),
+        rows.append({"seed": seed, "selection": selection, "null": null, "outcome": outcome, "horizon_months": horizon,
+                     "truth": float(value),
                      "naive": row.get("naive"), "estimate": row.get("estimate"), "ci_low": row.get("ci_low"),
                      "ci_high": row.get("ci_high"), "se": row.get("se"), "max_abs_smd_after": row.get("max_abs_smd_after"),
                      "n_treated": row.get("n_treated")})
@@ -158,11 +224,19 @@ def _sampled(meta: dict) -> str:
                                   "weighted up, as the pipeline draws it above MENTORSHIP_COMPARISON_MAX members")
 
 
+def _world(meta: dict) -> str:
+    sc = SCENARIOS.get(meta["selection"])
+    planted = "no planted effect (null)" if meta.get("null") else "default planted effects"
+    scaled = "; with no effect planted, the department scale has nothing to scale" if (
+        meta.get("null") and sc and sc.department_scale) else ""
+    return f"{planted} and self-selection" + (f" ({sc.description}{scaled})" if sc else "")
+
+
 def markdown(summary: pd.DataFrame, meta: dict) -> str:
     lines = [f"# Validation study: adjusted effects against planted truth\n",
              f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations of {meta['employees']:,} starting employees (seeds "
-             f"{meta['first_seed']} to {meta['first_seed'] + meta['seeds'] - 1}), default planted effects and "
-             f"self-selection; {_intervals(meta)}; mentees{_sampled(meta)}. Run "
+             f"{meta['first_seed']} to {meta['first_seed'] + meta['seeds'] - 1}), {_world(meta)}; "
+             f"{_intervals(meta)}; mentees{_sampled(meta)}. Run "
              f"{meta['finished']} on {meta['machine']} in {meta['minutes']:.0f} min. Reproduce with "
              f"`{meta['command']}`.\n",
              "| outcome | horizon | mean truth | bias (MC se) | bias / truth | RMSE | 95% CI coverage (MC se) | "
@@ -200,7 +274,10 @@ def main(argv=None) -> int:
                    help="where the intervals come from: the bootstrap (the pipeline's default) or the influence "
                         "function (what the pipeline uses above MENTORSHIP_BOOTSTRAP_MAX_PEOPLE people)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--selection", choices=list(SELECTIONS), default="observed")
+    p.add_argument("--selection", "--scenario", dest="selection", choices=list(SCENARIOS), default="observed",
+                   help="the scenario: who volunteers and, where needed, how effects or dates differ")
+    p.add_argument("--null", action="store_true",
+                   help="plant no effect (every truth is zero): results go to validation_study_<scenario>_null.*")
     p.add_argument("--comparison-sample", type=float, default=1.0, metavar="SHARE",
                    help="keep this share of each organisation's comparison group, a seeded random sample of "
                         "people weighted up, as the pipeline does above MENTORSHIP_COMPARISON_MAX members")
@@ -212,7 +289,8 @@ def main(argv=None) -> int:
 
     start = time.time()
     a.out.mkdir(parents=True, exist_ok=True)
-    stem = (f"validation_study_{a.selection}" + ("_influence" if a.uncertainty == "influence" else "")
+    stem = (f"validation_study_{a.selection}" + ("_null" if a.null else "")
+            + ("_influence" if a.uncertainty == "influence" else "")
             + (f"_sampled{round(a.comparison_sample * 100)}" if a.comparison_sample < 1 else ""))
     if a.summarise_only:
         saved = json.loads((a.out / f"{stem}.json").read_text())
@@ -232,7 +310,7 @@ def main(argv=None) -> int:
     with partial.open("a") as f:
         for rows in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
                 delayed(run_seed)(s, a.employees, a.bootstrap, selection=a.selection, uncertainty=a.uncertainty,
-                                  comparison_sample=a.comparison_sample)
+                                  comparison_sample=a.comparison_sample, null=a.null)
                 for s in seeds):
             f.write("".join(json.dumps(r) + "\n" for r in rows))
             f.flush()
@@ -241,7 +319,7 @@ def main(argv=None) -> int:
                   f"{(time.time() - start) / 60:.0f} min)", flush=True)
     runs = pd.DataFrame(done_rows)
     summary = summarise(runs)
-    meta = {"selection": a.selection, "seeds": a.seeds, "first_seed": a.first_seed, "employees": a.employees, "bootstrap": a.bootstrap, "uncertainty": a.uncertainty,
+    meta = {"selection": a.selection, "null": a.null, "seeds": a.seeds, "first_seed": a.first_seed, "employees": a.employees, "bootstrap": a.bootstrap, "uncertainty": a.uncertainty,
             "comparison_sample": a.comparison_sample,
             "minutes": (time.time() - start) / 60, "finished": time.strftime("%Y-%m-%d"),
             "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
