@@ -48,9 +48,16 @@ generate: setup
 # interval study, influence function against bootstrap in small organisations (about 30 min). 100
 # bootstrap replicates per estimate keep the 200 seeds near an hour on 2 cores; the pipeline's own
 # default is 200 (MENTORSHIP_BOOTSTRAP).
+# Every selection scenario with planted effects and with none (the null rate), intervals as the pipeline
+# makes them (the influence function); then one table over all of them (validation_scenarios.md).
+SCENARIOS := observed recorded_scores nonlinear department_effects calendar_dates
+VALIDATE_SEEDS ?= 200
+VALIDATE := $(UV) run --locked python -m studies.validation_study --uncertainty influence --bootstrap 0
 validate: setup
-	$(UV) run --locked python -m studies.validation_study --seeds 200 --bootstrap 100 --selection observed
-	$(UV) run --locked python -m studies.validation_study --seeds 50 --bootstrap 100 --selection latent
+	for s in $(SCENARIOS); do $(VALIDATE) --seeds $(VALIDATE_SEEDS) --selection $$s && \
+	  $(VALIDATE) --seeds $(VALIDATE_SEEDS) --selection $$s --null || exit 1; done
+	$(VALIDATE) --seeds 50 --selection latent
+	$(VALIDATE) --report
 	$(UV) run --locked python -m studies.interval_study --sizes 300,1000,2000 --seeds 50 --bootstrap 100
 
 # Speed and memory per size tier (1k, 100k, 1M employees), beside a DuckDB floor and a pandas rendition.

@@ -1029,6 +1029,11 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         pre_ok = sv[sv["day"] < sv["index"]].groupby(["i", "construct"]).size()
         post = post[post.index.isin(pre_ok.index)]
         res["survey_change"] = {c: float((g["actual"] - g["cf"]).mean()) for c, g in post.groupby(level="construct")}
+        # Among people with two answered waves before the index date: the people the pipeline's
+        # headline survey design measures (the change from the wave before last).
+        two = post[post.index.isin(pre_ok[pre_ok >= 2].index)]
+        res["survey_change_two_waves"] = {c: float((g["actual"] - g["cf"]).mean())
+                                          for c, g in two.groupby(level="construct")}
         res["survey_n"] = {c: int(len(g)) for c, g in post.groupby(level="construct")}
         return res
 
