@@ -43,13 +43,11 @@ ui: setup
 generate: setup
 	$(UV) run --locked python -m pipelines.cli generate
 
-# The validation study (a script, not a test): the estimator against planted truth on 200 seeds,
-# first where the estimator's assumption holds, then under the generator's default selection; then the
-# interval study, influence function against bootstrap in small organisations (about 30 min). 100
-# bootstrap replicates per estimate keep the 200 seeds near an hour on 2 cores; the pipeline's own
-# default is 200 (MENTORSHIP_BOOTSTRAP).
-# Every selection scenario with planted effects and with none (the null rate), intervals as the pipeline
-# makes them (the influence function); then one table over all of them (validation_scenarios.md).
+# The validation study (a script, not a test): the estimator against planted truth in every selection
+# scenario, with planted effects and with none (the null rate), intervals as the pipeline makes them
+# (the influence function), about 10 organisations a minute on 2 cores; then one table over all of
+# them (validation_scenarios.md); then the interval study, influence function against bootstrap in
+# small organisations (about 30 min).
 SCENARIOS := observed recorded_scores nonlinear department_effects calendar_dates
 VALIDATE_SEEDS ?= 200
 VALIDATE := $(UV) run --locked python -m studies.validation_study --uncertainty influence --bootstrap 0
