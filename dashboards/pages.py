@@ -278,6 +278,7 @@ def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, st
     """Per outcome and horizon: the mentored level, the weighted comparison level (mentored minus the
     adjusted effect), the adjusted effect and CI, the raw difference, counts and the E-value."""
     rows, classes = [], []
+    notes: dict[str, list[str]] = {}  # each warning once, with the estimates it applies to
     for outcome, label in outcomes:
         hs = [None] if outcome.endswith("_change") or outcome.startswith("time_to") else horizons
         for h in hs:
@@ -285,6 +286,9 @@ def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, st
             when = "first survey after" if h is None else months(h)
             if r is None:
                 continue
+            for w in str(r.get("warnings") or "").split("; "):
+                if w and not w.startswith("comparison group: a random"):  # the sampling note is on the methodology page
+                    notes.setdefault(w, []).append(f"{label} ({when})")
             if bool(r.suppressed):
                 rows.append([label, when, "suppressed", "", "", "", "", "", r.suppression_reason or ""])
                 classes.append(["", "", "suppressed", "", "", "", "", "", "suppressed"])
@@ -296,8 +300,13 @@ def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, st
                          effect_text(outcome, r.estimate), ci_text(outcome, r.ci_low, r.ci_high),
                          effect_text(outcome, r.naive), n, f"{r.e_value:.2f}" if pd.notna(r.e_value) else ""])
             classes.append([""] * 9)
-    return table(rows, ["Outcome", "Horizon", "Mentored", "Comparable colleagues", "Adjusted effect", "95% CI",
-                        "Raw difference", "Mentored / comparison", "E-value"], classes=classes)
+    out = table(rows, ["Outcome", "Horizon", "Mentored", "Comparable colleagues", "Adjusted effect", "95% CI",
+                       "Raw difference", "Mentored / comparison", "E-value"], classes=classes)
+    if notes:
+        out += ('<div class="note"><b>Notes on these estimates</b><ul>' + "".join(
+            f"<li>{esc(w[0].upper() + w[1:])}: {esc(', '.join(where))}.</li>" for w, where in notes.items())
+                + "</ul></div>")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

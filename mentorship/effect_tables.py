@@ -459,6 +459,10 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     if min(n_t, n_c) < s.min_group_size:
         row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group")
         return row, None, None
+    if (reason := _nothing_to_compare(task)) is not None:
+        # An effect of exactly zero with an interval of zero width would read as a finding.
+        row.update(suppressed=True, suppression_reason=reason)
+        return row, None, None
     covs = [c for c in COVARIATES if c != task.segment_type and c not in task.exclude and f[c].notna().any()]
     if not task.adjust_scores:  # the difference-in-differences (SURVEY_DESIGNS)
         covs = [c for c in covs if not c.startswith("pre_")]
@@ -509,6 +513,24 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         if r.km is not None and task.horizon_time is None:
             km = _monthly(r.km).assign(role=task.role, outcome=task.outcome)
     return row, balance, km
+
+
+def _nothing_to_compare(task: _Task) -> str | None:
+    """Why an outcome that does not vary (nobody promoted, no exits, the same value for everyone) cannot
+    give an effect, or None when it varies."""
+    f = task.frame
+    if task.kind == "time_to_event":
+        d, e = f[task.duration].to_numpy(dtype=float), f[task.event].to_numpy(dtype=float)
+        limit = task.horizon_time if task.horizon_time is not None else np.inf
+        if not ((e == 1) & (d <= limit)).any():
+            return ("nobody had this event" + (f" within {task.horizon} months" if task.horizon else "")
+                    + " in either group: nothing to compare")
+        return None
+    y = f[task.outcome_col].dropna()
+    if y.nunique() < 2:
+        return ("every person has the same value of this outcome" + (f" at {task.horizon} months" if task.horizon else "")
+                + ": nothing to compare")
+    return None
 
 
 def _censoring(task: _Task, s: EffectSettings, uncertainty: str = "bootstrap"):
