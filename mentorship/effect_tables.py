@@ -451,7 +451,11 @@ def _cut_all(tasks: list[_Task]) -> list[_Task]:
 
 def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
     f = task.frame
-    n_t, n_c = int((f.treated == 1).sum()), int((f.treated == 0).sum())
+    # Counted among the people whose outcome is measured (salary growth needs a salary at the horizon;
+    # moving into management, not being a manager already), as the estimate counts them: the counts
+    # after trimming then differ from these by the trimmed people only.
+    measured = f[task.outcome_col or task.duration].notna().to_numpy()
+    n_t, n_c = int(((f.treated == 1).to_numpy() & measured).sum()), int(((f.treated == 0).to_numpy() & measured).sum())
     row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label,
            "kind": "binary" if task.horizon_time else task.kind,
            "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,

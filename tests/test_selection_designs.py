@@ -32,7 +32,8 @@ def _members(n: int, rng, **columns) -> pd.DataFrame:
 
 
 def _frames(survival, career=None, survey=None, censoring=None) -> dict:
-    career = career if career is not None else survival.assign(horizon_months=np.nan).iloc[:0]
+    career = career if career is not None else survival.assign(
+        horizon_months=np.nan, salary_growth=np.nan, became_people_manager=np.nan, changed_department=np.nan).iloc[:0]
     survey = survey if survey is not None else survival.assign(construct="").iloc[:0]
     return {"career": career, "survey": survey, "survival": survival, "censoring": censoring}
 
