@@ -146,9 +146,11 @@ def test_the_fake_program_is_drawn_among_never_joiners_within_cells_and_finds_no
     treated = (rng.random(n) < _sigmoid(-3 + 0.6 * (rating - 3) + 0.8 * (dept == "Eng"))).astype(int)
     joins = (treated == 0) & (rng.random(n) < 0.1)
     promoted = (rng.random(n) < _sigmoid(-1.5 + 0.4 * (rating - 3) + 0.5 * (dept == "Sales"))).astype(float)
+    left = rng.random(n) < _sigmoid(-2 - 0.3 * (rating - 3))
     survival = _members(n, rng, treated=treated, department=dept, job_level=2.0, performance_rating=rating,
                         joins_later=joins, months_to_promotion_or_censor=np.where(promoted == 1, 6.0, 30.0),
-                        promotion_code=promoted.astype(int), months_to_exit_or_censor=30.0, exit_code=0)
+                        promotion_code=promoted.astype(int), months_to_exit_or_censor=np.where(left, 8.0, 30.0),
+                        exit_code=left.astype(int))
     frames = _frames(survival)
     fake = falsification.fake_program(frames, seed=7)["survival"]
     assert len(fake) == int(((treated == 0) & ~joins).sum())  # real mentees and later joiners left out
