@@ -162,3 +162,19 @@ def test_the_fake_program_is_drawn_among_never_joiners_within_cells_and_finds_no
     assert [r["outcome"] for r in rows if r["estimate"] is not None] == ["promoted", "retained"]
     passed, line = falsification.summary(falsification.judge(rows), "placebo_treatment")
     assert passed, line
+
+
+def test_a_null_organisation_selected_on_recorded_scores_shows_no_effect():
+    """One generated organisation, volunteers chosen on their recorded engagement and satisfaction scores,
+    no effect planted: every headline estimate, mentees and mentors, within three of its own standard
+    errors of zero (the salary and survey estimates were the ones the later joiners and regression to
+    the mean pulled away from zero)."""
+    from studies.validation_study import STUDIED, run_seed
+
+    rows = run_seed(41, 2000, 0, outcomes=STUDIED, selection="recorded_scores", uncertainty="influence", null=True,
+                    roles=("mentee", "mentor"))
+    estimated = [r for r in rows if r["estimate"] is not None and r["se"] is not None]
+    assert len(estimated) == 2 * len(STUDIED)
+    for r in estimated:
+        assert r["truth"] == 0.0
+        assert abs(r["estimate"]) < Z * r["se"], (r["role"], r["outcome"], r["horizon_months"], r["estimate"], r["se"])
