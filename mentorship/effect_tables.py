@@ -290,6 +290,7 @@ def with_censoring_weight(part: pd.DataFrame, survival: pd.DataFrame, censoring,
     if cw is not None and len(cw):
         cw = cw[(cw.unit >= 0) & (cw.time <= horizon)]
         last = cw.sort_values(["unit", "time"], kind="stable").groupby("unit").weight.last()
+        last = last[last.index.isin(survival.index)]  # units of another cut of the frame have no row here
         units = survival.loc[last.index.to_numpy()]
         keys = pd.DataFrame({"employee_id": units.employee_id.astype(str).to_numpy(),
                              "cohort": units.cohort.astype(str).to_numpy(), "treated": units.treated.to_numpy(),

@@ -1052,6 +1052,10 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         },
         "mentees": role_truth(mentee_day),
         "mentors": role_truth(mentor_day),
+        # The counterfactual switches the whole program off, so a mentor who was a mentee first carries
+        # their own mentee effects (raises, survey shifts) in "mentors" too, which no comparison of
+        # mentors with non-mentors measures. The mentors who were never mentees are the clean truth.
+        "mentors_never_mentees": role_truth(np.where(mentee_day >= 0, -1, mentor_day)),
     }
     if gender is not None:
         # The same effects within each gender (a segment the pipeline reports): what a segment's

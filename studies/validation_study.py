@@ -153,6 +153,17 @@ def org_frames(seed: int, n_employees: int, effects: PlantedEffects | None = Non
                                 [role]).fetchall()[0][0]
                 cap = max(1, int(comparison_sample * n))
             frames[role] = analytic_frames(con, role, comparison_max=cap, seed=seed)
+        if "mentor" in frames:
+            # Mentors who were never mentees, against colleagues who were never mentees either: the
+            # generator's counterfactual switches off a former mentee's own mentee effects too, so the
+            # clean truth is theirs ("mentors_never_mentees").
+            mentees = {r[0] for r in con.execute(
+                "select distinct employee_id from analytics.cohort_members where role = 'mentee' and treated = 1"
+            ).fetchall()}
+            frames["mentor"] = {k: (f[~f.employee_id.astype(str).isin(mentees)].reset_index(drop=True)
+                                    if k in ("career", "survey") else f) for k, f in frames["mentor"].items()}
+            surv = frames["mentor"]["survival"]
+            frames["mentor"]["survival"] = surv[~surv.employee_id.astype(str).isin(mentees)]
         con.close()
     return frames, truth
 
@@ -182,7 +193,7 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
         for outcome, horizon, path in outcomes:
             with threadpool_limits(1):
                 row = overall_effect(frames[role], role, outcome, horizon, settings)
-            value = truth[f"{role}s"]
+            value = truth["mentors_never_mentees" if role == "mentor" else "mentees"]
             for key in path:
                 value = value.get(key) if isinstance(value, dict) else None
             rows.append({"seed": seed, "selection": selection, "null": null, "role": role, "outcome": outcome,
