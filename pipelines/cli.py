@@ -95,7 +95,8 @@ def summary(settings: Settings) -> str:
                 if r["outcome"] in truth_keys:
                     tv = t["horizons"]["12"].get(truth_keys[r["outcome"]])
                 elif r["outcome"].endswith("_change"):
-                    tv = t["survey_change"].get(r["outcome"][: -len("_change")])
+                    # among people with two surveys before the start: whom the headline survey design measures
+                    tv = t.get("survey_change_two_waves", t["survey_change"]).get(r["outcome"][: -len("_change")])
                 else:
                     tv = 0.0  # no effect is planted on this outcome
                 line += f"{_diff(tv, r['scale']):>15}"
