@@ -20,7 +20,8 @@ def sql_asset(name: str, deps: list[str], group: str, description: str, schema: 
         kinds={"duckdb", "sql"},
         pool="duckdb",
         owners=["team:people-analytics"],
-        code_version=hashlib.sha256(read_sql(name).encode()).hexdigest()[:12],
+        # The shared macros are part of every file's meaning.
+        code_version=hashlib.sha256((read_sql("macros") + read_sql(name)).encode()).hexdigest()[:12],
         description=description,
     )
     def _asset(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:

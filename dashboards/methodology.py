@@ -72,12 +72,16 @@ def _falsification_text(checks: pd.DataFrame | None) -> str:
         lines.append(f"- **{label}:** {'passed' if passed else '**failed**'}. {line}.")
     lines += ["", "- *Placebo outcome*: the program cannot have caused promotions before it started; an adjusted "
               "effect away from zero means the mentored differ from their weighted comparison group in something "
-              "the covariates do not hold. The count of earlier promotions is left out of its adjustment, since it "
-              "contains the placebo outcome.",
-              "- *Placebo treatment*: within each cell of intake, department, level and rating, as many never-"
-              "mentored comparison people as the cell has mentored people get a fake program from the intake's "
-              "start, and the headline outcomes are estimated exactly as for the real one. Away from zero means the "
-              "adjustment does not remove selection of the kind this organisation shows.",
+              "the covariates do not hold (drive, ability, a manager's favour), which would bias the real estimates "
+              "too. The covariates the placebo promotion itself moves (earlier promotions, pay position in the "
+              "level, managing people) are left out of its adjustment; job level stays in, so the check can miss a "
+              "difference but not invent one.",
+              "- *Placebo treatment* (a specification check): within each cell of intake, department, level and "
+              "rating, as many never-mentored comparison people as the cell has mentored people (at most half the "
+              "cell) get a fake program from the intake's start, and the headline outcomes are estimated exactly "
+              "as for the real one. The draw depends on recorded covariates only, so away from zero means the "
+              "models do not remove selection on them with the mix this organisation's mentees show; it cannot see "
+              "selection on anything unrecorded, which is the placebo outcome's job.",
               "- With k estimates in a check, about k x 5% of their 95% intervals exclude zero by chance, so a check "
               "fails only when an estimate is beyond the Bonferroni level (95% over its k estimates together).",
               "", "| check | role | outcome | raw | adjusted (95% CI) | mentored / comparison |", "|---|---|---|---|---|---|"]
@@ -135,11 +139,12 @@ who were mentored), with its 95% confidence interval.
   moves people to join, and also keeps them and gets them promoted), so the comparison people who
   stay are weighted up by the inverse of their modelled chance of staying out (a logistic regression
   of joining at each later intake on what was known then: rating, level, department, tenure, pay
-  position, latest survey scores). Every outcome uses the same weights: promotion and retention by
+  position, latest survey scores). Every career outcome uses the same weights: promotion and retention by
   horizon, the survival curves and the hazard ratios (the comparison person's weight rises at each
   later intake they stay out of), and salary growth, moving into management and changing department
   (each comparison person observed to the horizon counts with their weight at the horizon, for
-  themselves and for the like people who joined before it).
+  themselves and for the like people who joined an intake that started by then). The survey changes
+  need none: the first wave after the index date comes before the next intake.
 - **Outcomes** are measured 6, 12 and 24 calendar months after the index date, only for people
   observed that long: promotion, retention (no voluntary exit), salary growth, moving into people
   management and changing department; time to voluntary exit and to first promotion; and survey

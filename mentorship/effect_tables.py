@@ -201,7 +201,7 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
             f[band] = f["pair_id"].map(bands[band])
     # Every censoring-risk row is a comparison member's (treated = 0 in the hash test's terms).
     risk = _frame(con, f"""
-        select employee_id, cohort, joined, months_to_weight_step, {', '.join(CENSORING_COVARIATES)},
+        select employee_id, cohort, joined, months_to_window, months_to_weight_step, {', '.join(CENSORING_COVARIATES)},
                {weight_sql} as sampling_weight
         from analytics.censoring_risk m
         where role = $role and hash(m.employee_id, $seed) % 1000000 < $threshold
@@ -240,7 +240,10 @@ class CensoringModel:
         key = risk[["employee_id", "cohort"]].iloc[self._stay]
         k = key.to_numpy()
         self._start = np.r_[True, (k[1:] != k[:-1]).any(axis=1)] if len(k) else np.array([], bool)
-        self.frame = key.assign(time=risk.months_to_weight_step.to_numpy(dtype=float)[self._stay]).reset_index(drop=True)
+        step = risk.months_to_weight_step.to_numpy(dtype=float)
+        # When the intake behind each step started (the career outcomes count an intake from its start).
+        start = risk.months_to_window.to_numpy(dtype=float) if "months_to_window" in risk else step
+        self.frame = key.assign(time=step[self._stay], start=start[self._stay]).reset_index(drop=True)
         unit = risk["unit"].to_numpy(dtype=float) if "unit" in risk else np.full(len(risk), np.nan)
         self._row_unit = np.where(np.isnan(unit), -1, unit).astype(np.int64)
         self.frame["unit"] = self._row_unit[self._stay]
@@ -265,20 +268,20 @@ class CensoringModel:
 
     def __call__(self, unit_weights: pd.Series | None = None) -> pd.DataFrame:
         if unit_weights is None or not self.fitted:
-            return self.frame[["unit", "time", "weight"]]
+            return self.frame[["unit", "time", "start", "weight"]]
         lookup = pd.Series(unit_weights.to_numpy(dtype=float), index=unit_weights.index)
         rows = lookup.reindex(self._row_unit).fillna(1.0).to_numpy()
         if self._refit is None:
             self._refit = LogitRefit(self._x, self._y, self._beta, self.c)
         beta = self._refit(rows * self._s)
-        return self.frame[["unit", "time"]].assign(weight=self._cumulative(beta))
+        return self.frame[["unit", "time", "start"]].assign(weight=self._cumulative(beta))
 
 
 def with_censoring_weight(part: pd.DataFrame, survival: pd.DataFrame, censoring, horizon: float) -> pd.DataFrame:
     """``part`` (career outcomes at one horizon) with ``censoring_weight`` and ``analysis_weight``.
 
     The career outcomes count only comparison people still outside the program at the horizon; those
-    who joined a later cohort before it are censored. Joining follows what changed since the index
+    who joined a later intake that started by then are censored. Joining follows what changed since the index
     date (a good rating, a promotion), which also drives pay and moves, so dropping the joiners biases
     the comparison group. Each comparison person who stayed out therefore counts for the like people
     who joined: weighted by the censoring model's cumulative weight at the horizon (the same model and
@@ -288,7 +291,9 @@ def with_censoring_weight(part: pd.DataFrame, survival: pd.DataFrame, censoring,
     cw = censoring() if callable(censoring) else censoring
     weight = np.ones(len(part))
     if cw is not None and len(cw):
-        cw = cw[(cw.unit >= 0) & (cw.time <= horizon)]
+        # Every intake that started by the horizon: its joiners are censored (career_outcomes.sql), and
+        # the people who stayed out of it count for them.
+        cw = cw[(cw.unit >= 0) & (cw.get("start", cw.time) <= horizon)]
         last = cw.sort_values(["unit", "time"], kind="stable").groupby("unit").weight.last()
         last = last[last.index.isin(survival.index)]  # units of another cut of the frame have no row here
         units = survival.loc[last.index.to_numpy()]
@@ -496,6 +501,14 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     except (ValueError, np.linalg.LinAlgError) as e:
         row.update(suppressed=True, suppression_reason=f"could not be estimated: {str(e)[:120]}")
         return row, None, None
+    if weights != sampled:
+        # The raw figure stays raw: weighted for the sampling only, never for censoring or the propensity.
+        m = f[task.outcome_col].notna().to_numpy()
+        y, t = f[task.outcome_col].to_numpy(dtype=float)[m], f.treated.to_numpy()[m]
+        sw = f[sampled].to_numpy(dtype=float)[m] if sampled else np.ones(m.sum())
+        r.treated_mean = float(np.average(y[t == 1], weights=sw[t == 1]))
+        r.control_mean_naive = float(np.average(y[t == 0], weights=sw[t == 0]))
+        r.naive = r.treated_mean - r.control_mean_naive
     if sampled:
         share = 1 / f.sampling_weight.max()
         r.warnings.append(f"comparison group: a random {share:.1%} sample of comparison people, each weighted "

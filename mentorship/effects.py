@@ -755,7 +755,9 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     # Code 2 (a competing event) is censoring for the cause-specific hazard and curves.
     frame = pd.DataFrame({"entry": seg.entry, "d": seg.exit,
                           "e": (seg.event == 1).astype(float), "t": t[seg.unit], "w": w[seg.unit] * seg.factor,
-                          "s": s[seg.unit] * seg.factor})
+                          "s": s[seg.unit] * seg.factor,
+                          # rows that end at a step rather than at the unit's own end (_segments puts them first)
+                          "inner": np.arange(len(seg.unit)) < len(seg.unit) - len(d)})
     frame = frame[frame.d >= 0]
 
     units = pd.DataFrame({"d": d, "e": (codes == 1).astype(float), "t": t, "w": w, "s": s})[d >= 0]
@@ -787,8 +789,17 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     km_rows = []
     for g, label in ((1, "treated"), (0, "comparison")) if curves else ():
         part = frame[frame.t == g]
-        entry = part.entry.clip(lower=0) if split else None
-        km = KaplanMeierFitter(alpha=alpha).fit(part.d, part.e, entry=entry, weights=part.w)
+        # lifelines counts a row at risk from its entry time inclusive; the split rows of one unit meet at
+        # the step times, so without the nudge that unit would be counted twice there (the estimators
+        # above count (entry, d]).
+        end, entry = part.d, None
+        if split:
+            # lifelines counts a row at risk from its entry time inclusive, so where a unit's rows meet at a
+            # step time it would count the unit twice; ending the earlier row (never an event) just
+            # before the step counts it once, as the estimators above do with (entry, d].
+            end = part.d.where(~part.inner, part.d - 1e-9)
+            entry = part.entry.clip(lower=0)
+        km = KaplanMeierFitter(alpha=alpha).fit(end, part.e, entry=entry, weights=part.w)
         sf = km.survival_function_.iloc[:, 0]
         ci = km.confidence_interval_survival_function_
         km_rows.append(pd.DataFrame({"group": label, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),

@@ -3,18 +3,21 @@ same code as the real ones. A skeptical reader's first question is whether the a
 program or the people who chose it; these are the checks that can say "not only the program".
 
 - **Placebo outcome.** Promotion in the 12 months *before* the index date, estimated like the real
-  promotion outcome (same covariates, weights, outcome model and interval), except that the count of
-  earlier promotions is left out of the covariates, since it contains the placebo outcome itself.
-  The program cannot have caused it, so an adjusted effect away from zero means the mentored differ
-  from their weighted comparison group in something the covariates do not hold (drive, ability, a
-  manager's favour), which would bias the real estimates the same way.
-- **Placebo treatment.** Comparison people who never join the program are given a fake one: within
-  each cell of cohort, department, job level and rating, as many of them as the cell has mentored
-  people are drawn at random and treated as if mentored from the cohort's index date. The headline
-  outcomes are then estimated exactly as for the real mentees. Nobody was mentored, so the true effect
-  is zero; the fake group differs from the rest only in those recorded covariates, and in the
-  interactions between them that the propensity model does not have, so an effect away from zero
-  means the adjustment does not remove selection of the kind this organisation shows.
+  promotion outcome (same covariates, weights, outcome model and interval), except for the covariates
+  that the placebo promotion itself moves: the count of earlier promotions, pay position in the level
+  and managing people. The program cannot have caused it, so an adjusted effect away from zero means
+  the mentored differ from their weighted comparison group in something the covariates do not hold
+  (drive, ability, a manager's favour), which would bias the real estimates the same way. Job level
+  stays in (eligibility runs by level), although a recent promotion raised it: the check can
+  therefore miss a difference, never invent one.
+- **Placebo treatment** (a specification check). Comparison people who never join the program are
+  given a fake one: within each cell of cohort, department, job level and rating, as many of them as
+  the cell has mentored people (at most half the cell) are drawn at random and treated as if mentored
+  from the cohort's index date. The headline outcomes are then estimated exactly as for the real
+  mentees. Nobody was mentored and the draw depends on recorded covariates only, so the true effect is
+  zero: an effect away from it means the models do not remove selection on those covariates with the
+  mix and interactions this organisation's mentees show (the propensity model is additive). It cannot
+  see selection on anything unrecorded; the placebo outcome is the check for that.
 - **Balance after weighting.** Every covariate's standardised mean difference after weighting, for
   every overall estimate: above 0.1 the weighted groups still differ on something recorded.
 
@@ -31,6 +34,8 @@ import pandas as pd
 from mentorship.effect_tables import EffectSettings, _run, _Task, _tasks, _uncertainty
 from mentorship.effects import SMD_TARGET
 
+#: Covariates the placebo promotion itself moves, left out of its adjustment.
+PLACEBO_OUTCOME_EXCLUDED = ("prior_promotions", "salary_position", "is_people_manager")
 #: The cells within which the placebo treatment is drawn, as many per cell as there are mentored people.
 CELLS = ["cohort", "department", "job_level", "performance_rating"]
 #: The real outcomes the placebo treatment is estimated on: (outcome, horizon).
@@ -38,7 +43,7 @@ PLACEBO_TREATMENT_OUTCOMES = [("promoted", 12), ("retained", 12), ("salary_growt
                               ("satisfaction_change", None)]
 CHECKS = {
     "placebo_outcome": "Placebo outcome: promoted in the 12 months before the index date",
-    "placebo_treatment": "Placebo treatment: never-mentored comparison people given a fake program",
+    "placebo_treatment": "Placebo treatment (a specification check): never-mentored people given a fake program",
     "balance": "Balance after weighting: every covariate's |SMD| at most 0.1",
 }
 COLUMNS = {
@@ -54,7 +59,7 @@ def placebo_outcome(frames: dict, role: str, settings: EffectSettings) -> list[d
     if "promoted_in_year_before" not in f:
         return []
     task = _Task(role, "promoted_in_year_before", "Promoted in the 12 months before the index date", "binary", None,
-                 "overall", "all", f, outcome_col="promoted_in_year_before", exclude=("prior_promotions",),
+                 "overall", "all", f, outcome_col="promoted_in_year_before", exclude=PLACEBO_OUTCOME_EXCLUDED,
                  uncertainty=_uncertainty(frames, settings))
     return [_row("placebo_outcome", task, _run(task, settings)[0])]
 
@@ -135,23 +140,27 @@ def judge(rows: list[dict]) -> pd.DataFrame:
         k = int((part & table.se.notna()).sum()) if "se" in table else 0
         if k:
             z = float(norm.ppf(1 - 0.05 / (2 * k)))
-            table.loc[part, "passed"] = (table.loc[part, "estimate"].abs() <= z * table.loc[part, "se"]) | \
-                table.loc[part, "se"].isna()
+            # An estimate that could not be made has not passed: it is reported as not estimated.
+            table.loc[part, "passed"] = (table.loc[part, "estimate"].abs() <= z * table.loc[part, "se"]) & \
+                table.loc[part, "se"].notna()
     return table.reindex(columns=list(COLUMNS)).astype(COLUMNS)
 
 
 def summary(table: pd.DataFrame, check: str) -> tuple[bool, str]:
     """(passed, one line) for one check, as the asset check and the methodology page state it."""
     part = table[table.check == check]
-    if part.empty:
-        return True, "not run (no estimate could be made)"
-    failed = part[part.passed.astype("boolean").fillna(True).eq(False)]
+    if part.empty or (check != "balance" and part.se.isna().all()):
+        return False, "not run: no estimate could be made (too few people)"
+    made = part if check == "balance" else part[part.se.notna()]
+    failed = made[made.passed.astype("boolean").fillna(True).eq(False)]
     if check == "balance":
         return failed.empty, "; ".join(part.role + ": " + part.detail)
-    k = len(part)
-    outside = int(part.covers_zero.astype("boolean").fillna(True).eq(False).sum())
+    k = len(made)
+    outside = int(made.covers_zero.astype("boolean").fillna(True).eq(False).sum())
     line = (f"{k} estimates; {outside} of their 95% intervals exclude zero (about {k * 0.05:.1f} would by chance); "
             f"{len(failed)} beyond the Bonferroni level")
+    if len(made) < len(part):
+        line += f"; {len(part) - len(made)} could not be estimated (too few people)"
     if not failed.empty:
         worst = failed.loc[(failed.estimate.abs() / failed.se).idxmax()]
         line += (f"; largest: {worst.role} {worst.outcome_label} {worst.estimate:+.3f} "

@@ -128,12 +128,14 @@ def test_cohort_membership_and_index_dates(con):
 def test_censoring_risk_set(con):
     """Comparison people of 2023-H1 still followed up when 2023-H2 starts are at risk of joining it: C
     joins (and is censored), D does not. 2023-H2's comparison people have no later cohort."""
-    rows = con.execute("select employee_id, cohort, later_cohort, joined, days_to_window, days_to_weight_step, "
-                       "job_level, engagement_now from analytics.censoring_risk where role = 'mentee' "
-                       "order by employee_id").fetchall()
-    # 2023-H2's only start is 2023-09-15: 198 days after 2023-03-01. D was promoted to level 3 in June;
-    # C's latest engagement before the window is the February wave's 2.
-    assert rows == [("C", "2023-H1", "2023-H2", 1, 198, 198, 2, 2.0), ("D", "2023-H1", "2023-H2", 0, 198, 198, 3, None)]
+    rows = con.execute("select employee_id, cohort, later_cohort, joined, days_to_window, months_to_window, "
+                       "months_to_weight_step, job_level, engagement_now from analytics.censoring_risk "
+                       "where role = 'mentee' order by employee_id").fetchall()
+    # 2023-H2's only start is 2023-09-15: 198 days and 6 months and 14 of September's 30 days after
+    # 2023-03-01. D was promoted to level 3 in June; C's latest engagement before the window is the
+    # February wave's 2.
+    m = 6 + 14 / 30
+    assert rows == [("C", "2023-H1", "2023-H2", 1, 198, m, m, 2, 2.0), ("D", "2023-H1", "2023-H2", 0, 198, m, m, 3, None)]
     # E (the mentor role's comparison) never mentors, and there is no later mentor cohort after 2023-H1.
     assert con.execute("select count(*) from analytics.censoring_risk where role = 'mentor'").fetchone()[0] == 1
 
@@ -171,6 +173,16 @@ def test_later_joiner_is_observed_only_before_joining(con):
                        "where horizon_date > ?", [AS_OF]).fetchone()[0] in (False, None)
 
 
+def test_joining_an_intake_that_started_by_the_horizon_censors_the_whole_intake():
+    """With another 2023-H2 pair starting on 2023-09-01, the intake starts on C's 6-month date itself: C,
+    who joined it on 2023-09-15, leaves C's comparison rows from the 6-month horizon on, as the censoring
+    weights (which step per intake) assume."""
+    c = warehouse(EMPLOYEES, JOBS, PAIRS + [("P4", "2023-H2", "M", "E", "2023-09-01")], SURVEY)
+    obs = [outcome(c, "C", "2023-H1", "comparison", h, "observed") for h in (6, 12, 24)]
+    c.close()
+    assert obs == [False, False, False]
+
+
 def test_mobility_outcomes(con):
     assert outcome(con, "D", "2023-H1", "comparison", 6, "changed_department") == 1
     assert outcome(con, "D", "2023-H1", "comparison", 6, "became_people_manager") == 1
@@ -180,15 +192,16 @@ def test_mobility_outcomes(con):
 
 
 def test_survival_times(con):
-    event, days = con.execute("select voluntary_exit_event, days_to_exit_or_censor from analytics.survival_times "
-                              "where employee_id = 'A' and role = 'mentee'").fetchone()
-    assert event and days == (date(2024, 2, 29) - date(2023, 3, 1)).days
-    event, days = con.execute("select voluntary_exit_event, days_to_exit_or_censor from analytics.survival_times "
-                              "where employee_id = 'C' and cohort = '2023-H1'").fetchone()
-    assert not event and days == (date(2023, 9, 15) - date(2023, 3, 1)).days
-    event, days = con.execute("select promotion_event, days_to_promotion_or_censor from analytics.survival_times "
-                              "where employee_id = 'B' and role = 'mentee'").fetchone()
-    assert event and days == (date(2023, 9, 10) - date(2023, 3, 10)).days
+    def times(who, cohort, columns):
+        return con.execute(f"select {columns} from analytics.survival_times where employee_id = ? and cohort = ? "
+                           "and role = 'mentee'", [who, cohort]).fetchone()
+
+    event, months = times("A", "2023-H1", "voluntary_exit_event, months_to_exit_or_censor")
+    assert event and months == 12.0  # gone on 2024-03-01
+    event, months = times("C", "2023-H1", "voluntary_exit_event, months_to_exit_or_censor")
+    assert not event and months == 6 + 14 / 30  # censored on joining, 2023-09-15
+    event, months = times("B", "2023-H1", "promotion_event, months_to_promotion_or_censor")
+    assert event and months == 6.0
 
 
 def test_survival_times_are_in_calendar_months(con):

@@ -70,7 +70,7 @@ final as (
         j.later_cohort,
         datediff('day', j.index_date, j.window_start) as days_to_window,
         -- Joiners have all left by the window's last start: from then on the others stand in for them.
-        datediff('day', j.index_date, j.window_end) as days_to_weight_step,
+        calendar_months(j.index_date, j.window_start) as months_to_window,
         calendar_months(j.index_date, j.window_end) as months_to_weight_step,
         j.joined::integer as joined,
         j.job_level,

@@ -1,12 +1,12 @@
--- Time to voluntary exit and to first promotion per cohort member, in days from the index date.
+-- Time to voluntary exit and to first promotion per cohort member, from the index date.
 -- Follow-up ends at the earliest of the as-of date, the censor date (joining the program) and, for
 -- promotion, any exit; an involuntary exit censors the time to voluntary exit. The *_competing flags
 -- mark follow-up that ended in a competing event (an involuntary exit for voluntary exit; any exit
 -- before a promotion), so horizon probabilities can treat it as such rather than as censoring.
--- The months_to_* columns hold the same times in calendar months (macros.sql), the scale every
--- estimate uses: a promotion on index_date + h months is inside horizon h, and an exit counts from
--- the first day the person is gone (the day after termination_date), so that "exited by horizon h"
--- means termination_date < index_date + h months, as in career_outcomes.
+-- Times are in calendar months (macros.sql), the one scale every estimate uses: a promotion on
+-- index_date + h months is inside horizon h, and an exit counts from the first day the person is gone
+-- (the day after termination_date), so that "exited by horizon h" means termination_date <
+-- index_date + h months, as in career_outcomes.
 with members as (
     select employee_id, role, cohort, group_name, treated, index_date, censor_date, as_of_date,
            termination_date, termination_type
@@ -41,15 +41,11 @@ final as (
         follow_up_end,
         coalesce(termination_type = 'voluntary' and termination_date <= follow_up_end, false)
             as voluntary_exit_event,
-        datediff('day', index_date, follow_up_end) as days_to_exit_or_censor,
         coalesce(termination_type is distinct from 'voluntary' and termination_date <= follow_up_end, false)
             as exit_competing,
         coalesce(first_promotion_date <= follow_up_end, false) as promotion_event,
         coalesce(first_promotion_date is null or first_promotion_date > follow_up_end, true)
             and coalesce(termination_date <= follow_up_end, false) as promotion_competing,
-        datediff('day', index_date,
-                 case when first_promotion_date <= follow_up_end then first_promotion_date else follow_up_end end)
-            as days_to_promotion_or_censor,
         calendar_months(index_date, case when termination_date <= follow_up_end then termination_date + 1
                                          else follow_up_end end) as months_to_exit_or_censor,
         calendar_months(index_date, case when first_promotion_date <= follow_up_end then first_promotion_date
