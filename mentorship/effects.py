@@ -664,6 +664,41 @@ def _bootstrap(models, x, t, y, s, estimand, method, binary, n, seed, clusters) 
     return np.asarray(out)
 
 
+def kaplan_meier(d: np.ndarray, e: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None,
+                 alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted Kaplan-Meier survival (event code 1; anything else censors) with its pointwise band:
+    (times starting at 0, survival, band low, band high). With ``entry`` each row is at risk on
+    (entry, d] only, the same risk sets as ``cumulative_incidence``, so a unit split into rows at its
+    weight steps is counted once at every time. The band is Greenwood's on the log(-log) scale, as
+    lifelines draws it (whose own estimator counts a row at risk from its entry time inclusive, which
+    counted a split unit twice at its steps).
+    """
+    from scipy.stats import norm
+
+    m = w > 0
+    d, ev, w = d[m], e[m] == 1, w[m]
+    entry = np.full(len(d), -np.inf) if entry is None else entry[m]
+    times = np.unique(d[ev])
+    if len(times) == 0:
+        return np.zeros(1), np.ones(1), np.ones(1), np.ones(1)
+    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
+    ended = np.r_[0.0, np.cumsum(w[od])][np.searchsorted(d[od], times, side="left")]
+    entered = np.r_[0.0, np.cumsum(w[oe])][np.searchsorted(entry[oe], times, side="left")]
+    at_risk = entered - ended
+    events = np.bincount(np.searchsorted(times, d[ev]), weights=w[ev], minlength=len(times))
+    surv = np.cumprod(1 - events / at_risk)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        greenwood = np.cumsum(events / (at_risk * (at_risk - events)))
+        log_s = np.log(surv)
+        c = norm.ppf(1 - alpha / 2) * np.sqrt(greenwood) / np.abs(log_s)
+        lo = np.exp(-np.exp(np.log(-log_s) + c))
+        hi = np.exp(-np.exp(np.log(-log_s) - c))
+    lo, hi = np.where(np.isfinite(lo), lo, surv), np.where(np.isfinite(hi), hi, surv)
+    if times[0] <= 0:  # events at time 0: the curve starts below 1
+        return times, surv, lo, hi
+    return np.r_[0.0, times], np.r_[1.0, surv], np.r_[1.0, lo], np.r_[1.0, hi]
+
+
 def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
                          entry: np.ndarray | None = None) -> float:
     """Probability of the event (code 1) by ``horizon``, weighted: the Aalen-Johansen estimator,
@@ -739,7 +774,7 @@ def _incidence_difference(models, x, t, seg: _Segments, s, estimand, horizon) ->
 def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
               notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None, refit=None,
               curves=True, uncertainty="bootstrap") -> EffectResult:
-    from lifelines import CoxPHFitter, KaplanMeierFitter
+    from lifelines import CoxPHFitter
 
     e = models.propensity(design.x, t, s)
     w = _weights(e, t, estimand) * s
@@ -755,9 +790,7 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     # Code 2 (a competing event) is censoring for the cause-specific hazard and curves.
     frame = pd.DataFrame({"entry": seg.entry, "d": seg.exit,
                           "e": (seg.event == 1).astype(float), "t": t[seg.unit], "w": w[seg.unit] * seg.factor,
-                          "s": s[seg.unit] * seg.factor,
-                          # rows that end at a step rather than at the unit's own end (_segments puts them first)
-                          "inner": np.arange(len(seg.unit)) < len(seg.unit) - len(d)})
+                          "s": s[seg.unit] * seg.factor})
     frame = frame[frame.d >= 0]
 
     units = pd.DataFrame({"d": d, "e": (codes == 1).astype(float), "t": t, "w": w, "s": s})[d >= 0]
@@ -789,21 +822,10 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     km_rows = []
     for g, label in ((1, "treated"), (0, "comparison")) if curves else ():
         part = frame[frame.t == g]
-        # lifelines counts a row at risk from its entry time inclusive; the split rows of one unit meet at
-        # the step times, so without the nudge that unit would be counted twice there (the estimators
-        # above count (entry, d]).
-        end, entry = part.d, None
-        if split:
-            # lifelines counts a row at risk from its entry time inclusive, so where a unit's rows meet at a
-            # step time it would count the unit twice; ending the earlier row (never an event) just
-            # before the step counts it once, as the estimators above do with (entry, d].
-            end = part.d.where(~part.inner, part.d - 1e-9)
-            entry = part.entry.clip(lower=0)
-        km = KaplanMeierFitter(alpha=alpha).fit(end, part.e, entry=entry, weights=part.w)
-        sf = km.survival_function_.iloc[:, 0]
-        ci = km.confidence_interval_survival_function_
-        km_rows.append(pd.DataFrame({"group": label, "time": sf.index.to_numpy(), "survival": sf.to_numpy(),
-                                     "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy()}))
+        time, surv, lo_band, hi_band = kaplan_meier(part.d.to_numpy(), part.e.to_numpy(), part.w.to_numpy(),
+                                                    part.entry.to_numpy() if split else None, alpha)
+        km_rows.append(pd.DataFrame({"group": label, "time": time, "survival": surv, "ci_low": lo_band,
+                                     "ci_high": hi_band}))
     balance = _smd(design.x, t, w, design.names)
     km = pd.concat(km_rows, ignore_index=True) if km_rows else None
     if horizon is not None:
