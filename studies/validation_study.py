@@ -275,7 +275,8 @@ def markdown(summary: pd.DataFrame, meta: dict) -> str:
              f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations of {meta['employees']:,} starting employees (seeds "
              f"{meta['first_seed']} to {meta['first_seed'] + meta['seeds'] - 1}), {_world(meta)}; "
              f"{_intervals(meta)}; {' and '.join(r + 's' for r in meta.get('roles', ['mentee']))}{_sampled(meta)}. Run "
-             f"{meta['finished']} on {meta['machine']} in {meta['minutes']:.0f} min. Reproduce with "
+             f"{meta['finished']} on {meta['machine']} in {meta['minutes']:.0f} min, code at commit "
+             f"{meta.get('commit', 'not recorded')}. Reproduce with "
              f"`{meta['command']}`.\n",
              "| role | outcome | horizon | mean truth | bias (MC se) | bias / truth | RMSE | 95% CI coverage (MC se) | "
              "coverage of the mean truth | intervals excluding zero | interval se / error sd (own, mean truth) | "
@@ -319,7 +320,7 @@ def scenario_report(out: Path, uncertainty: str = "influence") -> str:
                 saved = json.loads(path.read_text())
                 found[null] = pd.DataFrame(saved["summary"]).assign(role=lambda d: d.get("role", "mentee"))
                 sources.append(f"`{path.name}` ({saved['meta']['seeds']} organisations of "
-                               f"{saved['meta']['employees']:,}, {saved['meta']['finished']})")
+                               f"{saved['meta']['employees']:,}, commit {saved['meta'].get('commit', 'not recorded')})")
         if not found:
             continue
         keys = pd.concat([f[["role", "outcome", "horizon_months"]] for f in found.values()]).drop_duplicates()
@@ -390,6 +391,11 @@ def main(argv=None) -> int:
         print(text)
         return 0
     roles = tuple(r.strip() for r in a.roles.split(",") if r.strip())
+    import subprocess
+
+    # The code the run used: results made on different commits are not one study.
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
     from joblib import Parallel, delayed
 
     start = time.time()
@@ -424,7 +430,7 @@ def main(argv=None) -> int:
                   f"{(time.time() - start) / 60:.0f} min)", flush=True)
     runs = pd.DataFrame(done_rows)
     summary = summarise(runs)
-    meta = {"selection": a.selection, "null": a.null, "roles": list(roles), "seeds": a.seeds, "first_seed": a.first_seed, "employees": a.employees, "bootstrap": a.bootstrap, "uncertainty": a.uncertainty,
+    meta = {"selection": a.selection, "null": a.null, "roles": list(roles), "commit": commit, "seeds": a.seeds, "first_seed": a.first_seed, "employees": a.employees, "bootstrap": a.bootstrap, "uncertainty": a.uncertainty,
             "comparison_sample": a.comparison_sample,
             "minutes": (time.time() - start) / 60, "finished": time.strftime("%Y-%m-%d"),
             "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
