@@ -477,7 +477,9 @@ def survey(x: Exports, out: Path) -> Path:
                                  hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
     fig.update_layout(barmode="group", title="Mean score before and after the index date (raw)", yaxis_title="Score (1-5)")
     p.figure(fig, "pale bars are the survey before the index date, solid bars the first after; blue for the mentored, "
-                  "orange for the comparison group. These are raw means; the chart below adjusts them.")
+                  "orange for the comparison group. These are raw means of everyone with a survey before and after; "
+                  "the adjusted effects below are of the people with two surveys before the start (see the three "
+                  "designs at the bottom).")
     options = segment_options(x.effects)
     p.filter_bar(options, "Show effects for")
     sets = []

@@ -39,7 +39,7 @@ from studies.validation_study import RESULTS, STUDIED, mentee_frames
 SEGMENT_OUTCOMES = [
     ("promoted", 12, ("horizons", "12", "promotion")),
     ("retained", 12, ("horizons", "12", "retention")),
-    ("engagement_change", None, ("survey_change", "engagement")),
+    ("engagement_change", None, ("survey_change_two_waves", "engagement")),
 ]
 #: Size bands of the estimate's mentored group, for the summary.
 BANDS = [(0, 15, "under 15"), (15, 30, "15 to 29"), (30, 50, "30 to 49"), (50, 100, "50 to 99"),
