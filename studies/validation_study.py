@@ -335,7 +335,7 @@ def scenario_report(out: Path, uncertainty: str = "influence") -> str:
             e, n = pick(False), pick(True)
             h = "first wave after" if pd.isna(k.horizon_months) else f"{int(k.horizon_months)} mo"
             if e is not None and abs(e.mean_truth) > 1e-9:
-                bias = f"{e.relative_bias:+.0%}"
+                bias = f"{e.relative_bias:+.0%} ({e.bias_mc_se / abs(e.mean_truth):.0%})"
             elif e is not None:
                 bias = f"{e.bias:+.4f} (no effect planted)"
             else:
@@ -352,7 +352,8 @@ def scenario_report(out: Path, uncertainty: str = "influence") -> str:
     return "\n".join([
         "# Validation across selection scenarios\n",
         "Every scenario's effect run (planted effects) and null run (none planted), from the files listed below. "
-        "Bias is relative to the mean planted effect (absolute where none is planted); coverage is of each "
+        "Bias is relative to the mean planted effect, with its Monte Carlo standard error in brackets "
+        "(absolute where none is planted); coverage is of each "
         "organisation's realised effect / of the mean effect; the null rate is the share of 95% intervals "
         "excluding zero when nothing was planted (organisations in brackets). Targets: |bias| under 10%, "
         "coverage 93% to 97% (either measure), null rate 3% to 7%.\n",
