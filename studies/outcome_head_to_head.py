@@ -61,7 +61,7 @@ def career_outcomes(members: pd.DataFrame, events: pd.DataFrame, horizons=(6, 12
         "horizon_months": spans["horizon_months"],
         "horizon_date": spans["horizon_date"],
         "observed": (spans["horizon_date"] <= spans["as_of_date"])
-                    & (spans["censor_date"].isna() | (spans["censor_date"] > spans["horizon_date"])),
+                    & (spans["censor_date"].isna() | (spans["censor_intake_start"] > spans["horizon_date"])),
         "promoted": spans["is_promotion"].eq(True).astype(float),
         "voluntary_exit": voluntary.astype(float),
         "retained": 1 - voluntary.astype(float),
@@ -146,7 +146,7 @@ def career_outcomes_tuned(members: pd.DataFrame, events: pd.DataFrame, horizons=
     m = members.iloc[idx].reset_index(drop=True)
     gone = m["termination_date"].to_numpy() < horizon_date
     voluntary = ((m["termination_type"].to_numpy() == "voluntary") & gone).astype(float)
-    censor = m["censor_date"].to_numpy()
+    censor = m["censor_intake_start"].to_numpy()
     return pd.DataFrame({
         **{k: m[k] for k in KEYS},
         "treated": m["treated"],

@@ -5,24 +5,9 @@
 -- even a joiner whose own start falls after the horizon date, because the censoring weights step at
 -- intakes (mentorship.effect_tables.with_censoring_weight) and so must the censoring.
 with members as (
-    select employee_id, role, cohort, group_name, treated, index_date, censor_date, as_of_date,
+    select employee_id, role, cohort, group_name, treated, index_date, censor_date, censor_intake_start, as_of_date,
            termination_date, termination_type, department, is_people_manager, base_salary
     from analytics.cohort_members
-),
-
-intake_starts as (
-    select min(start_date) as intake_start
-    from validated.mentorship_pairs
-    group by cohort
-),
-
-censor_intakes as (
-    -- The start of the intake each comparison person joined: the latest intake start on or before
-    -- their joining date.
-    select m.employee_id, m.role, m.cohort, m.group_name, i.intake_start as censor_intake_start
-    from members as m
-    asof inner join intake_starts as i on m.censor_date >= i.intake_start
-    where m.censor_date is not null
 ),
 
 horizons as (
@@ -30,10 +15,9 @@ horizons as (
 ),
 
 spans as (
-    select m.*, c.censor_intake_start, h.horizon_months,
-           (m.index_date + to_months(h.horizon_months))::date as horizon_date, row_number() over () as span_id
+    select m.*, h.horizon_months, (m.index_date + to_months(h.horizon_months))::date as horizon_date,
+           row_number() over () as span_id
     from members as m
-    left join censor_intakes as c using (employee_id, role, cohort, group_name)
     cross join horizons as h
 ),
 

@@ -183,6 +183,14 @@ with_history as (
         on sg.employee_id = a.employee_id and a.index_date > sg.response_date
 ),
 
+with_intake as (
+    -- The start of the intake a comparison person joined (the latest intake start on or before their
+    -- joining date): the career outcomes censor the whole intake from its start.
+    select w.*, i.cohort_date as censor_intake_start
+    from with_history as w
+    asof left join cohort_dates as i on w.censor_date >= i.cohort_date
+),
+
 final as (
     select
         a.employee_id,
@@ -194,6 +202,7 @@ final as (
         a.pair_id,
         a.index_date,
         a.censor_date,
+        a.censor_intake_start,
         o.as_of_date,
         e.hire_date,
         e.termination_date,
@@ -220,7 +229,7 @@ final as (
         a.pre_satisfaction,
         a.pre_confidence,
         a.pre_growth
-    from with_history as a
+    from with_intake as a
     inner join employees as e using (employee_id)
     cross join as_of as o
     where e.hire_date <= a.index_date
