@@ -346,7 +346,9 @@ def scenario_report(out: Path, uncertainty: str = "influence") -> str:
             if e is not None:
                 ok += ["bias" if e.bias_target_met else "**bias missed**",
                        "coverage" if e.coverage_target_met else "**coverage missed**"]
-            if n is not None:
+            # One scenario's null run is too few organisations to judge a 3% to 7% rate (one organisation is
+            # 2.5% of 40): the rate is judged pooled over every scenario, below.
+            if n is not None and n.seeds >= 200:
                 ok += ["null rate" if 0.03 <= n.excludes_zero <= 0.07 else "**null rate missed**"]
             rows.append(f"| {name} | {k.role} | {k.outcome} | {h} | {bias} | {cov} | {null_rate} | {', '.join(ok)} |")
     pooled = _pooled_nulls(out, suffix)
@@ -357,7 +359,8 @@ def scenario_report(out: Path, uncertainty: str = "influence") -> str:
         "(absolute where none is planted); coverage is of each "
         "organisation's realised effect / of the mean effect; the null rate is the share of 95% intervals "
         "excluding zero when nothing was planted (organisations in brackets). Targets: |bias| under 10%, "
-        "coverage 93% to 97% (either measure), null rate 3% to 7%.\n",
+        "coverage 93% to 97% (either measure), null rate 3% to 7% (judged per scenario from 200 organisations "
+        "on, and pooled over every scenario in the table below).\n",
         "| scenario | role | outcome | horizon | bias | coverage (realised / mean) | null rate | targets |",
         "|---|---|---|---|---|---|---|---|", *rows, "", pooled, "", "Sources: " + "; ".join(sources) + "."]) + "\n"
 
