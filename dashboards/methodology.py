@@ -229,7 +229,7 @@ planted effect), the adjusted estimates for mentees came within about 10% of the
 promotion, retention, salary growth and the survey changes, and with no effect planted about 5% of
 the 95% intervals excluded zero, as they should. Read with care:
 - **Some intervals are slightly narrow.** In some scenarios the survey-change and retention intervals
-  held the planted effect 89% to 92% of the time rather than 95%. For retention, part of the reason
+  held the planted effect 89% to 94% of the time rather than 95%. For retention, part of the reason
   is that no data shows which mentees stayed because of the program.
 - **Mentors' effects are small** (one or two points of promotion), and their estimates vary by more
   than 10% of that from one organisation to the next; the study cannot yet tell a small bias from
