@@ -54,6 +54,9 @@ STUDIED = [
     ("satisfaction_change", None, ("survey_change_two_waves", "satisfaction")),
 ]
 ROLES = ("mentee", "mentor")
+#: Skip the contract's GX suite on the generator's files (valid by construction), which took about 5 of
+#: the 6.5 s an organisation costs. Set ``MENTORSHIP_STUDY_EXPECTATIONS=1`` to run it anyway.
+TRUST_GENERATED = os.environ.get("MENTORSHIP_STUDY_EXPECTATIONS", "0") != "1"
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,9 @@ def scenario_config(scenario: str, seed: int, n_employees: int, effects: Planted
         effects = effects if effects is not None else PlantedEffects()
         if sc.department_scale is not None and effects.department_scale is None:
             effects = dataclasses.replace(effects, department_scale=dict(sc.department_scale))
-    return SyntheticConfig(n_employees=n_employees, seed=seed, effects=effects, selection=sc.selection, **sc.config)
+    # Parquet rather than CSV: the same rows, read in a fraction of the time (the pipeline accepts both).
+    config = {"file_format": "parquet", **sc.config}
+    return SyntheticConfig(n_employees=n_employees, seed=seed, effects=effects, selection=sc.selection, **config)
 
 
 def build_outcomes(con: duckdb.DuckDBPyConnection, horizons=(6, 12, 24)) -> None:
@@ -143,7 +148,9 @@ def org_frames(seed: int, n_employees: int, effects: PlantedEffects | None = Non
         config = scenario_config(selection, seed, n_employees, effects, null)
         truth = generate(tmp / "landing", config, tmp / "truth.json")
         con = duckdb.connect()
-        ingest(con, tmp / "landing")
+        # The generator's files are valid by construction: the contract's GX suite, most of an
+        # organisation's time here, is skipped (the pipeline always runs it; ``expectations``).
+        ingest(con, tmp / "landing", expectations=not TRUST_GENERATED)
         build_outcomes(con)
         frames = {}
         for role in roles:
