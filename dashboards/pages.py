@@ -440,8 +440,9 @@ BRACKET_NOTE = (
     "picked on the score itself (a score high partly by chance falls back afterwards). Adjusting for the last "
     "score is right in the second case and too high in the first. The headline measures the change from the "
     "survey before the last one, adjusted for the last: right in both cases, as long as a person's "
-    "survey-to-survey noise is not carried over. The other two bracket the effect; all three use the same people "
-    "(those with two surveys before the start and one after).")
+    "survey-to-survey noise is not carried over. The other two bracket the true effect when selection runs one way; "
+    "each estimate has its own chance error, so the headline can fall just outside them. All three use the same "
+    "people (those with two surveys before the start and one after).")
 
 
 def _survey_bracket(effects: pd.DataFrame, role: str, constructs: list[str]) -> str:
