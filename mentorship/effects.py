@@ -664,6 +664,15 @@ def _bootstrap(models, x, t, y, s, estimand, method, binary, n, seed, clusters) 
     return np.asarray(out)
 
 
+def _at_risk(d: np.ndarray, entry: np.ndarray, w: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Weight at risk at each of ``times``: rows with entry < t <= d. Every row enters before it ends,
+    so that is (entered before t) minus (ended before t), two cumulative sums over sorted rows."""
+    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
+    ended = np.r_[0.0, np.cumsum(w[od])][np.searchsorted(d[od], times, side="left")]
+    entered = np.r_[0.0, np.cumsum(w[oe])][np.searchsorted(entry[oe], times, side="left")]
+    return entered - ended
+
+
 def kaplan_meier(d: np.ndarray, e: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None,
                  alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weighted Kaplan-Meier survival (event code 1; anything else censors) with its pointwise band:
@@ -681,10 +690,7 @@ def kaplan_meier(d: np.ndarray, e: np.ndarray, w: np.ndarray, entry: np.ndarray 
     times = np.unique(d[ev])
     if len(times) == 0:
         return np.zeros(1), np.ones(1), np.ones(1), np.ones(1)
-    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
-    ended = np.r_[0.0, np.cumsum(w[od])][np.searchsorted(d[od], times, side="left")]
-    entered = np.r_[0.0, np.cumsum(w[oe])][np.searchsorted(entry[oe], times, side="left")]
-    at_risk = entered - ended
+    at_risk = _at_risk(d, entry, w, times)
     events = np.bincount(np.searchsorted(times, d[ev]), weights=w[ev], minlength=len(times))
     surv = np.cumprod(1 - events / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -716,12 +722,7 @@ def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: f
     times = np.unique(d[ev])
     if len(times) == 0:
         return 0.0
-    # At risk at t: entry < t <= d. Every row enters before it ends, so that is (entered before t)
-    # minus (ended before t).
-    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
-    ended = np.concatenate([[0.0], np.cumsum(w[od])])[np.searchsorted(d[od], times, side="left")]
-    entered = np.concatenate([[0.0], np.cumsum(w[oe])])[np.searchsorted(entry[oe], times, side="left")]
-    at_risk = entered - ended
+    at_risk = _at_risk(d, entry, w, times)
     slot = np.searchsorted(times, d[ev])
     interest = np.bincount(slot, weights=w[ev] * (e[ev] == 1), minlength=len(times))
     any_event = np.bincount(slot, weights=w[ev], minlength=len(times))
@@ -965,11 +966,7 @@ def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.n
     times = np.unique(d[ev])
     if len(times) == 0:
         return np.zeros(len(d))
-    od, oe = np.argsort(d[m], kind="stable"), np.argsort(entry[m], kind="stable")
-    dm, em, wm = d[m], entry[m], w[m]
-    ended = np.r_[0.0, np.cumsum(wm[od])][np.searchsorted(dm[od], times, side="left")]
-    entered = np.r_[0.0, np.cumsum(wm[oe])][np.searchsorted(em[oe], times, side="left")]
-    at_risk = entered - ended
+    at_risk = _at_risk(d[m], entry[m], w[m], times)
     slot = np.searchsorted(times, d[ev])
     n1 = np.bincount(slot, weights=w[ev] * (e[ev] == 1), minlength=len(times))
     n_any = np.bincount(slot, weights=w[ev], minlength=len(times))
