@@ -16,7 +16,6 @@ from dashboards.packs import render_packs
 from dashboards.pages import build_all
 from mentorship import falsification, privacy, roi
 from mentorship.privacy import pseudonymise, suppress_partition
-from mentorship.settings import DEMO_HASH_KEY
 from pipelines.resources import PipelineSettings
 
 EXPORTS = ("outcome_comparison", "cohort_sizes")
@@ -86,10 +85,6 @@ def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.Mat
     derived, and the at-risk pair list with keyed-hash pair ids."""
     out = Path(settings.export_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if settings.hash_key == DEMO_HASH_KEY:
-        dg.get_dagster_logger().warning(
-            "MENTORSHIP_HASH_KEY is the demo default: exported pair ids can be re-identified by anyone who knows "
-            "it. Set your own secret key before using real data.")
     with duckdb.get_connection() as con:
         for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS):
             con.execute(f"copy (select * from analytics.{name}) to '{out / (name + '.parquet')}' (format parquet)")
@@ -98,12 +93,25 @@ def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.Mat
         for part in (HEALTH_STATUS, HEALTH_CADENCE, HEALTH_REGULARITY):
             health = suppress_partition(health, part, settings.min_group_size)
         health.to_parquet(out / "program_health.parquet", index=False)
-        at_risk = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)
-        at_risk.to_parquet(out / "at_risk_pairs.parquet", index=False)
+        at_risk = write_at_risk_pairs(con, out, settings)
         rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchall()[0][0]
                 for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS)}
     rows["at_risk_pairs"] = len(at_risk)
     return dg.MaterializeResult(metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()})
+
+
+def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFrame:
+    """The at-risk pair list as ``at_risk_pairs.parquet``, for the program team's page. In a leadership
+    export (``MENTORSHIP_LEADERSHIP_EXPORT``) no file is written and an earlier one is removed, so no
+    person-level list reaches the exports and pages meant for leadership; the program page then says the
+    list is held back."""
+    path = out / "at_risk_pairs.parquet"
+    if settings.leadership_export:
+        path.unlink(missing_ok=True)
+        return pd.DataFrame()
+    frame = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)
+    frame.to_parquet(path, index=False)
+    return frame
 
 
 def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:

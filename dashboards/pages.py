@@ -50,7 +50,7 @@ class Exports:
     health: pd.DataFrame
     prepost: pd.DataFrame
     roi_inputs: pd.DataFrame
-    at_risk: pd.DataFrame
+    at_risk: pd.DataFrame | None  # None in a leadership export: the list is held back for the program team
     validation: dict
     as_of: str
 
@@ -64,7 +64,8 @@ class Exports:
         vpath = d / "validation_summary.json"
         return cls(effects=pq("effect_estimates"), balance=pq("effect_balance"), curves=pq("survival_curves"),
                    comparison=pq("outcome_comparison"), sizes=sizes, health=pq("program_health"),
-                   prepost=pq("survey_prepost"), roi_inputs=pq("roi_inputs"), at_risk=pq("at_risk_pairs"),
+                   prepost=pq("survey_prepost"), roi_inputs=pq("roi_inputs"),
+                   at_risk=pq("at_risk_pairs") if (d / "at_risk_pairs.parquet").exists() else None,
                    validation=json.loads(vpath.read_text()) if vpath.exists() else {"sources": []}, as_of=as_of)
 
 
@@ -550,6 +551,13 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
              "meetings.")
     ar = x.at_risk
     p.add(f"<h2>Pairs at risk: no meeting in over {at_risk_days} days</h2>")
+    p.add("<p>This list is for the program team, to follow up with pairs that have gone quiet. It is not for "
+          "leadership: it appears on this page only, never in the leadership pages or packs, and a leadership "
+          "export (<code>MENTORSHIP_LEADERSHIP_EXPORT</code>) leaves it out altogether.</p>")
+    if ar is None:
+        p.add("<p>Held back: this is a leadership export, so the list of pairs at risk is left out. The program "
+              "team sees it in its own run of the pipeline.</p>")
+        return _write(p, out)
     if len(ar) < min_group_size:
         p.add(f'<p class="suppressed">Suppressed: fewer than {min_group_size} active pairs are at risk '
               f'({"none" if ar.empty else "a handful"}), too few to list without singling people out.</p>')

@@ -3,6 +3,7 @@
     python -m pipelines.cli run                              # what `make run` does: every month in the landing folder
     python -m pipelines.cli run --months 2025-01:2025-03     # a backfill of three months, then everything downstream
     python -m pipelines.cli run --select raw_meetings validated_meetings --months 2025-03
+    python -m pipelines.cli run --leadership-export          # exports and pages for leadership: no at-risk pair list
     python -m pipelines.cli generate                         # (re)generate the synthetic landing files only
 
 It exits 0 on success, 1 when the run failed (with the failing step and the validation summary) and 2
@@ -175,6 +176,7 @@ def run(args) -> int:
     except ValueError as e:
         print(f"--months: {e}", file=sys.stderr)
         return 2
+    settings.check_output_dirs()  # an output folder that cannot be written stops the run before anything runs
     if landing_is_empty(settings.landing_dir):
         generate_sample(settings)
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
@@ -205,6 +207,14 @@ def run(args) -> int:
                 err = ev.step_failure_data.error
                 msg = (err.cause.message if err.cause else err.message).strip().splitlines()
                 print(f"FAILED {ev.step_key}: {' '.join(msg[:3])}", file=sys.stderr)
+            elif ev.is_run_failure and ev.job_failure_data and ev.job_failure_data.error:
+                # Failed before any step: a resource refused its settings (the hash key, min_group_size,
+                # an output folder), so nothing was published.
+                err = ev.job_failure_data.error
+                while err.cause is not None:
+                    err = err.cause
+                print(f"FAILED before any asset ran: {' '.join(err.message.strip().splitlines()[:3])}",
+                      file=sys.stderr)
         print(f"Run {result.run_id} failed; downstream assets did not run and the last good tables are kept. "
               f"See the run in the UI (make ui).", file=sys.stderr)
         return 1
@@ -229,11 +239,16 @@ def main(argv=None) -> int:
     r.add_argument("--select", nargs="*", help="asset names to run instead of everything")
     r.add_argument("--months", help="the months of the monthly sources to (re)load, START:END or one month "
                                     "(YYYY-MM); default: every month, so the tables match the landing folder")
+    r.add_argument("--leadership-export", action="store_true",
+                   help="a set of exports and pages for leadership: leave the at-risk pair list out "
+                        "(as MENTORSHIP_LEADERSHIP_EXPORT=1 does)")
     g = sub.add_parser("generate", help="write the synthetic organisation into the landing folder")
     g.add_argument("--employees", type=int, default=5000)
     g.add_argument("--seed", type=int, default=42)
     args = p.parse_args(argv)
     load_env_file()
+    if getattr(args, "leadership_export", False):
+        os.environ["MENTORSHIP_LEADERSHIP_EXPORT"] = "1"
     try:
         if args.command == "run":
             return run(args)

@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 
 import dagster as dg
+import pydantic
 from dagster_duckdb import DuckDBResource
 
-from mentorship.settings import DEFAULT_ROI_FILE, Settings
+from mentorship.settings import DEFAULT_ROI_FILE, Settings, SettingsError, check_hash_key, check_writable
 
 
 class PipelineSettings(dg.ConfigurableResource):
-    """Where files live and the privacy and horizon settings every asset shares."""
+    """Where files live and the privacy and horizon settings every asset shares.
+
+    Checked when a run starts, before any asset runs (so a bad value set in the UI's launchpad stops the
+    run before anything is published): ``min_group_size`` at least 2, the hash key (from
+    ``MENTORSHIP_HASH_KEY``; no default) long enough and not the old demo key, and the export and
+    dashboard folders writable."""
 
     landing_dir: str
     export_dir: str
@@ -21,7 +27,8 @@ class PipelineSettings(dg.ConfigurableResource):
     as_of_date: str | None = None
     mapping_path: str | None = None
     max_reject_share: float = 0.05
-    hash_key: str = "demo-key-change-me"
+    # No default: default_resources() reads it from MENTORSHIP_HASH_KEY at run time (see Settings).
+    hash_key: str
     effect_bootstrap: int = 200
     effect_ci_method: str = Settings.ci_method
     effect_bootstrap_below: int = Settings.bootstrap_below
@@ -31,6 +38,22 @@ class PipelineSettings(dg.ConfigurableResource):
     effect_trim: float = 0.01
     roi_file: str = str(DEFAULT_ROI_FILE)
     at_risk_days: int = 60
+    # Leave person-level lists (the at-risk pairs) out of the exports and pages (MENTORSHIP_LEADERSHIP_EXPORT).
+    leadership_export: bool = False
+
+    @pydantic.field_validator("min_group_size")
+    @classmethod
+    def _smallest_group(cls, value: int) -> int:
+        if value < 2:
+            raise SettingsError(f"min_group_size (MENTORSHIP_MIN_GROUP_SIZE) must be at least 2, got {value}: it is "
+                                "the smallest group a page or export may show")
+        return value
+
+    def setup_for_execution(self, context) -> None:
+        # The key is only known here: in the resource it is an EnvVar until the run resolves it.
+        check_hash_key(self.hash_key, "the settings resource's hash_key (MENTORSHIP_HASH_KEY)")
+        check_writable(self.export_dir, "export_dir (MENTORSHIP_EXPORT_DIR)")
+        check_writable(self.dashboard_dir, "dashboard_dir (MENTORSHIP_DASHBOARD_DIR)")
 
     def effect_settings(self):
         from mentorship.effect_tables import EffectSettings
@@ -60,7 +83,7 @@ class PipelineSettings(dg.ConfigurableResource):
                    effect_bootstrap_below=s.bootstrap_below,
                    effect_bootstrap_max_people=s.bootstrap_max_people,
                    effect_comparison_max=s.comparison_max, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
-                   horizons=list(s.horizons))
+                   horizons=list(s.horizons), leadership_export=s.leadership_export)
 
 
 def warehouse(database, memory: str | None = None) -> DuckDBResource:
@@ -73,7 +96,8 @@ def default_resources() -> dict:
     settings = Settings.from_env()
     # MENTORSHIP_DUCKDB is the documented override; default it so a fresh clone needs no .env.
     os.environ.setdefault("MENTORSHIP_DUCKDB", str(settings.warehouse_path))
-    # The key is read from the environment at run time so it never shows in the UI's resource config.
+    # The key is read from the environment at run time so it never shows in the UI's resource config;
+    # Settings.from_env() has resolved it (the variable, or the key file it generates on the first run).
     os.environ.setdefault("MENTORSHIP_HASH_KEY", settings.hash_key)
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {

@@ -215,10 +215,11 @@ def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> N
     months = landing_range(landing)
     from mentorship.settings import Settings
 
+    settings = Settings.from_env()  # the hash key too: MENTORSHIP_HASH_KEY, or the project's key file
     resources = {"duckdb": warehouse(str(root / "warehouse.duckdb")),
                  "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
                                               dashboard_dir=str(root / "dashboards"), effect_bootstrap=bootstrap,
-                                              effect_ci_method=Settings.from_env().ci_method)}
+                                              effect_ci_method=settings.ci_method, hash_key=settings.hash_key)}
     result = dg.materialize(all_assets, resources=resources,
                             selection=dg.AssetSelection.groups(*groups), raise_on_error=False,
                             tags=range_tags(*months) if months and "raw" in groups else None)

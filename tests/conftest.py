@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+#: The tests' hash key (64 bytes, never a real one). Set before the code location is imported, which
+#: resolves the key, so that the suite neither reads nor generates a key file in the project's data folder.
+TEST_HASH_KEY = "tests-only-hash-key-" + "0123456789abcdef" * 2 + "-not-for-real-data"
+os.environ.setdefault("MENTORSHIP_HASH_KEY", TEST_HASH_KEY)
 
 import dagster as dg
 import duckdb
@@ -25,7 +31,7 @@ def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effec
         "duckdb": warehouse_resource(str(root / "warehouse.duckdb")),
         "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
                                      dashboard_dir=str(root / "dashboards"), min_group_size=min_group_size,
-                                     effect_bootstrap=effect_bootstrap),
+                                     effect_bootstrap=effect_bootstrap, hash_key=TEST_HASH_KEY),
     }
 
 

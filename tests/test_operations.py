@@ -11,6 +11,11 @@ import pytest
 
 from mentorship.settings import Settings, SettingsError
 from pipelines.definitions import defs
+from tests.conftest import TEST_HASH_KEY
+
+#: Settings read from a dict rather than the environment need the key too (else they would generate a
+#: key file in the project's data folder).
+KEY = {"MENTORSHIP_HASH_KEY": TEST_HASH_KEY}
 
 
 def test_schedules_evaluate_to_their_jobs():
@@ -58,6 +63,10 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name,value,message", [
     ("MENTORSHIP_MIN_GROUP_SIZE", "five", "MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got 'five'"),
     ("MENTORSHIP_MIN_GROUP_SIZE", "1", "at least 2"),
+    ("MENTORSHIP_MIN_GROUP_SIZE", "0", "MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got 0"),
+    ("MENTORSHIP_MIN_GROUP_SIZE", "-5", "MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got -5"),
+    ("MENTORSHIP_MIN_GROUP_SIZE", "", "MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got ''"),
+    ("MENTORSHIP_LEADERSHIP_EXPORT", "maybe", "MENTORSHIP_LEADERSHIP_EXPORT must be one of 1, true"),
     ("MENTORSHIP_REFRESH_CRON", "monthly", "MENTORSHIP_REFRESH_CRON must be a cron expression"),
     ("MENTORSHIP_FRESHNESS_CRON", "0 25 * * *", "MENTORSHIP_FRESHNESS_CRON must be a cron expression"),
     ("MENTORSHIP_FRESHNESS_DAYS", "0", "MENTORSHIP_FRESHNESS_DAYS must be at least 1"),
@@ -73,24 +82,24 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
 ])
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        Settings.from_env({name: value})
+        Settings.from_env({**KEY, name: value})
 
 
 def test_the_comparison_sample_size_is_configurable_and_reaches_the_effect_step():
     from pipelines.resources import PipelineSettings
 
-    assert Settings.from_env({}).comparison_max == 600_000
-    settings = Settings.from_env({"MENTORSHIP_COMPARISON_MAX": "2000"})
+    assert Settings.from_env(KEY).comparison_max == 600_000
+    settings = Settings.from_env({**KEY, "MENTORSHIP_COMPARISON_MAX": "2000"})
     assert PipelineSettings.from_settings(settings).effect_settings().comparison_max == 2000
 
 
 def test_the_interval_method_is_configurable_and_reaches_the_effect_step():
     from pipelines.resources import PipelineSettings
 
-    default = PipelineSettings.from_settings(Settings.from_env({})).effect_settings()
+    default = PipelineSettings.from_settings(Settings.from_env(KEY)).effect_settings()
     assert (default.ci_method, default.bootstrap_below) == ("influence", 30)
     chosen = PipelineSettings.from_settings(Settings.from_env(
-        {"MENTORSHIP_CI_METHOD": "Bootstrap", "MENTORSHIP_BOOTSTRAP_BELOW": "0"})).effect_settings()
+        {**KEY, "MENTORSHIP_CI_METHOD": "Bootstrap", "MENTORSHIP_BOOTSTRAP_BELOW": "0"})).effect_settings()
     assert (chosen.ci_method, chosen.bootstrap_below) == ("bootstrap", 0)
 
 
@@ -99,8 +108,8 @@ def test_the_duckdb_memory_ceiling_is_configurable_and_reaches_the_warehouse(tmp
 
     from pipelines.resources import warehouse
 
-    assert Settings.from_env({}).duckdb_memory == "4GB"
-    assert Settings.from_env({"MENTORSHIP_DUCKDB_MEMORY": "512MB"}).duckdb_memory == "512MB"
+    assert Settings.from_env(KEY).duckdb_memory == "4GB"
+    assert Settings.from_env({**KEY, "MENTORSHIP_DUCKDB_MEMORY": "512MB"}).duckdb_memory == "512MB"
 
     def limit(con):
         return con.execute("select current_setting('memory_limit')").fetchall()[0][0]
@@ -110,8 +119,8 @@ def test_the_duckdb_memory_ceiling_is_configurable_and_reaches_the_warehouse(tmp
 
 
 def test_horizons_are_configurable():
-    assert Settings.from_env({"MENTORSHIP_HORIZONS": "24, 6"}).horizons == (6, 24)
-    assert Settings.from_env({}).horizons == (6, 12, 24)
+    assert Settings.from_env({**KEY, "MENTORSHIP_HORIZONS": "24, 6"}).horizons == (6, 24)
+    assert Settings.from_env(KEY).horizons == (6, 12, 24)
 
 
 def test_a_dotenv_file_fills_what_the_environment_does_not_set(tmp_path, monkeypatch):

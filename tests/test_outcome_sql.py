@@ -21,6 +21,7 @@ import pytest
 
 from pipelines.resources import PipelineSettings
 from pipelines.sql import build_table
+from tests.conftest import TEST_HASH_KEY
 
 AS_OF = date(2025, 12, 31)
 
@@ -88,7 +89,8 @@ def warehouse(employees, jobs, pairs, survey, as_of=AS_OF):
     c.execute("create table validated.survey_responses (employee_id varchar, survey_wave varchar, "
               "response_date date, item_id varchar, score double)")
     c.executemany("insert into validated.survey_responses values (?, ?, ?, ?, ?)", survey)
-    PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(as_of)).prepare(c)
+    PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(as_of),
+                     hash_key=TEST_HASH_KEY).prepare(c)
     for name in ("job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times",
                  "censoring_risk", "survey_outcomes", "pair_engagement"):
         build_table(c, "analytics", name)
