@@ -5,5 +5,4 @@ from assets._sql import sql_asset
 outcome_comparison = sql_asset(
     "outcome_comparison", ["career_outcomes", "survey_outcomes"], "comparisons",
     "Raw mentored vs comparison means per role, outcome and horizon with counts and a naive standard error. "
-    "Not adjusted for self-selection. Cells under the minimum group size are suppressed.",
-    params=("min_group_size",))
+    "Not adjusted for self-selection. Unsuppressed: published only through the publication gate.")

@@ -33,14 +33,13 @@ pair_engagement = sql_asset(
 program_health = sql_asset(
     "program_health", ["pair_engagement"], "outcomes",
     "Per program and cohort (and overall): pairs by status, meetings per pair per month, gaps between "
-    "meetings, goals set and met, mentee ratings, and pairs by cadence and by regularity band; cells under the minimum group "
-    "size suppressed.", params=("min_group_size",))
+    "meetings, goals set and met, mentee ratings, and pairs by cadence and by regularity band. Unsuppressed: "
+    "published only through the publication gate.")
 
 survey_prepost = sql_asset(
     "survey_prepost", ["survey_outcomes"], "outcomes",
     "Mean construct score before and after the index date per role, construct and group, the means the "
-    "difference-in-differences compares; groups under the minimum size suppressed.",
-    params=("min_group_size",))
+    "difference-in-differences compares. Unsuppressed: published only through the publication gate.")
 
 roi_inputs = sql_asset(
     "roi_inputs", ["cohort_members", "pair_engagement"], "outcomes",

@@ -14,48 +14,72 @@ from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
 from dashboards.packs import render_packs
 from dashboards.pages import build_all
-from mentorship import falsification, privacy, roi
-from mentorship.privacy import pseudonymise, suppress_partition
+from mentorship import disclosure, falsification, privacy, publication, roi
+from mentorship.privacy import pseudonymise
+from mentorship.publication import at_risk_list, publish
 from pipelines.resources import PipelineSettings
 
-EXPORTS = ("outcome_comparison", "cohort_sizes")
 OWNERS = ["team:people-analytics"]
 
+#: Warehouse tables published as they are computed, unsuppressed until the gate.
+PUBLISHED = ("outcome_comparison", "effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
+             "program_health", "survey_prepost", "roi_inputs")
+COHORT_SIZES = """
+    select role, cohort, group_name, min(index_date) as index_date, count(distinct employee_id) as people,
+           any_value(as_of_date) as as_of_date
+    from analytics.cohort_members
+    group by role, cohort, group_name
+    order by role, cohort, group_name"""
 
-@dg.asset(
-    deps=["outcome_comparison", "cohort_members"],
-    group_name="reporting",
-    kinds={"duckdb", "parquet"},
-    owners=OWNERS,
-    code_version=code_version(privacy),
-    pool="duckdb",
-)
-def comparison_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
-    """Aggregate-only Parquet exports for the dashboards: the raw comparison table and cohort sizes,
-    with groups under the minimum size suppressed. Dashboards read these, never the warehouse, so an
-    open page never holds DuckDB's lock."""
+
+@dg.asset(deps=[*PUBLISHED, "cohort_members", "pair_engagement"], group_name="reporting", kinds={"duckdb", "parquet"},
+          owners=OWNERS, code_version=code_version(privacy, publication, disclosure), pool="duckdb")
+def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
+    """Every table that leaves the warehouse, as Parquet for the dashboards, the packs and the CLI summary,
+    through the one publication gate (``mentorship.publication``): counts under the minimum group size
+    hidden, more hidden wherever a hidden one could be worked out from any published total in any of
+    these tables, derived figures hidden with their counts; and the at-risk pair list with keyed-hash
+    pair ids. Dashboards read these, never the warehouse, so an open page never holds DuckDB's lock."""
     out = Path(settings.export_dir)
     out.mkdir(parents=True, exist_ok=True)
-    k = settings.min_group_size
     with duckdb.get_connection() as con:
-        con.execute(f"copy (select * from analytics.outcome_comparison) to '{out / 'outcome_comparison.parquet'}' "
-                    "(format parquet)")
-        con.execute(f"""
-            copy (
-                select role, cohort, group_name, min(index_date) as index_date,
-                       case when count(distinct employee_id) >= {int(k)} then count(distinct employee_id) end as people,
-                       any_value(as_of_date) as as_of_date
-                from analytics.cohort_members
-                group by role, cohort, group_name
-                order by role, cohort, group_name
-            ) to '{out / 'cohort_sizes.parquet'}' (format parquet)""")
-        rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchall()[0][0]
-                for name in EXPORTS}
-    return dg.MaterializeResult(metadata={f"{k_}_rows": dg.MetadataValue.int(v) for k_, v in rows.items()}
-                                | {"export_dir": dg.MetadataValue.path(str(out))})
+        frames = {name: con.execute(f"select * from analytics.{name}").df() for name in PUBLISHED}
+        frames["cohort_sizes"] = con.execute(COHORT_SIZES).df()
+        published = publish(frames, settings.min_group_size)
+        # All or nothing: every file is written beside its old one first, then all are swapped in.
+        staged = []
+        for name, frame in published.items():
+            tmp = out / f".{name}.parquet.tmp"
+            _plain(frame).to_parquet(tmp, index=False)
+            staged.append((tmp, out / f"{name}.parquet"))
+        for tmp, path in staged:
+            tmp.replace(path)
+        at_risk = write_at_risk_pairs(con, out, settings)
+    rows = {name: len(frame) for name, frame in published.items()} | {"at_risk_pairs": len(at_risk)}
+    hidden = {name: int(frame["counts_hidden"].sum()) if "counts_hidden" in frame else None
+              for name, frame in published.items()}
+    return dg.MaterializeResult(metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()}
+                                | {"export_dir": dg.MetadataValue.path(str(out)),
+                                   "suppressed_rows": dg.MetadataValue.int(int(sum(
+                                       f["suppressed"].sum() for f in published.values() if "suppressed" in f))),
+                                   "effect_rows_with_counts_hidden": dg.MetadataValue.int(
+                                       hidden.get("effect_estimates") or 0)})
 
 
-@dg.asset(deps=["comparison_exports"], group_name="reporting", kinds={"plotly", "html"}, owners=OWNERS,
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """NumPy dtypes for the readers: nullable floats as float with NaN, nullable booleans as objects."""
+    frame = frame.copy()
+    for c in frame.columns:
+        dtype = frame[c].dtype
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(dtype) \
+                and not pd.api.types.is_bool_dtype(dtype):
+            frame[c] = frame[c].astype("float64" if frame[c].isna().any() or dtype.kind == "f" else dtype.numpy_dtype)
+        elif isinstance(frame[c].dtype, pd.BooleanDtype):
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
+    return frame
+
+
+@dg.asset(deps=["published_exports"], group_name="reporting", kinds={"plotly", "html"}, owners=OWNERS,
           code_version=code_version(comparison, theme))
 def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
     """The mentored-vs-comparison page (raw figures, with counts) and the dashboard index, as static
@@ -70,36 +94,6 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
                                           "bytes": dg.MetadataValue.int(page.stat().st_size)})
 
 
-EFFECT_EXPORTS = ("effect_estimates", "effect_balance", "survival_curves", "falsification_checks")
-AGGREGATE_EXPORTS = ("program_health", "survey_prepost", "roi_inputs")
-HEALTH_STATUS = ["active_pairs", "completed_pairs", "withdrawn_pairs"]
-HEALTH_CADENCE = ["low_cadence_pairs", "medium_cadence_pairs", "high_cadence_pairs"]
-HEALTH_REGULARITY = ["low_regularity_pairs", "medium_regularity_pairs", "high_regularity_pairs"]
-
-
-@dg.asset(deps=[*EFFECT_EXPORTS, *AGGREGATE_EXPORTS, "pair_engagement"], group_name="reporting",
-          kinds={"duckdb", "parquet"}, pool="duckdb", owners=OWNERS, code_version=code_version(privacy))
-def effect_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
-    """The effect tables and the program aggregates as Parquet for the dashboards: aggregates only,
-    suppressed cells without numbers, counts hidden where a suppressed segment could otherwise be
-    derived, and the at-risk pair list with keyed-hash pair ids."""
-    out = Path(settings.export_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with duckdb.get_connection() as con:
-        for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS):
-            con.execute(f"copy (select * from analytics.{name}) to '{out / (name + '.parquet')}' (format parquet)")
-        # Counts that split a published total: small ones hidden, plus one more where one alone would show.
-        health = pd.read_parquet(out / "program_health.parquet")
-        for part in (HEALTH_STATUS, HEALTH_CADENCE, HEALTH_REGULARITY):
-            health = suppress_partition(health, part, settings.min_group_size)
-        health.to_parquet(out / "program_health.parquet", index=False)
-        at_risk = write_at_risk_pairs(con, out, settings)
-        rows = {name: con.execute(f"select count(*) from '{out / (name + '.parquet')}'").fetchall()[0][0]
-                for name in (*EFFECT_EXPORTS, *AGGREGATE_EXPORTS)}
-    rows["at_risk_pairs"] = len(at_risk)
-    return dg.MaterializeResult(metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()})
-
-
 def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFrame:
     """The at-risk pair list as ``at_risk_pairs.parquet``, for the program team's page. In a leadership
     export (``MENTORSHIP_LEADERSHIP_EXPORT``) no file is written and an earlier one is removed, so no
@@ -109,7 +103,7 @@ def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFr
     if settings.leadership_export:
         path.unlink(missing_ok=True)
         return pd.DataFrame()
-    frame = at_risk_pairs(con, settings.at_risk_days, settings.hash_key)
+    frame = at_risk_list(at_risk_pairs(con, settings.at_risk_days, settings.hash_key), settings.min_group_size)
     frame.to_parquet(path, index=False)
     return frame
 
@@ -126,7 +120,7 @@ def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
     return frame
 
 
-@dg.asset(deps=["effect_exports"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
+@dg.asset(deps=["published_exports"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
           code_version=code_version(methodology, falsification))
 def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     """The generated methodology note (Markdown and HTML): design, covariates, estimands, trimming,
@@ -141,7 +135,7 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
                                           "html": dg.MetadataValue.path(str(page))})
 
 
-@dg.asset(deps=["comparison_dashboard", "effect_exports", "methodology_note"], group_name="reporting",
+@dg.asset(deps=["comparison_dashboard", "published_exports", "methodology_note"], group_name="reporting",
           kinds={"plotly", "html"}, owners=OWNERS, code_version=code_version(pages, theme, roi))
 def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
     """Every leadership and HR page (executive summary, retention, promotion and growth, surveys,

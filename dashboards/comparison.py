@@ -83,6 +83,10 @@ def rates_figure(df: pd.DataFrame, role: str, horizon: int = 12) -> go.Figure:
     return fig
 
 
+def _count(v) -> str:
+    return "suppressed" if pd.isna(v) else f"{int(v):,}"
+
+
 def comparison_table(df: pd.DataFrame, role: str) -> str:
     rows = []
     for _, r in df[df["role"] == role].iterrows():
@@ -95,7 +99,7 @@ def comparison_table(df: pd.DataFrame, role: str) -> str:
                      f"<td>{format_difference(r['raw_difference'] - 1.96 * r['raw_se'], r['scale'])} to "
                      f"{format_difference(r['raw_difference'] + 1.96 * r['raw_se'], r['scale'])}</td>"]
         rows.append(f"<tr><td>{html.escape(r['outcome_label'])}</td><td>{_horizon_label(r['horizon_months'])}</td>"
-                    f"<td>{int(r['n_mentored']):,}</td><td>{int(r['n_comparison']):,}</td>{''.join(cells)}</tr>")
+                    f"<td>{_count(r['n_mentored'])}</td><td>{_count(r['n_comparison'])}</td>{''.join(cells)}</tr>")
     head = ("<tr><th>Outcome</th><th>Horizon</th><th>n mentored</th><th>n comparison</th><th>Mentored</th>"
             "<th>Comparison</th><th>Raw difference</th><th>Naive 95% interval</th></tr>")
     return f'<table class="data">{head}{"".join(rows)}</table>'
@@ -106,7 +110,9 @@ def build_comparison_page(comparison: pd.DataFrame, cohort_sizes: pd.DataFrame, 
     first = True
     for role in [r for r in ("mentee", "mentor") if r in set(comparison["role"])]:
         sizes = cohort_sizes[cohort_sizes["role"] == role]
-        n_treated = int(sizes.loc[sizes["group_name"] == "mentored", "people"].sum())
+        people = sizes.loc[sizes["group_name"] == "mentored", "people"]
+        # A total of the cohorts shown would be a new figure to subtract from: none where any is hidden.
+        n_treated = f"{int(people.sum()):,} people" if people.notna().all() else "some cohorts suppressed"
         figs = [rates_figure(comparison, role), difference_figure(comparison, role)]
         html_figs = []
         for fig in figs:
@@ -114,7 +120,7 @@ def build_comparison_page(comparison: pd.DataFrame, cohort_sizes: pd.DataFrame, 
                                          config={"displaylogo": False, "responsive": True}))
             first = False
         sections.append(
-            f"<h2>{ROLE_TITLES[role]} ({n_treated:,} people)</h2>"
+            f"<h2>{ROLE_TITLES[role]} ({n_treated})</h2>"
             + html_figs[0]
             + '<p class="howto">How to read this: each pair of bars compares the share of mentored people and '
               'of the comparison group who had the outcome within 12 months of their index date.</p>'

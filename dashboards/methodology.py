@@ -92,8 +92,12 @@ def _falsification_text(checks: pd.DataFrame | None) -> str:
             continue
         lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | {r.naive:+.3f} | "
                      f"{r.estimate:+.3f} ({r.ci_low:+.3f} to {r.ci_high:+.3f}) | "
-                     f"{'' if pd.isna(r.n_treated) else f'{int(r.n_treated):,} / {int(r.n_control):,}'} |")
+                     f"{_n(r.n_treated)} / {_n(r.n_control)} |")
     return "\n".join(lines)
+
+
+def _n(v) -> str:
+    return "hidden" if pd.isna(v) else f"{int(v):,}"
 
 
 def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int,
@@ -199,9 +203,10 @@ who were mentored), with its 95% confidence interval.
 
 ## Segments and dose
 Effects by {', '.join(SEGMENTS).replace('_', ' ')} for the headline outcomes ({headline}). A
-segment with fewer than {min_group_size} mentored or comparison people is suppressed with its reason;
-where exactly one segment of a breakdown is suppressed, the counts of the next-smallest are hidden
-too, so the hidden one cannot be worked out by subtraction.
+segment with fewer than {min_group_size} mentored or comparison people is suppressed with its reason.
+Where a hidden count could be worked out from any published total (the overall row, another table
+showing the same people), more counts are hidden until none can: the publication gate, described in
+the README's *Privacy* section, does this over every published table at once.
 
 Dose, among mentees, in two ways, each band of mentees against the whole comparison group with
 the same adjustment. Both are measured over the pair's first 90 days (its whole life if it ended

@@ -294,7 +294,8 @@ def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, st
                 rows.append([label, when, "suppressed", "", "", "", "", "", r.suppression_reason or ""])
                 classes.append(["", "", "suppressed", "", "", "", "", "", "suppressed"])
                 continue
-            n = f"{int(r.n_treated):,} / {int(r.n_control):,}" if pd.notna(r.n_treated) else "hidden"
+            n = (f"{count(r.n_treated)} / {count(r.n_control)}".replace("suppressed", "hidden")
+                 if pd.notna(r.n_treated) or pd.notna(r.n_control) else "hidden")
             hr = outcome.startswith("time_to")
             rows.append([label, when, level_text(outcome, r.treated_mean),
                          "" if hr else level_text(outcome, r.treated_mean - r.estimate),
@@ -498,7 +499,7 @@ def survey(x: Exports, out: Path) -> Path:
     p.add("<h2>Three designs, side by side</h2>")
     p.add(_survey_bracket(x.effects, "mentee", constructs))
     p.add(f'<p class="howto">{esc(BRACKET_NOTE)}</p>')
-    rows = [[r.construct.capitalize(), r.group_name, "suppressed" if r.suppressed else f"{int(r.people):,}",
+    rows = [[r.construct.capitalize(), r.group_name, "suppressed" if r.suppressed else count(r.people),
              "" if r.suppressed else f"{r.pre_mean:.2f}", "" if r.suppressed else f"{r.post_mean:.2f}"]
             for r in pp.itertuples()]
     p.add(table(rows, ["Construct", "Group", "People", "Before", "After"]))
@@ -511,13 +512,14 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     total = h[(h.program == "All programs") & (h.cohort == "All cohorts")]
     if len(total) and not bool(total.iloc[0].suppressed):
         t = total.iloc[0]
-        goals = t.goals_met / t.goals_set if t.goals_set else float("nan")
+        goals = t.goals_met / t.goals_set if pd.notna(t.goals_set) and t.goals_set else float("nan")
         p.add('<div class="cards">' + "".join(
             f'<div class="card"><div>{esc(k)}</div><div class="big">{esc(v)}</div></div>' for k, v in (
                 ("Pairs active", f"{count(t.active_pairs)} of {count(t.pairs)}"),
                 ("Meetings per pair per month", f"{t.meetings_per_pair_month:.2f}"),
                 ("Typical gap between meetings", f"{t.median_gap_days:.0f} days"),
-                ("Goals met", f"{int(t.goals_met):,} of {int(t.goals_set):,} ({pct(goals, 0)})"),
+                ("Goals met", f"{int(t.goals_met):,} of {int(t.goals_set):,} ({pct(goals, 0)})"
+                              if pd.notna(goals) else "suppressed"),
                 ("Mean mentee rating", f"{t.mean_mentee_rating:.2f} / 5")) ) + "</div>")
     cohorts = h[(h.program == "All programs") & (h.cohort != "All cohorts")]
     options = [("", ALL, "All cohorts")] + [("Cohort", f"cohort={c}", c) for c in cohorts.cohort]
@@ -533,7 +535,8 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
             continue
         rows.append([r.program, r.cohort, count(r.pairs), count(r.active_pairs),
                      f"{r.meetings_per_pair_month:.2f}", f"{r.median_gap_days:.0f}" if pd.notna(r.median_gap_days) else "",
-                     f"{int(r.goals_met):,} / {int(r.goals_set):,}",
+                     f"{int(r.goals_met):,} / {int(r.goals_set):,}" if pd.notna(r.goals_met) and pd.notna(r.goals_set)
+                     else "suppressed",
                      f"{r.mean_mentee_rating:.2f}" if pd.notna(r.mean_mentee_rating) else ""])
         classes.append([""] * 8)
     p.add("<h2>By program and cohort</h2>")
@@ -558,9 +561,9 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         p.add("<p>Held back: this is a leadership export, so the list of pairs at risk is left out. The program "
               "team sees it in its own run of the pipeline.</p>")
         return _write(p, out)
-    if len(ar) < min_group_size:
-        p.add(f'<p class="suppressed">Suppressed: fewer than {min_group_size} active pairs are at risk '
-              f'({"none" if ar.empty else "a handful"}), too few to list without singling people out.</p>')
+    if ar.empty:  # the publication gate lists them only from min_group_size pairs
+        p.add(f'<p class="suppressed">Not listed: fewer than {min_group_size} active pairs are at risk (perhaps '
+              f'none), too few to list without singling people out.</p>')
     else:
         rows = [[r.pair, r.program, r.cohort, f"{int(r.days_since_last_meeting):,}", f"{int(r.meetings):,}"]
                 for r in ar.head(50).itertuples()]

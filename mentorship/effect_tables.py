@@ -99,9 +99,12 @@ def _typed(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
     return frame.reindex(columns=list(columns)).astype(columns)
 
 
+#: Fewer people than this in either group and no model is fitted (a variance needs two).
+MIN_TO_ESTIMATE = 2
+
+
 @dataclass(frozen=True)
 class EffectSettings:
-    min_group_size: int = 5
     n_bootstrap: int = 200
     seed: int = 20240501
     trim: float = 0.01
@@ -466,8 +469,10 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
            "kind": "binary" if task.horizon_time else task.kind,
            "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,
            "n_treated": n_t, "n_control": n_c, "suppressed": False, "suppression_reason": None}
-    if min(n_t, n_c) < s.min_group_size:
-        row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group")
+    # A statistical floor, not the privacy threshold: the publication gate (mentorship.publication)
+    # suppresses small groups on the way out, with every table they share totals with.
+    if min(n_t, n_c) < MIN_TO_ESTIMATE:
+        row.update(suppressed=True, suppression_reason="too few people to estimate")
         return row, None, None
     if (reason := _nothing_to_compare(task)) is not None:
         # An effect of exactly zero with an interval of zero width would read as a finding.
@@ -520,11 +525,6 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         d.update(naive=-d["naive"], estimate=-d["estimate"], ci_low=-d["ci_high"], ci_high=-d["ci_low"],
                  treated_mean=1 - d["treated_mean"], control_mean_naive=1 - d["control_mean_naive"])
     row.update(d)
-    if min(r.n_treated_used, r.n_control_used) < s.min_group_size:  # trimming can leave a group too small to show
-        row = {k: v for k, v in row.items() if k in ("role", "outcome", "outcome_label", "kind", "horizon_months",
-                                                     "segment_type", "segment", "n_treated", "n_control")}
-        row.update(suppressed=True, suppression_reason=f"fewer than {s.min_group_size} people in a group after trimming")
-        return row, None, None
     balance = km = None
     if task.segment_type == "overall":
         balance = r.balance.assign(role=task.role, outcome=task.outcome, horizon_months=task.horizon)
@@ -572,22 +572,6 @@ def _monthly(km: pd.DataFrame, months: int = 36) -> pd.DataFrame:
                                  "survival": np.where(ok, sel.survival, 1.0),
                                  "ci_low": np.where(ok, sel.ci_low, 1.0), "ci_high": np.where(ok, sel.ci_high, 1.0)}))
     return pd.concat(out, ignore_index=True)
-
-
-def _complementary(table: pd.DataFrame) -> pd.DataFrame:
-    """Where one segment of a dimension is suppressed, hide the counts of the next-smallest too, so the
-    hidden counts cannot be worked out from the overall total by subtraction."""
-    table = table.copy()
-    table["counts_hidden"] = table["suppressed"]
-    seg = table.segment_type != "overall"
-    for _, g in table[seg].groupby(["role", "outcome", "horizon_months", "segment_type"], dropna=False):
-        if g.suppressed.sum() == 1 and len(g) > 1:
-            other = g[~g.suppressed].assign(n=lambda x: x.n_treated + x.n_control).sort_values("n").index[0]
-            table.loc[other, "counts_hidden"] = True
-    for c in ("n_treated", "n_control", "n_treated_used", "n_control_used"):
-        if c in table:
-            table[c] = table[c].astype("Float64").where(~table.counts_hidden)
-    return table
 
 
 def compute_effects(source, settings: EffectSettings = EffectSettings(),
@@ -662,7 +646,7 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
     curves = [k for _, _, k in results if k is not None]
     balance = _typed(balances, BALANCE_COLUMNS)
     return {
-        "effect_estimates": _typed([_complementary(pd.DataFrame(rows))], ESTIMATE_COLUMNS),
+        "effect_estimates": _typed([pd.DataFrame(rows).assign(counts_hidden=False)], ESTIMATE_COLUMNS),
         "effect_balance": balance,
         "survival_curves": _typed(curves, CURVE_COLUMNS),
         "falsification_checks": falsification.judge(checks + falsification.balance_rows(balance)),

@@ -50,6 +50,10 @@ def _ci(est, lo, hi, scale) -> str:
     return f"{est:+.2f} ({lo:+.2f} to {hi:+.2f})"
 
 
+def _n(v) -> str:
+    return "hidden" if pd.isna(v) else f"{int(v):,}"
+
+
 def summary(settings: Settings) -> str:
     import pandas as pd
 
@@ -66,8 +70,10 @@ def summary(settings: Settings) -> str:
     lines = [f"Outcome summary, data as of {as_of}: the raw difference (not adjusted for who volunteers) and the "
              f"adjusted effect on the mentored with its 95% CI"]
     for role, label in (("mentee", "Mentees"), ("mentor", "Mentors")):
-        n = int(sizes.loc[(sizes["role"] == role) & (sizes["group_name"] == "mentored"), "people"].sum())
-        lines.append(f"\n{label} ({n:,} people)")
+        people = sizes.loc[(sizes["role"] == role) & (sizes["group_name"] == "mentored"), "people"]
+        # No total of the cohorts shown where one is hidden: it would be a figure to subtract from.
+        n = f"{int(people.sum()):,} people" if people.notna().all() else "some cohorts suppressed"
+        lines.append(f"\n{label} ({n})")
         head = (f"  {'outcome':<40}{'horizon':>9}{'mentored':>10}{'comparison':>12}{'raw diff':>12}"
                 f"{'adjusted (95% CI)':>30}")
         if truth:
@@ -101,7 +107,7 @@ def summary(settings: Settings) -> str:
                 else:
                     tv = 0.0  # no effect is planted on this outcome
                 line += f"{_diff(tv, r['scale']):>15}"
-            lines.append(line + f"{int(r['n_mentored']):>13,} / {int(r['n_comparison']):,}")
+            lines.append(line + f"{_n(r['n_mentored']):>13} / {_n(r['n_comparison'])}")
     if truth:
         lines.append("\nThe planted truth is the synthetic organisation's known effect of the program; the gap "
                      "between it and the raw difference is self-selection.")

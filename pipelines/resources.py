@@ -58,7 +58,7 @@ class PipelineSettings(dg.ConfigurableResource):
     def effect_settings(self):
         from mentorship.effect_tables import EffectSettings
 
-        return EffectSettings(min_group_size=self.min_group_size, n_bootstrap=self.effect_bootstrap,
+        return EffectSettings(n_bootstrap=self.effect_bootstrap,
                               seed=self.effect_seed, trim=self.effect_trim, horizons=tuple(self.horizons),
                               ci_method=self.effect_ci_method, bootstrap_below=self.effect_bootstrap_below,
                               bootstrap_max_people=self.effect_bootstrap_max_people,

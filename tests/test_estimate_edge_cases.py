@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mentorship.effect_tables import overall_effect, segment_effects
+from mentorship.effect_tables import ESTIMATE_COLUMNS, _typed, overall_effect, segment_effects
+from mentorship.publication import publish
 from tests.test_selection_designs import SETTINGS, _frames, _members
 
 
@@ -56,7 +57,8 @@ def test_an_intake_without_comparison_people_is_trimmed_with_a_warning_and_its_s
     assert not r["suppressed"] and "without overlap" in r["warnings"]
     assert r["n_treated_used"] < r["n_treated"]
     segments = {s["segment"]: s for s in segment_effects(frames, "mentee", "promoted", 12, SETTINGS, "cohort")}
-    assert segments["2024-H2"]["suppressed"] and "fewer than" in segments["2024-H2"]["suppression_reason"]
+    assert segments["2024-H2"]["suppressed"] and segments["2024-H2"]["n_control"] == 0
+    assert segments["2024-H2"]["suppression_reason"] == "too few people to estimate"
     assert not segments["2024-H1"]["suppressed"]
 
 
@@ -66,7 +68,12 @@ def test_every_mentee_in_one_intake_and_a_tiny_intake():
     assert not r["suppressed"] and np.isfinite(r["ci_low"]) and r["ci_low"] < r["ci_high"]
     tiny = org[(org.treated == 0) | (np.cumsum(org.treated) <= 3)]  # three mentees in all
     r = overall_effect(_frames(tiny), "mentee", "promoted", 12, SETTINGS)
-    assert r["suppressed"] and r["suppression_reason"] == "fewer than 5 people in a group"
+    # Estimated (privacy is not the estimator's business), then suppressed on the way out.
+    assert r["n_treated"] == 3 and not r["suppressed"]
+    out = publish({"effect_estimates": _typed([pd.DataFrame([r]).assign(counts_hidden=False)], ESTIMATE_COLUMNS)},
+                  k=5)["effect_estimates"].iloc[0]
+    assert out.suppressed and out.suppression_reason == "fewer than 5 people in a group"
+    assert pd.isna(out.estimate) and pd.isna(out.ci_low) and pd.isna(out.n_treated)
 
 
 def test_a_row_warning_reaches_the_page():

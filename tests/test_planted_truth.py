@@ -38,7 +38,7 @@ def runs(tmp_path_factory):
         con = duckdb.connect()
         ingest(con, root / "landing")
         build_outcomes(con)
-        build_table(con, "analytics", "outcome_comparison", {"min_group_size": 5})
+        build_table(con, "analytics", "outcome_comparison", {})
         comp = con.execute("select * from analytics.outcome_comparison").df()
         frames = analytic_frames(con, "mentee")
         if label == "effect":

@@ -1,6 +1,6 @@
 -- The raw comparison: mentored vs comparison means per role, outcome and horizon, with counts and a
--- naive standard error. No adjustment for who volunteers; cells under the minimum group size are
--- suppressed. Comparison rows are person-cohort pairs, so one person can count in several cohorts.
+-- naive standard error. No adjustment for who volunteers. Unsuppressed: the publication gate
+-- (mentorship/publication.py) suppresses it on the way out. Comparison rows are person-cohort pairs, so one person can count in several cohorts.
 with catalog as (
     select * from (values
         ('promoted', 'Promoted', 'proportion', 1),
@@ -68,11 +68,6 @@ paired as (
         and t.group_name = 'mentored' and c.group_name = 'comparison'
 ),
 
-flagged as (
-    select *, n_mentored < $min_group_size or n_comparison < $min_group_size as suppressed
-    from paired
-),
-
 final as (
     select
         p.role,
@@ -83,15 +78,12 @@ final as (
         p.n_mentored,
         p.n_comparison,
         p.n_comparison_people,
-        p.suppressed,
-        case when p.suppressed then 'fewer than ' || $min_group_size || ' people in a group' end
-            as suppression_reason,
-        case when not p.suppressed then p.mean_mentored end as mean_mentored,
-        case when not p.suppressed then p.mean_comparison end as mean_comparison,
-        case when not p.suppressed then p.raw_difference end as raw_difference,
-        case when not p.suppressed then p.raw_se end as raw_se,
+        p.mean_mentored,
+        p.mean_comparison,
+        p.raw_difference,
+        p.raw_se,
         coalesce(k.sort_order, 99) as sort_order
-    from flagged as p
+    from paired as p
     left join catalog as k using (outcome)
 )
 

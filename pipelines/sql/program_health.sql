@@ -1,6 +1,6 @@
 -- Program health per program and cohort, and for all pairs together: pairs by status, meeting
--- cadence and regularity bands, goals and mentee ratings. Any cell built from fewer pairs than the minimum
--- group size is left empty (suppressed); the dashboards show it as suppressed.
+-- cadence and regularity bands, goals and mentee ratings. Unsuppressed: it stays in the warehouse, and
+-- the publication gate (mentorship/publication.py) suppresses it with every table it shares totals with.
 with pairs as (
     select pair_id, program, cohort, status, meetings, meeting_minutes, meetings_per_month, mean_gap_days,
            max_gap_days, longest_gap_days, days_since_last_meeting, goals_set, goals_met, mean_mentee_rating,
@@ -35,29 +35,7 @@ grouped as (
 ),
 
 final as (
-    select
-        program,
-        cohort,
-        pairs < $min_group_size as suppressed,
-        case when pairs >= $min_group_size then pairs end as pairs,
-        case when pairs >= $min_group_size then active_pairs end as active_pairs,
-        case when pairs >= $min_group_size then completed_pairs end as completed_pairs,
-        case when pairs >= $min_group_size then withdrawn_pairs end as withdrawn_pairs,
-        case when pairs >= $min_group_size then meetings end as meetings,
-        case when pairs >= $min_group_size then meeting_minutes end as meeting_minutes,
-        case when pairs >= $min_group_size then meetings_per_pair_month end as meetings_per_pair_month,
-        case when pairs >= $min_group_size then median_gap_days end as median_gap_days,
-        case when pairs >= $min_group_size then mean_longest_gap_days end as mean_longest_gap_days,
-        case when pairs >= $min_group_size then goals_set end as goals_set,
-        case when pairs >= $min_group_size then goals_met end as goals_met,
-        case when pairs >= $min_group_size then mean_mentee_rating end as mean_mentee_rating,
-        case when pairs >= $min_group_size then low_cadence_pairs end as low_cadence_pairs,
-        case when pairs >= $min_group_size then medium_cadence_pairs end as medium_cadence_pairs,
-        case when pairs >= $min_group_size then high_cadence_pairs end as high_cadence_pairs,
-        case when pairs >= $min_group_size then low_regularity_pairs end as low_regularity_pairs,
-        case when pairs >= $min_group_size then medium_regularity_pairs end as medium_regularity_pairs,
-        case when pairs >= $min_group_size then high_regularity_pairs end as high_regularity_pairs
-    from grouped
+    select * from grouped
 )
 
 select * from final order by program = 'All programs' desc, program, cohort = 'All cohorts' desc, cohort

@@ -1,5 +1,5 @@
 -- Survey constructs before and after the index date, per role, construct and group: the means the
--- difference-in-differences compares. Groups under the minimum size are suppressed.
+-- difference-in-differences compares. Unsuppressed: the publication gate suppresses it on the way out.
 with changes as (
     select role, group_name, construct, pre_score, post_score, change
     from analytics.survey_outcomes
@@ -14,15 +14,7 @@ grouped as (
 ),
 
 final as (
-    select
-        role,
-        construct,
-        group_name,
-        people < $min_group_size as suppressed,
-        case when people >= $min_group_size then people end as people,
-        case when people >= $min_group_size then pre_mean end as pre_mean,
-        case when people >= $min_group_size then post_mean end as post_mean,
-        case when people >= $min_group_size then mean_change end as mean_change
+    select role, construct, group_name, people, pre_mean, post_mean, mean_change
     from grouped
 )
 
