@@ -16,7 +16,7 @@ from dashboards.packs import render_packs
 from dashboards.pages import build_all
 from mentorship import disclosure, falsification, privacy, publication, roi
 from mentorship.privacy import pseudonymise
-from mentorship.publication import at_risk_list, publish
+from mentorship.publication import at_risk_list, audit, publish
 from pipelines.resources import PipelineSettings
 
 OWNERS = ["team:people-analytics"]
@@ -33,7 +33,12 @@ COHORT_SIZES = """
 
 
 @dg.asset(deps=[*PUBLISHED, "cohort_members", "pair_engagement"], group_name="reporting", kinds={"duckdb", "parquet"},
-          owners=OWNERS, code_version=code_version(privacy, publication, disclosure), pool="duckdb")
+          owners=OWNERS, code_version=code_version(privacy, publication, disclosure), pool="duckdb",
+          check_specs=[dg.AssetCheckSpec("no_disclosure", asset="published_exports", blocking=True,
+                                         description="The disclosure auditor, run on the tables about to be "
+                                                     "published with the warehouse's own figures as the truth: "
+                                                     "no count under the minimum group size shown or workable "
+                                                     "out. On a finding nothing is published.")])
 def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """Every table that leaves the warehouse, as Parquet for the dashboards, the packs and the CLI summary,
     through the one publication gate (``mentorship.publication``): counts under the minimum group size
@@ -46,6 +51,13 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
         frames = {name: con.execute(f"select * from analytics.{name}").df() for name in PUBLISHED}
         frames["cohort_sizes"] = con.execute(COHORT_SIZES).df()
         published = publish(frames, settings.min_group_size)
+        # Every run audits what it is about to publish, and publishes nothing if the auditor finds a way in.
+        findings = audit({n: _plain(f) for n, f in published.items()}, settings.min_group_size, truth=frames)
+        if findings:
+            raise dg.Failure(f"The disclosure auditor found {len(findings)} count(s) under the minimum group size "
+                             f"that the tables about to be published would show or let a reader work out; nothing "
+                             f"was published and the last exports are kept. First: "
+                             + "; ".join(map(str, findings[:5])))
         # All or nothing: every file is written beside its old one first, then all are swapped in.
         staged = []
         for name, frame in published.items():
@@ -58,7 +70,10 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
     rows = {name: len(frame) for name, frame in published.items()} | {"at_risk_pairs": len(at_risk)}
     hidden = {name: int(frame["counts_hidden"].sum()) if "counts_hidden" in frame else None
               for name, frame in published.items()}
-    return dg.MaterializeResult(metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()}
+    return dg.MaterializeResult(check_results=[dg.AssetCheckResult(
+                                    check_name="no_disclosure", passed=True,
+                                    description=f"no disclosure at minimum group size {settings.min_group_size}")],
+                                metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()}
                                 | {"export_dir": dg.MetadataValue.path(str(out)),
                                    "suppressed_rows": dg.MetadataValue.int(int(sum(
                                        f["suppressed"].sum() for f in published.values() if "suppressed" in f))),

@@ -489,7 +489,14 @@ def audit(frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPEC
 
 
 def _key(row: dict) -> tuple:
-    return tuple((k, None if pd.isna(v) else str(v)) for k, v in row.items())
+    """A row's dimensions, alike however they were read (12, 12.0 and the nullable Int 12 match)."""
+    def norm(v):
+        if pd.isna(v):
+            return None
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            return repr(float(v))
+        return str(v)
+    return tuple((k, norm(v)) for k, v in row.items())
 
 
 def _truth_lookup(truth: dict[str, pd.DataFrame], specs: dict[str, Spec]) -> dict:

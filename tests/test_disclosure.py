@@ -1,5 +1,7 @@
 """The publication gate and the disclosure auditor: hand-built attacks, then every export of a full run."""
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
@@ -206,3 +208,84 @@ def test_a_tiny_organisation_discloses_nothing(tmp_path):
     findings = audit(published, 5, truth=truth)
     assert findings == [], "\n".join(map(str, findings[:10]))
     assert published["program_health"].pairs.isna().any()
+
+
+class _Tables(HTMLParser):
+    """Every HTML table on a page as (headers, rows of cell texts)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell, self._row = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([[], []])
+        elif tag == "tr" and self.tables:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self.tables:
+            headers, rows = self.tables[-1]
+            (rows if headers else headers).extend([self._row] if headers else self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+#: Page table columns that show counts of people or pairs ("a / b" cells hold two).
+COUNT_HEADERS = {"Pairs", "Active", "People", "n mentored", "n comparison", "Mentored / comparison"}
+
+
+def test_no_page_shows_a_count_under_the_minimum(built):
+    """The pages' own tables, read as a reader sees them: every count of people or pairs is 0 or at
+    least k (the pages show the exports' figures; this catches one a page would compute itself)."""
+    from tests.conftest import SMALL_K
+
+    root, _ = built
+    seen = 0
+    for page in sorted((root / "dashboards").glob("*.html")):
+        parser = _Tables()
+        parser.feed(page.read_text())
+        for headers, rows in parser.tables:
+            for j, h in enumerate(headers):
+                if h not in COUNT_HEADERS:
+                    continue
+                for row in rows:
+                    for number in re.findall(r"\d[\d,]*", row[j] if j < len(row) else ""):
+                        value = int(number.replace(",", ""))
+                        seen += 1
+                        assert value == 0 or value >= SMALL_K, (page.name, h, row)
+    assert seen > 50  # the check read the tables it is meant to
+
+
+def test_a_run_that_would_disclose_publishes_nothing(built, tmp_path, monkeypatch):
+    """The gate's own check: with suppression switched off, the auditor stops the export step, and the
+    last exports stay as they were."""
+    import shutil
+
+    import dagster as dg
+
+    import assets.reporting as reporting
+    from pipelines.definitions import all_assets
+    from tests.conftest import SMALL_K, pipeline_resources
+
+    root, result = built
+    assert result.success
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("*.wal"))
+    before = {p.name: p.read_bytes() for p in (copy / "exports").glob("*.parquet")}
+    monkeypatch.setattr(reporting, "publish", lambda frames, k: {n: f.assign(suppressed=False) if "suppressed"
+                                                                 not in f else f for n, f in frames.items()})
+    run = dg.materialize(all_assets, resources=pipeline_resources(copy, Path("unused"), min_group_size=SMALL_K),
+                         raise_on_error=False, selection=dg.AssetSelection.assets("published_exports"))
+    assert not run.success
+    failure = next(e for e in run.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "disclosure auditor found" in str(failure.event_specific_data.error.message)
+    assert {p.name: p.read_bytes() for p in (copy / "exports").glob("*.parquet")} == before
