@@ -30,9 +30,10 @@ REPORT_FILE = "validation_report.html"
 
 
 def refresh_report(con, settings: PipelineSettings) -> Path:
-    """Rewrite the validation summary (export) and the report page built from it."""
+    """Rewrite the validation summary (export) and the report page built from it. A leadership export
+    keeps the counts and leaves out the sample rows (hashed ids and bad values of single records)."""
     summary = write_summary(con, Path(settings.export_dir) / SUMMARY_FILE, settings.hash_key,
-                            settings.mapping().label)
+                            settings.mapping().label, samples=not settings.leadership_export)
     return build_validation_report(summary, Path(settings.dashboard_dir) / REPORT_FILE)
 
 

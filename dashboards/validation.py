@@ -78,6 +78,8 @@ def build_validation_report(summary: dict, out: Path) -> Path:
              "to <code>validated.quarantine</code> in the warehouse (source, file, line, column, rule, value, "
              "load time) and the rest flow on. Ids in samples are keyed hashes; look rows up by file and line. "
              "Query the full list with <code>select * from validated.quarantine where source = '...'</code>.</p>",
+             "<p class=howto><b>Sample rows are held back:</b> this is a leadership export, so only the counts are "
+             "shown; the analytics team sees the samples in its own run.</p>" if summary.get("samples_held_back") else "",
              "<table class=data><tr><th class=left>source</th><th class=left>status</th><th>rows read</th>"
              "<th>accepted</th><th>quarantined</th><th>share</th><th>limit</th></tr>"]
     for s in summary["sources"]:

@@ -43,12 +43,14 @@ def _shown(source: str, rule: str, column: str, value, key: str):
     return str(value)[:120]
 
 
-def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str = "") -> dict:
-    """A JSON-ready summary of the latest validation of every source."""
+def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str = "", samples: bool = True) -> dict:
+    """A JSON-ready summary of the latest validation of every source. Without ``samples`` (a leadership
+    export) no quarantined row's value or hashed id is included, only the counts."""
     have = {t: _table_exists(con, *t.split(".")) for t in
             ("raw.file_checks", "raw.landing_files", "validated.validation_runs", "validated.validation_results",
              "validated.quarantine")}
-    out = {"generated_at": datetime.now().isoformat(timespec="seconds"), "mapping": mapping_label, "sources": []}
+    out = {"generated_at": datetime.now().isoformat(timespec="seconds"), "mapping": mapping_label, "sources": [],
+           "samples_held_back": not samples}
     for name in SOURCES:
         files = _rows(con, 'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? '
                       "order by file", [name]) if have["raw.file_checks"] else []
@@ -57,15 +59,15 @@ def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str 
         rules = (_rows(con, "select rule_index, rule, \"column\", expectation, meaning, checked, unexpected, success "
                        "from validated.validation_results where source = ? order by rule_index", [name])
                  if have["validated.validation_results"] else [])
-        samples = (_rows(con, """
+        rows = (_rows(con, """
             select rule, "column", file, line, value from (
                 select *, row_number() over (partition by rule, "column", expectation order by file, line) as n
                 from validated.quarantine where source = ?) where n <= ? order by file, line""",
-                         [name, SAMPLES_PER_RULE]) if have["validated.quarantine"] else [])
+                         [name, SAMPLES_PER_RULE]) if have["validated.quarantine"] and samples else [])
         for r in rules:
             r["samples"] = [{"file": s["file"], "line": s["line"], "value": _shown(name, r["rule"], r["column"],
                                                                                    s["value"], hash_key)}
-                            for s in samples if s["rule"] == r["rule"] and s["column"] == r["column"]]
+                            for s in rows if s["rule"] == r["rule"] and s["column"] == r["column"]]
         run = run[0] if run else None
         if any(f["status"] == "failed" for f in files):
             status = "file_error"
@@ -82,8 +84,9 @@ def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str 
     return json.loads(json.dumps(out, default=str))
 
 
-def write_summary(con: duckdb.DuckDBPyConnection, path: Path, hash_key: str, mapping_label: str = "") -> dict:
-    summary = summarise(con, hash_key, mapping_label)
+def write_summary(con: duckdb.DuckDBPyConnection, path: Path, hash_key: str, mapping_label: str = "",
+                  samples: bool = True) -> dict:
+    summary = summarise(con, hash_key, mapping_label, samples)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(summary, indent=1))

@@ -51,6 +51,8 @@ def _ci(est, lo, hi, scale) -> str:
 
 
 def _n(v) -> str:
+    import pandas as pd
+
     return "hidden" if pd.isna(v) else f"{int(v):,}"
 
 

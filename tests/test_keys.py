@@ -285,3 +285,17 @@ def test_at_risk_ids_are_keyed_hashes_under_the_run_key(tmp_path):
     assert list(pd.read_parquet(tmp_path / "at_risk_pairs.parquet").pair) == list(frame.pair)
     held = write_at_risk_pairs(con, tmp_path, PipelineSettings(**{**_values(settings), "leadership_export": True}))
     assert held.empty and not (tmp_path / "at_risk_pairs.parquet").exists()
+
+
+def test_a_leadership_export_keeps_validation_counts_and_drops_sample_rows(built):
+    from mentorship.quality import summarise
+
+    root, _ = built
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
+        full, held = summarise(con, TEST_HASH_KEY), summarise(con, TEST_HASH_KEY, samples=False)
+    assert not full["samples_held_back"] and held["samples_held_back"]
+    rules = [r for s in held["sources"] for r in s["rules"]]
+    assert rules and all(r["samples"] == [] for r in rules)
+    # the counts are the same either way
+    assert [(r["rule"], r["checked"], r["unexpected"]) for s in held["sources"] for r in s["rules"]] == \
+        [(r["rule"], r["checked"], r["unexpected"]) for s in full["sources"] for r in s["rules"]]
