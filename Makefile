@@ -50,11 +50,14 @@ generate: setup
 # them (validation_scenarios.md); then the interval study, influence function against bootstrap in
 # small organisations (about 30 min).
 SCENARIOS := observed recorded_scores nonlinear department_effects calendar_dates
+# With no effect planted, department_effects is the observed organisation seed for seed (measured: the
+# same figures to the fourth decimal), so its null run is left out.
+NULL_SCENARIOS := observed recorded_scores nonlinear calendar_dates
 VALIDATE_SEEDS ?= 200
 VALIDATE := $(UV) run --locked python -m studies.validation_study --uncertainty influence --bootstrap 0
 validate: setup
-	for s in $(SCENARIOS); do $(VALIDATE) --seeds $(VALIDATE_SEEDS) --selection $$s && \
-	  $(VALIDATE) --seeds $(VALIDATE_SEEDS) --selection $$s --null || exit 1; done
+	for s in $(SCENARIOS); do $(VALIDATE) --seeds $(VALIDATE_SEEDS) --selection $$s || exit 1; done
+	for s in $(NULL_SCENARIOS); do $(VALIDATE) --seeds $(VALIDATE_SEEDS) --selection $$s --null || exit 1; done
 	$(VALIDATE) --seeds 50 --selection latent
 	$(VALIDATE) --report
 	$(UV) run --locked python -m studies.interval_study --sizes 300,1000,2000 --seeds 50 --bootstrap 100
