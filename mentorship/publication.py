@@ -317,8 +317,8 @@ def collect(frames: dict[str, pd.DataFrame], specs: dict[str, Spec] = SPECS, mis
 def publish(frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPECS,
             children: tuple[Child, ...] = CHILDREN) -> dict[str, pd.DataFrame]:
     """The published form of every table: primary and complementary suppression over all of them at
-    once, derived figures hidden with their counts. Tables the gate has no spec for pass unchanged
-    only if they hold no counts (checked by ``unknown_tables``)."""
+    once, derived figures hidden with their counts. A table without a spec here passes unchanged, so
+    every table with counts of people needs one (``SPECS``)."""
     k = check_threshold(k)
     frames = {n: f.reset_index(drop=True).copy() for n, f in frames.items()}
     cells = collect(frames, specs)

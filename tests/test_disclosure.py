@@ -107,16 +107,11 @@ def test_a_small_segment_is_suppressed_with_one_more_segments_counts_and_nothing
 
 
 def test_one_figure_in_two_tables_is_one_unknown():
-    # Program health hides the All-programs row for 2023-H1 and LA's; cohort sizes shows the same 44.
-    published = two_programs().astype({c: "float" for c in ("pairs", "active_pairs", "completed_pairs",
-                                                             "withdrawn_pairs")})
-    published.loc[[1, 4, 7], "withdrawn_pairs"] = np.nan
-    published.loc[[1, 4, 7], "completed_pairs"] = np.nan
-    sizes = pd.DataFrame({"role": "mentee", "cohort": ["2023-H1"], "group_name": "mentored", "people": [44.0]})
-    # The auditor links cells by meaning: here withdrawn pairs are not a people count, so add the link
-    # through pairs: hide LA's pairs and the All-programs pairs and show the same figure as cohort size.
+    # Program health hides the 2023-H1 pairs of all programs (100) and of LA (15, under k = 20); the
+    # cohort sizes show the 100 mentored people of 2023-H1, the same figure: so LA = 100 - 85.
+    published = two_programs().astype({"pairs": "float"})
     published.loc[[1, 7], "pairs"] = np.nan
-    sizes.loc[0, "people"] = 100.0
+    sizes = pd.DataFrame({"role": "mentee", "cohort": ["2023-H1"], "group_name": "mentored", "people": [100.0]})
     findings = audit({"program_health": published, "cohort_sizes": sizes}, k=20)
     assert any(f.table == "program_health" and f.column == "pairs" and f.value == 15 for f in findings)
     protected = publish({"program_health": two_programs(), "cohort_sizes": sizes.assign(people=100)}, k=20)
