@@ -17,7 +17,9 @@ Design (the README's "How the adjusted effects are estimated" says the same in p
   residuals correct it, so the estimate is right if either model is. ``method="ipw"`` is the plain
   weighted difference in means.
 - **Time to event.** A Cox model of the hazard on treatment alone, weighted (lifelines, robust
-  sandwich standard errors), gives a marginal hazard ratio; weighted Kaplan-Meier curves per group.
+  sandwich standard errors), gives a marginal hazard ratio; weighted Aalen-Johansen curves per group
+  (one minus the cumulative incidence, competing events not counted as the event), the same estimator
+  and weights as the probabilities at a horizon, so a curve read at the horizon is that probability.
 - **Uncertainty.** Percentile bootstrap CIs (default 200 replicates, seeded) that resample people,
   or the ``cluster`` column when a person has several rows, refitting both models each time (and
   the censoring model, when ``censoring_weights`` is a callable). The Cox hazard ratio uses its
@@ -88,6 +90,9 @@ class EffectResult:
     naive_hazard_ratio: float | None = None
     km: pd.DataFrame | None = field(default=None, repr=False)
     ci_method: str = ""
+    # Standard error of ``naive`` (weighted for sampling only, clustered like the estimate); NaN for a
+    # hazard ratio.
+    naive_se: float = float("nan")
 
     @property
     def balanced(self) -> bool:
@@ -501,7 +506,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         several rows).
     horizon : time to event only. Without it the estimate is the weighted Cox hazard ratio (robust
         CI). With it, the estimate is the difference in the probability of the event by ``horizon``
-        (treated minus comparison, from weighted Kaplan-Meier curves, bootstrap CI), which counts
+        (treated minus comparison, from weighted Aalen-Johansen curves, bootstrap CI), which counts
         people censored before the horizon for the time they were observed instead of dropping them.
     censoring_weights : time to event only. Inverse-probability-of-censoring weights that change over
         time, for censoring that depends on what happens after the index date (in this product,
@@ -512,7 +517,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         bootstrap, or a callable to refit them per replicate so the interval carries their
         uncertainty: called with no argument it returns the frame; called with a Series of one
         replicate's weight per unit (indexed like ``data``) it returns that replicate's frame.
-    curves : time to event with a horizon only. False skips the hazard ratio and the Kaplan-Meier
+    curves : time to event with a horizon only. False skips the hazard ratio and the Aalen-Johansen
         curves (left empty), which do not depend on the horizon, when another call supplies them.
 
     Returns an ``EffectResult``; ``.to_dict()`` and ``.to_frame()`` give plain forms.
@@ -585,6 +590,9 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     naive = treated_mean - control_naive
 
     clusters = df[cluster].to_numpy() if cluster else None
+    # The influence of each unit on its own group's weighted mean; each unit is in one group.
+    naive_phi = np.where(tr, s * (y - treated_mean) / s[tr].sum(), -s * (y - control_naive) / s[co].sum())
+    naive_se = _influence_se(naive_phi, clusters)
     if uncertainty == "influence":
         reps = np.array([])
         se = _influence_se(_influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C,
@@ -607,7 +615,7 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         n_treated=n_treated, n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev,
         e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
         balance=balance, overlap=_overlap(e, t, w), warnings=notes, n_bootstrap=len(reps),
-        ci_method=_ci_method(uncertainty, len(reps), has_ci)))
+        ci_method=_ci_method(uncertainty, len(reps), has_ci), naive_se=naive_se))
 
 
 def _steps(df: pd.DataFrame, censoring_weights: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -731,6 +739,102 @@ def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: f
     return float(np.sum(surv_before * interest / at_risk))
 
 
+def _aj_steps(d, codes, w, entry, horizon):
+    """The Aalen-Johansen estimator's pieces at each event time up to ``horizon`` (rows with weight):
+    (times, at risk Y, S just before, F1 after, dL1, dL, g = 1 / (1 - dL))."""
+    m = w > 0
+    ev = m & (codes > 0) & (d <= horizon)
+    times = np.unique(d[ev])
+    at_risk = _at_risk(d[m], entry[m], w[m], times)
+    slot = np.searchsorted(times, d[ev])
+    dl1 = np.bincount(slot, weights=w[ev] * (codes[ev] == 1), minlength=len(times)) / at_risk
+    dl = np.bincount(slot, weights=w[ev], minlength=len(times)) / at_risk
+    surv_before = np.r_[1.0, np.cumprod(1 - dl)[:-1]]
+    cif = np.cumsum(surv_before * dl1)
+    # Everyone at risk had an event: survival is 0 from there, so nothing accrues after and the 0/0 in
+    # (F1(h) - F1(t)) / (1 - dL) is 0. Relative, so weighted sums' rounding does not leave a sliver.
+    with np.errstate(divide="ignore"):
+        g = np.where(dl < 1 - 1e-12, 1 / (1 - dl), 0.0)
+    return times, at_risk, surv_before, cif, dl1, dl, g
+
+
+def _aj_influence(d: np.ndarray, codes: np.ndarray, w: np.ndarray, horizon: float,
+                  entry: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """(``cumulative_incidence`` by ``horizon``, each row's influence on it: ``w_r`` times the
+    estimate's derivative in ``w_r``), rows at risk on (entry, d]; sum within clusters for a variance."""
+    entry = np.full(len(d), -np.inf) if entry is None else entry
+    cif = cumulative_incidence(d, codes, w, horizon, entry)
+    times, y, sb, f, dl1, dl, g = _aj_steps(d, codes, w, entry, horizon)
+    if len(times) == 0:
+        return cif, np.zeros(len(d))
+    # (F1(h) - F1(t_j)) as a sum from the end, exactly 0 at the last time
+    later = np.r_[np.cumsum((sb * dl1)[::-1])[::-1][1:], 0.0]
+    c = later * g
+    cum = np.r_[0.0, np.cumsum((-sb * dl1 + c * dl) / y)]  # the terms of every row at risk at t_j
+    grad = cum[np.searchsorted(times, d, side="right")] - cum[np.searchsorted(times, entry, side="right")]
+    ev = (w > 0) & (codes > 0) & (d <= horizon)
+    j = np.searchsorted(times, d[ev])
+    grad[ev] += ((codes[ev] == 1) * sb[j] - c[j]) / y[j]  # the row's own event
+    return cif, w * grad
+
+
+def aalen_johansen_curve(d: np.ndarray, codes: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None,
+                         clusters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The weighted Aalen-Johansen cumulative incidence of code 1 at every event time, with the
+    standard error ``_influence_se(_aj_influence(...))`` gives at each (``clusters``: rows summed
+    within; None, each row its own): (times starting at 0, incidence, standard error).
+
+    One pass instead of one per time: a row's influence at the horizon t_J is
+    w (A[J+1] + F1(t_J) B[J+1]) - w (A[lo] + F1(t_J) B[lo]) while at risk (lo: its first event time),
+    and a constant plus F1(t_J) times a constant once it has ended. So a cluster's influence is
+    k_g(J) . (A[J+1] + F1 B[J+1], 1, F1) with k_g piecewise constant, changing only where one of its
+    rows starts or ends, and the variance is z' (sum_g k_g k_g') z, whose sum changes by k_new k_new' -
+    k_old k_old' at those points."""
+    entry = np.full(len(d), -np.inf) if entry is None else entry
+    times, y, sb, f, dl1, dl, g = _aj_steps(d, codes, w, entry, np.inf)
+    if len(times) == 0:
+        return np.zeros(1), np.zeros(1), np.zeros(1)
+    n_t = len(times)
+    a = np.r_[0.0, np.cumsum((-sb * dl1 - f * g * dl) / y)]  # at-risk terms: a_j + F1(t_J) b_j
+    b = np.r_[0.0, np.cumsum(g * dl / y)]
+    m = w > 0
+    lo = np.searchsorted(times, entry[m], side="right")
+    hi = np.searchsorted(times, d[m], side="right")
+    ev = (codes[m] > 0).astype(float)
+    e = np.maximum(hi - 1, 0)
+    # the row's own event at t_e: (1{code 1} S(t_e-) + F1(t_e) g_e) / Y_e - F1(t_J) g_e / Y_e
+    ea = ev * ((codes[m] == 1) * sb[e] + f[e] * g[e]) / y[e]
+    eb = -ev * g[e] / y[e]
+    wm = w[m]
+    cl = pd.factorize(np.arange(len(d)) if clusters is None else clusters)[0]
+    n_clusters = cl.max() + 1 if len(cl) else 0
+    on = hi > lo  # rows at risk at some event time
+    r = np.flatnonzero(on)
+    # changes of (W, C, D): (+w, -w A[lo], -w B[lo]) at lo; (-w, w (A[hi] + ea), w (B[hi] + eb)) at hi - 1
+    group = np.r_[cl[m][r], cl[m][r]]
+    when = np.r_[lo[r], hi[r] - 1]
+    delta = np.c_[np.r_[wm[r], -wm[r]], np.r_[-wm[r] * a[lo[r]], wm[r] * (a[hi[r]] + ea[r])],
+                  np.r_[-wm[r] * b[lo[r]], wm[r] * (b[hi[r]] + eb[r])]]
+    order = np.lexsort((when, group))
+    group, when, delta = group[order], when[order], delta[order]
+    state = np.cumsum(delta, axis=0)
+    start = np.r_[True, group[1:] != group[:-1]]
+    first = np.maximum.accumulate(np.where(start, np.arange(len(group)), 0))
+    state = state - (state - delta)[first]  # each cluster's own running sum
+    before = np.where(start[:, None], 0.0, np.r_[np.zeros((1, 3)), state[:-1]])
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    moments = {p: np.cumsum(np.bincount(when, weights=state[:, p[0]] * state[:, p[1]]
+                                        - before[:, p[0]] * before[:, p[1]], minlength=n_t)[:n_t])
+               for p in pairs}
+    z = (a[1:] + f * b[1:], np.ones(n_t), f)
+    var = sum((1 if i == j else 2) * z[i] * z[j] * moments[(i, j)] for i, j in pairs)
+    scale = n_clusters / (n_clusters - 1) if n_clusters > 1 else float("nan")
+    se = np.sqrt(np.maximum(var, 0) * scale)
+    if times[0] <= 0:  # events at time 0: the curve starts above 0
+        return times, f, se
+    return np.r_[0.0, times], np.r_[0.0, f], np.r_[0.0, se]
+
+
 @dataclass
 class _Segments:
     """Units split at the times their censoring weight changes: row ``r`` belongs to unit ``unit[r]``,
@@ -821,12 +925,20 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
         z = _z(alpha)
         hr, lo, hi = math.exp(b), math.exp(b - z * se), math.exp(b + z * se)
     km_rows = []
-    for g, label in ((1, "treated"), (0, "comparison")) if curves else ():
-        part = frame[frame.t == g]
-        time, surv, lo_band, hi_band = kaplan_meier(part.d.to_numpy(), part.e.to_numpy(), part.w.to_numpy(),
-                                                    part.entry.to_numpy() if split else None, alpha)
-        km_rows.append(pd.DataFrame({"group": label, "time": time, "survival": surv, "ci_low": lo_band,
-                                     "ci_high": hi_band}))
+    if curves:
+        # The estimators and weights of _at_horizon's two arms, so each curve read at a horizon is that
+        # arm's probability: the treated by unit with their sampling weights, the comparison on the split
+        # rows with propensity and censoring weights (its band holds those weights fixed, as known).
+        tr, co = t == 1, t[seg.unit] == 0
+        arms = (("treated", d[tr], codes[tr], s[tr], None, None if clusters is None else clusters[tr]),
+                ("comparison", seg.exit[co], seg.event[co], (w[seg.unit] * seg.factor)[co], seg.entry[co],
+                 (seg.unit if clusters is None else clusters[seg.unit])[co]))
+        z = _z(alpha)
+        for label, dd, cc, ww, entry, cl in arms:
+            time, cif, band = aalen_johansen_curve(dd, cc, ww, entry, cl)
+            km_rows.append(pd.DataFrame({"group": label, "time": time, "survival": 1 - cif,
+                                         "ci_low": np.clip(1 - cif - z * band, 0, 1),
+                                         "ci_high": np.clip(1 - cif + z * band, 0, 1)}))
     balance = _smd(design.x, t, w, design.names)
     km = pd.concat(km_rows, ignore_index=True) if km_rows else None
     if horizon is not None:
@@ -852,8 +964,10 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
     tr = t == 1
     # The raw figure is what the data shows without any weighting: neither for the propensity nor for
     # censoring at joining.
-    treated = cumulative_incidence(d[tr], codes[tr], s[tr], horizon)
-    control_naive = cumulative_incidence(d[~tr], codes[~tr], s[~tr], horizon)
+    treated, phi1 = _aj_influence(d[tr], codes[tr], s[tr], horizon)
+    control_naive, phi0 = _aj_influence(d[~tr], codes[~tr], s[~tr], horizon)
+    naive_phi = np.zeros(len(t))
+    naive_phi[tr], naive_phi[~tr] = phi1, -phi0
     sw = w[seg.unit] * seg.factor
     co = t[seg.unit] == 0
     est = treated - cumulative_incidence(seg.exit[co], seg.event[co], sw[co], horizon, seg.entry[co])
@@ -892,7 +1006,7 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
         n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before),
         max_abs_smd_after=_max_abs(balance.smd_after), balance=balance, overlap=_overlap(e, t, w), warnings=notes,
         n_bootstrap=len(reps), hazard_ratio=hr, hr_ci_low=hr_lo, hr_ci_high=hr_hi, naive_hazard_ratio=hr_naive, km=km,
-        ci_method=_ci_method(uncertainty, len(reps), has_ci))
+        ci_method=_ci_method(uncertainty, len(reps), has_ci), naive_se=_influence_se(naive_phi, clusters))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -958,31 +1072,8 @@ def _influence_means(x, t, y, s, e, mu0, method, binary, c, hessians: dict | Non
 def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.ndarray,
                         horizon: float) -> np.ndarray:
     """Each row's influence on ``cumulative_incidence``: ``w_r`` times the estimate's derivative in
-    ``w_r``. Every term is a sum over the event times a row is at risk or ends at, so it is a
-    difference of cumulative sums; tests check it against finite differences."""
-    entry = np.full(len(d), -np.inf) if entry is None else entry
-    m = w > 0
-    ev = m & (e > 0) & (d <= horizon)
-    times = np.unique(d[ev])
-    if len(times) == 0:
-        return np.zeros(len(d))
-    at_risk = _at_risk(d[m], entry[m], w[m], times)
-    slot = np.searchsorted(times, d[ev])
-    n1 = np.bincount(slot, weights=w[ev] * (e[ev] == 1), minlength=len(times))
-    n_any = np.bincount(slot, weights=w[ev], minlength=len(times))
-    surv_after = np.cumprod(1 - n_any / at_risk)
-    surv_before = np.r_[1.0, surv_after[:-1]]
-    step = surv_before * n1 / at_risk
-    after = step.sum() - np.cumsum(step)  # incidence accrued after each event time
-    left = at_risk - n_any
-    with np.errstate(divide="ignore", invalid="ignore"):
-        on_event = np.where(left > 0, after / left, 0.0)
-        per_risk = -surv_before * n1 / at_risk**2 + np.where(left > 0, n_any * after / (at_risk * left), 0.0)
-    cum = np.r_[0.0, np.cumsum(per_risk)]
-    grad = cum[np.searchsorted(times, d, side="right")] - cum[np.searchsorted(times, entry, side="right")]
-    j = np.searchsorted(times, d[ev])
-    grad[ev] += (e[ev] == 1) * surv_before[j] / at_risk[j] - on_event[j]
-    return w * grad
+    ``w_r`` (``_aj_influence``'s; tests check it against finite differences)."""
+    return _aj_influence(d, e, w, horizon, entry)[1]
 
 
 def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c,
