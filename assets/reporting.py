@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -14,7 +15,7 @@ from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
 from dashboards.packs import render_packs
 from dashboards.pages import build_all
-from mentorship import disclosure, falsification, privacy, publication, roi
+from mentorship import disclosure, falsification, metrics, privacy, publication, roi
 from mentorship.privacy import pseudonymise
 from mentorship.publication import at_risk_list, audit, publish
 from pipelines.resources import PipelineSettings
@@ -22,7 +23,7 @@ from pipelines.resources import PipelineSettings
 OWNERS = ["team:people-analytics"]
 
 #: Warehouse tables published as they are computed, unsuppressed until the gate.
-PUBLISHED = ("outcome_comparison", "effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
+PUBLISHED = ("effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
              "program_health", "survey_prepost", "roi_inputs")
 COHORT_SIZES = """
     select role, cohort, group_name, min(index_date) as index_date, count(distinct employee_id) as people,
@@ -94,17 +95,49 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@dg.asset(deps=["published_exports"], group_name="reporting", kinds={"plotly", "html"}, owners=OWNERS,
+#: The published tables the metrics table is built from.
+METRIC_SOURCES = ("effect_estimates", "survival_curves", "program_health", "survey_prepost", "cohort_sizes",
+                  "falsification_checks", "roi_inputs")
+
+
+@dg.asset(deps=["published_exports"], group_name="reporting", kinds={"parquet", "csv"}, owners=OWNERS,
+          code_version=code_version(metrics, roi))
+def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
+    """Every published figure, one row each (``mentorship.metrics``): a stable id, its definition, the
+    population, the estimator (raw, weighted or adjusted), value, 95% interval, people and
+    person-intakes, as-of date and whether it is published, suppressed or not estimated. Built from the
+    gated exports only, with the ROI case and the validation counts; every page, pack, the run summary
+    and the methodology note read it, so a figure reads the same everywhere."""
+    exports = Path(settings.export_dir)
+    published = {name: pd.read_parquet(exports / f"{name}.parquet") for name in METRIC_SOURCES}
+    vpath = exports / "validation_summary.json"
+    validation = json.loads(vpath.read_text()) if vpath.exists() else {}
+    a = roi.Assumptions.from_yaml(Path(settings.roi_file))
+    try:
+        inputs = roi.inputs_from_tables(published["roi_inputs"], published["effect_estimates"], a.horizon_months)
+        case = (roi.compute_roi(a, inputs), inputs, a)
+    except roi.RoiConfigError:
+        case = None  # the ROI page says why
+    table = metrics.build_metrics(published, validation, case)
+    tmp = exports / ".metrics.parquet.tmp"
+    table.to_parquet(tmp, index=False)
+    tmp.replace(exports / "metrics.parquet")
+    table.to_csv(exports / "metrics.csv", index=False)
+    counts = table.status.value_counts()
+    return dg.MaterializeResult(metadata={
+        "figures": dg.MetadataValue.int(len(table)),
+        **{s: dg.MetadataValue.int(int(counts.get(s, 0))) for s in metrics.STATUSES},
+        "path": dg.MetadataValue.path(str(exports / "metrics.parquet"))})
+
+
+@dg.asset(deps=["metric_table"], group_name="reporting", kinds={"plotly", "html"}, owners=OWNERS,
           code_version=code_version(comparison, theme))
 def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
-    """The mentored-vs-comparison page (raw figures, with counts) and the dashboard index, as static
-    HTML that works offline from file://."""
-    exports = Path(settings.export_dir)
-    comparison = pd.read_parquet(exports / "outcome_comparison.parquet")
-    sizes = pd.read_parquet(exports / "cohort_sizes.parquet")
-    as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else "unknown"
+    """The mentored-vs-comparison page (raw figures, with counts), as static HTML that works offline
+    from file://. Reads the metrics table only."""
+    table = metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet"))
     out = Path(settings.dashboard_dir)
-    page = build_comparison_page(comparison, sizes, as_of, out / "outcome_comparison.html")
+    page = build_comparison_page(table, out / "outcome_comparison.html")
     return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(str(page)),
                                           "bytes": dg.MetadataValue.int(page.stat().st_size)})
 
@@ -135,7 +168,7 @@ def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
     return frame
 
 
-@dg.asset(deps=["published_exports"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
+@dg.asset(deps=["published_exports", "metric_table"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
           code_version=code_version(methodology, falsification))
 def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     """The generated methodology note (Markdown and HTML): design, covariates, estimands, trimming,
@@ -150,7 +183,7 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
                                           "html": dg.MetadataValue.path(str(page))})
 
 
-@dg.asset(deps=["comparison_dashboard", "published_exports", "methodology_note"], group_name="reporting",
+@dg.asset(deps=["comparison_dashboard", "metric_table", "methodology_note"], group_name="reporting",
           kinds={"plotly", "html"}, owners=OWNERS, code_version=code_version(pages, theme, roi))
 def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
     """Every leadership and HR page (executive summary, retention, promotion and growth, surveys,

@@ -3,6 +3,7 @@ same constants the estimator uses and from the exported effect table (never the 
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import mistune
@@ -11,6 +12,7 @@ import pandas as pd
 from dashboards.theme import page
 from mentorship.effect_tables import COVARIATES, HEADLINE, SEGMENTS
 from mentorship.effects import SMD_TARGET
+from mentorship.metrics import GLOSSARY
 
 COVARIATE_WORDS = {
     "cohort": "the intake the comparison is drawn for",
@@ -263,14 +265,26 @@ the 95% intervals excluded zero, as they should. Read with care:
 """
 
 
+def glossary_html() -> str:
+    """The glossary every card links to (``methodology.html#glossary-<term>``): one vocabulary for every
+    page. Every figure is a row of the metrics table (``metrics.csv`` beside the exports), which holds
+    its definition in words."""
+    items = "".join(f'<dt id="glossary-{html.escape(a)}"><b>{html.escape(t)}</b></dt><dd>{html.escape(d)}</dd>'
+                    for a, t, d in GLOSSARY)
+    return (f'<h2 id="glossary">Glossary</h2><p>The words every page uses, in one place. Every figure on the pages '
+            f'is a row of the metrics table (<code>metrics.csv</code> beside the exports), with its definition, '
+            f'population, estimator and status.</p><dl>{items}</dl>')
+
+
 def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, trim: float,
                       min_group_size: int, bootstrap_below: int | None = None,
                       checks: pd.DataFrame | None = None) -> tuple[Path, Path]:
     md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below, checks)
     out_dir.mkdir(parents=True, exist_ok=True)
     md_path = out_dir / "methodology.md"
-    md_path.write_text(md, encoding="utf-8")
+    md_path.write_text(md + "\n## Glossary\n\n" + "\n".join(f"- **{term}**: {meaning}" for _, term, meaning in GLOSSARY)
+                       + "\n", encoding="utf-8")
     html_path = out_dir / "methodology.html"
-    html_path.write_text(page("Methodology", "How the adjusted effects are estimated", mistune.html(md),
-                              filename="methodology.html"), encoding="utf-8")
+    html_path.write_text(page("Methodology", "How the adjusted effects are estimated",
+                              mistune.html(md) + glossary_html(), filename="methodology.html"), encoding="utf-8")
     return md_path, html_path

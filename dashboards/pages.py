@@ -1,8 +1,13 @@
-"""Every dashboard page, built from the exported aggregate files only (never the warehouse).
+"""Every dashboard page, built from the metrics table only (``mentorship.metrics``), never the warehouse.
 
 ``build_all(export_dir, out_dir, ...)`` writes the index and the ten pages. Each page is static HTML
 that works from ``file://`` with no network: plotly.js is embedded once per page, and filters switch
 between pre-computed slices in the browser.
+
+Every figure on a page is a metric: a number in a card or table is a ``<span data-metric="id">``, a
+point in a chart carries its id in ``customdata``, and both show the metric's value formatted by
+``mentorship.metrics.display``. So the pages, the packs printed from them and the run summary agree to
+the last digit, and ``tests/test_consistency.py`` checks it.
 """
 
 from __future__ import annotations
@@ -15,15 +20,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.theme import (ACCENT, COMPARISON, MENTORED, PAGES, RAW, WARN, Page, esc, money, months, pct,
-                              pct_points, table)
-from mentorship.roi import Assumptions, RoiConfigError, compute_roi, inputs_from_tables
+from dashboards.theme import ACCENT, COMPARISON, MENTORED, PAGES, RAW, WARN, Html, Page, esc, months, table
+from mentorship.metrics import Metrics, display_scale, metric_id
 
 HEADLINE = [("promoted", 12, "Promotion"), ("retained", 12, "Retention"),
             ("satisfaction_change", None, "Satisfaction"), ("engagement_change", None, "Engagement")]
 SEGMENT_TITLES = {"cohort": "Cohort", "department": "Department", "job_level": "Level", "gender": "Gender",
                   "age_band": "Age band", "cadence_band": "Meeting cadence",
                   "regularity_band": "Meeting regularity"}
+FILTER_TYPES = ("cohort", "department", "job_level")
+HORIZONS = (6, 12, 24)
 BANDS = ("low", "medium", "high")
 #: Pair dose bands: (column, chart title, band labels low to high, caption).
 DOSE_BAND_CHARTS = [
@@ -38,103 +44,89 @@ DOSE_BAND_CHARTS = [
      "not counted yet."),
 ]
 ALL = "all"
+NOT_ESTIMATED = "not estimated for this segment"
 
 
 @dataclass
 class Exports:
-    effects: pd.DataFrame
-    balance: pd.DataFrame
-    curves: pd.DataFrame
-    comparison: pd.DataFrame
-    sizes: pd.DataFrame
-    health: pd.DataFrame
-    prepost: pd.DataFrame
-    roi_inputs: pd.DataFrame
+    m: Metrics
     at_risk: pd.DataFrame | None  # None in a leadership export: the list is held back for the program team
-    validation: dict
-    as_of: str
+    validation: dict  # each source's status, in words (its counts are metrics)
+
+    @property
+    def as_of(self) -> str:
+        return self.m.as_of
 
     @classmethod
     def load(cls, d: Path) -> "Exports":
-        def pq(name):
-            return pd.read_parquet(d / f"{name}.parquet")
-
-        sizes = pq("cohort_sizes")
-        as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else "unknown"
         vpath = d / "validation_summary.json"
-        return cls(effects=pq("effect_estimates"), balance=pq("effect_balance"), curves=pq("survival_curves"),
-                   comparison=pq("outcome_comparison"), sizes=sizes, health=pq("program_health"),
-                   prepost=pq("survey_prepost"), roi_inputs=pq("roi_inputs"),
-                   at_risk=pq("at_risk_pairs") if (d / "at_risk_pairs.parquet").exists() else None,
-                   validation=json.loads(vpath.read_text()) if vpath.exists() else {"sources": []}, as_of=as_of)
+        return cls(m=Metrics(pd.read_parquet(d / "metrics.parquet")),
+                   at_risk=pd.read_parquet(d / "at_risk_pairs.parquet") if (d / "at_risk_pairs.parquet").exists()
+                   else None, validation=json.loads(vpath.read_text()) if vpath.exists() else {"sources": []})
 
 
 # ---------------------------------------------------------------------------------------------
-# Wording and numbers
+# Figures as markup
 
 
-def is_proportion(outcome: str) -> bool:
-    return outcome in ("promoted", "retained", "became_people_manager", "changed_department")
+def fig(m: Metrics, mid: str, signed: bool | None = None, missing: str = NOT_ESTIMATED, unit_words: bool = False) -> Html:
+    """One figure, tagged with its metric id; a hidden or missing one says why in words."""
+    r = m.get(mid)
+    if r is None:
+        return Html(f'<span class="suppressed" data-metric="{esc(mid)}" data-status="absent">{esc(missing)}</span>')
+    if r["status"] != "published" or pd.isna(r["value"]):
+        word = "suppressed" if r["status"] == "suppressed" else "not estimated"
+        return Html(f'<span class="suppressed" data-metric="{esc(mid)}" data-status="{esc(r["status"])}" '
+                    f'title="{esc(r["reason"] or "")}">{word}</span>')
+    return Html(f'<span class="m" data-metric="{esc(mid)}">{esc(m.text(mid, signed, unit_words))}</span>')
 
 
-def effect_text(outcome: str, v) -> str:
-    if v is None or pd.isna(v):
-        return ""
-    if is_proportion(outcome) or outcome == "salary_growth":
-        return pct_points(v, 2 if outcome == "salary_growth" else 1)
-    if outcome.startswith("time_to"):
-        return f"HR {v:.2f}"
-    return f"{v:+.2f} points"
+def ci(m: Metrics, mid: str) -> Html:
+    r = m.get(mid)
+    if r is None or r["status"] != "published" or pd.isna(r["ci_low"]):
+        return Html("")
+    return Html(f'<span class="m" data-metric="{esc(mid)}" data-part="ci">{esc(m.interval(mid))}</span>')
 
 
-def ci_text(outcome: str, lo, hi) -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return "no interval"
-    if is_proportion(outcome) or outcome == "salary_growth":
-        d = 2 if outcome == "salary_growth" else 1
-        return f"{100 * lo:.{d}f} to {100 * hi:.{d}f}"
-    return f"{lo:.2f} to {hi:.2f}"
+def counts(m: Metrics, mid: str) -> Html:
+    """'1,445 mentored; comparison 6,419 people (26,578 person-intakes)', linked to the glossary."""
+    return Html(f'{people(m, mid, "mentored")} mentored; comparison {people(m, mid, "comparison")} '
+                f'{glossary("people", "people")}')
 
 
-PHRASES = {
-    "promoted": ("likely to be promoted within {h} months", "points"),
-    "retained": ("likely to still be with the company {h} months later", "points"),
-    "became_people_manager": ("likely to move into people management within {h} months", "points"),
-    "changed_department": ("likely to change department within {h} months", "points"),
-}
+def people(m: Metrics, mid: str, group: str) -> Html:
+    """People and person-intakes behind a figure, both labelled (see the glossary)."""
+    r = m.get(mid)
+    if r is None or r["status"] == "not_estimated" and pd.isna(r[f"people_{group}"]):
+        return Html("")
+    p, n = r[f"people_{group}"], r[f"intakes_{group}"]
+    if pd.isna(p) and pd.isna(n):
+        return Html('<span class="suppressed">hidden</span>')
+    text = "hidden" if pd.isna(p) else f"{int(p):,}"
+    if group == "comparison" or (pd.notna(n) and pd.notna(p) and n != p):
+        text += f" ({'hidden' if pd.isna(n) else f'{int(n):,}'} person-intakes)"
+    return Html(f'<span class="n" data-metric="{esc(mid)}" data-part="people_{group}">{esc(text)}</span>')
 
 
-def sentence(row: pd.Series, who: str = "Mentored employees") -> str:
-    """A plain-language sentence for one estimate, with its interval and what it cannot rule out."""
-    if row is None or bool(row.suppressed):
-        return "Too few people in this group to say anything (suppressed)."
-    o, est = row.outcome, row.estimate
-    h = int(row.horizon_months) if pd.notna(row.horizon_months) else None
-    ci = ci_text(o, row.ci_low, row.ci_high)
-    if o in PHRASES:
-        what = PHRASES[o][0].format(h=h)
-        s = (f"{who} were {abs(100 * est):.1f} points ({ci}) {'more' if est >= 0 else 'less'} {what} "
-             f"than comparable colleagues.")
-    elif o == "salary_growth":
-        s = (f"{who}' pay grew {abs(100 * est):.2f} points ({ci}) {'more' if est >= 0 else 'less'} over {h} months "
-             f"than comparable colleagues'.")
-    elif o.endswith("_change"):
-        construct = o.removesuffix("_change")
-        s = (f"{who}' {construct} score {'rose' if est >= 0 else 'fell'} {abs(est):.2f} points ({ci}, on the "
-             f"survey's 1 to 5 scale) more than comparable colleagues' by the first survey after they started.")
-    else:
-        s = f"{who}: {effect_text(o, est)} ({ci})."
-    if pd.notna(row.ci_low) and row.ci_low <= 0 <= row.ci_high:
-        s += " The interval includes no effect, so chance cannot be ruled out."
-    return s
+def glossary(anchor: str, text: str) -> str:
+    """A term, linked to its entry in the methodology page's glossary."""
+    return f'<a class="gl" href="methodology.html#glossary-{esc(anchor)}" title="What this means">{esc(text)}</a>'
 
 
-def count(v) -> str:
-    return "suppressed" if v is None or pd.isna(v) else f"{int(v):,}"
+def reason(m: Metrics, mid: str) -> str:
+    r = m.get(mid)
+    if r is None:
+        return NOT_ESTIMATED
+    return str(r["reason"] or "")
 
 
-def _segment_key(segment_type: str, segment: str) -> str:
-    return ALL if segment_type == "overall" else f"{segment_type}={segment}"
+def published(m: Metrics, mid: str) -> bool:
+    r = m.get(mid)
+    return r is not None and r["status"] == "published" and pd.notna(r["value"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters
 
 
 def _segment_label(segment_type: str, segment: str) -> str:
@@ -144,14 +136,6 @@ def _segment_label(segment_type: str, segment: str) -> str:
     return f"{SEGMENT_TITLES.get(segment_type, segment_type)}: {value}"
 
 
-def segment_options(effects: pd.DataFrame, types=("cohort", "department", "job_level")) -> list[tuple[str, str, str]]:
-    opts = [("", ALL, "Everyone")]
-    for st in types:
-        segs = sorted(effects.loc[effects.segment_type == st, "segment"].dropna().unique(), key=_natural)
-        opts += [(SEGMENT_TITLES[st], _segment_key(st, s), _segment_label(st, s)) for s in segs]
-    return opts
-
-
 def _natural(v):
     try:
         return (0, float(v))
@@ -159,156 +143,265 @@ def _natural(v):
         return (1, str(v))
 
 
-def _rows(effects: pd.DataFrame, role: str, outcome: str, horizon=None, segment_type: str = "overall") -> pd.DataFrame:
-    e = effects[(effects.role == role) & (effects.outcome == outcome) & (effects.segment_type == segment_type)]
-    if horizon is None:
-        return e[e.horizon_months.isna()]
-    return e[e.horizon_months == horizon]
+def _key(segment_type: str, segment: str) -> str:
+    return ALL if segment_type == "overall" else f"{segment_type}={segment}"
 
 
-def _one(effects, role, outcome, horizon=None, segment_type="overall", segment=None):
-    e = _rows(effects, role, outcome, horizon, segment_type)
-    if segment is not None:
-        e = e[e.segment == segment]
-    return e.iloc[0] if len(e) else None
+def _split(key: str) -> tuple[str, str]:
+    return ("overall", "all") if key == ALL else tuple(key.split("=", 1))  # type: ignore[return-value]
+
+
+def segment_options(m: Metrics, role: str, figures: list[tuple[str, int | None]],
+                    types=FILTER_TYPES) -> tuple[list[tuple[str, str, str]], str]:
+    """The filter values this page can show for ``role``: a segment is offered when at least one of the
+    page's ``figures`` (outcome, horizon) is published for it. Returns the options and a sentence
+    naming the values left out (every figure suppressed or not estimated)."""
+    f = m.frame
+    rows = f[(f.family == "effect") & (f.role == role) & (f.measure == "adjusted_effect")
+             & f.segment_type.isin(types)]
+    wanted = {(o, h) for o, h in figures}
+    rows = rows[[(o, None if pd.isna(h) else int(h)) in wanted for o, h in zip(rows.outcome, rows.horizon_months)]]
+    opts = [("", ALL, "Everyone")]
+    left_out = []
+    for st in types:
+        part = rows[rows.segment_type == st]
+        for seg in sorted(part.segment.unique(), key=_natural):
+            shown = (part[part.segment == seg].status == "published").any()
+            if shown:
+                opts.append((SEGMENT_TITLES[st], _key(st, seg), _segment_label(st, seg)))
+            else:
+                left_out.append(_segment_label(st, seg))
+    note = ("Not offered, because every figure on this page is suppressed or not estimated for them: "
+            + ", ".join(left_out) + ".") if left_out else ""
+    return opts, note
 
 
 # ---------------------------------------------------------------------------------------------
 # Charts
 
 
-def forest(rows: list[tuple[str, pd.Series | None]], key: str | None, show_legend: bool, scale: float = 100.0,
-           unit: str = "points") -> list[go.Scatter]:
-    """Adjusted effect with its CI (blue) beside the raw difference (grey), one line per label;
-    suppressed lines show as a grey cross labelled 'suppressed'."""
-    labels, est, lo, hi, raw, sup = [], [], [], [], [], []
-    for label, r in rows:
+def forest(m: Metrics, rows: list[tuple[str, str]], key: str | None, unit_label: str) -> list[go.Scatter]:
+    """Adjusted effect with its CI (blue) beside the raw difference (grey), one line per label. ``rows``
+    are (label, metric id of the adjusted effect without its measure). A line that is not published
+    shows a grey cross labelled with why."""
+    labels, est, lo, hi, ids, raw, raw_ids, gaps, gap_text = [], [], [], [], [], [], [], [], []
+    for label, base in rows:
+        a, r = m.get(f"{base}.adjusted_effect"), m.get(f"{base}.raw_difference")
         labels.append(label)
-        if r is None or bool(r.suppressed) or pd.isna(r.estimate):
-            est.append(None), lo.append(None), hi.append(None), raw.append(None), sup.append(label)
+        if not published(m, f"{base}.adjusted_effect"):
+            est.append(None), lo.append(None), hi.append(None), ids.append(None), raw.append(None)
+            raw_ids.append(None)
+            gaps.append(label)
+            gap_text.append("suppressed" if a is not None and a["status"] == "suppressed" else "not estimated")
             continue
-        est.append(r.estimate * scale)
-        lo.append((r.estimate - r.ci_low) * scale if pd.notna(r.ci_low) else None)
-        hi.append((r.ci_high - r.estimate) * scale if pd.notna(r.ci_high) else None)
-        raw.append(r.naive * scale)
+        s = display_scale(a["unit"])
+        est.append(a["value"] * s)
+        lo.append((a["value"] - a["ci_low"]) * s if pd.notna(a["ci_low"]) else None)
+        hi.append((a["ci_high"] - a["value"]) * s if pd.notna(a["ci_high"]) else None)
+        ids.append(a["metric_id"])
+        ok = r is not None and published(m, r["metric_id"])
+        raw.append(r["value"] * s if ok else None)
+        raw_ids.append(r["metric_id"] if ok else None)
     traces = [
-        go.Scatter(x=est, y=labels, mode="markers", name="Adjusted effect (95% CI)", meta=key,
-                   marker=dict(color=MENTORED, size=11), showlegend=show_legend,
+        go.Scatter(x=est, y=labels, mode="markers", name="Adjusted effect (95% CI)", meta=key, customdata=ids,
+                   marker=dict(color=MENTORED, size=11), legendgroup="adjusted",
                    error_x=dict(type="data", array=hi, arrayminus=lo, color=MENTORED, thickness=2),
-                   hovertemplate="%{y}: %{x:.2f} " + unit + "<extra>adjusted</extra>"),
+                   hovertemplate="%{y}: %{x:.2f} " + unit_label + "<extra>adjusted</extra>"),
         go.Scatter(x=raw, y=labels, mode="markers", name="Raw difference (not adjusted)", meta=key,
-                   marker=dict(color=RAW, size=9, symbol="diamond-open"), showlegend=show_legend,
-                   hovertemplate="%{y}: %{x:.2f} " + unit + "<extra>raw</extra>"),
+                   customdata=raw_ids, marker=dict(color=RAW, size=9, symbol="diamond-open"), legendgroup="raw",
+                   hovertemplate="%{y}: %{x:.2f} " + unit_label + "<extra>raw</extra>"),
     ]
-    if sup:
-        traces.append(go.Scatter(x=[0] * len(sup), y=sup, mode="markers+text", text=["suppressed"] * len(sup),
-                                 textposition="middle right", name="Suppressed (group too small)", meta=key,
-                                 marker=dict(color="#bbb", symbol="x", size=9), showlegend=show_legend,
+    if gaps:
+        traces.append(go.Scatter(x=[0] * len(gaps), y=gaps, mode="markers+text", text=gap_text,
+                                 textposition="middle right", name="Suppressed or not estimated", meta=key,
+                                 marker=dict(color="#bbb", symbol="x", size=9), legendgroup="gap",
                                  hoverinfo="skip"))
     return traces
 
 
-def _forest_figure(trace_sets: list[tuple[str | None, list[tuple[str, pd.Series | None]]]], title: str,
-                   xtitle: str, scale: float = 100.0, unit: str = "points", height: int | None = None) -> go.Figure:
+def forest_figure(m: Metrics, trace_sets: list[tuple[str | None, list[tuple[str, str]]]], title: str, xtitle: str,
+                  unit_label: str, height: int | None = None) -> go.Figure:
     fig = go.Figure()
     for i, (key, rows) in enumerate(trace_sets):
-        for tr in forest(rows, key, show_legend=(i == 0), scale=scale, unit=unit):
-            tr.visible = key in (None, ALL) or i == 0
+        for tr in forest(m, rows, key, unit_label):
+            # Every set carries its legend: only the visible set's entries show, so a filter keeps it.
+            tr.visible = key in (None, ALL)
             fig.add_trace(tr)
     fig.add_vline(x=0, line=dict(color="#444", width=1))
     n = max((len(r) for _, r in trace_sets), default=1)
-    fig.update_layout(title=title, xaxis_title=xtitle, height=height or max(260, 70 + 46 * n))
+    fig.update_layout(title=title, xaxis_title=xtitle, height=height or max(260, 70 + 46 * n), showlegend=True)
     fig.update_yaxes(autorange="reversed")
     return fig
 
 
-def _band_figure(options, total: pd.DataFrame, cohorts: pd.DataFrame, band: str, labels, title: str) -> go.Figure:
-    """Pairs per dose band, one bar trace per cohort filter option."""
-    prefix = band.removesuffix("_band")
+def curves_figure(m: Metrics, role: str, outcome: str, title: str) -> go.Figure:
     fig = go.Figure()
-    for _, key, label in options:
-        row = total if key == ALL else cohorts[cohorts.cohort == label]
-        if row.empty:
-            continue
-        r = row.iloc[0]
-        if bool(r.suppressed):
-            fig.add_trace(go.Bar(x=list(labels), y=[0, 0, 0], meta=key, visible=key == ALL,
-                                 text=["suppressed"] * 3, textposition="outside", marker=dict(color="#ccc"),
-                                 name="suppressed"))
-            continue
-        ys = [getattr(r, f"{b}_{prefix}_pairs") for b in BANDS]
-        fig.add_trace(go.Bar(x=list(labels), y=[0 if pd.isna(v) else v for v in ys], text=[count(v) for v in ys],
-                             textposition="outside", meta=key, visible=key == ALL,
-                             marker=dict(color=[WARN, COMPARISON, MENTORED]), name=label,
-                             hovertemplate="%{x}: %{text} pairs<extra></extra>", showlegend=False))
-    fig.update_layout(title=title, yaxis_title="Pairs")
-    return fig
-
-
-def _curves_figure(curves: pd.DataFrame, outcome: str, role: str, title: str, cumulative: bool) -> go.Figure:
-    fig = go.Figure()
-    for group, color, name in (("treated", MENTORED, "Mentored"), ("comparison", COMPARISON, "Comparison (weighted)")):
-        c = curves[(curves.role == role) & (curves.outcome == outcome) & (curves.group == group)].sort_values("month")
+    promoted = outcome == "time_to_promotion"
+    for group, color, name in (("mentored", MENTORED, "Mentored"), ("comparison", COMPARISON,
+                                                                    "Comparable colleagues (weighted)")):
+        f = m.frame
+        c = f[(f.family == "curve") & (f.role == role) & (f.outcome == outcome) & (f.group == group)
+              & (f.status == "published")].sort_values("horizon_months")
         if c.empty:
             continue
-        y, lo, hi = c.survival, c.ci_low, c.ci_high
-        if cumulative:
-            y, lo, hi = 1 - y, 1 - c.ci_high, 1 - c.ci_low
-        fig.add_trace(go.Scatter(x=list(c.month) + list(c.month[::-1]), y=list(100 * hi) + list(100 * lo[::-1]),
+        x = c.horizon_months.astype(int).tolist()
+        fig.add_trace(go.Scatter(x=x + x[::-1], y=list(100 * c.ci_high) + list(100 * c.ci_low[::-1]),
                                  fill="toself", fillcolor=color, opacity=0.18, line=dict(width=0), hoverinfo="skip",
                                  showlegend=False, name=f"{name} 95% band"))
-        fig.add_trace(go.Scatter(x=c.month, y=100 * y, mode="lines", name=name, line=dict(color=color, width=3, shape="hv"),
+        fig.add_trace(go.Scatter(x=x, y=100 * c.value, mode="lines", name=name, customdata=c.metric_id.tolist(),
+                                 line=dict(color=color, width=3, shape="hv"),
                                  hovertemplate="month %{x}: %{y:.1f}%<extra>" + name + "</extra>"))
     fig.update_layout(title=title, xaxis_title="Months since index date",
-                      yaxis_title="% promoted" if cumulative else "% still here (no voluntary exit)")
+                      yaxis_title="% promoted at least once" if promoted else "% still here (no voluntary exit)")
     fig.update_yaxes(ticksuffix="%")
     return fig
 
 
-def level_text(outcome: str, v) -> str:
-    if v is None or pd.isna(v):
-        return ""
-    if is_proportion(outcome):
-        return pct(v)
-    if outcome == "salary_growth":
-        return pct(v, 2)
-    return "" if outcome.startswith("time_to") else f"{v:+.2f}"
+def _base(role, outcome, h, key=ALL) -> str:
+    st, seg = _split(key)
+    return metric_id(role, outcome, h, st, seg, "x").removesuffix(".x")
 
 
-def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, str]], horizons=(6, 12, 24)) -> str:
-    """Per outcome and horizon: the mentored level, the weighted comparison level (mentored minus the
-    adjusted effect), the adjusted effect and CI, the raw difference, counts and the E-value."""
+# ---------------------------------------------------------------------------------------------
+# Tables and cards
+
+
+def _when(outcome: str, h) -> str:
+    if outcome.startswith("time_to"):
+        return "whole follow-up"
+    return "first survey after" if h is None else months(h)
+
+
+def effect_table(m: Metrics, role: str, outcomes: list[tuple[str, str]], key: str = ALL,
+                 horizons=HORIZONS) -> str:
+    """Per outcome and horizon: the mentored level, the comparable colleagues' (weighted) level, the
+    adjusted effect and CI, the raw comparison level and raw difference, people, and the E-value."""
     rows, classes = [], []
     notes: dict[str, list[str]] = {}  # each warning once, with the estimates it applies to
     for outcome, label in outcomes:
         hs = [None] if outcome.endswith("_change") or outcome.startswith("time_to") else horizons
         for h in hs:
-            r = _one(effects, role, outcome, h)
-            when = "first survey after" if h is None else months(h)
-            if r is None:
+            b = _base(role, outcome, h, key)
+            row = m.get(f"{b}.adjusted_effect") or m.get(f"{b}.hazard_ratio")
+            for w in str((row or {}).get("note") or "").split("; "):
+                if w and not w.startswith("comparison group: a random"):  # the sampling note is on the method page
+                    notes.setdefault(w, []).append(f"{label} ({_when(outcome, h)})")
+            if outcome.startswith("time_to"):
+                b = _base(role, outcome, None, key)
+                if m.get(f"{b}.hazard_ratio") is None:
+                    continue
+                rows.append([label, _when(outcome, h), "", "", fig(m, f"{b}.hazard_ratio"), ci(m, f"{b}.hazard_ratio"),
+                             "", fig(m, f"{b}.hazard_ratio_raw"), people(m, f"{b}.hazard_ratio", "mentored"),
+                             people(m, f"{b}.hazard_ratio", "comparison"), "hazard ratio"])
+                classes.append([""] * 11)
                 continue
-            for w in str(r.get("warnings") or "").split("; "):
-                if w and not w.startswith("comparison group: a random"):  # the sampling note is on the methodology page
-                    notes.setdefault(w, []).append(f"{label} ({when})")
-            if bool(r.suppressed):
-                rows.append([label, when, "suppressed", "", "", "", "", "", r.suppression_reason or ""])
-                classes.append(["", "", "suppressed", "", "", "", "", "", "suppressed"])
+            a = f"{b}.adjusted_effect"
+            if not published(m, a):
+                rows.append([label, _when(outcome, h), fig(m, a), "", "", "", "", "", "", "", reason(m, a)])
+                classes.append(["", "", "suppressed"] + [""] * 7 + ["suppressed"])
                 continue
-            n = (f"{count(r.n_treated)} / {count(r.n_control)}".replace("suppressed", "hidden")
-                 if pd.notna(r.n_treated) or pd.notna(r.n_control) else "hidden")
-            hr = outcome.startswith("time_to")
-            rows.append([label, when, level_text(outcome, r.treated_mean),
-                         "" if hr else level_text(outcome, r.treated_mean - r.estimate),
-                         effect_text(outcome, r.estimate), ci_text(outcome, r.ci_low, r.ci_high),
-                         effect_text(outcome, r.naive), n, f"{r.e_value:.2f}" if pd.notna(r.e_value) else ""])
-            classes.append([""] * 9)
-    out = table(rows, ["Outcome", "Horizon", "Mentored", "Comparable colleagues", "Adjusted effect", "95% CI",
-                       "Raw difference", "Mentored / comparison", "E-value"], classes=classes)
-    if notes:
-        out += ('<div class="note"><b>Notes on these estimates</b><ul>' + "".join(
-            f"<li>{esc(w[0].upper() + w[1:])}: {esc(', '.join(where))}.</li>" for w, where in notes.items())
-                + "</ul></div>")
-    return out
+            rows.append([label, _when(outcome, h), fig(m, f"{b}.mentored_rate"), fig(m, f"{b}.comparison_rate_weighted"),
+                         fig(m, a), ci(m, a), fig(m, f"{b}.comparison_rate_raw"), fig(m, f"{b}.raw_difference"),
+                         people(m, a, "mentored"), people(m, a, "comparison"), fig(m, f"{b}.e_value")])
+            classes.append([""] * 11)
+    if not rows:
+        return ""
+    return table(rows, ["Outcome", "Horizon", "Mentored", "Comparable colleagues (weighted)", "Adjusted effect",
+                        "95% CI", "Comparison group (raw)", "Raw difference", "Mentored people",
+                        "Comparison people (person-intakes)", "E-value"], classes=classes) + UNITS_NOTE + _notes(notes)
+
+
+def _notes(notes: dict[str, list[str]]) -> str:
+    if not notes:
+        return ""
+    return ('<div class="note"><b>Notes on these estimates</b><ul>' + "".join(
+        f"<li>{esc(w[0].upper() + w[1:])}: {esc(', '.join(where))}.</li>" for w, where in notes.items())
+        + "</ul></div>")
+
+
+UNITS_NOTE = ('<p class="howto">Units: shares of people in %, their differences in '
+              f'{glossary("pts", "pts (percentage points)")}; pay growth in % of pay, its differences in '
+              f'{glossary("pay", "pts of pay")}; survey changes and their differences '
+              f'{glossary("scale", "on the 1–5 scale")}. {glossary("comparable", "Comparable colleagues")} and '
+              f'the {glossary("comparison", "comparison group")} are different figures; '
+              f'{glossary("people", "people and person-intakes")} are counted apart.</p>')
+
+
+def filtered_tables(m: Metrics, role: str, outcomes, options) -> str:
+    """One effect table per filter value, each shown only while its value is chosen."""
+    out = []
+    for _, key, _label in options:
+        t = effect_table(m, role, outcomes, key)
+        out.append(f'<div data-filter="{esc(key)}">{t or "<p>" + esc(NOT_ESTIMATED) + ".</p>"}</div>')
+    return "".join(out)
+
+
+def card(m: Metrics, role: str, outcome: str, h, title: str, key: str = ALL) -> str:
+    b = _base(role, outcome, h, key)
+    a = f"{b}.adjusted_effect"
+    when = f"at {h} months" if h else "pre to post survey"
+    head = f'<div>{esc(title)} ({esc(when)}): {glossary("adjusted", "adjusted effect")}</div>'
+    if not published(m, a):
+        word = "suppressed" if m.get(a) is not None and m.get(a)["status"] == "suppressed" else "not estimated"
+        return (f'<div class="card">{head}<div class="big suppressed" data-metric="{esc(a)}">{word}</div>'
+                f'<div class="sentence suppressed">{esc(reason(m, a))}</div></div>')
+    level = "Mentored {} vs {} {}" if h else "Score change: mentored {} vs {} {}"
+    return (f'<div class="card">{head}<div class="big">{fig(m, a, unit_words=True)}</div>'
+            f'<div>95% CI {ci(m, a)}</div>'
+            f'<div class="base">{level.format(fig(m, f"{b}.mentored_rate"), glossary("comparable", "comparable colleagues"), fig(m, f"{b}.comparison_rate_weighted"))}</div>'
+            f'<div class="raw">{glossary("raw", "Raw difference")} {fig(m, f"{b}.raw_difference")} (comparison group '
+            f'{fig(m, f"{b}.comparison_rate_raw")})</div>'
+            f'<div class="raw">{counts(m, a)}</div>'
+            f'<div class="sentence">{esc(sentence(m, b, outcome, h))}</div></div>')
+
+
+PHRASES = {
+    "promoted": "likely to be promoted within {h} months",
+    "retained": "likely to still be with the company {h} months later",
+    "became_people_manager": "likely to move into people management within {h} months",
+    "changed_department": "likely to change department within {h} months",
+}
+
+
+def magnitude(m: Metrics, mid: str) -> Html:
+    """A figure without its sign, for a sentence that says "more" or "less" in words."""
+    return Html(f'<span class="m" data-metric="{esc(mid)}" data-part="abs">'
+                f'{esc(m.text(mid, signed=False).lstrip("−"))}</span>')
+
+
+def sentence(m: Metrics, b: str, outcome: str, h, who: str = "Mentored employees") -> Html:
+    """A plain-language sentence for one estimate, with its interval and what it cannot rule out."""
+    mid = f"{b}.adjusted_effect"
+    a = m.get(mid)
+    if a is None or not published(m, mid):
+        return Html("Too few people in this group to say anything.")
+    est = a["value"]
+    text, interval = magnitude(m, mid), ci(m, mid)
+    if outcome in PHRASES:
+        s = (f"{who} were {text} ({interval}) {'more' if est >= 0 else 'less'} {esc(PHRASES[outcome].format(h=h))} "
+             "than comparable colleagues.")
+    elif outcome == "salary_growth":
+        s = (f"{who}' pay grew {text} ({interval}) {'more' if est >= 0 else 'less'} over {h} months than comparable "
+             "colleagues'.")
+    elif outcome.endswith("_change"):
+        construct = outcome.removesuffix("_change")
+        s = (f"{who}' {construct} score {'rose' if est >= 0 else 'fell'} {text} points on the 1–5 scale ({interval}) "
+             "more than comparable colleagues' by the first survey after they started.")
+    else:
+        s = f"{who}: {fig(m, mid)} ({interval})."
+    if pd.notna(a["ci_low"]) and a["ci_low"] <= 0 <= a["ci_high"]:
+        s += " The interval includes no effect, so chance cannot be ruled out."
+    return Html(s)
+
+
+def hazard_card(m: Metrics, role: str, outcome: str, title: str, meaning: str) -> str:
+    b = _base(role, outcome, None)
+    if not published(m, f"{b}.hazard_ratio"):
+        return ""
+    return (f'<div class="cards"><div class="card"><div>{glossary("hazard", title)}</div>'
+            f'<div class="big">{fig(m, f"{b}.hazard_ratio")}</div><div>95% CI {ci(m, f"{b}.hazard_ratio")}</div>'
+            f'<div class="raw">Raw hazard ratio: {fig(m, f"{b}.hazard_ratio_raw")}</div>'
+            f'<div class="sentence">{esc(meaning)}</div></div></div>')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,123 +409,111 @@ def _effect_table(effects: pd.DataFrame, role: str, outcomes: list[tuple[str, st
 
 
 def executive(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("executive.html", "Executive summary: what mentoring does",
              f"Data as of {x.as_of}. Adjusted effects on the mentored, with 95% intervals; raw figures beside them.")
     p.add('<div class="note"><b>Why two numbers?</b> People who volunteer for mentoring were already more likely '
           'to do well. The <b>raw</b> figure mixes that in; the <b>adjusted</b> effect compares mentees with '
-          'colleagues who looked the same beforehand, so it is the better guide to what the program does.</div>')
-    options = segment_options(x.effects)
-    p.filter_bar(options, "Show effects for")
-    for _, key, label in options:
-        st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        cards = []
-        for outcome, h, title in HEADLINE:
-            r = _one(x.effects, "mentee", outcome, h, st, None if st == "overall" else seg)
-            if r is None:
-                continue
-            when = f"at {h} months" if h else "pre to post survey"
-            if bool(r.suppressed):
-                cards.append(f'<div class="card"><div>{esc(title)} ({when})</div><div class="big suppressed">suppressed'
-                             f'</div><div class="sentence suppressed">{esc(r.suppression_reason or "")}</div></div>')
-                continue
-            cards.append(f'<div class="card"><div>{esc(title)} ({when})</div>'
-                         f'<div class="big">{esc(effect_text(outcome, r.estimate))}</div>'
-                         f'<div>95% CI {esc(ci_text(outcome, r.ci_low, r.ci_high))}</div>'
-                         f'<div class="raw">Raw difference: {esc(effect_text(outcome, r.naive))}</div>'
-                         f'<div class="sentence">{esc(sentence(r))}</div></div>')
+          'colleagues who looked the same beforehand (<b>comparable colleagues</b>), so it is the better guide to '
+          f'what the program does. {glossary("adjusted", "What each figure means")}.</div>')
+    options, left_out = segment_options(m, "mentee", [(o, h) for o, h, _ in HEADLINE])
+    p.filter_bar(options, "Show effects for", left_out)
+    for _, key, _label in options:
+        cards = [card(m, "mentee", o, h, t, key) for o, h, t in HEADLINE]
         p.add(f'<div class="cards" data-filter="{esc(key)}">{"".join(cards)}</div>')
-    sets = []
-    for _, key, label in options:
-        st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        sets.append((key, [(f"{t} ({'12 mo' if h else 'survey'})",
-                            _one(x.effects, "mentee", o, h, st, None if st == "overall" else seg))
-                           for o, h, t in HEADLINE if not o.endswith("_change")]))
-    p.figure(_forest_figure(sets, "Promotion and retention at 12 months", "Difference, percentage points"),
+    sets = [(key, [(f"{t} ({h} months)", _base("mentee", o, h, key)) for o, h, t in HEADLINE if h])
+            for _, key, _ in options]
+    p.figure(forest_figure(m, sets, "Promotion and retention at 12 months", "Difference, pts (percentage points)",
+                           "pts"),
              "each blue dot is the adjusted effect with its 95% interval; the grey diamond is the raw difference. "
              "Right of the line means more promotion or more people staying.")
-    sets = []
-    for _, key, label in options:
-        st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        sets.append((key, [(t, _one(x.effects, "mentee", o, h, st, None if st == "overall" else seg))
-                           for o, h, t in HEADLINE if o.endswith("_change")]))
-    p.figure(_forest_figure(sets, "Satisfaction and engagement (adjusted change)",
-                            "Difference in score change, points on a 1-5 scale", scale=1.0),
+    sets = [(key, [(t, _base("mentee", o, h, key)) for o, h, t in HEADLINE if not h]) for _, key, _ in options]
+    p.figure(forest_figure(m, sets, "Satisfaction and engagement (adjusted change)",
+                           "Difference in score change, on the 1–5 scale", "on the 1–5 scale"),
              "the change in survey score from before to after mentoring, minus the change comparable colleagues "
              "saw; right of the line means mentoring raised the score.")
-    p.add("<h2>Trend by cohort</h2>")
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Promotion and retention at 12 months (points)",
-                                                        "Survey scores (points on 1-5)"), horizontal_spacing=0.1)
-    for (outcome, h, title), color in zip(HEADLINE, (MENTORED, ACCENT, COMPARISON, WARN)):
-        e = _rows(x.effects, "mentee", outcome, h, "cohort").sort_values("segment")
-        e = e[~e.suppressed.astype(bool)]
+    p.add("<h2>Trend by intake cohort</h2>")
+    fig_ = make_subplots(rows=1, cols=2, subplot_titles=("Promotion and retention at 12 months (pts)",
+                                                         "Survey scores (on the 1–5 scale)"), horizontal_spacing=0.1)
+    f = m.frame
+    for (outcome, h, title), color in zip(HEADLINE, (MENTORED, ACCENT, "#CC79A7", WARN)):
+        e = f[(f.family == "effect") & (f.role == "mentee") & (f.outcome == outcome) & (f.segment_type == "cohort")
+              & (f.measure == "adjusted_effect") & (f.status == "published")]
+        e = e[(e.horizon_months == h) if h else e.horizon_months.isna()].sort_values("segment")
         if e.empty:
             continue
-        scale, col = (100.0, 1) if is_proportion(outcome) else (1.0, 2)
-        fig.add_trace(go.Scatter(
-            x=e.segment, y=e.estimate * scale, mode="lines+markers", name=title, line=dict(color=color),
-            error_y=dict(type="data", array=(e.ci_high - e.estimate) * scale,
-                         arrayminus=(e.estimate - e.ci_low) * scale, color=color)), row=1, col=col)
+        s, col = display_scale(e.unit.iloc[0]), (1 if h else 2)
+        fig_.add_trace(go.Scatter(
+            x=e.segment, y=e.value * s, mode="lines+markers", name=title, line=dict(color=color),
+            customdata=e.metric_id.tolist(),
+            error_y=dict(type="data", array=(e.ci_high - e.value) * s, arrayminus=(e.value - e.ci_low) * s,
+                         color=color)), row=1, col=col)
     for col in (1, 2):
-        fig.add_hline(y=0, line=dict(color="#444", width=1), row=1, col=col)
-    fig.update_layout(title="Adjusted effect by intake cohort", height=420)
-    p.figure(fig, "each point is one intake's adjusted effect with its 95% interval; intakes not yet followed for "
-                  "12 months, or too small to estimate, are left out.", legend_below=True)
+        fig_.add_hline(y=0, line=dict(color="#444", width=1), row=1, col=col)
+    fig_.update_layout(title="Adjusted effect by intake cohort", height=420)
+    p.figure(fig_, "each point is one intake's adjusted effect with its 95% interval; intakes not yet followed for "
+                   "12 months, or too small to estimate, are left out.", legend_below=True,
+             unfiltered="every intake (the cohorts are the chart's own axis)")
     return _write(p, out)
 
 
-def _hazard_card(r, title: str, meaning: str) -> str:
-    if r is None or bool(r.suppressed) or pd.isna(r.hazard_ratio):
-        return ""
-    return (f'<div class="cards"><div class="card"><div>{esc(title)}</div><div class="big">{r.hazard_ratio:.2f}</div>'
-            f'<div>95% CI {r.hr_ci_low:.2f} to {r.hr_ci_high:.2f}</div><div class="raw">Raw hazard ratio: '
-            f'{r.naive_hazard_ratio:.2f}</div><div class="sentence">{esc(meaning)}</div></div></div>')
-
-
-def _by_horizon(p: Page, x: Exports, outcome: str, title: str, xtitle: str, howto: str) -> None:
+def _by_horizon(p: Page, m: Metrics, outcome: str, title: str, howto: str) -> list:
     """A filter bar and the outcome's adjusted effect at 6, 12 and 24 months for each filter value."""
-    options = segment_options(x.effects)
-    p.filter_bar(options, "Show effects for")
-    sets = []
-    for _, key, _label in options:
-        st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        sets.append((key, [(months(h), _one(x.effects, "mentee", outcome, h, st, None if st == "overall" else seg))
-                           for h in (6, 12, 24)]))
-    p.figure(_forest_figure(sets, title, xtitle), howto + " Segment breakdowns exist for 12 months only.")
+    options, left_out = segment_options(m, "mentee", [(outcome, h) for h in HORIZONS])
+    p.filter_bar(options, "Show effects for", left_out)
+    sets = [(key, [(months(h), _base("mentee", outcome, h, key)) for h in HORIZONS]) for _, key, _ in options]
+    p.figure(forest_figure(m, sets, title, "Difference, pts (percentage points)", "pts"), howto)
+    return options
 
 
 def retention(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("retention.html", "Retention", f"Data as of {x.as_of}. Voluntary exits; involuntary exits compete.")
-    p.add(_hazard_card(_one(x.effects, "mentee", "time_to_voluntary_exit"), "Hazard ratio of leaving (adjusted)",
-                       "Below 1 means mentored people left less often than comparable colleagues at any given time."))
-    p.figure(_curves_figure(x.curves, "time_to_voluntary_exit", "mentee", "Staying with the company, mentored vs "
-                            "comparable colleagues", cumulative=False),
+    options = _by_horizon(p, m, "retained", "Retention at 6, 12 and 24 months",
+                          "percentage points more mentored people still with the company at each horizon (blue: "
+                          "adjusted, with 95% interval; grey: raw).")
+    p.add(filtered_tables(m, "mentee", [("retained", "Retained (no voluntary exit)")], options))
+    p.add("<h2>For all mentees</h2>")
+    p.add(Page.unfiltered(hazard_card(m, "mentee", "time_to_voluntary_exit", "Hazard ratio of leaving (adjusted)",
+                                      "Below 1 means mentored people left less often than comparable colleagues at "
+                                      "any given time."), "all mentees"))
+    p.figure(curves_figure(m, "mentee", "time_to_voluntary_exit", "Staying with the company, mentored vs comparable "
+                           "colleagues"),
              "the lines show the share still with the company (no voluntary exit) each month after the index date; "
-             "the comparison group is weighted to look like the mentored; shaded bands are 95% intervals.")
-    _by_horizon(p, x, "retained", "Retention at 6, 12 and 24 months", "Difference in % retained, points",
-                "percentage points more mentored people still with the company at each horizon (blue: adjusted, "
-                "with 95% interval; grey: raw).")
-    p.add(_effect_table(x.effects, "mentee", [("retained", "Retained (no voluntary exit)")]))
+             "the comparison line is weighted to look like the mentored, so at 6, 12 and 24 months the two lines are "
+             "the table's mentored and comparable-colleague figures; shaded bands are 95% intervals.",
+             unfiltered="all mentees")
     return _write(p, out)
 
 
+GROWTH = [("salary_growth", "Salary growth"), ("became_people_manager", "Moved into people management"),
+          ("changed_department", "Changed department (internal mobility)")]
+
+
 def promotion(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("promotion.html", "Promotion and growth", f"Data as of {x.as_of}.")
-    p.add(_hazard_card(_one(x.effects, "mentee", "time_to_promotion"), "Hazard ratio of promotion (adjusted)",
-                       "Above 1 means mentored people were promoted sooner than comparable colleagues."))
-    p.figure(_curves_figure(x.curves, "time_to_promotion", "mentee", "Time to first promotion", cumulative=True),
+    options = _by_horizon(p, m, "promoted", "Promoted by 6, 12 and 24 months",
+                          "percentage points more mentored people promoted by each horizon (blue: adjusted with 95% "
+                          "interval; grey: raw).")
+    p.add(filtered_tables(m, "mentee", [("promoted", "Promoted")], options))
+    p.add("<h2>For all mentees</h2>")
+    p.add(Page.unfiltered(hazard_card(m, "mentee", "time_to_promotion", "Hazard ratio of promotion (adjusted)",
+                                      "Above 1 means mentored people were promoted sooner than comparable "
+                                      "colleagues."), "all mentees"))
+    p.figure(curves_figure(m, "mentee", "time_to_promotion", "Time to first promotion"),
              "the share promoted at least once by each month after the index date; a steeper blue line means faster "
-             "promotion; shaded bands are 95% intervals.")
-    _by_horizon(p, x, "promoted", "Promoted by 6, 12 and 24 months", "Difference in % promoted, points",
-                "percentage points more mentored people promoted by each horizon (blue: adjusted with 95% interval; "
-                "grey: raw).")
-    growth = [("salary_growth", "Salary growth"), ("became_people_manager", "Moved into people management"),
-              ("changed_department", "Changed department (internal mobility)")]
-    sets = [(None, [(f"{label}, {months(h)}", _one(x.effects, "mentee", o, h)) for o, label in growth
-                    for h in (6, 12, 24)])]
-    p.figure(_forest_figure(sets, "Pay, management and mobility", "Difference, percentage points"),
-             "salary growth in percentage points of pay; moves into management and department changes in percentage "
-             "points of people. Blue: adjusted with 95% interval; grey: raw.")
-    p.add(_effect_table(x.effects, "mentee", [("promoted", "Promoted"), ("time_to_promotion", "Time to promotion")] + growth))
+             "promotion; shaded bands are 95% intervals.", unfiltered="all mentees")
+    sets = [(None, [(months(h), _base("mentee", "salary_growth", h)) for h in HORIZONS])]
+    p.figure(forest_figure(m, sets, "Salary growth", "Difference in pay growth, pts of pay", "pts of pay", height=300),
+             "how many percentage points of pay more the mentored's pay grew than comparable colleagues' (blue: "
+             "adjusted with 95% interval; grey: raw).", unfiltered="all mentees")
+    sets = [(None, [(f"{label}, {months(h)}", _base("mentee", o, h)) for o, label in GROWTH[1:] for h in HORIZONS])]
+    p.figure(forest_figure(m, sets, "Management and mobility", "Difference, pts (percentage points of people)", "pts"),
+             "percentage points more mentored people who moved into management or changed department. Blue: "
+             "adjusted with 95% interval; grey: raw.", unfiltered="all mentees")
+    p.add(Page.unfiltered(effect_table(m, "mentee", [("time_to_promotion", "Time to promotion")] + GROWTH),
+                          "all mentees"))
     return _write(p, out)
 
 
@@ -447,111 +528,119 @@ BRACKET_NOTE = (
     "people (those with two surveys before the start and one after).")
 
 
-def _survey_bracket(effects: pd.DataFrame, role: str, constructs: list[str]) -> str:
+def survey_bracket(m: Metrics, role: str, constructs: list[str]) -> str:
     """Per construct: the headline survey estimate and the two designs that bracket it, side by side."""
-    rows, classes = [], []
+    rows = []
     for c in constructs:
-        cells, cls = [c.capitalize()], [""]
+        cells = [c.capitalize()]
         for suffix in ("_change", "_change_did", "_change_adjusted"):
-            r = _one(effects, role, f"{c}{suffix}")
-            if r is None or bool(r.suppressed):
-                cells.append("suppressed" if r is not None else "not estimated")
-                cls.append("suppressed")
-            else:
-                cells.append(f"{r.estimate:+.2f} ({ci_text(c + suffix, r.ci_low, r.ci_high)})")
-                cls.append("")
+            a = f"{_base(role, c + suffix, None)}.adjusted_effect"
+            cells.append(Html(f"{fig(m, a)} ({ci(m, a)})") if published(m, a) else fig(m, a))
         rows.append(cells)
-        classes.append(cls)
     return table(rows, ["Construct", "Headline: from the survey before last, adjusted (95% CI)",
-                        "Difference-in-differences (95% CI)", "Adjusted for the last score (95% CI)"],
-                 classes=classes)
+                        "Difference-in-differences (95% CI)", "Adjusted for the last score (95% CI)"])
+
+
+def _constructs(m: Metrics, role: str) -> list[str]:
+    f = m.frame
+    return sorted(f[(f.family == "survey_means") & (f.role == role)].outcome.dropna().unique())
 
 
 def survey(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("survey.html", "Satisfaction and engagement", f"Data as of {x.as_of}. Survey constructs, 1 to 5 scale.")
-    pp = x.prepost[x.prepost.role == "mentee"]
-    constructs = sorted(pp.construct.unique())
-    fig = go.Figure()
-    for group, color, name in (("mentored", MENTORED, "Mentored"), ("comparison", COMPARISON, "Comparison")):
-        g = pp[pp.group_name == group].set_index("construct").reindex(constructs)
-        for when, dash in (("pre_mean", "dot"), ("post_mean", "solid")):
-            fig.add_trace(go.Bar(x=constructs, y=g[when], name=f"{name}, {'before' if when == 'pre_mean' else 'after'}",
-                                 marker=dict(color=color, opacity=0.45 if when == "pre_mean" else 1.0),
-                                 hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
-    fig.update_layout(barmode="group", title="Mean score before and after the index date (raw)", yaxis_title="Score (1-5)")
-    p.figure(fig, "pale bars are the survey before the index date, solid bars the first after; blue for the mentored, "
-                  "orange for the comparison group. These are raw means of everyone with a survey before and after; "
-                  "the adjusted effects below are of the people with two surveys before the start (see the three "
-                  "designs at the bottom).")
-    options = segment_options(x.effects)
-    p.filter_bar(options, "Show effects for")
-    sets = []
-    for _, key, _label in options:
-        st, seg = ("overall", "all") if key == ALL else key.split("=", 1)
-        sets.append((key, [(c.capitalize(), _one(x.effects, "mentee", f"{c}_change", None, st,
-                                                 None if st == "overall" else seg)) for c in constructs]))
-    p.figure(_forest_figure(sets, "Adjusted effect per construct", "Extra change in score, points",
-                            scale=1.0),
+    constructs = _constructs(m, "mentee")
+    options, left_out = segment_options(m, "mentee", [(f"{c}_change", None) for c in constructs])
+    p.filter_bar(options, "Show effects for", left_out)
+    sets = [(key, [(c.capitalize(), _base("mentee", f"{c}_change", None, key)) for c in constructs])
+            for _, key, _ in options]
+    p.figure(forest_figure(m, sets, "Adjusted effect per construct", "Extra change in score, on the 1–5 scale",
+                           "on the 1–5 scale"),
              "how much more the score of mentored people rose by the first survey after they started than that of "
-             "comparable colleagues, with 95% intervals (blue) and the raw difference (grey). Segments exist for "
-             "engagement and satisfaction.")
-    p.add(_effect_table(x.effects, "mentee", [(f"{c}_change", c.capitalize()) for c in constructs]))
+             "comparable colleagues, with 95% intervals (blue) and the raw difference (grey).")
+    p.add(filtered_tables(m, "mentee", [(f"{c}_change", c.capitalize()) for c in constructs], options))
+    p.add("<h2>For all mentees</h2>")
+    fig_ = go.Figure()
+    for group, color, name in (("mentored", MENTORED, "Mentored"), ("comparison", COMPARISON, "Comparison group")):
+        for when, label in (("pre_mean", "before"), ("post_mean", "after")):
+            ids = [f"mentee.{c}.survey_means.{group}.{when}" for c in constructs]
+            fig_.add_trace(go.Bar(x=constructs, y=[m.value(i) for i in ids], customdata=ids, name=f"{name}, {label}",
+                                  marker=dict(color=color, opacity=0.45 if when == "pre_mean" else 1.0),
+                                  hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
+    fig_.update_layout(barmode="group", title="Mean score before and after the index date (raw)",
+                       yaxis_title="Score (1–5)")
+    p.figure(fig_, "pale bars are the survey before the index date, solid bars the first after; blue for the mentored, "
+                   "orange for the comparison group. These are raw means of everyone with a survey before and after, "
+                   "more people than the adjusted effects above use (those with two surveys before the start: see "
+                   "the three designs below).", unfiltered="all mentees")
     p.add("<h2>Three designs, side by side</h2>")
-    p.add(_survey_bracket(x.effects, "mentee", constructs))
-    p.add(f'<p class="howto">{esc(BRACKET_NOTE)}</p>')
-    rows = [[r.construct.capitalize(), r.group_name, "suppressed" if r.suppressed else count(r.people),
-             "" if r.suppressed else f"{r.pre_mean:.2f}", "" if r.suppressed else f"{r.post_mean:.2f}"]
-            for r in pp.itertuples()]
-    p.add(table(rows, ["Construct", "Group", "People", "Before", "After"]))
+    p.add(Page.unfiltered(survey_bracket(m, "mentee", constructs) + f'<p class="howto">{esc(BRACKET_NOTE)}</p>',
+                          "all mentees"))
+    rows = [[c.capitalize(), g] + [fig(m, f"mentee.{c}.survey_means.{g}.{col}") for col in ("people", "pre_mean",
+                                                                                             "post_mean")]
+            for c in constructs for g in ("mentored", "comparison")]
+    p.add(Page.unfiltered(table(rows, ["Construct", "Group", "People", "Before", "After"]), "all mentees"))
     return _write(p, out)
 
 
+def _health(m: Metrics, program: str, cohort: str, col: str) -> str:
+    return f"program.{program}.{cohort}.{col}"
+
+
 def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Path:
+    m = x.m
     p = Page("program.html", "Program health", f"Data as of {x.as_of}. For HR and program owners.")
-    h = x.health
-    total = h[(h.program == "All programs") & (h.cohort == "All cohorts")]
-    if len(total) and not bool(total.iloc[0].suppressed):
-        t = total.iloc[0]
-        goals = t.goals_met / t.goals_set if pd.notna(t.goals_set) and t.goals_set else float("nan")
-        p.add('<div class="cards">' + "".join(
-            f'<div class="card"><div>{esc(k)}</div><div class="big">{esc(v)}</div></div>' for k, v in (
-                ("Pairs active", f"{count(t.active_pairs)} of {count(t.pairs)}"),
-                ("Meetings per pair per month", f"{t.meetings_per_pair_month:.2f}"),
-                ("Typical gap between meetings", f"{t.median_gap_days:.0f} days"),
-                ("Goals met", f"{int(t.goals_met):,} of {int(t.goals_set):,} ({pct(goals, 0)})"
-                              if pd.notna(goals) else "suppressed"),
-                ("Mean mentee rating", f"{t.mean_mentee_rating:.2f} / 5")) ) + "</div>")
-    cohorts = h[(h.program == "All programs") & (h.cohort != "All cohorts")]
-    options = [("", ALL, "All cohorts")] + [("Cohort", f"cohort={c}", c) for c in cohorts.cohort]
+    f = m.frame
+    h = f[f.family == "program"]
+    segs = h.segment.drop_duplicates().tolist()
+    pairs_ = [tuple(s.split(" / ", 1)) for s in segs]
+    if ("All programs", "All cohorts") in pairs_:
+        t = lambda col: fig(m, _health(m, "All programs", "All cohorts", col))  # noqa: E731
+        cards = (("Pairs active", Html(f"{t('active_pairs')} of {t('pairs')}")),
+                 ("Meetings per pair per month", t("meetings_per_pair_month")),
+                 ("Typical gap between meetings", t("median_gap_days")),
+                 ("Goals met", Html(f"{t('goals_met')} of {t('goals_set')} ({t('goals_met_share')})")),
+                 ("Mean mentee rating", Html(f"{t('mean_mentee_rating')} / 5")))
+        p.add(Page.unfiltered('<div class="cards">' + "".join(
+            f'<div class="card"><div>{esc(k)}</div><div class="big">{esc(v)}</div></div>' for k, v in cards)
+            + "</div>" + f'<p class="howto">Counts of pairs; a count under the minimum group size is '
+            f'{glossary("suppressed", "suppressed")}.</p>', "all programs and cohorts"))
+    cohorts = [c for prog, c in pairs_ if prog == "All programs" and c != "All cohorts"]
+    options = [("", ALL, "All cohorts")] + [("Cohort", f"cohort={c}", c) for c in cohorts]
     p.filter_bar(options, "Cohort")
     for band, title, labels, caption in DOSE_BAND_CHARTS:
-        p.figure(_band_figure(options, total, cohorts, band, labels, title),
-                 caption + " Cohorts with fewer than the minimum number of pairs are suppressed.")
-    rows, classes = [], []
-    for r in h.itertuples():
-        if r.suppressed:
-            rows.append([r.program, r.cohort, "suppressed", "", "", "", "", ""])
-            classes.append(["", "", "suppressed"] + [""] * 5)
-            continue
-        rows.append([r.program, r.cohort, count(r.pairs), count(r.active_pairs),
-                     f"{r.meetings_per_pair_month:.2f}", f"{r.median_gap_days:.0f}" if pd.notna(r.median_gap_days) else "",
-                     f"{int(r.goals_met):,} / {int(r.goals_set):,}" if pd.notna(r.goals_met) and pd.notna(r.goals_set)
-                     else "suppressed",
-                     f"{r.mean_mentee_rating:.2f}" if pd.notna(r.mean_mentee_rating) else ""])
-        classes.append([""] * 8)
+        prefix = band.removesuffix("_band")
+        fig_ = go.Figure()
+        for _, key, label in options:
+            cohort = "All cohorts" if key == ALL else label
+            ids = [_health(m, "All programs", cohort, f"{b}_{prefix}_pairs") for b in BANDS]
+            ys = [m.value(i) for i in ids]
+            shown = [pd.notna(v) for v in ys]
+            fig_.add_trace(go.Bar(x=list(labels), y=[v if ok else 0 for v, ok in zip(ys, shown)],
+                                  text=[m.text(i) if ok else "suppressed" for i, ok in zip(ids, shown)],
+                                  customdata=[i if ok else None for i, ok in zip(ids, shown)],
+                                  textposition="outside", meta=key, visible=key == ALL,
+                                  marker=dict(color=[WARN, COMPARISON, MENTORED]), name=label, showlegend=False,
+                                  hovertemplate="%{x}: %{text} pairs<extra></extra>"))
+        fig_.update_layout(title=title, yaxis_title="Pairs")
+        p.figure(fig_, caption + " Cohorts with fewer than the minimum number of pairs are suppressed.")
+    rows = []
+    for prog, cohort in pairs_:
+        g = lambda col: fig(m, _health(m, prog, cohort, col))  # noqa: E731
+        rows.append([prog, cohort, g("pairs"), g("active_pairs"), g("meetings_per_pair_month"), g("median_gap_days"),
+                     Html(f"{g('goals_met')} / {g('goals_set')}"), g("mean_mentee_rating")])
     p.add("<h2>By program and cohort</h2>")
-    p.add(table(rows, ["Program", "Cohort", "Pairs", "Active", "Meetings / pair / month", "Median gap (days)",
-                       "Goals met / set", "Mean rating"], classes=classes))
-    sets = [(None, [(f"{SEGMENT_TITLES[dim]}: {label}", _one(x.effects, "mentee", o, hz, dim, band))
-                    for dim, _t, labels, _c in DOSE_BAND_CHARTS for band, label in zip(BANDS, labels)])
-            for o, hz, _t in HEADLINE[:1]]
-    p.figure(_forest_figure(sets, "Dose-response: promotion at 12 months by meeting cadence and regularity",
-                            "Adjusted effect, percentage points"),
+    p.add(Page.unfiltered(table(rows, ["Program", "Cohort", "Pairs", "Active", "Meetings / pair / month",
+                                       "Median gap (days)", "Goals met / set", "Mean rating"]), "every program and cohort"))
+    sets = [(None, [(f"{SEGMENT_TITLES[dim]}: {label}", _base("mentee", "promoted", 12, f"{dim}={band}"))
+                    for dim, _t, labels, _c in DOSE_BAND_CHARTS for band, label in zip(BANDS, labels)])]
+    p.figure(forest_figure(m, sets, "Dose-response: promotion at 12 months by meeting cadence and regularity",
+                           "Adjusted effect, pts (percentage points)", "pts"),
              "each band of mentees against the whole comparison group, once by how often the pair met and once by "
              "the longest stretch it went without meeting, both in the pair's first 90 days. If more meetings go with "
              "larger effects, the dots move right from low to high. Bands are measured after the pair started, "
              "so they also reflect how engaged it was: read them as a pattern, not as the effect of adding "
-             "meetings.")
+             "meetings.", unfiltered="all cohorts")
     ar = x.at_risk
     p.add(f"<h2>Pairs at risk: no meeting in over {at_risk_days} days</h2>")
     p.add("<p>This list is for the program team, to follow up with pairs that have gone quiet. It is not for "
@@ -567,144 +656,166 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     else:
         rows = [[r.pair, r.program, r.cohort, f"{int(r.days_since_last_meeting):,}", f"{int(r.meetings):,}"]
                 for r in ar.head(50).itertuples()]
-        p.add(f"<p>{len(ar):,} active pairs have not met in over {at_risk_days} days; the 50 longest quiet are listed. "
+        shown = "all are listed" if len(ar) <= 50 else "the 50 longest quiet are listed"
+        p.add(f"<p>{len(ar):,} active pairs have not met in over {at_risk_days} days; {shown}. "
               "Pair ids are keyed hashes: the program team can look them up in the warehouse, nobody else can.</p>")
         p.add(table(rows, ["Pair (pseudonymised)", "Program", "Cohort", "Days since last meeting", "Meetings so far"]))
     return _write(p, out)
 
 
 def equity(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("equity.html", "Equity: does the program help every group?",
              f"Data as of {x.as_of}. Adjusted effects by group; groups too small to say anything are suppressed.")
+    f = m.frame
     for outcome, h, title in HEADLINE:
-        trace_rows = []
+        e = f[(f.family == "effect") & (f.role == "mentee") & (f.outcome == outcome) & (f.measure == "adjusted_effect")]
+        e = e[(e.horizon_months == h) if h else e.horizon_months.isna()]
+        rows = [("Everyone", _base("mentee", outcome, h))]
         for st in ("department", "job_level", "gender", "age_band"):
-            e = _rows(x.effects, "mentee", outcome, h, st)
-            for seg in sorted(e.segment.unique(), key=_natural):
-                trace_rows.append((_segment_label(st, seg), e[e.segment == seg].iloc[0]))
-        if not trace_rows:
+            for seg in sorted(e[e.segment_type == st].segment.unique(), key=_natural):
+                rows.append((_segment_label(st, seg), _base("mentee", outcome, h, f"{st}={seg}")))
+        if len(rows) == 1:
             continue
-        scale = 100.0 if is_proportion(outcome) else 1.0
-        overall = _one(x.effects, "mentee", outcome, h)
-        trace_rows.insert(0, ("Everyone", overall))
-        p.figure(_forest_figure([(None, trace_rows)], f"{title}{' at 12 months' if h else ''} by group",
-                                "Adjusted effect, " + ("percentage points" if scale == 100 else "score points"),
-                                scale=scale),
+        unit = ("pts (percentage points)", "pts") if h else ("on the 1–5 scale", "on the 1–5 scale")
+        p.figure(forest_figure(m, [(None, rows)], f"{title}{f' at {h} months' if h else ''} by group",
+                               f"Adjusted effect, {unit[0]}", unit[1]),
                  "each row is one group's adjusted effect with its 95% interval (blue) and raw difference (grey); "
-                 "'suppressed' means too few mentored or comparison people in that group to estimate.")
+                 "'suppressed' means too few mentored or comparison people in that group to show.")
     return _write(p, out)
 
 
+MENTOR_OUTCOMES = [("promoted", "Promoted"), ("retained", "Retained"), ("became_people_manager",
+                                                                          "Moved into people management")]
+
+
 def mentors(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("mentors.html", "Mentors: what mentoring does for the mentor",
              f"Data as of {x.as_of}. Mentors against colleagues at the same levels who did not mentor.")
-    outcomes = [("promoted", "Promoted"), ("retained", "Retained"), ("salary_growth", "Salary growth"),
-                ("became_people_manager", "Moved into people management")]
-    sets = [(None, [(f"{label}, {months(h)}", _one(x.effects, "mentor", o, h)) for o, label in outcomes
-                    for h in (6, 12, 24)])]
-    p.figure(_forest_figure(sets, "Career outcomes of mentors", "Difference, percentage points"),
+    sets = [(None, [(f"{label}, {months(h)}", _base("mentor", o, h)) for o, label in MENTOR_OUTCOMES
+                    for h in HORIZONS])]
+    p.figure(forest_figure(m, sets, "Career outcomes of mentors", "Difference, pts (percentage points)", "pts"),
              "blue: adjusted effect on mentors with its 95% interval; grey: raw difference; right of the line means more.")
-    constructs = sorted({o.removesuffix("_change") for o in x.effects.outcome if o.endswith("_change")})
-    sets = [(None, [(c.capitalize(), _one(x.effects, "mentor", f"{c}_change")) for c in constructs])]
-    p.figure(_forest_figure(sets, "Survey constructs of mentors (adjusted change)", "Points", scale=1.0),
+    sets = [(None, [(months(h), _base("mentor", "salary_growth", h)) for h in HORIZONS])]
+    p.figure(forest_figure(m, sets, "Salary growth of mentors", "Difference in pay growth, pts of pay", "pts of pay",
+                           height=300),
+             "how many percentage points of pay more mentors' pay grew than comparable colleagues'.")
+    constructs = _constructs(m, "mentor")
+    sets = [(None, [(c.capitalize(), _base("mentor", f"{c}_change", None)) for c in constructs])]
+    p.figure(forest_figure(m, sets, "Survey constructs of mentors (adjusted change)", "On the 1–5 scale",
+                           "on the 1–5 scale"),
              "the extra change in each survey score for mentors against comparable colleagues.")
-    p.figure(_curves_figure(x.curves, "time_to_voluntary_exit", "mentor", "Mentors staying with the company",
-                            cumulative=False),
+    p.figure(curves_figure(m, "mentor", "time_to_voluntary_exit", "Mentors staying with the company"),
              "share of mentors and comparable colleagues still with the company by month; bands are 95% intervals.")
-    p.add(_effect_table(x.effects, "mentor", outcomes + [(f"{c}_change", c.capitalize()) for c in constructs]))
+    p.add(effect_table(m, "mentor", MENTOR_OUTCOMES + [("salary_growth", "Salary growth")]
+                       + [(f"{c}_change", c.capitalize()) for c in constructs]))
     p.add("<h2>Survey constructs: three designs, side by side</h2>")
-    p.add(_survey_bracket(x.effects, "mentor", constructs))
+    p.add(survey_bracket(m, "mentor", constructs))
     p.add(f'<p class="howto">{esc(BRACKET_NOTE)}</p>')
     return _write(p, out)
 
 
 def roi(x: Exports, out: Path, roi_file: Path) -> Path:
+    from mentorship.roi import Assumptions
+
+    m = x.m
     a = Assumptions.from_yaml(roi_file)
     p = Page("roi.html", "Return on investment", f"Data as of {x.as_of}. Assumptions from {roi_file.name}.")
-    try:
-        inputs = inputs_from_tables(x.roi_inputs, x.effects, a.horizon_months)
-    except RoiConfigError as e:
-        p.add(f'<p class="suppressed">The ROI cannot be computed: {esc(e)}.</p>')
+    if not published(m, "roi.roi"):
+        p.add(f'<p class="suppressed">The ROI cannot be computed: no adjusted retention effect at '
+              f'{a.horizon_months} months is published to base it on.</p>')
         return _write(p, out)
-    r = compute_roi(a, inputs)
-    c = a.currency
+    g = lambda k: fig(m, f"roi.{k}")  # noqa: E731
+    c = lambda k: ci(m, f"roi.{k}")  # noqa: E731
     p.add('<div class="cards">' + "".join(
         f'<div class="card"><div>{esc(k)}</div><div class="big">{esc(v)}</div><div>{esc(sub)}</div></div>' for k, v, sub in (
-            ("Return on investment", pct(r.roi, 0), f"95% CI {pct(r.roi_low, 0)} to {pct(r.roi_high, 0)}"),
-            ("Net benefit", money(r.net, c), f"95% CI {money(r.net_low, c)} to {money(r.net_high, c)}"),
-            ("Exits avoided", f"{r.exits_avoided:.1f}", f"of {inputs.mentees:,} mentees, from the adjusted "
-                                                        f"{a.horizon_months}-month retention effect"),
-            ("Total cost", money(r.cost, c), f"{inputs.meeting_hours:,.0f} meeting hours, {inputs.pairs:,} pairs"))) + "</div>")
-    p.add('<div class="note">The benefit uses the <b>adjusted</b> retention effect, '
-          f'{esc(effect_text("retained", inputs.retention_effect))} (95% CI '
-          f'{esc(ci_text("retained", *inputs.retention_ci))}), times the number of mentees: the exits the program '
-          'avoided among people like them. It never assumes that every mentee would otherwise have left, and it '
-          'never uses the raw difference.</div>')
-    fig = go.Figure()
-    labels = list(r.cost_lines) + list(r.benefit_lines) + ["Net benefit"]
-    values = [-v for v in r.cost_lines.values()] + list(r.benefit_lines.values()) + [r.net]
-    fig.add_trace(go.Waterfall(x=labels, y=values, measure=["relative"] * (len(labels) - 1) + ["total"],
-                               decreasing=dict(marker=dict(color=WARN)), increasing=dict(marker=dict(color=MENTORED)),
-                               totals=dict(marker=dict(color=ACCENT)), text=[money(v, c) for v in values],
-                               textposition="outside"))
-    fig.update_layout(title="Cost and benefit", yaxis_title=c, showlegend=False)
-    p.figure(fig, "costs pull down (orange), the monetised benefit pushes up (blue); the last bar is what is left.")
-    s = r.sensitivity
-    fig = go.Figure()
-    fig.add_trace(go.Bar(y=s.assumption, x=100 * (s.roi_low - r.roi), base=100 * r.roi, orientation="h",
-                         name="Low end", marker=dict(color=WARN), text=s.low_value, textposition="inside"))
-    fig.add_trace(go.Bar(y=s.assumption, x=100 * (s.roi_high - r.roi), base=100 * r.roi, orientation="h",
-                         name="High end", marker=dict(color=MENTORED), text=s.high_value, textposition="inside"))
-    fig.add_vline(x=100 * r.roi, line=dict(color="#222", width=1))
-    fig.update_layout(barmode="overlay", title="Sensitivity of the ROI (tornado)", xaxis_title="ROI, %")
-    fig.update_xaxes(ticksuffix="%")
-    fig.update_yaxes(autorange="reversed")
-    p.figure(fig, "each bar moves one assumption to the ends of its range and shows where the ROI lands; the longest "
-                  "bars are the assumptions worth checking first. The line is the central ROI.", height=360)
-    rows = [[k, money(v, c)] for k, v in r.cost_lines.items()] + [["Total cost", money(r.cost, c)]]
-    rows += [[k, money(v, c)] for k, v in r.benefit_lines.items()] + [["Net benefit", money(r.net, c)]]
+            ("Return on investment", g("roi"), Html(f"95% CI {c('roi')}")),
+            ("Net benefit", g("net_benefit"), Html(f"95% CI {c('net_benefit')}")),
+            ("Exits avoided", g("exits_avoided"), Html(f"of {g('mentees')} mentees, from the adjusted "
+                                                       f"{a.horizon_months}-month retention effect")),
+            ("Total cost", g("total_cost"), Html(f"{g('meeting_hours')} meeting hours, {g('pairs')} pairs")))) + "</div>")
+    p.add(f'<p class="howto">The ROI rests on the {glossary("adjusted", "adjusted effect")} on retention, never the '
+          f'{glossary("raw", "raw difference")}.</p>')
+    p.add(f'<div class="note">The benefit uses the <b>adjusted</b> retention effect, {g("retention_effect")} '
+          f'(95% CI {c("retention_effect")}), times the number of mentees: the exits the program avoided among '
+          'people like them. It never assumes that every mentee would otherwise have left, and it never uses the '
+          'raw difference.</div>')
+    f = m.frame
+    lines = f[(f.family == "roi") & (f.metric_id.str.startswith("roi.cost.") | f.metric_id.str.startswith("roi.benefit."))]
+    fig_ = go.Figure()
+    labels = list(lines.label) + ["Net benefit"]
+    ids = list(lines.metric_id) + ["roi.net_benefit"]
+    values = [m.value(i) for i in ids]
+    fig_.add_trace(go.Waterfall(x=labels, y=values, measure=["relative"] * (len(labels) - 1) + ["total"],
+                                customdata=ids, decreasing=dict(marker=dict(color=WARN)),
+                                increasing=dict(marker=dict(color=MENTORED)), totals=dict(marker=dict(color=ACCENT)),
+                                text=[m.text(i) for i in ids], textposition="outside"))
+    fig_.update_layout(title="Cost and benefit", yaxis_title=a.currency, showlegend=False)
+    p.figure(fig_, "costs pull down (orange), the monetised benefit pushes up (blue); the last bar is what is left.")
+    sens = f[(f.family == "roi") & f.metric_id.str.startswith("roi.sensitivity.")]
+    names = list(dict.fromkeys(i.removeprefix("roi.sensitivity.").rsplit(".", 1)[0] for i in sens.metric_id))
+    central = m.value("roi.roi")
+    fig_ = go.Figure()
+    for end, color, label in (("low", WARN, "Low end"), ("high", MENTORED, "High end")):
+        ids = [f"roi.sensitivity.{n}.{end}" for n in names]
+        fig_.add_trace(go.Bar(y=names, x=[100 * (m.value(i) - central) for i in ids], base=100 * central,
+                              orientation="h", name=label, marker=dict(color=color),
+                              text=[m.text(i) for i in ids], textposition="inside"))
+    fig_.add_vline(x=100 * central, line=dict(color="#222", width=1))
+    fig_.update_layout(barmode="overlay", title="Sensitivity of the ROI (tornado)", xaxis_title="ROI, %")
+    fig_.update_xaxes(ticksuffix="%")
+    fig_.update_yaxes(autorange="reversed")
+    p.figure(fig_, "each bar moves one assumption to the ends of its range and shows where the ROI lands; the longest "
+                   "bars are the assumptions worth checking first. The line is the central ROI.", height=360)
+    rows = [[r.label, fig(m, r.metric_id)] for r in lines.itertuples()] + [["Total cost", g("total_cost")],
+                                                                            ["Net benefit", g("net_benefit")]]
     p.add(table(rows, ["Line", "Amount"]))
-    p.add(table([[row.assumption, row.low_value, pct(row.roi_low, 0), row.high_value, pct(row.roi_high, 0)]
-                 for row in s.itertuples()], ["Assumption", "Low", "ROI at low", "High", "ROI at high"]))
+    p.add(table([[n, fig(m, f"roi.sensitivity.{n}.low"), fig(m, f"roi.sensitivity.{n}.high")] for n in names],
+                ["Assumption", "ROI at the low end", "ROI at the high end"]))
     p.add("<h2>Assumptions</h2>")
-    p.add(table([["Loaded hourly cost, mentor", money(a.mentor_hourly, c)], ["Loaded hourly cost, mentee", money(a.mentee_hourly, c)],
-                 ["Preparation per meeting hour", f"{a.preparation_share:g} h"],
-                 ["Administration per year", money(a.administration_per_year, c)],
-                 ["Platform fee per pair and year", money(a.platform_fee_per_pair_year, c)],
-                 ["Replacement cost, share of salary", f"{a.replacement_share:.0%} (range {a.replacement_range[0]:.0%} "
-                                                       f"to {a.replacement_range[1]:.0%})"],
-                 ["Mentees' mean salary", money(inputs.mean_mentee_salary, c)],
-                 ["Program length", f"{inputs.program_years:.1f} years"]], ["Assumption", "Value"]))
+    q = lambda k: fig(m, f"roi.assumption.{k}")  # noqa: E731
+    p.add(table([["Loaded hourly cost, mentor", q("mentor_hourly")], ["Loaded hourly cost, mentee", q("mentee_hourly")],
+                 ["Preparation per meeting hour", q("preparation_share")],
+                 ["Administration per year", q("administration_per_year")],
+                 ["Platform fee per pair and year", q("platform_fee_per_pair_year")],
+                 ["Replacement cost, share of salary", Html(f"{q('replacement_share')} (range "
+                                                            f"{q('replacement_share_low')} to "
+                                                            f"{q('replacement_share_high')})")],
+                 ["Mentees' mean salary", g("mean_mentee_salary")],
+                 ["Program length", g("program_years")]], ["Assumption", "Value"]))
     p.add(f'<p class="howto">Every value comes from <code>{esc(roi_file.name)}</code>, where each default is '
           'explained with its source. Change the file and re-run to update this page.</p>')
     return _write(p, out)
 
 
 def quality(x: Exports, out: Path) -> Path:
+    m = x.m
     p = Page("quality.html", "Data quality", f"Data as of {x.as_of}. For analysts: validation of the latest extracts.")
+    f = m.frame
+    sources = f[f.family == "quality"].segment.drop_duplicates().tolist()
+    status = {s["source"]: s for s in x.validation.get("sources", [])}
     rows, classes = [], []
-    for s in x.validation.get("sources", []):
-        run = s.get("run") or {}
-        files = s.get("files") or []
-        latest = max((f.get("checked_at") or "" for f in files), default="")
-        rows.append([s["source"], s["status"].replace("_", " "), f"{run.get('rows_read', 0):,}",
-                     f"{run.get('rows_accepted', run.get('rows_read', 0) - run.get('rows_quarantined', 0)):,}",
-                     f"{run.get('rows_quarantined', 0):,}", f"{len(files):,}", str(latest)[:19]])
-        classes.append(["", "suppressed" if s["status"] not in ("passed", "quarantined") else "", "", "", "", "", ""])
+    for s in sources:
+        v = status.get(s, {})
+        latest = max((fl.get("checked_at") or "" for fl in v.get("files") or []), default="")
+        state = str(v.get("status", "")).replace("_", " ")
+        rows.append([s, state] + [fig(m, f"quality.{s}.{c}") for c in ("rows_read", "rows_accepted", "rows_quarantined",
+                                                                       "files")] + [str(latest)[:19]])
+        classes.append(["", "" if v.get("status") in ("passed", "quarantined") else "suppressed"] + [""] * 5)
     p.add(table(rows, ["Source", "Status", "Rows read", "Accepted", "Quarantined", "Files", "Newest file loaded"],
                 classes=classes))
-    names = [r[0] for r in rows]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(y=names, x=[int(r[3].replace(",", "")) for r in rows], orientation="h", name="Accepted",
-                         marker=dict(color=MENTORED)))
-    fig.add_trace(go.Bar(y=names, x=[int(r[4].replace(",", "")) for r in rows], orientation="h", name="Quarantined",
-                         marker=dict(color=WARN)))
-    fig.update_layout(barmode="stack", title="Rows accepted and quarantined per source", xaxis_title="Rows")
-    fig.update_xaxes(type="log")
-    p.figure(fig, "blue rows passed every rule and are in the warehouse; orange rows were quarantined with the "
-                  "file, line, column and rule that failed (log scale).", height=340)
-    p.add('<p>Every rule, its counts and sample rows: <a href="validation_report.html">the validation report</a>. '
-          'Quarantined rows themselves stay in the warehouse (<code>validated.quarantine</code>).</p>')
+    fig_ = go.Figure()
+    for col, name, color in (("rows_accepted", "Accepted", MENTORED), ("rows_quarantined", "Quarantined", WARN)):
+        ids = [f"quality.{s}.{col}" for s in sources]
+        fig_.add_trace(go.Bar(y=sources, x=[m.value(i) for i in ids], customdata=ids, orientation="h", name=name,
+                              marker=dict(color=color)))
+    fig_.update_layout(barmode="stack", title="Rows accepted and quarantined per source", xaxis_title="Rows")
+    fig_.update_xaxes(type="log")
+    p.figure(fig_, "blue rows passed every rule and are in the warehouse; orange rows were quarantined with the "
+                   "file, line, column and rule that failed (log scale).", height=340)
+    p.add('<p>Every rule, its counts and sample rows, and each source\'s status: <a href="validation_report.html">the '
+          'validation report</a>. Quarantined rows themselves stay in the warehouse (<code>validated.quarantine</code>).</p>')
     return _write(p, out)
 
 
@@ -720,13 +831,15 @@ def index(x: Exports, out: Path) -> Path:
         "mentors.html": "what mentoring does for mentors",
         "roi.html": "for HR: cost, benefit and ROI with its interval and assumptions",
         "quality.html": "for analysts: validation status, quarantine counts, freshness",
-        "methodology.html": "how the numbers are made and what they assume",
+        "methodology.html": "how the numbers are made, what they assume, and the glossary",
     }
     items = "".join(f'<li><a href="{esc(h)}">{esc(t)}</a>: {esc(blurbs[h])}</li>' for h, t in PAGES if h in blurbs)
     items += ('<li><a href="outcome_comparison.html">Raw comparison</a>: every outcome, mentored vs comparison, '
               'unadjusted, with counts</li><li><a href="validation_report.html">Validation report</a>: every rule '
               'per source</li>')
     p.add(f"<ul>{items}</ul>")
+    p.add('<p class="howto">Every figure on these pages is a row of one metrics table, '
+          '<code>metrics.csv</code> beside the exports, with its definition, population, estimator and status.</p>')
     p.add('<p class="howto">Packs for leadership: <a href="packs/executive.pdf">executive summary (PDF)</a>, '
           '<a href="packs/roi.pdf">ROI (PDF)</a>, with PNG versions beside them, when the pipeline could render them.</p>')
     return _write(p, out)
@@ -745,4 +858,3 @@ def build_all(export_dir: Path, out: Path, roi_file: Path, at_risk_days: int, mi
     return [executive(x, out), retention(x, out), promotion(x, out), survey(x, out),
             program(x, out, at_risk_days, min_group_size), equity(x, out), mentors(x, out), roi(x, out, Path(roi_file)),
             quality(x, out), index(x, out)]
-

@@ -60,10 +60,20 @@ nav a.here {{ font-weight: 600; color: #222; }}
 .card .big {{ font-size: 1.7em; font-weight: 600; color: {MENTORED}; }}
 .card .raw {{ color: #666; font-size: 0.9em; }}
 .card .sentence {{ font-size: 0.95em; margin-top: 6px; }}
+.card .base {{ font-size: 0.95em; }}
+a.gl {{ color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }}
+span.m, span.n {{ white-space: nowrap; }}
+.badge {{ display: none; background: #eee; color: #444; font-size: 0.85em; padding: 2px 8px; border-radius: 3px; }}
+body.filtered .unfiltered {{ opacity: 0.45; }}
+body.filtered .unfiltered .badge {{ display: inline-block; }}
+.notoffered {{ color: #555; font-size: 0.88em; margin: 4px 0 0 0; }}
 """
 
 #: Filters without a server. Every trace and element that belongs to one filter value carries it
 #: (a trace's ``meta``, an element's ``data-filter``); choosing a value shows those and hides the rest.
+#: Elements that do not follow the filter carry ``unfiltered``: greyed, with their "all people" badge
+#: shown, whenever a filter is set. The filter's value is kept in the page's address (``#filter=``), so
+#: a filtered view can be shared and survives a reload.
 FILTER_JS = """
 <script>
 function mentorshipFilter(key) {
@@ -75,17 +85,30 @@ function mentorshipFilter(key) {
   document.querySelectorAll('[data-filter]').forEach(function (el) {
     el.style.display = (el.getAttribute('data-filter') === key) ? '' : 'none';
   });
+  document.body.classList.toggle('filtered', key !== 'all');
+  var f = document.getElementById('filter');
+  if (f && f.value !== key) f.value = key;
+  var hash = key === 'all' ? '' : '#filter=' + encodeURIComponent(key);
+  if (location.hash !== hash) history.replaceState(null, '', location.pathname + location.search + hash);
 }
 window.addEventListener('load', function () {
   var f = document.getElementById('filter');
-  if (f) mentorshipFilter(f.value);
+  if (!f) return;
+  var m = /[#&]filter=([^&]*)/.exec(location.hash);
+  var want = m ? decodeURIComponent(m[1]) : f.value;
+  var known = Array.prototype.some.call(f.options, function (o) { return o.value === want; });
+  mentorshipFilter(known ? want : 'all');
 });
 </script>
 """
 
 
+class Html(str):
+    """Markup that is already safe: ``table`` puts it in a cell unescaped."""
+
+
 def esc(x) -> str:
-    return html.escape(str(x))
+    return x if isinstance(x, Html) else html.escape(str(x))
 
 
 def pct_points(v, digits: int = 1, sign: bool = True) -> str:
@@ -125,7 +148,10 @@ class Page:
     def add(self, markup: str) -> None:
         self.parts.append(markup)
 
-    def figure(self, fig, howto: str, height: int | None = None, legend_below: bool = False) -> None:
+    def figure(self, fig, howto: str, height: int | None = None, legend_below: bool = False,
+               unfiltered: str | None = None) -> None:
+        """A chart and its how-to-read line. ``unfiltered`` names whom a chart that does not follow the
+        page's filter shows ("all mentees"): it is labelled and greyed while a filter is set."""
         fig.update_layout(**LAYOUT)
         if legend_below:  # for figures whose subplot titles sit where the legend would
             fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
@@ -134,13 +160,20 @@ class Page:
         fig.update_layout(title_y=0.985, title_yanchor="top", title_x=0.01, title_xanchor="left")
         if height:
             fig.update_layout(height=height)
-        self.parts.append(fig.to_html(full_html=False, include_plotlyjs=not self._plotly_embedded,
-                                      config={"displaylogo": False, "responsive": True}))
+        chart = fig.to_html(full_html=False, include_plotlyjs=not self._plotly_embedded,
+                            config={"displaylogo": False, "responsive": True})
         self._plotly_embedded = True
-        self.parts.append(f'<p class="howto">How to read this: {esc(howto)}</p>')
+        line = f'<p class="howto">How to read this: {esc(howto)}</p>'
+        self.parts.append(self.unfiltered(chart + line, unfiltered) if unfiltered else chart + line)
 
-    def filter_bar(self, options: list[tuple[str, str, str]], label: str = "Show") -> None:
-        """options: (group, key, text); the first is the default."""
+    @staticmethod
+    def unfiltered(markup: str, who: str) -> str:
+        return (f'<div class="unfiltered"><span class="badge">Not filtered: shows {esc(who)}</span>'
+                f'{markup}</div>')
+
+    def filter_bar(self, options: list[tuple[str, str, str]], label: str = "Show", not_offered: str = "") -> None:
+        """options: (group, key, text); the first is the default. ``not_offered`` says which values are
+        left out and why."""
         self._filters = True
         groups: dict[str, list[str]] = {}
         for group, key, text in options:
@@ -148,7 +181,8 @@ class Page:
         opts = "".join(f'<optgroup label="{esc(g)}">{"".join(o)}</optgroup>' if g else "".join(o)
                        for g, o in groups.items())
         self.parts.append(f'<div class="filters"><label for="filter">{esc(label)}</label>'
-                          f'<select id="filter" onchange="mentorshipFilter(this.value)">{opts}</select></div>')
+                          f'<select id="filter" onchange="mentorshipFilter(this.value)">{opts}</select>'
+                          + (f'<p class="notoffered">{esc(not_offered)}</p>' if not_offered else "") + '</div>')
 
     def html(self) -> str:
         nav = "".join(f'<a href="{esc(href)}"{" class=here" if href == self.filename else ""}>{esc(label)}</a>'

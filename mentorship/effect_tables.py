@@ -69,8 +69,13 @@ SURVEY_DESIGNS = {  # suffix: (label, outcome column, adjust for the last scores
     "_change_did": ("change, difference-in-differences", "change", False),
     "_change_adjusted": ("change, adjusted for the last score", "change", True),
 }
-#: Segment and dose estimates cover the headline outcomes only.
+#: The four headline outcomes of the executive summary (promotion and retention at 12 months).
 HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
+#: Outcomes estimated by segment and dose band as well as overall: promotion and retention at every
+#: horizon and every survey construct's headline change, so that a page filtered to a segment shows
+#: every row it shows for everyone (the other outcomes' pages say they are not broken down).
+SEGMENTED_BY_HORIZON = ("promoted", "retained")
+SEGMENTED_SURVEY = "_change"
 SEGMENTS = ["cohort", "department", "job_level", "gender", "age_band"]
 #: Dose dimensions of a mentee's pair (``analytics.pair_engagement``): meetings a month, and the
 #: longest stretch without a meeting.
@@ -81,8 +86,9 @@ DOSE_BANDS = ["cadence_band", "regularity_band"]
 ESTIMATE_COLUMNS = {
     "role": "object", "outcome": "object", "outcome_label": "object", "kind": "object", "horizon_months": "Int64",
     "segment_type": "object", "segment": "object", "n_treated": "Float64", "n_control": "Float64",
-    "n_treated_used": "Float64", "n_control_used": "Float64", "estimand": "object", "method": "object",
-    "naive": "float64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64",
+    "n_treated_used": "Float64", "n_control_used": "Float64", "people_treated": "Float64",
+    "people_control": "Float64", "estimand": "object", "method": "object",
+    "naive": "float64", "naive_se": "float64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64",
     "treated_mean": "float64", "control_mean_naive": "float64", "e_value": "float64", "e_value_ci": "float64",
     "max_abs_smd_before": "float64", "max_abs_smd_after": "float64", "balanced": "boolean", "warnings": "object",
     "n_bootstrap": "Int64", "ci_method": "object", "hazard_ratio": "float64", "hr_ci_low": "float64", "hr_ci_high": "float64",
@@ -385,11 +391,11 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
     for name, (label, d, e) in SURVIVAL.items():
         tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
                            censoring=censoring))
-    by_key = {(t.outcome, t.horizon): t for t in tasks}
-    for outcome, h in HEADLINE:
-        base = by_key.get((outcome, h))
-        if base is None:
-            continue
+    segmented = [t for t in tasks if t.outcome in SEGMENTED_BY_HORIZON and t.horizon is not None
+                 or t.outcome.endswith(SEGMENTED_SURVEY) and t.outcome.removesuffix(SEGMENTED_SURVEY) in
+                 set(survey.construct.unique())]
+    for base in segmented:
+        outcome, h = base.outcome, base.horizon
         cuts = [(seg, value, False) for seg in SEGMENTS for value in sorted(base.frame[seg].dropna().unique())]
         if role == "mentee":  # dose: each band of mentees against the whole comparison group
             cuts += [(dim, band, True) for dim in DOSE_BANDS for band in sorted(base.frame[dim].dropna().unique())]
@@ -464,11 +470,17 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     # moving into management, not being a manager already), as the estimate counts them: the counts
     # after trimming then differ from these by the trimmed people only.
     measured = f[task.outcome_col or task.duration].notna().to_numpy()
-    n_t, n_c = int(((f.treated == 1).to_numpy() & measured).sum()), int(((f.treated == 0).to_numpy() & measured).sum())
+    treated = (f.treated == 1).to_numpy()
+    n_t, n_c = int((treated & measured).sum()), int((~treated & measured).sum())
+    # Rows are person-intakes: a comparison person is compared once in every intake they were eligible
+    # for, so the distinct people behind an estimate are counted separately.
+    ids = f.employee_id.to_numpy()
+    people_t, people_c = len(pd.unique(ids[treated & measured])), len(pd.unique(ids[~treated & measured]))
     row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label,
            "kind": "binary" if task.horizon_time else task.kind,
            "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,
-           "n_treated": n_t, "n_control": n_c, "suppressed": False, "suppression_reason": None}
+           "n_treated": n_t, "n_control": n_c, "people_treated": people_t, "people_control": people_c,
+           "suppressed": False, "suppression_reason": None}
     # A statistical floor, not the privacy threshold: the publication gate (mentorship.publication)
     # suppresses small groups on the way out, with every table they share totals with.
     if min(n_t, n_c) < MIN_TO_ESTIMATE:
@@ -514,6 +526,7 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         r.treated_mean = float(np.average(y[t == 1], weights=sw[t == 1]))
         r.control_mean_naive = float(np.average(y[t == 0], weights=sw[t == 0]))
         r.naive = r.treated_mean - r.control_mean_naive
+        r.naive_se = _mean_difference_se(y, t, sw, f.employee_id.to_numpy()[m])
     if sampled:
         share = 1 / f.sampling_weight.max()
         r.warnings.append(f"comparison group: a random {share:.1%} sample of comparison people, each weighted "
@@ -531,6 +544,18 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         if r.km is not None and task.horizon_time is None:
             km = _monthly(r.km).assign(role=task.role, outcome=task.outcome)
     return row, balance, km
+
+
+def _mean_difference_se(y: np.ndarray, t: np.ndarray, w: np.ndarray, clusters: np.ndarray) -> float:
+    """Standard error of a difference of two weighted means, from their influence functions, summed
+    within person (a comparison person counts once per intake)."""
+    from mentorship.effects import _influence_se
+
+    phi = np.zeros(len(y))
+    for g, sign in ((1, 1.0), (0, -1.0)):
+        m = t == g
+        phi[m] = sign * w[m] * (y[m] - np.average(y[m], weights=w[m])) / w[m].sum()
+    return _influence_se(phi, clusters)
 
 
 def _nothing_to_compare(task: _Task) -> str | None:

@@ -119,8 +119,10 @@ def _health_identity(row: dict, column: str) -> list[tuple]:
 
 def _effect_identity(row: dict, column: str) -> list[tuple]:
     seg = (row["segment_type"], row["segment"])
-    if column in ("n_treated", "n_treated_used"):
+    if column in ("n_treated", "n_treated_used", "people_treated"):
         return [_treated(row["role"], *seg)]
+    if column == "people_control":
+        return [("control_people", row["role"], *seg)]
     if column in ("n_control", "n_control_used") and seg[0] not in ("cadence_band", "regularity_band"):
         return [_control(row["role"], *seg)]
     return [_control(row["role"])] if column in ("n_control", "n_control_used") else []
@@ -131,7 +133,7 @@ HEALTH_CADENCE = ("low_cadence_pairs", "medium_cadence_pairs", "high_cadence_pai
 HEALTH_REGULARITY = ("low_regularity_pairs", "medium_regularity_pairs", "high_regularity_pairs")
 HEALTH_COUNTS = ("pairs", *HEALTH_STATUS, *HEALTH_CADENCE, *HEALTH_REGULARITY)
 SEGMENT_TYPES = ("cohort", "department", "job_level", "gender", "age_band")
-EFFECT_COUNTS = ("n_treated", "n_control", "n_treated_used", "n_control_used")
+EFFECT_COUNTS = ("n_treated", "n_control", "n_treated_used", "n_control_used", "people_treated", "people_control")
 
 SPECS: dict[str, Spec] = {s.name: s for s in (
     Spec("program_health", dims=("program", "cohort"), counts=HEALTH_COUNTS, gates=("pairs",),
@@ -153,6 +155,7 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
          counts=EFFECT_COUNTS, gates=EFFECT_COUNTS, keep=("outcome_label", "kind"),
          segments=Segments(within=("role", "outcome", "horizon_months"),
                            partitions={"n_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band"),
+                                       "people_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band"),
                                        "n_control": SEGMENT_TYPES}),
          identity=_effect_identity, flag="suppressed", reason="suppression_reason", counts_hidden="counts_hidden"),
     Spec("falsification_checks", dims=("check", "role", "outcome", "horizon_months"),

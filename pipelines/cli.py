@@ -34,82 +34,56 @@ def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42) -
              progress=True)
 
 
-def _pct(v):
-    return "" if v is None or v != v else f"{100 * v:5.1f}%"
-
-
-def _diff(v, scale):
-    if v is None or v != v:
-        return ""
-    return f"{100 * v:+6.1f} pts" if scale in ("proportion", "growth") else f"{v:+6.2f}    "
-
-
-def _ci(est, lo, hi, scale) -> str:
-    if scale in ("proportion", "growth"):
-        return f"{100 * est:+.1f} ({100 * lo:+.1f} to {100 * hi:+.1f}) pts"
-    return f"{est:+.2f} ({lo:+.2f} to {hi:+.2f})"
-
-
-def _n(v) -> str:
-    import pandas as pd
-
-    return "hidden" if pd.isna(v) else f"{int(v):,}"
-
-
 def summary(settings: Settings) -> str:
+    """The run's outcome summary, from the metrics table: the same figures, formatted the same way, as
+    the pages."""
     import pandas as pd
 
-    comp = pd.read_parquet(settings.export_dir / "outcome_comparison.parquet")
-    sizes = pd.read_parquet(settings.export_dir / "cohort_sizes.parquet")
-    eff_path = settings.export_dir / "effect_estimates.parquet"
-    eff = pd.read_parquet(eff_path) if eff_path.exists() else None
-    adjusted = {} if eff is None else {
-        (e.role, e.outcome, None if pd.isna(e.horizon_months) else int(e.horizon_months)): e
-        for e in eff[eff.segment_type == "overall"].itertuples()}
+    from mentorship.metrics import Metrics, display, metric_id
+
+    m = Metrics(pd.read_parquet(settings.export_dir / "metrics.parquet"))
     truth = json.loads(settings.truth_path.read_text()) if settings.truth_path.exists() else None
     truth_keys = {"promoted": "promotion", "retained": "retention", "salary_growth": "salary_growth"}
-    as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else "?"
-    lines = [f"Outcome summary, data as of {as_of}: the raw difference (not adjusted for who volunteers) and the "
-             f"adjusted effect on the mentored with its 95% CI"]
+    lines = [f"Outcome summary, data as of {m.as_of}: mentored and comparison group (raw), the raw difference, and "
+             f"the adjusted effect on the mentored with its 95% CI. Shares in pts (percentage points), pay growth in "
+             f"pts of pay, survey changes on the 1–5 scale. People; a comparison person is compared once per intake "
+             f"they could have joined (person-intakes in brackets)."]
+    f = m.frame[m.frame.family == "effect"]
     for role, label in (("mentee", "Mentees"), ("mentor", "Mentors")):
-        people = sizes.loc[(sizes["role"] == role) & (sizes["group_name"] == "mentored"), "people"]
-        # No total of the cohorts shown where one is hidden: it would be a figure to subtract from.
-        n = f"{int(people.sum()):,} people" if people.notna().all() else "some cohorts suppressed"
-        lines.append(f"\n{label} ({n})")
-        head = (f"  {'outcome':<40}{'horizon':>9}{'mentored':>10}{'comparison':>12}{'raw diff':>12}"
-                f"{'adjusted (95% CI)':>30}")
+        lines.append(f"\n{label}")
+        head = (f"  {'outcome':<34}{'horizon':>8}{'mentored':>10}{'comparison':>12}{'raw diff':>16}"
+                f"{'adjusted (95% CI)':>40}")
         if truth:
-            head += f"{'planted truth':>15}"
-        lines.append(head + f"{'n (mentored/comparison)':>26}")
-        rows = comp[(comp["role"] == role) & ((comp["horizon_months"] == 12) | comp["horizon_months"].isna())]
-        for _, r in rows.iterrows():
-            horizon = "12 mo" if r["horizon_months"] == 12 else "post"
-            if r["suppressed"]:
-                line = f"  {r['outcome_label']:<40}{horizon:>9}{'suppressed (group too small)':>34}"
-            elif r["scale"] == "score_change":
-                line = (f"  {r['outcome_label']:<40}{horizon:>9}{r['mean_mentored']:>+10.2f}{r['mean_comparison']:>+12.2f}"
-                        f"{_diff(r['raw_difference'], r['scale']):>12}")
+            head += f"{'planted truth':>18}"
+        lines.append(head + "  people: mentored / comparison")
+        rows = f[(f.role == role) & (f.segment_type == "overall")
+                 & (f.measure == "adjusted_effect")
+                 & ((f.horizon_months == 12) | (f.horizon_months.isna() & f.outcome.str.endswith("_change")
+                                                & ~f.outcome.str.contains("_change_")))]
+        for r in rows.itertuples():
+            h = None if pd.isna(r.horizon_months) else int(r.horizon_months)
+            b = metric_id(role, r.outcome, h, measure="x").removesuffix(".x")
+            horizon = "12 mo" if h else "survey"
+            name = r.outcome.replace("_", " ")
+            if r.status != "published":
+                line = f"  {name:<34}{horizon:>8}{r.status.replace('_', ' ') + ': ' + str(r.reason or ''):>86}"
             else:
-                line = (f"  {r['outcome_label']:<40}{horizon:>9}{_pct(r['mean_mentored']):>10}"
-                        f"{_pct(r['mean_comparison']):>12}{_diff(r['raw_difference'], r['scale']):>12}")
-            e = adjusted.get((role, r["outcome"], None if pd.isna(r["horizon_months"]) else int(r["horizon_months"])))
-            if r["suppressed"]:
-                pass
-            elif e is None or e.suppressed or pd.isna(e.estimate):
-                line += f"{'not estimated':>30}"
-            else:
-                line += f"{_ci(e.estimate, e.ci_low, e.ci_high, r['scale']):>30}"
+                adj = f"{m.text(r.metric_id)} ({m.interval(r.metric_id)})"
+                line = (f"  {name:<34}{horizon:>8}{m.text(b + '.mentored_rate'):>10}"
+                        f"{m.text(b + '.comparison_rate_raw'):>12}{m.text(b + '.raw_difference'):>18}{adj:>46}")
             if truth:
                 t = truth[role + "s"]
-                if r["outcome"] in truth_keys:
-                    tv = t["horizons"]["12"].get(truth_keys[r["outcome"]])
-                elif r["outcome"].endswith("_change"):
+                if r.outcome in truth_keys:
+                    tv = t["horizons"]["12"].get(truth_keys[r.outcome])
+                elif r.outcome.endswith("_change"):
                     # among people with two surveys before the start: whom the headline survey design measures
-                    tv = t.get("survey_change_two_waves", t["survey_change"]).get(r["outcome"][: -len("_change")])
+                    tv = t.get("survey_change_two_waves", t["survey_change"]).get(r.outcome[: -len("_change")])
                 else:
                     tv = 0.0  # no effect is planted on this outcome
-                line += f"{_diff(tv, r['scale']):>15}"
-            lines.append(line + f"{_n(r['n_mentored']):>13} / {_n(r['n_comparison'])}")
+                line += f"{display(tv, r.unit, r.digits):>18}"
+            pm, pc, nc = r.people_mentored, r.people_comparison, r.intakes_comparison
+            n = lambda v: "hidden" if pd.isna(v) else f"{int(v):,}"  # noqa: E731
+            lines.append(line + f"  {n(pm)} / {n(pc)} ({n(nc)})")
     if truth:
         lines.append("\nThe planted truth is the synthetic organisation's known effect of the program; the gap "
                      "between it and the raw difference is self-selection.")

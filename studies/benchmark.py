@@ -46,7 +46,7 @@ TARGETS = {"bundled": {"wall_s": 90}, "100k": {"wall_s": 120}, "1M": {"wall_s": 
 STAGES = [
     ("ingest and validation", ["raw", "validated"]),
     ("cohorts", ["cohorts"]),
-    ("outcomes", ["outcomes", "comparisons"]),
+    ("outcomes", ["outcomes"]),
     ("effects", ["effects"]),
     ("dashboards", ["reporting"]),
 ]
@@ -57,7 +57,7 @@ STAGE_ROWS = {
     "outcomes": "select (select count(*) from analytics.career_outcomes) + (select count(*) from analytics.survival_times)"
                 " + (select count(*) from analytics.survey_outcomes)",
     "effects": "select count(*) from analytics.effect_estimates",
-    "dashboards": "select count(*) from analytics.outcome_comparison",
+    "dashboards": "select count(*) from analytics.effect_estimates",
 }
 
 

@@ -11,7 +11,7 @@ EXPECTED_ASSETS = sorted([
     "job_events", "survey_scores", "cohort_members",
     "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes", "pair_engagement",
     "program_health", "survey_prepost", "roi_inputs",
-    "outcome_comparison", "published_exports", "comparison_dashboard",
+    "published_exports", "metric_table", "comparison_dashboard",
     "effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
     "methodology_note", "dashboards",
     "dashboard_packs",

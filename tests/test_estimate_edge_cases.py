@@ -78,13 +78,15 @@ def test_every_mentee_in_one_intake_and_a_tiny_intake():
 
 def test_a_row_warning_reaches_the_page():
     """The warnings an estimate carries (trimming, poor balance) are listed under the page's table."""
-    from dashboards.pages import _effect_table
+    from dashboards.pages import effect_table
     from mentorship.effect_tables import ESTIMATE_COLUMNS, _typed
+    from mentorship.metrics import Metrics, effect_rows
 
     org = _org()
     lone = (org.treated == 1) & (np.arange(len(org)) % 3 == 0)
     org.loc[lone, "cohort"] = "2024-H2"
     r = overall_effect(_frames(org), "mentee", "promoted", 12, SETTINGS)
     effects = _typed([pd.DataFrame([r]).assign(counts_hidden=False)], ESTIMATE_COLUMNS)
-    html = _effect_table(effects, "mentee", [("promoted", "Promoted")], horizons=(12,))
+    html = effect_table(Metrics(pd.DataFrame(effect_rows(effects, "2025-12-31"))), "mentee", [("promoted", "Promoted")],
+                        horizons=(12,))
     assert "Notes on these estimates" in html and "without overlap" in html and "Promoted (12 months)" in html
