@@ -290,9 +290,10 @@ def effect_table(m: Metrics, role: str, outcomes: list[tuple[str, str]], key: st
                 b = _base(role, outcome, None, key)
                 if m.get(f"{b}.hazard_ratio") is None:
                     continue
-                rows.append([label, _when(outcome, h), "", "", fig(m, f"{b}.hazard_ratio"), ci(m, f"{b}.hazard_ratio"),
-                             "", fig(m, f"{b}.hazard_ratio_raw"), people(m, f"{b}.hazard_ratio", "mentored"),
-                             people(m, f"{b}.hazard_ratio", "comparison"), "hazard ratio"])
+                rows.append([f"{label} (hazard ratio)", _when(outcome, h), "", "", fig(m, f"{b}.hazard_ratio"),
+                             ci(m, f"{b}.hazard_ratio"), "", fig(m, f"{b}.hazard_ratio_raw"),
+                             people(m, f"{b}.hazard_ratio", "mentored"), people(m, f"{b}.hazard_ratio", "comparison"),
+                             ""])
                 classes.append([""] * 11)
                 continue
             a = f"{b}.adjusted_effect"

@@ -63,6 +63,7 @@ nav a.here {{ font-weight: 600; color: #222; }}
 .card .base {{ font-size: 0.95em; }}
 a.gl {{ color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }}
 span.m, span.n {{ white-space: nowrap; }}
+.tablewrap {{ overflow-x: auto; max-width: 100%; }}
 .badge {{ display: none; background: #eee; color: #444; font-size: 0.85em; padding: 2px 8px; border-radius: 3px; }}
 body.filtered .unfiltered {{ opacity: 0.45; }}
 body.filtered .unfiltered .badge {{ display: inline-block; }}
@@ -214,7 +215,9 @@ def table(rows: list[list], header: list[str], row_filters: list[str | None] | N
         cells = "".join(f'<td class="{esc(classes[i][j])}">{esc(c)}</td>' if classes and classes[i][j]
                         else f"<td>{esc(c)}</td>" for j, c in enumerate(r))
         body.append(f"<tr{attr}>{cells}</tr>")
-    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    # A wide table scrolls inside its box instead of widening the page.
+    return (f'<div class="tablewrap"><table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
+            f'</tbody></table></div>')
 
 
 def data_json(obj) -> str:

@@ -149,7 +149,7 @@ def test_no_figure_in_a_card_or_table_lacks_a_metric_id(run):
         if name in ("validation_report.html", "methodology.html"):
             continue  # rule counts and method text, read from the validation summary and the method itself
         rest = _strip_tagged(html)
-        blocks = re.findall(r'<div class="cards".*?</div></div>|<table class="data">.*?</table>', rest, re.S)
+        blocks = re.findall(r'<div class="card">.*?</div></div>|<table class="data">.*?</table>', rest, re.S)
         for block in blocks:
             if "Pair (pseudonymised)" in block:
                 continue  # the program team's list of pairs, not an aggregate

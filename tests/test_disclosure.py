@@ -150,7 +150,7 @@ def test_the_full_runs_exports_disclose_nothing(built):
 
     root, _ = built
     frames = exports(root)
-    assert {"program_health", "cohort_sizes", "effect_estimates", "outcome_comparison", "survey_prepost"} <= set(frames)
+    assert {"program_health", "cohort_sizes", "effect_estimates", "survey_prepost", "metrics"} <= set(frames)
     findings = audit(frames, SMALL_K, truth=warehouse_frames(root))
     assert findings == [], "\n".join(map(str, findings[:10]))
     # Without the truth the auditor also reports what a relation only apparent in the shown rows
@@ -235,7 +235,7 @@ class _Tables(HTMLParser):
 
 
 #: Page table columns that show counts of people or pairs ("a / b" cells hold two).
-COUNT_HEADERS = {"Pairs", "Active", "People", "n mentored", "n comparison", "Mentored / comparison"}
+COUNT_HEADERS = {"Pairs", "Active", "People", "Mentored people", "Comparison people (person-intakes)"}
 
 
 def test_no_page_shows_a_count_under_the_minimum(built):

@@ -257,7 +257,7 @@ def test_a_leadership_export_leaves_the_at_risk_list_out(built, tmp_path):
     resources["settings"] = PipelineSettings(**{**_values(resources["settings"]), "leadership_export": True})
     # The pages and the exports they read: the steps just before the pages.
     run = dg.materialize(all_assets, resources=resources, raise_on_error=False,
-                         selection=dg.AssetSelection.assets("dashboards").upstream(depth=1))
+                         selection=dg.AssetSelection.assets("dashboards").upstream(depth=2))
     assert run.success
     assert not (copy / "exports" / "at_risk_pairs.parquet").exists()  # the earlier list is removed too
     page = (copy / "dashboards" / "program.html").read_text()

@@ -77,14 +77,20 @@ def test_cohort_has_both_roles_and_groups_and_no_mentored_time_before_joining(wa
 
 def test_comparison_table_and_dashboard(built, warehouse):
     root, _ = built
-    comp = pd.read_parquet(root / "exports" / "outcome_comparison.parquet")
-    assert {"promoted", "retained", "salary_growth", "engagement_change"} <= set(comp["outcome"])
-    assert set(comp["horizon_months"].dropna().astype(int)) == {6, 12, 24}
-    ok = comp[~comp["suppressed"]]
-    assert (ok["n_mentored"] >= SMALL_K).all() and (ok["n_comparison"] >= SMALL_K).all()
-    assert ((ok["raw_difference"] - (ok["mean_mentored"] - ok["mean_comparison"])).abs() < 1e-12).all()
+    m = pd.read_parquet(root / "exports" / "metrics.parquet")
+    raw = m[(m.family == "effect") & (m.segment_type == "overall") & (m.measure == "raw_difference")]
+    assert {"promoted", "retained", "salary_growth", "engagement_change"} <= set(raw["outcome"])
+    assert set(raw["horizon_months"].dropna().astype(int)) == {6, 12, 24}
+    ok = raw[raw.status == "published"]
+    assert (ok["people_mentored"] >= SMALL_K).all() and (ok["intakes_comparison"] >= SMALL_K).all()
+    # The raw difference is the mentored level minus the raw comparison level, and its interval holds it.
+    levels = m.set_index("metric_id").value
+    for r in ok.itertuples():
+        base = r.metric_id.removesuffix(".raw_difference")
+        assert abs(r.value - (levels[f"{base}.mentored_rate"] - levels[f"{base}.comparison_rate_raw"])) < 1e-12
+        assert r.ci_low < r.value < r.ci_high
     page = (root / "dashboards" / "outcome_comparison.html").read_text()
-    assert "Mentored vs comparison" in page and "raw comparisons" in page
+    assert "Mentored vs comparison group" in page and "raw comparisons" in page
     assert page.count("plotly.js v") == 1  # the library is embedded exactly once: offline, not twice
     assert (root / "dashboards" / "index.html").exists()
 
@@ -150,8 +156,10 @@ def test_no_published_group_is_under_the_minimum_size(built):
     out by subtraction is the auditor's part: test_disclosure.py)."""
     root, _ = built
     k = SMALL_K
-    counts = {"effect_estimates": ["n_treated", "n_control", "n_treated_used", "n_control_used"],
-              "outcome_comparison": ["n_mentored", "n_comparison"], "cohort_sizes": ["people"],
+    counts = {"effect_estimates": ["n_treated", "n_control", "n_treated_used", "n_control_used", "people_treated",
+                                   "people_control"],
+              "metrics": ["people_mentored", "people_comparison", "intakes_mentored", "intakes_comparison"],
+              "cohort_sizes": ["people"],
               "program_health": ["pairs", "active_pairs", "completed_pairs", "withdrawn_pairs", "low_regularity_pairs",
                                  "medium_regularity_pairs", "high_regularity_pairs", "low_cadence_pairs",
                                  "medium_cadence_pairs", "high_cadence_pairs"], "survey_prepost": ["people"]}
@@ -168,9 +176,9 @@ def test_small_groups_are_suppressed(tmp_path, small_org):
     landing, _ = small_org
     result = build(tmp_path, landing, min_group_size=100_000)
     assert result.success
-    comp = pd.read_parquet(tmp_path / "exports" / "outcome_comparison.parquet")
-    assert comp["suppressed"].all()
-    assert comp[["mean_mentored", "mean_comparison", "raw_difference"]].isna().all().all()
+    m = pd.read_parquet(tmp_path / "exports" / "metrics.parquet")
+    people = m[m.family.isin(["effect", "curve", "survey_means", "cohort_size", "program"])]
+    assert len(people) and (people.status != "published").all() and people.value.isna().all()
     sizes = pd.read_parquet(tmp_path / "exports" / "cohort_sizes.parquet")
     assert sizes["people"].isna().all()
     effects = pd.read_parquet(tmp_path / "exports" / "effect_estimates.parquet")
@@ -231,7 +239,7 @@ def test_a_broken_drop_blocks_downstream_and_keeps_every_table(built, small_org,
     landing, _ = small_org
     root, _ = built
     shutil.copy(root / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
-    tables = ["raw.employees", "validated.employees", "analytics.cohort_members", "analytics.outcome_comparison"]
+    tables = ["raw.employees", "validated.employees", "analytics.cohort_members", "analytics.career_outcomes"]
 
     def snapshot():
         con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
