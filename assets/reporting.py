@@ -172,13 +172,14 @@ def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
           code_version=code_version(methodology, falsification))
 def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     """The generated methodology note (Markdown and HTML): design, covariates, estimands, trimming,
-    balance and the assumptions every estimate rests on."""
+    balance, the assumptions every estimate rests on, the falsification tests' figures (from the
+    metrics table) and the glossary every page links to."""
     effects = pd.read_parquet(Path(settings.export_dir) / "effect_estimates.parquet")
     checks_file = Path(settings.export_dir) / "falsification_checks.parquet"
     checks = pd.read_parquet(checks_file) if checks_file.exists() else None
     md, page = build_methodology(effects, Path(settings.dashboard_dir), settings.effect_bootstrap,
                                  settings.effect_trim, settings.min_group_size, settings.effect_bootstrap_below,
-                                 checks)
+                                 checks, metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet")))
     return dg.MaterializeResult(metadata={"markdown": dg.MetadataValue.path(str(md)),
                                           "html": dg.MetadataValue.path(str(page))})
 

@@ -60,7 +60,7 @@ def _intervals_text(effects: pd.DataFrame, n_bootstrap: int, bootstrap_below: in
             "which was used.")
 
 
-def _falsification_text(checks: pd.DataFrame | None) -> str:
+def _falsification_text(checks: pd.DataFrame | None, m=None) -> str:
     """The falsification tests' results (``mentorship.falsification``) in words and a table."""
     from mentorship import falsification
 
@@ -89,11 +89,13 @@ def _falsification_text(checks: pd.DataFrame | None) -> str:
               "", "| check | role | outcome | raw | adjusted (95% CI) | mentored / comparison |", "|---|---|---|---|---|---|"]
     for _, r in checks[checks.check != "balance"].iterrows():
         h = f" ({int(r.horizon_months)} months)" if pd.notna(r.horizon_months) else ""
-        if pd.isna(r.estimate):
+        # The figures as the metrics table has them (mentorship.metrics), formatted as every page formats them.
+        mid = f"check.{r.check}.{r.role}.{r.outcome}.{'na' if pd.isna(r.horizon_months) else f'{int(r.horizon_months)}m'}"
+        if m is None or not m.text(f"{mid}.estimate"):
             lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | | {r.detail or 'not estimated'} | |")
             continue
-        lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | {r.naive:+.3f} | "
-                     f"{r.estimate:+.3f} ({r.ci_low:+.3f} to {r.ci_high:+.3f}) | "
+        lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | {m.text(mid + '.raw')} | "
+                     f"{m.text(mid + '.estimate')} ({m.interval(mid + '.estimate')}) | "
                      f"{_n(r.n_treated)} / {_n(r.n_control)} |")
     return "\n".join(lines)
 
@@ -103,8 +105,8 @@ def _n(v) -> str:
 
 
 def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int,
-                         bootstrap_below: int | None = None, checks: pd.DataFrame | None = None) -> str:
-    falsification = _falsification_text(checks)
+                         bootstrap_below: int | None = None, checks: pd.DataFrame | None = None, metrics=None) -> str:
+    falsification = _falsification_text(checks, metrics)
     overall = effects[effects.segment_type == "overall"]
     used = overall[~overall.suppressed]
     poorly = used[used.max_abs_smd_after > SMD_TARGET]
@@ -278,8 +280,8 @@ def glossary_html() -> str:
 
 def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, trim: float,
                       min_group_size: int, bootstrap_below: int | None = None,
-                      checks: pd.DataFrame | None = None) -> tuple[Path, Path]:
-    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below, checks)
+                      checks: pd.DataFrame | None = None, metrics=None) -> tuple[Path, Path]:
+    md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below, checks, metrics)
     out_dir.mkdir(parents=True, exist_ok=True)
     md_path = out_dir / "methodology.md"
     md_path.write_text(md + "\n## Glossary\n\n" + "\n".join(f"- **{term}**: {meaning}" for _, term, meaning in GLOSSARY)

@@ -203,3 +203,28 @@ def test_the_exports_hold_the_same_figures(run):
         assert m.value(f"{base}.adjusted_effect") == r.estimate
         assert m.value(f"{base}.raw_difference") == r.naive
         assert m.value(f"{base}.mentored_rate") == r.treated_mean
+
+
+def test_the_methodology_note_and_the_packs_show_the_metrics_figures(run):
+    """The falsification table of the methodology note, and the leadership packs printed from the pages."""
+    root, m, _ = run
+    note = (root / "dashboards" / "methodology.md").read_text()
+    checks = m.frame[(m.frame.family == "falsification") & (m.frame.measure == "estimate")
+                     & (m.frame.status == "published") & ~m.frame.metric_id.str.startswith("check.balance")]
+    assert len(checks)
+    for mid in checks.metric_id:
+        assert f"{m.text(mid)} ({m.interval(mid)})" in note, mid
+    packs = root / "dashboards" / "packs"
+    if not (packs / "executive.pdf").exists():
+        pytest.skip("no Chromium here: the packs were not printed (CI installs one)")
+    from pypdf import PdfReader
+
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(packs / "executive.pdf").pages)
+    headline = [f"mentee.{o}.all.adjusted_effect" for o in ("promoted.12m", "retained.12m")]
+    for mid in headline:
+        if m.get(mid)["status"] == "published":
+            assert m.text(mid, unit_words=True).replace("−", "-") in text.replace("−", "-"), mid
+            assert m.interval(mid).replace("−", "-") in text.replace("−", "-"), mid
+    roi = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(packs / "roi.pdf").pages)
+    if m.get("roi.roi") is not None and m.get("roi.roi")["status"] == "published":
+        assert m.text("roi.roi").replace("−", "-") in roi.replace("−", "-")
