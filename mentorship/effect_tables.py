@@ -43,9 +43,12 @@ CAREER = {  # outcome: (label, kind), from the career outcomes of people observe
     "became_people_manager": ("Moved into people management", "binary"),
     "changed_department": ("Changed department", "binary"),
 }
-SURVIVAL = {  # outcome: (label, duration, event)
-    "time_to_voluntary_exit": ("Time to voluntary exit", "months_to_exit_or_censor", "voluntary_exit_event"),
-    "time_to_promotion": ("Time to first promotion", "months_to_promotion_or_censor", "promotion_event"),
+#: The event columns are the competing-risk codes (1 the event, 2 a competing one): the hazard ratio
+#: counts only the event, and the curves are Aalen-Johansen, so that a curve read at a horizon is
+#: that horizon's probability (``BY_HORIZON``), the same figure to the last digit.
+SURVIVAL = {  # outcome: (label, duration, event code column)
+    "time_to_voluntary_exit": ("Time to voluntary exit", "months_to_exit_or_censor", "exit_code"),
+    "time_to_promotion": ("Time to first promotion", "months_to_promotion_or_censor", "promotion_code"),
 }
 #: Three estimates of each survey construct's change, on the same people (those with a post wave and
 #: two answered waves before the index date). Which of the last two is right depends on how people
@@ -199,7 +202,7 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
         where o.role = $role and o.change_from_earlier is not null and {kept}
         order by m.employee_id, m.cohort, m.treated, o.construct""", params)
     survival = _frame(con, f"""
-        select {members}, {', '.join('o.' + c for _, d, e in SURVIVAL.values() for c in (d, e))},
+        select {members}, {', '.join('o.' + d for _, d, _e in SURVIVAL.values())},
                case when o.promotion_event then 1 when o.promotion_competing then 2 else 0 end as promotion_code,
                case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
         from analytics.survival_times o {join} where o.role = $role and {kept}

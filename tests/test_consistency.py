@@ -228,3 +228,21 @@ def test_the_methodology_note_and_the_packs_show_the_metrics_figures(run):
     roi = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(packs / "roi.pdf").pages)
     if m.get("roi.roi") is not None and m.get("roi.roi")["status"] == "published":
         assert m.text("roi.roi").replace("−", "-") in roi.replace("−", "-")
+
+
+def test_a_curve_read_at_a_horizon_is_that_horizons_figure(run):
+    """The retention and promotion curves are the horizon estimates' own Aalen-Johansen curves: at 6,
+    12 and 24 months they are the mentored and comparable-colleague figures of the tables."""
+    _, m, _ = run
+    compared = 0
+    for role in ("mentee", "mentor"):
+        for outcome, curve in (("retained", "time_to_voluntary_exit"), ("promoted", "time_to_promotion")):
+            for h in (6, 12, 24):
+                for measure, group in (("mentored_rate", "mentored"), ("comparison_rate_weighted", "comparison")):
+                    a, b = f"{role}.{outcome}.{h}m.all.{measure}", f"{role}.{curve}.curve.{group}.m{h}"
+                    if m.get(a)["status"] != "published" or m.get(b)["status"] != "published":
+                        continue
+                    assert m.value(a) == pytest.approx(m.value(b), abs=1e-9), (a, b)
+                    assert m.text(a) == m.text(b)
+                    compared += 1
+    assert compared >= 12
