@@ -41,6 +41,7 @@ def rates_figure(m: Metrics, role: str, horizon: int = 12) -> go.Figure:
                      textposition="outside")
     fig_.update_layout(barmode="group", height=360, title=dict(text=f"{ROLE_TITLES[role]}: share within {horizon} months"))
     fig_.update_xaxes(ticksuffix="%", range=[0, 110])
+    fig_.update_yaxes(autorange="reversed")  # in the table's order, top down
     return fig_
 
 

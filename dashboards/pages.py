@@ -89,9 +89,9 @@ def ci(m: Metrics, mid: str) -> Html:
 
 
 def counts(m: Metrics, mid: str) -> Html:
-    """'1,445 mentored; comparison 6,419 people (26,578 person-intakes)', linked to the glossary."""
-    return Html(f'{people(m, mid, "mentored")} mentored; comparison {people(m, mid, "comparison")} '
-                f'{glossary("people", "people")}')
+    """'People: 1,445 mentored; 6,419 (26,578 person-intakes) comparison', the term linked to the glossary."""
+    return Html(f'{glossary("people", "People")}: {people(m, mid, "mentored")} mentored; '
+                f'{people(m, mid, "comparison")} comparison')
 
 
 def people(m: Metrics, mid: str, group: str) -> Html:
@@ -106,6 +106,14 @@ def people(m: Metrics, mid: str, group: str) -> Html:
     if group == "comparison" or (pd.notna(n) and pd.notna(p) and n != p):
         text += f" ({'hidden' if pd.isna(n) else f'{int(n):,}'} person-intakes)"
     return Html(f'<span class="n" data-metric="{esc(mid)}" data-part="people_{group}">{esc(text)}</span>')
+
+
+def setting(m: Metrics, mid: str) -> Html:
+    """The assumption's value behind a sensitivity figure (the metric's note), tagged with its id."""
+    r = m.get(mid)
+    if r is None or not r["note"]:
+        return Html("")
+    return Html(f'<span class="m" data-metric="{esc(mid)}" data-part="note">{esc(r["note"])}</span>')
 
 
 def glossary(anchor: str, text: str) -> str:
@@ -325,7 +333,8 @@ UNITS_NOTE = ('<p class="howto">Units: shares of people in %, their differences 
               f'{glossary("pay", "pts of pay")}; survey changes and their differences '
               f'{glossary("scale", "on the 1–5 scale")}. {glossary("comparable", "Comparable colleagues")} and '
               f'the {glossary("comparison", "comparison group")} are different figures; '
-              f'{glossary("people", "people and person-intakes")} are counted apart.</p>')
+              f'{glossary("people", "people and person-intakes")} are counted apart; a figure '
+              f'{glossary("followed", "by a horizon")} counts everyone for as long as they were followed.</p>')
 
 
 def filtered_tables(m: Metrics, role: str, outcomes, options) -> str:
@@ -347,7 +356,8 @@ def card(m: Metrics, role: str, outcome: str, h, title: str, key: str = ALL) -> 
         return (f'<div class="card">{head}<div class="big suppressed" data-metric="{esc(a)}">{word}</div>'
                 f'<div class="sentence suppressed">{esc(reason(m, a))}</div></div>')
     level = "Mentored {} vs {} {}" if h else "Score change: mentored {} vs {} {}"
-    return (f'<div class="card">{head}<div class="big">{fig(m, a, unit_words=True)}</div>'
+    unit = '<div class="unit">points on the 1–5 scale</div>' if m.get(a)["unit"] == "score_points" else ""
+    return (f'<div class="card">{head}<div class="big">{fig(m, a)}</div>{unit}'
             f'<div>95% CI {ci(m, a)}</div>'
             f'<div class="base">{level.format(fig(m, f"{b}.mentored_rate"), glossary("comparable", "comparable colleagues"), fig(m, f"{b}.comparison_rate_weighted"))}</div>'
             f'<div class="raw">{glossary("raw", "Raw difference")} {fig(m, f"{b}.raw_difference")} (comparison group '
@@ -577,10 +587,11 @@ def survey(x: Exports, out: Path) -> Path:
     p.add("<h2>Three designs, side by side</h2>")
     p.add(Page.unfiltered(survey_bracket(m, "mentee", constructs) + f'<p class="howto">{esc(BRACKET_NOTE)}</p>',
                           "all mentees"))
-    rows = [[c.capitalize(), g] + [fig(m, f"mentee.{c}.survey_means.{g}.{col}") for col in ("people", "pre_mean",
-                                                                                             "post_mean")]
+    rows = [[c.capitalize(), g, people(m, f"mentee.{c}.survey_means.{g}.people", g)]
+            + [fig(m, f"mentee.{c}.survey_means.{g}.{col}") for col in ("pre_mean", "post_mean")]
             for c in constructs for g in ("mentored", "comparison")]
-    p.add(Page.unfiltered(table(rows, ["Construct", "Group", "People", "Before", "After"]), "all mentees"))
+    p.add(Page.unfiltered(table(rows, ["Construct", "Group", "People (person-intakes)", "Before", "After"]),
+                          "all mentees"))
     return _write(p, out)
 
 
@@ -772,8 +783,9 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
     rows = [[r.label, fig(m, r.metric_id)] for r in lines.itertuples()] + [["Total cost", g("total_cost")],
                                                                             ["Net benefit", g("net_benefit")]]
     p.add(table(rows, ["Line", "Amount"]))
-    p.add(table([[n, fig(m, f"roi.sensitivity.{n}.low"), fig(m, f"roi.sensitivity.{n}.high")] for n in names],
-                ["Assumption", "ROI at the low end", "ROI at the high end"]))
+    p.add(table([[n, setting(m, f"roi.sensitivity.{n}.low"), fig(m, f"roi.sensitivity.{n}.low"),
+                  setting(m, f"roi.sensitivity.{n}.high"), fig(m, f"roi.sensitivity.{n}.high")] for n in names],
+                ["Assumption", "Low end", "ROI at the low end", "High end", "ROI at the high end"]))
     p.add("<h2>Assumptions</h2>")
     q = lambda k: fig(m, f"roi.assumption.{k}")  # noqa: E731
     p.add(table([["Loaded hourly cost, mentor", q("mentor_hourly")], ["Loaded hourly cost, mentee", q("mentee_hourly")],

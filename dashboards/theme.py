@@ -61,6 +61,7 @@ nav a.here {{ font-weight: 600; color: #222; }}
 .card .raw {{ color: #666; font-size: 0.9em; }}
 .card .sentence {{ font-size: 0.95em; margin-top: 6px; }}
 .card .base {{ font-size: 0.95em; }}
+.card .unit {{ color: #555; font-size: 0.9em; margin-top: -4px; }}
 a.gl {{ color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }}
 span.m, span.n {{ white-space: nowrap; }}
 .tablewrap {{ overflow-x: auto; max-width: 100%; }}

@@ -69,6 +69,11 @@ GLOSSARY = [
     ("people", "People and person-intakes", "People are distinct employees. A comparison employee is compared "
      "once in every intake they could have joined, so the comparison group counts person-intakes, more than "
      "its people. Mentored people are counted once per intake they joined."),
+    ("followed", "By a horizon", "Promotion and retention by 6, 12 or 24 months count every person for as long as "
+     "they were followed (the Aalen-Johansen estimator): someone who started 8 months ago counts for 8 months of "
+     "the 24, so the people behind a 24-month figure are everyone, not only those followed for 24 months. A "
+     "comparison person who later joins the program counts until they join, and like people who stayed out are "
+     "weighted up for them."),
     ("suppressed", "Suppressed", "Hidden because a group is smaller than the minimum group size, or because it "
      "would let a reader work out a group that is (the publication gate)."),
     ("not-estimated", "Not estimated", "Not computed for this group, with the reason: too few people to fit a "
@@ -280,15 +285,18 @@ def survey_rows(prepost: pd.DataFrame, as_of) -> list[dict]:
     out = []
     for r in prepost.itertuples(index=False):
         sup = bool(r.suppressed)
+        intakes = getattr(r, "person_intakes", r.people)
         for col, label in (("pre_mean", "Mean score before"), ("post_mean", "Mean score after"), ("people", "People")):
             unit, digits = ("count", 0) if col == "people" else ("score", 2)
-            out.append(_plain("survey_means", f"{r.role}.{r.construct}.survey_means.{r.group_name}.{col}", label,
-                              f"{r.construct}: {label.lower()}, {r.group_name} {_who(r.role)} with a survey before "
-                              "and after the index date, unweighted", unit, digits,
-                              np.nan if sup else getattr(r, col), as_of, status="suppressed" if sup else "published",
-                              reason="fewer people than the minimum group size" if sup else None, role=r.role,
-                              group=r.group_name, outcome=f"{r.construct}", measure=col,
-                              people=np.nan if sup else r.people))
+            row = _plain("survey_means", f"{r.role}.{r.construct}.survey_means.{r.group_name}.{col}", label,
+                         f"{r.construct}: {label.lower()}, {r.group_name} {_who(r.role)} with a survey before "
+                         "and after the index date, unweighted", unit, digits,
+                         np.nan if sup else getattr(r, col), as_of, status="suppressed" if sup else "published",
+                         reason="fewer people than the minimum group size" if sup else None, role=r.role,
+                         group=r.group_name, outcome=f"{r.construct}", measure=col,
+                         people=np.nan if sup else r.people)
+            row["intakes_mentored" if r.group_name == "mentored" else "intakes_comparison"] = np.nan if sup else intakes
+            out.append(row)
     return out
 
 
@@ -338,9 +346,9 @@ def roi_rows(roi_result, inputs, assumptions, as_of) -> list[dict]:
     out = []
     cur = a.currency
 
-    def add(mid, label, unit, digits, v, definition, lo=np.nan, hi=np.nan):
+    def add(mid, label, unit, digits, v, definition, lo=np.nan, hi=np.nan, note=None):
         out.append(_plain("roi", f"roi.{mid}", label, definition, unit, digits, v, as_of, lo=lo, hi=hi,
-                          role="mentee", estimator="adjusted"))
+                          role="mentee", estimator="adjusted") | {"note": note})
 
     add("roi", "Return on investment", "percent", 0, r.roi, "net benefit divided by cost", r.roi_low, r.roi_high)
     add("net_benefit", "Net benefit", cur, 0, r.net, "monetised benefit minus cost", r.net_low, r.net_high)
@@ -370,10 +378,11 @@ def roi_rows(roi_result, inputs, assumptions, as_of) -> list[dict]:
             ("replacement_share_high", "Replacement cost, high end", "percent", 0, a.replacement_range[1])):
         add(f"assumption.{key}", label, unit, digits, v, "an assumption from the ROI assumptions file")
     for row in r.sensitivity.itertuples(index=False):
+        # ``note`` holds the assumption's value at that end, as the page shows it.
         add(f"sensitivity.{row.assumption}.low", f"ROI at the low end: {row.assumption}", "percent", 0, row.roi_low,
-            f"ROI with {row.assumption} at {row.low_value}")
+            f"ROI with {row.assumption} at {row.low_value}", note=str(row.low_value))
         add(f"sensitivity.{row.assumption}.high", f"ROI at the high end: {row.assumption}", "percent", 0,
-            row.roi_high, f"ROI with {row.assumption} at {row.high_value}")
+            row.roi_high, f"ROI with {row.assumption} at {row.high_value}", note=str(row.high_value))
     return out
 
 

@@ -149,8 +149,10 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
          keep=("outcome_label", "scale"),
          identity=lambda r, c: [_treated(r["role"])] if c == "n_mentored" else [_control(r["role"])],
          flag="suppressed", reason="suppression_reason"),
-    Spec("survey_prepost", dims=("role", "construct", "group_name"), counts=("people",), gates=("people",),
-         identity=lambda r, c: [_group_key(r["role"], r["group_name"])], flag="suppressed"),
+    Spec("survey_prepost", dims=("role", "construct", "group_name"), counts=("people", "person_intakes"),
+         gates=("people", "person_intakes"),
+         identity=lambda r, c: [_group_key(r["role"], r["group_name"])] if c == "person_intakes"
+         or r["group_name"] == "mentored" else [("control_people", r["role"], "overall", "all")], flag="suppressed"),
     Spec("effect_estimates", dims=("role", "outcome", "horizon_months", "segment_type", "segment"),
          counts=EFFECT_COUNTS, gates=EFFECT_COUNTS, keep=("outcome_label", "kind"),
          segments=Segments(within=("role", "outcome", "horizon_months"),

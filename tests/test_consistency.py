@@ -51,6 +51,8 @@ def _expected(m: Metrics, mid: str, part: str | None, shown: str) -> str:
     row = m.get(mid)
     if part == "ci":
         return m.interval(mid)
+    if part == "note":
+        return str(row["note"])
     if part == "abs":
         return m.text(mid, signed=False).lstrip("−")
     if part and part.startswith("people_"):

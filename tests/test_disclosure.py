@@ -235,7 +235,7 @@ class _Tables(HTMLParser):
 
 
 #: Page table columns that show counts of people or pairs ("a / b" cells hold two).
-COUNT_HEADERS = {"Pairs", "Active", "People", "Mentored people", "Comparison people (person-intakes)"}
+COUNT_HEADERS = {"Pairs", "Active", "People", "Mentored people", "Comparison people (person-intakes)", "People (person-intakes)"}
 
 
 def test_no_page_shows_a_count_under_the_minimum(built):

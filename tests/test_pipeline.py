@@ -162,7 +162,7 @@ def test_no_published_group_is_under_the_minimum_size(built):
               "cohort_sizes": ["people"],
               "program_health": ["pairs", "active_pairs", "completed_pairs", "withdrawn_pairs", "low_regularity_pairs",
                                  "medium_regularity_pairs", "high_regularity_pairs", "low_cadence_pairs",
-                                 "medium_cadence_pairs", "high_cadence_pairs"], "survey_prepost": ["people"]}
+                                 "medium_cadence_pairs", "high_cadence_pairs"], "survey_prepost": ["people", "person_intakes"]}
     for name, cols in counts.items():
         frame = pd.read_parquet(root / "exports" / f"{name}.parquet")
         for c in cols:
