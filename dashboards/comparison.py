@@ -9,7 +9,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboards.pages import HORIZONS, _base, ci, fig, glossary, people, published
+from dashboards.pages import HORIZONS, base_id, ci, fig, glossary, people, published
 from dashboards.theme import COMPARISON, MENTORED, Page, esc, months, table
 from mentorship.metrics import Metrics, display_scale
 
@@ -33,7 +33,7 @@ def rates_figure(m: Metrics, role: str, horizon: int = 12) -> go.Figure:
     fig_ = go.Figure()
     for measure, name, color in (("mentored_rate", "Mentored", MENTORED), ("comparison_rate_raw", "Comparison group",
                                                                              COMPARISON)):
-        ids = [f"{_base(role, o, horizon)}.{measure}" for o in PROPORTIONS]
+        ids = [f"{base_id(role, o, horizon)}.{measure}" for o in PROPORTIONS]
         ok = [published(m, i) for i in ids]
         fig_.add_bar(y=[labels[o] for o, k in zip(PROPORTIONS, ok) if k],
                      x=[100 * m.value(i) for i, k in zip(ids, ok) if k], customdata=[i for i, k in zip(ids, ok) if k],
@@ -51,7 +51,7 @@ def difference_figure(m: Metrics, role: str) -> go.Figure:
                          subplot_titles=("Shares of people (pts)", "Survey change (on the 1–5 scale)"))
     shades = {6: "#56B4E9", 12: MENTORED, 24: "#003f63"}
     for h in HORIZONS:
-        ids = [f"{_base(role, o, h)}.raw_difference" for o in PROPORTIONS]
+        ids = [f"{base_id(role, o, h)}.raw_difference" for o in PROPORTIONS]
         ids = [i for i in ids if published(m, i)]
         rows = [m.get(i) for i in ids]
         s = 100.0
@@ -62,7 +62,7 @@ def difference_figure(m: Metrics, role: str) -> go.Figure:
                          arrayminus=[(r["value"] - r["ci_low"]) * s for r in rows], thickness=1.5),
             hovertemplate="%{y}: %{x:+.1f} pts<extra>" + months(h) + "</extra>"), row=1, col=1)
     survey = [(o, label) for o, label, h in _outcomes(m, role) if h is None]
-    ids = [f"{_base(role, o, None)}.raw_difference" for o, _ in survey]
+    ids = [f"{base_id(role, o, None)}.raw_difference" for o, _ in survey]
     keep = [(i, label) for i, (o, label) in zip(ids, survey) if published(m, i)]
     if keep:
         rows = [m.get(i) for i, _ in keep]
@@ -82,7 +82,7 @@ def difference_figure(m: Metrics, role: str) -> go.Figure:
 def comparison_table(m: Metrics, role: str) -> str:
     rows, classes = [], []
     for outcome, label, h in _outcomes(m, role):
-        b = _base(role, outcome, h)
+        b = base_id(role, outcome, h)
         d = f"{b}.raw_difference"
         when = months(h) if h else "first survey after"
         if not published(m, d):

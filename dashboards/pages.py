@@ -265,7 +265,8 @@ def curves_figure(m: Metrics, role: str, outcome: str, title: str) -> go.Figure:
     return fig
 
 
-def _base(role, outcome, h, key=ALL) -> str:
+def base_id(role, outcome, h, key=ALL) -> str:
+    """The metric id of an estimate without its measure: ``mentee.promoted.12m.department=Sales``."""
     st, seg = _split(key)
     return metric_id(role, outcome, h, st, seg, "x").removesuffix(".x")
 
@@ -289,13 +290,13 @@ def effect_table(m: Metrics, role: str, outcomes: list[tuple[str, str]], key: st
     for outcome, label in outcomes:
         hs = [None] if outcome.endswith("_change") or outcome.startswith("time_to") else horizons
         for h in hs:
-            b = _base(role, outcome, h, key)
+            b = base_id(role, outcome, h, key)
             row = m.get(f"{b}.adjusted_effect") or m.get(f"{b}.hazard_ratio")
             for w in str((row or {}).get("note") or "").split("; "):
                 if w and not w.startswith("comparison group: a random"):  # the sampling note is on the method page
                     notes.setdefault(w, []).append(f"{label} ({_when(outcome, h)})")
             if outcome.startswith("time_to"):
-                b = _base(role, outcome, None, key)
+                b = base_id(role, outcome, None, key)
                 if m.get(f"{b}.hazard_ratio") is None:
                     continue
                 rows.append([f"{label} (hazard ratio)", _when(outcome, h), "", "", fig(m, f"{b}.hazard_ratio"),
@@ -347,7 +348,7 @@ def filtered_tables(m: Metrics, role: str, outcomes, options) -> str:
 
 
 def card(m: Metrics, role: str, outcome: str, h, title: str, key: str = ALL) -> str:
-    b = _base(role, outcome, h, key)
+    b = base_id(role, outcome, h, key)
     a = f"{b}.adjusted_effect"
     when = f"at {h} months" if h else "pre to post survey"
     head = f'<div>{esc(title)} ({esc(when)}): {glossary("adjusted", "adjusted effect")}</div>'
@@ -406,7 +407,7 @@ def sentence(m: Metrics, b: str, outcome: str, h, who: str = "Mentored employees
 
 
 def hazard_card(m: Metrics, role: str, outcome: str, title: str, meaning: str) -> str:
-    b = _base(role, outcome, None)
+    b = base_id(role, outcome, None)
     if not published(m, f"{b}.hazard_ratio"):
         return ""
     return (f'<div class="cards"><div class="card"><div>{glossary("hazard", title)}</div>'
@@ -432,13 +433,13 @@ def executive(x: Exports, out: Path) -> Path:
     for _, key, _label in options:
         cards = [card(m, "mentee", o, h, t, key) for o, h, t in HEADLINE]
         p.add(f'<div class="cards" data-filter="{esc(key)}">{"".join(cards)}</div>')
-    sets = [(key, [(f"{t} ({h} months)", _base("mentee", o, h, key)) for o, h, t in HEADLINE if h])
+    sets = [(key, [(f"{t} ({h} months)", base_id("mentee", o, h, key)) for o, h, t in HEADLINE if h])
             for _, key, _ in options]
     p.figure(forest_figure(m, sets, "Promotion and retention at 12 months", "Difference, pts (percentage points)",
                            "pts"),
              "each blue dot is the adjusted effect with its 95% interval; the grey diamond is the raw difference. "
              "Right of the line means more promotion or more people staying.")
-    sets = [(key, [(t, _base("mentee", o, h, key)) for o, h, t in HEADLINE if not h]) for _, key, _ in options]
+    sets = [(key, [(t, base_id("mentee", o, h, key)) for o, h, t in HEADLINE if not h]) for _, key, _ in options]
     p.figure(forest_figure(m, sets, "Satisfaction and engagement (adjusted change)",
                            "Difference in score change, on the 1–5 scale", "on the 1–5 scale"),
              "the change in survey score from before to after mentoring, minus the change comparable colleagues "
@@ -472,7 +473,7 @@ def _by_horizon(p: Page, m: Metrics, outcome: str, title: str, howto: str) -> li
     """A filter bar and the outcome's adjusted effect at 6, 12 and 24 months for each filter value."""
     options, left_out = segment_options(m, "mentee", [(outcome, h) for h in HORIZONS])
     p.filter_bar(options, "Show effects for", left_out)
-    sets = [(key, [(months(h), _base("mentee", outcome, h, key)) for h in HORIZONS]) for _, key, _ in options]
+    sets = [(key, [(months(h), base_id("mentee", outcome, h, key)) for h in HORIZONS]) for _, key, _ in options]
     p.figure(forest_figure(m, sets, title, "Difference, pts (percentage points)", "pts"), howto)
     return options
 
@@ -515,11 +516,11 @@ def promotion(x: Exports, out: Path) -> Path:
     p.figure(curves_figure(m, "mentee", "time_to_promotion", "Time to first promotion"),
              "the share promoted at least once by each month after the index date; a steeper blue line means faster "
              "promotion; shaded bands are 95% intervals.", unfiltered="all mentees")
-    sets = [(None, [(months(h), _base("mentee", "salary_growth", h)) for h in HORIZONS])]
+    sets = [(None, [(months(h), base_id("mentee", "salary_growth", h)) for h in HORIZONS])]
     p.figure(forest_figure(m, sets, "Salary growth", "Difference in pay growth, pts of pay", "pts of pay", height=300),
              "how many percentage points of pay more the mentored's pay grew than comparable colleagues' (blue: "
              "adjusted with 95% interval; grey: raw).", unfiltered="all mentees")
-    sets = [(None, [(f"{label}, {months(h)}", _base("mentee", o, h)) for o, label in GROWTH[1:] for h in HORIZONS])]
+    sets = [(None, [(f"{label}, {months(h)}", base_id("mentee", o, h)) for o, label in GROWTH[1:] for h in HORIZONS])]
     p.figure(forest_figure(m, sets, "Management and mobility", "Difference, pts (percentage points of people)", "pts"),
              "percentage points more mentored people who moved into management or changed department. Blue: "
              "adjusted with 95% interval; grey: raw.", unfiltered="all mentees")
@@ -545,7 +546,7 @@ def survey_bracket(m: Metrics, role: str, constructs: list[str]) -> str:
     for c in constructs:
         cells = [c.capitalize()]
         for suffix in ("_change", "_change_did", "_change_adjusted"):
-            a = f"{_base(role, c + suffix, None)}.adjusted_effect"
+            a = f"{base_id(role, c + suffix, None)}.adjusted_effect"
             cells.append(Html(f"{fig(m, a)} ({ci(m, a)})") if published(m, a) else fig(m, a))
         rows.append(cells)
     return table(rows, ["Construct", "Headline: from the survey before last, adjusted (95% CI)",
@@ -563,7 +564,7 @@ def survey(x: Exports, out: Path) -> Path:
     constructs = _constructs(m, "mentee")
     options, left_out = segment_options(m, "mentee", [(f"{c}_change", None) for c in constructs])
     p.filter_bar(options, "Show effects for", left_out)
-    sets = [(key, [(c.capitalize(), _base("mentee", f"{c}_change", None, key)) for c in constructs])
+    sets = [(key, [(c.capitalize(), base_id("mentee", f"{c}_change", None, key)) for c in constructs])
             for _, key, _ in options]
     p.figure(forest_figure(m, sets, "Adjusted effect per construct", "Extra change in score, on the 1–5 scale",
                            "on the 1–5 scale"),
@@ -595,7 +596,7 @@ def survey(x: Exports, out: Path) -> Path:
     return _write(p, out)
 
 
-def _health(m: Metrics, program: str, cohort: str, col: str) -> str:
+def _health(program: str, cohort: str, col: str) -> str:
     return f"program.{program}.{cohort}.{col}"
 
 
@@ -607,7 +608,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     segs = h.segment.drop_duplicates().tolist()
     pairs_ = [tuple(s.split(" / ", 1)) for s in segs]
     if ("All programs", "All cohorts") in pairs_:
-        t = lambda col: fig(m, _health(m, "All programs", "All cohorts", col))  # noqa: E731
+        t = lambda col: fig(m, _health("All programs", "All cohorts", col))  # noqa: E731
         cards = (("Pairs active", Html(f"{t('active_pairs')} of {t('pairs')}")),
                  ("Meetings per pair per month", t("meetings_per_pair_month")),
                  ("Typical gap between meetings", t("median_gap_days")),
@@ -625,7 +626,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         fig_ = go.Figure()
         for _, key, label in options:
             cohort = "All cohorts" if key == ALL else label
-            ids = [_health(m, "All programs", cohort, f"{b}_{prefix}_pairs") for b in BANDS]
+            ids = [_health("All programs", cohort, f"{b}_{prefix}_pairs") for b in BANDS]
             ys = [m.value(i) for i in ids]
             shown = [pd.notna(v) for v in ys]
             fig_.add_trace(go.Bar(x=list(labels), y=[v if ok else 0 for v, ok in zip(ys, shown)],
@@ -638,13 +639,13 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         p.figure(fig_, caption + " Cohorts with fewer than the minimum number of pairs are suppressed.")
     rows = []
     for prog, cohort in pairs_:
-        g = lambda col: fig(m, _health(m, prog, cohort, col))  # noqa: E731
+        g = lambda col: fig(m, _health(prog, cohort, col))  # noqa: E731
         rows.append([prog, cohort, g("pairs"), g("active_pairs"), g("meetings_per_pair_month"), g("median_gap_days"),
                      Html(f"{g('goals_met')} / {g('goals_set')}"), g("mean_mentee_rating")])
     p.add("<h2>By program and cohort</h2>")
     p.add(Page.unfiltered(table(rows, ["Program", "Cohort", "Pairs", "Active", "Meetings / pair / month",
                                        "Median gap (days)", "Goals met / set", "Mean rating"]), "every program and cohort"))
-    sets = [(None, [(f"{SEGMENT_TITLES[dim]}: {label}", _base("mentee", "promoted", 12, f"{dim}={band}"))
+    sets = [(None, [(f"{SEGMENT_TITLES[dim]}: {label}", base_id("mentee", "promoted", 12, f"{dim}={band}"))
                     for dim, _t, labels, _c in DOSE_BAND_CHARTS for band, label in zip(BANDS, labels)])]
     p.figure(forest_figure(m, sets, "Dose-response: promotion at 12 months by meeting cadence and regularity",
                            "Adjusted effect, pts (percentage points)", "pts"),
@@ -671,7 +672,8 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         shown = "all are listed" if len(ar) <= 50 else "the 50 longest quiet are listed"
         p.add(f"<p>{len(ar):,} active pairs have not met in over {at_risk_days} days; {shown}. "
               "Pair ids are keyed hashes: the program team can look them up in the warehouse, nobody else can.</p>")
-        p.add(table(rows, ["Pair (pseudonymised)", "Program", "Cohort", "Days since last meeting", "Meetings so far"]))
+        p.add(Page.unfiltered(table(rows, ["Pair (pseudonymised)", "Program", "Cohort", "Days since last meeting",
+                                           "Meetings so far"]), "every cohort"))
     return _write(p, out)
 
 
@@ -683,10 +685,10 @@ def equity(x: Exports, out: Path) -> Path:
     for outcome, h, title in HEADLINE:
         e = f[(f.family == "effect") & (f.role == "mentee") & (f.outcome == outcome) & (f.measure == "adjusted_effect")]
         e = e[(e.horizon_months == h) if h else e.horizon_months.isna()]
-        rows = [("Everyone", _base("mentee", outcome, h))]
+        rows = [("Everyone", base_id("mentee", outcome, h))]
         for st in ("department", "job_level", "gender", "age_band"):
             for seg in sorted(e[e.segment_type == st].segment.unique(), key=_natural):
-                rows.append((_segment_label(st, seg), _base("mentee", outcome, h, f"{st}={seg}")))
+                rows.append((_segment_label(st, seg), base_id("mentee", outcome, h, f"{st}={seg}")))
         if len(rows) == 1:
             continue
         unit = ("pts (percentage points)", "pts") if h else ("on the 1–5 scale", "on the 1–5 scale")
@@ -705,16 +707,16 @@ def mentors(x: Exports, out: Path) -> Path:
     m = x.m
     p = Page("mentors.html", "Mentors: what mentoring does for the mentor",
              f"Data as of {x.as_of}. Mentors against colleagues at the same levels who did not mentor.")
-    sets = [(None, [(f"{label}, {months(h)}", _base("mentor", o, h)) for o, label in MENTOR_OUTCOMES
+    sets = [(None, [(f"{label}, {months(h)}", base_id("mentor", o, h)) for o, label in MENTOR_OUTCOMES
                     for h in HORIZONS])]
     p.figure(forest_figure(m, sets, "Career outcomes of mentors", "Difference, pts (percentage points)", "pts"),
              "blue: adjusted effect on mentors with its 95% interval; grey: raw difference; right of the line means more.")
-    sets = [(None, [(months(h), _base("mentor", "salary_growth", h)) for h in HORIZONS])]
+    sets = [(None, [(months(h), base_id("mentor", "salary_growth", h)) for h in HORIZONS])]
     p.figure(forest_figure(m, sets, "Salary growth of mentors", "Difference in pay growth, pts of pay", "pts of pay",
                            height=300),
              "how many percentage points of pay more mentors' pay grew than comparable colleagues'.")
     constructs = _constructs(m, "mentor")
-    sets = [(None, [(c.capitalize(), _base("mentor", f"{c}_change", None)) for c in constructs])]
+    sets = [(None, [(c.capitalize(), base_id("mentor", f"{c}_change", None)) for c in constructs])]
     p.figure(forest_figure(m, sets, "Survey constructs of mentors (adjusted change)", "On the 1–5 scale",
                            "on the 1–5 scale"),
              "the extra change in each survey score for mentors against comparable colleagues.")

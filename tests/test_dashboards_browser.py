@@ -107,6 +107,10 @@ def test_every_filter_value_changes_every_chart_or_labels_it_unfiltered(browser,
     page is published, and the value is in the address (so a reload, or a shared link, keeps it)."""
     page, errors, _ = open_page(browser, site / name)
     page.wait_for_selector(".js-plotly-plot .main-svg")
+    # Every card and table either belongs to one filter value or is marked as not following the filter.
+    loose = page.evaluate("""() => Array.from(document.querySelectorAll('.card, table.data'))
+        .filter(e => !e.closest('[data-filter]') && !e.closest('.unfiltered')).length""")
+    assert loose == 0, name
     base = page.evaluate(CHARTS)
     keys = page.eval_on_selector_all("#filter option", "els => els.map(e => e.value)")
     assert keys[0] == "all" and len(keys) > 1
