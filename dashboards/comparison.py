@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dashboards.pages import HORIZONS, base_id, ci, fig, glossary, people, published
-from dashboards.theme import COMPARISON, MENTORED, Page, esc, months, table
+from dashboards.theme import COMPARISON, MENTORED, Page, esc, months, table, write_plotlyjs
 from mentorship.metrics import Metrics, display_scale
 
 ROLE_TITLES = {"mentee": "Mentees", "mentor": "Mentors"}
@@ -39,44 +38,47 @@ def rates_figure(m: Metrics, role: str, horizon: int = 12) -> go.Figure:
                      x=[100 * m.value(i) for i, k in zip(ids, ok) if k], customdata=[i for i, k in zip(ids, ok) if k],
                      orientation="h", name=name, marker_color=color, text=[m.text(i) for i, k in zip(ids, ok) if k],
                      textposition="outside")
-    fig_.update_layout(barmode="group", height=360, title=dict(text=f"{ROLE_TITLES[role]}: share within {horizon} months"))
+    fig_.update_layout(barmode="group", height=360, title=f"{ROLE_TITLES[role]}: share within {horizon} months")
     fig_.update_xaxes(ticksuffix="%", range=[0, 110])
     fig_.update_yaxes(autorange="reversed")  # in the table's order, top down
     return fig_
 
 
-def difference_figure(m: Metrics, role: str) -> go.Figure:
-    """Raw difference (mentored minus comparison group) with its chance-only 95% interval."""
-    fig_ = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.3,
-                         subplot_titles=("Shares of people (pts)", "Survey change (on the 1–5 scale)"))
+def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
+    """Raw differences (mentored minus comparison group) with their chance-only 95% intervals: shares of
+    people at each horizon, and survey changes, as two charts (one axis, one unit each)."""
+    shares = go.Figure()
     shades = {6: "#56B4E9", 12: MENTORED, 24: "#003f63"}
     for h in HORIZONS:
-        ids = [f"{base_id(role, o, h)}.raw_difference" for o in PROPORTIONS]
-        ids = [i for i in ids if published(m, i)]
+        ids = [i for i in (f"{base_id(role, o, h)}.raw_difference" for o in PROPORTIONS) if published(m, i)]
         rows = [m.get(i) for i in ids]
-        s = 100.0
-        fig_.add_trace(go.Scatter(
-            x=[r["value"] * s for r in rows], y=[dict(CAREER)[r["outcome"]] for r in rows], mode="markers",
+        shares.add_trace(go.Scatter(
+            x=[r["value"] * 100 for r in rows], y=[dict(CAREER)[r["outcome"]] for r in rows], mode="markers",
             customdata=ids, marker=dict(color=shades[h], size=10), name=months(h),
-            error_x=dict(type="data", array=[(r["ci_high"] - r["value"]) * s for r in rows],
-                         arrayminus=[(r["value"] - r["ci_low"]) * s for r in rows], thickness=1.5),
-            hovertemplate="%{y}: %{x:+.1f} pts<extra>" + months(h) + "</extra>"), row=1, col=1)
-    survey = [(o, label) for o, label, h in _outcomes(m, role) if h is None]
-    ids = [f"{base_id(role, o, None)}.raw_difference" for o, _ in survey]
-    keep = [(i, label) for i, (o, label) in zip(ids, survey) if published(m, i)]
+            error_x=dict(type="data", array=[(r["ci_high"] - r["value"]) * 100 for r in rows],
+                         arrayminus=[(r["value"] - r["ci_low"]) * 100 for r in rows], thickness=1.5),
+            hovertemplate="%{y}: %{x:+.1f} pts<extra>" + months(h) + "</extra>"))
+    shares.add_vline(x=0, line=dict(color="#666", width=1))
+    shares.update_layout(height=380, title=f"{ROLE_TITLES[role]}: raw difference in shares of people",
+                         xaxis_title="pts (percentage points)")
+    shares.update_yaxes(autorange="reversed")
+    survey = go.Figure()
+    items = [(f"{base_id(role, o, None)}.raw_difference", label) for o, label, h in _outcomes(m, role) if h is None]
+    keep = [(i, label) for i, label in items if published(m, i)]
     if keep:
         rows = [m.get(i) for i, _ in keep]
         s = display_scale(rows[0]["unit"])
-        fig_.add_trace(go.Scatter(
+        survey.add_trace(go.Scatter(
             x=[r["value"] * s for r in rows], y=[label for _, label in keep], mode="markers",
-            customdata=[i for i, _ in keep], marker=dict(color=COMPARISON, size=10, symbol="diamond"),
+            customdata=[i for i, _ in keep], marker=dict(color=MENTORED, size=10, symbol="diamond"),
             error_x=dict(type="data", array=[(r["ci_high"] - r["value"]) * s for r in rows],
                          arrayminus=[(r["value"] - r["ci_low"]) * s for r in rows], thickness=1.5),
-            name="first survey after", hovertemplate="%{y}: %{x:+.2f}<extra></extra>"), row=1, col=2)
-    for col in (1, 2):
-        fig_.add_vline(x=0, line=dict(color="#666", width=1), row=1, col=col)
-    fig_.update_layout(height=440, title=dict(text=f"{ROLE_TITLES[role]}: raw difference, mentored minus comparison group"))
-    return fig_
+            name="first survey after", hovertemplate="%{y}: %{x:+.2f}<extra></extra>"))
+    survey.add_vline(x=0, line=dict(color="#666", width=1))
+    survey.update_layout(height=320, title=f"{ROLE_TITLES[role]}: raw difference in survey change",
+                         xaxis_title="on the 1–5 scale", showlegend=False)
+    survey.update_yaxes(autorange="reversed")
+    return shares, survey
 
 
 def comparison_table(m: Metrics, role: str) -> str:
@@ -108,13 +110,17 @@ def build_comparison_page(m: Metrics, out_path: Path) -> Path:
         p.figure(rates_figure(m, role),
                  "each pair of bars compares the share of mentored people and of the comparison group who had the "
                  "outcome within 12 months of their index date.")
-        p.figure(difference_figure(m, role),
-                 "a dot right of the line means the outcome was more common among the mentored; the whisker is a "
-                 "95% interval for chance only: it ignores self-selection.", legend_below=True)
+        shares, survey = difference_figures(m, role)
+        p.figure(shares, "a dot right of the line means the outcome was more common among the mentored; the whisker "
+                         "is a 95% interval for chance only: it ignores self-selection.")
+        p.figure(survey, "the mentored's change in score from before to after the index date minus the comparison "
+                         "group's, with a chance-only 95% interval.")
         p.add(comparison_table(m, role))
         note = esc("The comparison group counts person-intakes: an employee who could have joined several intakes "
                    "is compared once in each.")
         p.add(f'<p class="howto">{note} {glossary("people", "People and person-intakes")}.</p>')
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    if not p.self_contained:
+        write_plotlyjs(out_path.parent)
     out_path.write_text(p.html())
     return out_path

@@ -288,5 +288,5 @@ def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, tr
                        + "\n", encoding="utf-8")
     html_path = out_dir / "methodology.html"
     html_path.write_text(page("Methodology", "How the adjusted effects are estimated",
-                              mistune.html(md) + glossary_html(), filename="methodology.html"), encoding="utf-8")
+                              mistune.html(md).replace("<table>", '<table class="data">') + glossary_html(), filename="methodology.html"), encoding="utf-8")
     return md_path, html_path

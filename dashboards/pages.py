@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from dashboards.theme import ACCENT, COMPARISON, MENTORED, PAGES, RAW, WARN, Html, Page, esc, months, table
+from dashboards.theme import (ACCENT, COMPARISON, MENTORED, PAGES, RAW, WARN, Html, Page, esc, months, table,
+                              write_plotlyjs)
 from mentorship.metrics import Metrics, display_scale, metric_id
 
 HEADLINE = [("promoted", 12, "Promotion"), ("retained", 12, "Retention"),
@@ -420,10 +420,65 @@ def hazard_card(m: Metrics, role: str, outcome: str, title: str, meaning: str) -
 # Pages
 
 
+VERDICT_WORDS = {"promoted": ("the share promoted within {h} months", "pts"),
+                 "retained": ("the share still with the company after {h} months", "pts"),
+                 "satisfaction_change": ("satisfaction", "on the 1–5 scale"),
+                 "engagement_change": ("engagement", "on the 1–5 scale")}
+
+
+def data_period(m: Metrics, role: str = "mentee") -> str:
+    """'intakes 2022-H1 (from 2022-03-01) to 2025-H2, data as of 2025-12-31', from the cohort sizes."""
+    f = m.frame
+    c = f[(f.family == "cohort_size") & (f.role == role) & (f.group == "mentored")].sort_values("note")
+    if c.empty:
+        return f"data as of {m.as_of}"
+    first, last = c.iloc[0], c.iloc[-1]
+    return f"intakes {first.segment} (from {first.note}) to {last.segment}, data as of {m.as_of}"
+
+
+def verdict(m: Metrics) -> str:
+    """One paragraph that states what the program did, with its uncertainty, and what it costs."""
+    clear: dict[str, list[str]] = {"raised": [], "lowered": []}
+    unclear = []
+    for outcome, h, _title in HEADLINE:
+        mid = f"{base_id('mentee', outcome, h)}.adjusted_effect"
+        if not published(m, mid):
+            continue
+        a = m.get(mid)
+        words = VERDICT_WORDS[outcome][0].format(h=h)
+        if a["ci_low"] > 0 or a["ci_high"] < 0:
+            clear["raised" if a["value"] > 0 else "lowered"].append(
+                f"{esc(words)} by {magnitude(m, mid)}{' points on the 1–5 scale' if not h else ''} (95% CI {ci(m, mid)})")
+        else:
+            unclear.append(f"{esc(words)} ({fig(m, mid)}, 95% CI {ci(m, mid)})")
+    parts = []
+    moved = [f"{d} {_join(items)}" for d, items in clear.items() if items]
+    if moved:
+        parts.append("Against comparable colleagues, mentoring " + " and ".join(moved) + ".")
+    if unclear:
+        parts.append("No clear effect on " + _join(unclear) + ": the interval includes none.")
+    if published(m, "roi.roi"):
+        roi_value = m.value("roi.roi")
+        pays = "more than pays for itself" if m.get("roi.roi")["ci_low"] > 0 else (
+            "does not pay for itself" if m.get("roi.roi")["ci_high"] < 0 else "may or may not pay for itself")
+        parts.append(f'Counting only the exits it avoided, the program {pays}: a return of {fig(m, "roi.roi")} '
+                     f'(95% CI {ci(m, "roi.roi")}) on a cost of {fig(m, "roi.total_cost")}; promotions, pay and '
+                     f'engagement are not counted in that figure (<a href="roi.html">the ROI case</a>).'
+                     if pd.notna(roi_value) else "")
+    return " ".join(p for p in parts if p)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def executive(x: Exports, out: Path) -> Path:
     m = x.m
     p = Page("executive.html", "Executive summary: what mentoring does",
-             f"Data as of {x.as_of}. Adjusted effects on the mentored, with 95% intervals; raw figures beside them.")
+             f"Mentees of {data_period(m)}. Adjusted effects on the mentored, with 95% intervals; raw figures "
+             "beside them.")
+    if (text := verdict(m)):
+        p.add(f'<div class="verdict"><b>In short.</b> {text}</div>')
     p.add('<div class="note"><b>Why two numbers?</b> People who volunteer for mentoring were already more likely '
           'to do well. The <b>raw</b> figure mixes that in; the <b>adjusted</b> effect compares mentees with '
           'colleagues who looked the same beforehand (<b>comparable colleagues</b>), so it is the better guide to '
@@ -435,37 +490,45 @@ def executive(x: Exports, out: Path) -> Path:
         p.add(f'<div class="cards" data-filter="{esc(key)}">{"".join(cards)}</div>')
     sets = [(key, [(f"{t} ({h} months)", base_id("mentee", o, h, key)) for o, h, t in HEADLINE if h])
             for _, key, _ in options]
-    p.figure(forest_figure(m, sets, "Promotion and retention at 12 months", "Difference, pts (percentage points)",
+    p.figure(forest_figure(m, sets, "Promotion and retention at 12 months", "pts (percentage points)",
                            "pts"),
              "each blue dot is the adjusted effect with its 95% interval; the grey diamond is the raw difference. "
              "Right of the line means more promotion or more people staying.")
     sets = [(key, [(t, base_id("mentee", o, h, key)) for o, h, t in HEADLINE if not h]) for _, key, _ in options]
     p.figure(forest_figure(m, sets, "Satisfaction and engagement (adjusted change)",
-                           "Difference in score change, on the 1–5 scale", "on the 1–5 scale"),
+                           "on the 1–5 scale", "on the 1–5 scale"),
              "the change in survey score from before to after mentoring, minus the change comparable colleagues "
              "saw; right of the line means mentoring raised the score.")
     p.add("<h2>Trend by intake cohort</h2>")
-    fig_ = make_subplots(rows=1, cols=2, subplot_titles=("Promotion and retention at 12 months (pts)",
-                                                         "Survey scores (on the 1–5 scale)"), horizontal_spacing=0.1)
     f = m.frame
-    for (outcome, h, title), color in zip(HEADLINE, (MENTORED, ACCENT, "#CC79A7", WARN)):
+    p.grid_start()
+    for outcome, h, title in HEADLINE:
         e = f[(f.family == "effect") & (f.role == "mentee") & (f.outcome == outcome) & (f.segment_type == "cohort")
               & (f.measure == "adjusted_effect") & (f.status == "published")]
         e = e[(e.horizon_months == h) if h else e.horizon_months.isna()].sort_values("segment")
         if e.empty:
             continue
-        s, col = display_scale(e.unit.iloc[0]), (1 if h else 2)
-        fig_.add_trace(go.Scatter(
-            x=e.segment, y=e.value * s, mode="lines+markers", name=title, line=dict(color=color),
-            customdata=e.metric_id.tolist(),
-            error_y=dict(type="data", array=(e.ci_high - e.value) * s, arrayminus=(e.value - e.ci_low) * s,
-                         color=color)), row=1, col=col)
-    for col in (1, 2):
-        fig_.add_hline(y=0, line=dict(color="#444", width=1), row=1, col=col)
-    fig_.update_layout(title="Adjusted effect by intake cohort", height=420)
-    p.figure(fig_, "each point is one intake's adjusted effect with its 95% interval; intakes not yet followed for "
-                   "12 months, or too small to estimate, are left out.", legend_below=True,
-             unfiltered="every intake (the cohorts are the chart's own axis)")
+        s = display_scale(e.unit.iloc[0])
+        overall = m.get(f"{base_id('mentee', outcome, h)}.adjusted_effect")
+        fig_ = go.Figure()
+        fig_.add_trace(go.Scatter(x=list(e.segment) + list(e.segment[::-1]),
+                                  y=list(e.ci_high * s) + list(e.ci_low[::-1] * s), fill="toself", mode="lines",
+                                  fillcolor=MENTORED, opacity=0.15, line=dict(width=0), hoverinfo="skip",
+                                  showlegend=False))
+        fig_.add_trace(go.Scatter(x=e.segment, y=e.value * s, mode="lines+markers", name=title,
+                                  line=dict(color=MENTORED), customdata=e.metric_id.tolist(), showlegend=False,
+                                  hovertemplate="%{x}: %{y:.2f}<extra>adjusted effect</extra>"))
+        if overall is not None and overall["status"] == "published":
+            fig_.add_hline(y=overall["value"] * s, line=dict(color="#444", width=1, dash="dot"))
+        fig_.add_hline(y=0, line=dict(color="#444", width=1))
+        unit = "pts" if h else "on the 1–5 scale"
+        fig_.update_layout(title=f"{title}{f' at {h} months' if h else ''} ({unit})", height=260,
+                           margin=dict(l=45, r=10, b=40))
+        p.figure(fig_, "", grid=True, unfiltered="every intake (the cohorts are the chart's own axis)")
+    p.grid_end("one small chart per outcome: each point is one intake's adjusted effect, the band its 95% "
+               "interval, the dotted line the effect over all intakes. Intakes not yet followed for 12 months, or "
+               "too small to estimate, are left out. Bands that overlap the dotted line mean the intakes do not "
+               "differ by more than chance.")
     return _write(p, out)
 
 
@@ -474,7 +537,7 @@ def _by_horizon(p: Page, m: Metrics, outcome: str, title: str, howto: str) -> li
     options, left_out = segment_options(m, "mentee", [(outcome, h) for h in HORIZONS])
     p.filter_bar(options, "Show effects for", left_out)
     sets = [(key, [(months(h), base_id("mentee", outcome, h, key)) for h in HORIZONS]) for _, key, _ in options]
-    p.figure(forest_figure(m, sets, title, "Difference, pts (percentage points)", "pts"), howto)
+    p.figure(forest_figure(m, sets, title, "pts (percentage points)", "pts"), howto)
     return options
 
 
@@ -517,11 +580,11 @@ def promotion(x: Exports, out: Path) -> Path:
              "the share promoted at least once by each month after the index date; a steeper blue line means faster "
              "promotion; shaded bands are 95% intervals.", unfiltered="all mentees")
     sets = [(None, [(months(h), base_id("mentee", "salary_growth", h)) for h in HORIZONS])]
-    p.figure(forest_figure(m, sets, "Salary growth", "Difference in pay growth, pts of pay", "pts of pay", height=300),
+    p.figure(forest_figure(m, sets, "Salary growth", "pts of pay", "pts of pay", height=300),
              "how many percentage points of pay more the mentored's pay grew than comparable colleagues' (blue: "
              "adjusted with 95% interval; grey: raw).", unfiltered="all mentees")
     sets = [(None, [(f"{label}, {months(h)}", base_id("mentee", o, h)) for o, label in GROWTH[1:] for h in HORIZONS])]
-    p.figure(forest_figure(m, sets, "Management and mobility", "Difference, pts (percentage points of people)", "pts"),
+    p.figure(forest_figure(m, sets, "Management and mobility", "pts (percentage points of people)", "pts"),
              "percentage points more mentored people who moved into management or changed department. Blue: "
              "adjusted with 95% interval; grey: raw.", unfiltered="all mentees")
     p.add(Page.unfiltered(effect_table(m, "mentee", [("time_to_promotion", "Time to promotion")] + GROWTH),
@@ -566,7 +629,7 @@ def survey(x: Exports, out: Path) -> Path:
     p.filter_bar(options, "Show effects for", left_out)
     sets = [(key, [(c.capitalize(), base_id("mentee", f"{c}_change", None, key)) for c in constructs])
             for _, key, _ in options]
-    p.figure(forest_figure(m, sets, "Adjusted effect per construct", "Extra change in score, on the 1–5 scale",
+    p.figure(forest_figure(m, sets, "Adjusted effect per construct", "on the 1–5 scale",
                            "on the 1–5 scale"),
              "how much more the score of mentored people rose by the first survey after they started than that of "
              "comparable colleagues, with 95% intervals (blue) and the raw difference (grey).")
@@ -648,7 +711,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     sets = [(None, [(f"{SEGMENT_TITLES[dim]}: {label}", base_id("mentee", "promoted", 12, f"{dim}={band}"))
                     for dim, _t, labels, _c in DOSE_BAND_CHARTS for band, label in zip(BANDS, labels)])]
     p.figure(forest_figure(m, sets, "Dose-response: promotion at 12 months by meeting cadence and regularity",
-                           "Adjusted effect, pts (percentage points)", "pts"),
+                           "adjusted effect, pts", "pts"),
              "each band of mentees against the whole comparison group, once by how often the pair met and once by "
              "the longest stretch it went without meeting, both in the pair's first 90 days. If more meetings go with "
              "larger effects, the dots move right from low to high. Bands are measured after the pair started, "
@@ -709,10 +772,10 @@ def mentors(x: Exports, out: Path) -> Path:
              f"Data as of {x.as_of}. Mentors against colleagues at the same levels who did not mentor.")
     sets = [(None, [(f"{label}, {months(h)}", base_id("mentor", o, h)) for o, label in MENTOR_OUTCOMES
                     for h in HORIZONS])]
-    p.figure(forest_figure(m, sets, "Career outcomes of mentors", "Difference, pts (percentage points)", "pts"),
+    p.figure(forest_figure(m, sets, "Career outcomes of mentors", "pts (percentage points)", "pts"),
              "blue: adjusted effect on mentors with its 95% interval; grey: raw difference; right of the line means more.")
     sets = [(None, [(months(h), base_id("mentor", "salary_growth", h)) for h in HORIZONS])]
-    p.figure(forest_figure(m, sets, "Salary growth of mentors", "Difference in pay growth, pts of pay", "pts of pay",
+    p.figure(forest_figure(m, sets, "Salary growth of mentors", "pts of pay", "pts of pay",
                            height=300),
              "how many percentage points of pay more mentors' pay grew than comparable colleagues'.")
     constructs = _constructs(m, "mentor")
@@ -742,52 +805,74 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
         return _write(p, out)
     g = lambda k: fig(m, f"roi.{k}")  # noqa: E731
     c = lambda k: ci(m, f"roi.{k}")  # noqa: E731
+    # Colour follows sign: a loss is never drawn in the colour of good news.
+    tone = lambda k: "bad" if m.value(f"roi.{k}") < 0 else "good"  # noqa: E731
     p.add('<div class="cards">' + "".join(
-        f'<div class="card"><div>{esc(k)}</div><div class="big">{esc(v)}</div><div>{esc(sub)}</div></div>' for k, v, sub in (
-            ("Return on investment", g("roi"), Html(f"95% CI {c('roi')}")),
-            ("Net benefit", g("net_benefit"), Html(f"95% CI {c('net_benefit')}")),
-            ("Exits avoided", g("exits_avoided"), Html(f"of {g('mentees')} mentees, from the adjusted "
-                                                       f"{a.horizon_months}-month retention effect")),
-            ("Total cost", g("total_cost"), Html(f"{g('meeting_hours')} meeting hours, {g('pairs')} pairs")))) + "</div>")
-    p.add(f'<p class="howto">The ROI rests on the {glossary("adjusted", "adjusted effect")} on retention, never the '
-          f'{glossary("raw", "raw difference")}.</p>')
-    p.add(f'<div class="note">The benefit uses the <b>adjusted</b> retention effect, {g("retention_effect")} '
-          f'(95% CI {c("retention_effect")}), times the number of mentees: the exits the program avoided among '
-          'people like them. It never assumes that every mentee would otherwise have left, and it never uses the '
-          'raw difference.</div>')
+        f'<div class="card"><div>{esc(k)}</div><div class="big {cls}">{esc(v)}</div><div>{esc(sub)}</div></div>'
+        for k, v, cls, sub in (
+            ("Return on investment", g("roi"), tone("roi"),
+             Html(f"95% CI {c('roi')} from the effect's uncertainty; {c('roi_all')} with the assumptions' ranges too")),
+            ("Net benefit", g("net_benefit"), tone("net_benefit"), Html(f"95% CI {c('net_benefit')}")),
+            ("Exits avoided", g("exits_avoided"), "", Html(f"of {g('mentees')} mentees, from the adjusted "
+                                                           f"{a.horizon_months}-month retention effect")),
+            ("Total cost", g("total_cost"), "", Html(f"{g('cost_per_mentee')} per mentee; {g('cost_per_exit_avoided')} "
+                                                     f"per exit avoided; {g('meeting_hours')} meeting hours, "
+                                                     f"{g('pairs')} pairs")))) + "</div>")
+    if published(m, "roi.break_even_replacement_share"):
+        p.add(f'<div class="verdict"><b>Break-even.</b> The ROI would be zero at a replacement cost of '
+              f'{g("break_even_replacement_share")} of salary (assumed: {g("assumption.replacement_share")}), or at a '
+              f'{a.horizon_months}-month retention effect of {g("break_even_retention_effect")} (measured: '
+              f'{g("retention_effect")}), each with everything else as it is.</div>')
+    later = [h for h in (6, 12, 24) if h > a.horizon_months and published(m, f"roi.exits_avoided_{h}m")]
+    beyond = "".join(f"; over {h} months the retention effect avoids {g(f'exits_avoided_{h}m')} exits, against "
+                     f"{g('exits_avoided')} within {a.horizon_months}" for h in later)
+    p.add('<div class="note"><b>What is counted.</b> Only the exits the program avoided within '
+          f'{a.horizon_months} months (the <b>adjusted</b> retention effect, {g("retention_effect")}, 95% CI '
+          f'{c("retention_effect")}, times the mentees), each valued at the replacement cost. It never assumes that '
+          'every mentee would otherwise have left, and never uses the raw difference.<br><b>What is not counted.</b> '
+          f'Promotions ({fig(m, "mentee.promoted.12m.all.adjusted_effect")} within 12 months), pay growth, '
+          f'satisfaction and engagement, and retention beyond {a.horizon_months} months{beyond}. To count them, '
+          f'set <code>horizon_months</code> or <code>benefits.promotion</code> in <code>{esc(roi_file.name)}</code> '
+          'to values finance agrees to.</div>')
     f = m.frame
     lines = f[(f.family == "roi") & (f.metric_id.str.startswith("roi.cost.") | f.metric_id.str.startswith("roi.benefit."))]
     fig_ = go.Figure()
     labels = list(lines.label) + ["Net benefit"]
     ids = list(lines.metric_id) + ["roi.net_benefit"]
     values = [m.value(i) for i in ids]
+    net_colour = WARN if m.value("roi.net_benefit") < 0 else ACCENT
     fig_.add_trace(go.Waterfall(x=labels, y=values, measure=["relative"] * (len(labels) - 1) + ["total"],
                                 customdata=ids, decreasing=dict(marker=dict(color=WARN)),
-                                increasing=dict(marker=dict(color=MENTORED)), totals=dict(marker=dict(color=ACCENT)),
+                                increasing=dict(marker=dict(color=MENTORED)), totals=dict(marker=dict(color=net_colour)),
                                 text=[m.text(i) for i in ids], textposition="outside"))
     fig_.update_layout(title="Cost and benefit", yaxis_title=a.currency, showlegend=False)
-    p.figure(fig_, "costs pull down (orange), the monetised benefit pushes up (blue); the last bar is what is left.")
+    p.figure(fig_, "costs pull down (orange), the monetised benefit pushes up (blue); the last bar is what is left, "
+                   "orange when it is a loss.")
     sens = f[(f.family == "roi") & f.metric_id.str.startswith("roi.sensitivity.")]
     names = list(dict.fromkeys(i.removeprefix("roi.sensitivity.").rsplit(".", 1)[0] for i in sens.metric_id))
     central = m.value("roi.roi")
     fig_ = go.Figure()
-    for end, color, label in (("low", WARN, "Low end"), ("high", MENTORED, "High end")):
+    for end, color, label in (("low", WARN, "Value giving the lower ROI"), ("high", MENTORED,
+                                                                          "Value giving the higher ROI")):
         ids = [f"roi.sensitivity.{n}.{end}" for n in names]
         fig_.add_trace(go.Bar(y=names, x=[100 * (m.value(i) - central) for i in ids], base=100 * central,
                               orientation="h", name=label, marker=dict(color=color),
-                              text=[m.text(i) for i in ids], textposition="inside"))
+                              text=[m.get(i)["note"] for i in ids], textposition="auto",
+                              hovertemplate="%{text}: ROI %{customdata}<extra></extra>",
+                              customdata=[m.text(i) for i in ids]))
     fig_.add_vline(x=100 * central, line=dict(color="#222", width=1))
     fig_.update_layout(barmode="overlay", title="Sensitivity of the ROI (tornado)", xaxis_title="ROI, %")
     fig_.update_xaxes(ticksuffix="%")
     fig_.update_yaxes(autorange="reversed")
-    p.figure(fig_, "each bar moves one assumption to the ends of its range and shows where the ROI lands; the longest "
-                   "bars are the assumptions worth checking first. The line is the central ROI.", height=360)
+    p.figure(fig_, "each bar moves one assumption to the ends of its range (the value is on the bar, in the "
+                   "assumption's own units) and shows where the ROI lands; the longest bars are the assumptions worth "
+                   "checking first. The line is the central ROI.", height=360)
     rows = [[r.label, fig(m, r.metric_id)] for r in lines.itertuples()] + [["Total cost", g("total_cost")],
                                                                             ["Net benefit", g("net_benefit")]]
     p.add(table(rows, ["Line", "Amount"]))
     p.add(table([[n, setting(m, f"roi.sensitivity.{n}.low"), fig(m, f"roi.sensitivity.{n}.low"),
                   setting(m, f"roi.sensitivity.{n}.high"), fig(m, f"roi.sensitivity.{n}.high")] for n in names],
-                ["Assumption", "Low end", "ROI at the low end", "High end", "ROI at the high end"]))
+                ["Assumption", "Value giving the lower ROI", "ROI", "Value giving the higher ROI", "ROI"]))
     p.add("<h2>Assumptions</h2>")
     q = lambda k: fig(m, f"roi.assumption.{k}")  # noqa: E731
     p.add(table([["Loaded hourly cost, mentor", q("mentor_hourly")], ["Loaded hourly cost, mentee", q("mentee_hourly")],
@@ -862,6 +947,8 @@ def index(x: Exports, out: Path) -> Path:
 
 def _write(p: Page, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
+    if not p.self_contained:
+        write_plotlyjs(out)
     path = out / p.filename
     path.write_text(p.html())
     return path

@@ -1,10 +1,12 @@
 """One look for every page: a colour-blind-safe palette (Okabe-Ito), number formats, the page shell
-with its navigation, plotly.js embedded once per page, and server-free filters."""
+with its navigation, plotly.js once per page (a shared copy beside the pages, or inline), and
+server-free filters."""
 
 from __future__ import annotations
 
 import html
 import json
+import re
 
 import pandas as pd
 
@@ -44,14 +46,17 @@ body {{ font-family: {FONT}; margin: 0 auto; max-width: 1200px; padding: 12px 24
 h1 {{ font-size: 1.6em; margin: 0.3em 0 0.1em 0; }}
 h2 {{ font-size: 1.25em; margin-top: 1.4em; }}
 .meta {{ color: #555; margin-top: 0; }}
+.verdict {{ background: #eef5fb; border-left: 4px solid {MENTORED}; padding: 10px 14px; margin: 12px 0;
+            font-size: 1.05em; }}
 .note {{ background: #fff6e0; border-left: 4px solid {COMPARISON}; padding: 8px 12px; margin: 12px 0; }}
 .howto {{ color: #555; font-size: 0.9em; margin: 4px 0 18px 0; }}
 table.data {{ border-collapse: collapse; font-size: 0.9em; width: 100%; margin: 8px 0 16px 0; }}
 table.data th, table.data td {{ border-bottom: 1px solid #ddd; padding: 4px 8px; text-align: right; }}
 table.data th:first-child, table.data td:first-child {{ text-align: left; }}
 .suppressed {{ color: #777; font-style: italic; }}
-nav {{ border-bottom: 1px solid #ddd; padding: 6px 0; font-size: 0.92em; }}
-nav a {{ margin-right: 14px; color: {MENTORED}; text-decoration: none; white-space: nowrap; }}
+nav {{ border-bottom: 1px solid #ddd; padding: 6px 0; font-size: 0.92em; display: flex; flex-wrap: wrap;
+        gap: 4px 14px; }}
+nav a {{ color: {MENTORED}; text-decoration: none; white-space: nowrap; }}
 nav a.here {{ font-weight: 600; color: #222; }}
 .filters {{ background: #f4f7fa; padding: 8px 12px; margin: 10px 0; border-radius: 4px; }}
 .filters label {{ margin-right: 8px; font-weight: 600; }}
@@ -59,12 +64,17 @@ nav a.here {{ font-weight: 600; color: #222; }}
 .card {{ border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; }}
 .card .big {{ font-size: 1.7em; font-weight: 600; color: {MENTORED}; }}
 .card .raw {{ color: #666; font-size: 0.9em; }}
+.card .big.bad {{ color: {WARN}; }}
 .card .sentence {{ font-size: 0.95em; margin-top: 6px; }}
 .card .base {{ font-size: 0.95em; }}
 .card .unit {{ color: #555; font-size: 0.9em; margin-top: -4px; }}
 a.gl {{ color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }}
 span.m, span.n {{ white-space: nowrap; }}
 .tablewrap {{ overflow-x: auto; max-width: 100%; }}
+h3.charttitle {{ font-size: 1.05em; font-weight: 600; margin: 18px 0 0 0; }}
+.chartgrid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 4px 16px; }}
+@media print {{ nav, .filters {{ display: none; }} body {{ max-width: none; padding: 0; }}
+               .chart, .card, tr {{ break-inside: avoid; }} }}
 .badge {{ display: none; background: #eee; color: #444; font-size: 0.85em; padding: 2px 8px; border-radius: 3px; }}
 body.filtered .unfiltered {{ opacity: 0.45; }}
 body.filtered .unfiltered .badge {{ display: inline-block; }}
@@ -141,6 +151,10 @@ def months(v) -> str:
 class Page:
     """A page under construction: sections in order, plotly.js embedded with the first figure only."""
 
+    #: Pages embed plotly.js themselves (4.8 MB each) only when asked to; by default they share one
+    #: copy beside them, which works from ``file://`` as well.
+    self_contained = False
+
     def __init__(self, filename: str, title: str, subtitle: str):
         self.filename, self.title, self.subtitle = filename, title, subtitle
         self.parts: list[str] = []
@@ -151,22 +165,43 @@ class Page:
         self.parts.append(markup)
 
     def figure(self, fig, howto: str, height: int | None = None, legend_below: bool = False,
-               unfiltered: str | None = None) -> None:
+               unfiltered: str | None = None, grid: bool = False) -> None:
         """A chart and its how-to-read line. ``unfiltered`` names whom a chart that does not follow the
-        page's filter shows ("all mentees"): it is labelled and greyed while a filter is set."""
+        page's filter shows ("all mentees"): it is labelled and greyed while a filter is set.
+
+        The chart's title is set in HTML above it rather than in the plot, so that it wraps on a phone
+        instead of being cut. ``grid`` puts the chart in the current grid of small charts
+        (``grid_start``), with its how-to line left to the grid's own."""
+        title = fig.layout.title.text
         fig.update_layout(**LAYOUT)
+        fig.update_layout(title=None, margin=dict(t=12 if grid else 40))
         if legend_below:  # for figures whose subplot titles sit where the legend would
             fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
-                              margin=dict(b=90))
-        # Title on top, legend in the band beneath it: the two never overlap.
-        fig.update_layout(title_y=0.985, title_yanchor="top", title_x=0.01, title_xanchor="left")
+                              margin=dict(b=90, t=50))
         if height:
             fig.update_layout(height=height)
-        chart = fig.to_html(full_html=False, include_plotlyjs=not self._plotly_embedded,
+        chart = fig.to_html(full_html=False, include_plotlyjs=self._plotlyjs(),
                             config={"displaylogo": False, "responsive": True})
         self._plotly_embedded = True
+        head = f'<h3 class="charttitle">{esc(title)}</h3>' if title else ""
+        line = "" if grid else f'<p class="howto">How to read this: {esc(howto)}</p>'
+        markup = f'<div class="chart">{head}{chart}{line}</div>'
+        self.parts.append(self.unfiltered(markup, unfiltered) if unfiltered else markup)
+
+    def _plotlyjs(self):
+        """plotly.js once per page: inline in a self-contained page (one to send by e-mail), else a
+        script tag for the one shared copy beside the pages (``write_plotlyjs``)."""
+        if self._plotly_embedded:
+            return False
+        return True if self.self_contained else "directory"
+
+    def grid_start(self) -> None:
+        self.parts.append('<div class="chartgrid">')
+
+    def grid_end(self, howto: str, unfiltered: str | None = None) -> None:
+        self.parts.append("</div>")
         line = f'<p class="howto">How to read this: {esc(howto)}</p>'
-        self.parts.append(self.unfiltered(chart + line, unfiltered) if unfiltered else chart + line)
+        self.parts.append(self.unfiltered(line, unfiltered) if unfiltered else line)
 
     @staticmethod
     def unfiltered(markup: str, who: str) -> str:
@@ -189,13 +224,31 @@ class Page:
     def html(self) -> str:
         nav = "".join(f'<a href="{esc(href)}"{" class=here" if href == self.filename else ""}>{esc(label)}</a>'
                       for href, label in PAGES)
-        body = "".join(self.parts)
+        # Every table scrolls inside its own box, so a wide one never widens the page (a phone, a print).
+        body = re.sub(r"<table\b", '<div class="tablewrap"><table', "".join(self.parts)).replace(
+            "</table>", "</table></div>")
         script = FILTER_JS if self._filters else ""
         return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 f"<title>{esc(self.title)}</title><style>{CSS}</style>{script}</head><body>"
                 f"<nav>{nav}</nav><h1>{esc(self.title)}</h1><p class=\"meta\">{esc(self.subtitle)}</p>"
                 f"{body}</body></html>\n")
+
+
+PLOTLY_JS = "plotly.min.js"
+
+
+def write_plotlyjs(out_dir) -> None:
+    """The shared copy of plotly.js the pages load (``<script src="plotly.min.js">``), from the
+    installed plotly package: nothing is downloaded."""
+    from pathlib import Path
+
+    from plotly.offline import get_plotlyjs
+
+    path = Path(out_dir) / PLOTLY_JS
+    text = get_plotlyjs()
+    if not path.exists() or path.stat().st_size != len(text.encode()):
+        path.write_text(text, encoding="utf-8")
 
 
 def page(title: str, subtitle: str, body: str, filename: str = "") -> str:
@@ -216,9 +269,7 @@ def table(rows: list[list], header: list[str], row_filters: list[str | None] | N
         cells = "".join(f'<td class="{esc(classes[i][j])}">{esc(c)}</td>' if classes and classes[i][j]
                         else f"<td>{esc(c)}</td>" for j, c in enumerate(r))
         body.append(f"<tr{attr}>{cells}</tr>")
-    # A wide table scrolls inside its box instead of widening the page.
-    return (f'<div class="tablewrap"><table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
-            f'</tbody></table></div>')
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
 def data_json(obj) -> str:

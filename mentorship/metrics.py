@@ -301,10 +301,11 @@ def survey_rows(prepost: pd.DataFrame, as_of) -> list[dict]:
 
 
 def size_rows(sizes: pd.DataFrame, as_of) -> list[dict]:
+    """People per intake; ``note`` holds the intake's index date (the data period the pages state)."""
     return [_plain("cohort_size", f"{r.role}.cohort={r.cohort}.{r.group_name}.people", "People",
                    f"distinct {r.group_name} {_who(r.role)} in intake {r.cohort}", "count", 0, r.people, as_of,
                    role=r.role, group=r.group_name, segment_type="cohort", segment=str(r.cohort), measure="people",
-                   people=r.people)
+                   people=r.people) | {"note": str(pd.to_datetime(r.index_date).date())}
             for r in sizes.itertuples(index=False)]
 
 
@@ -350,7 +351,18 @@ def roi_rows(roi_result, inputs, assumptions, as_of) -> list[dict]:
         out.append(_plain("roi", f"roi.{mid}", label, definition, unit, digits, v, as_of, lo=lo, hi=hi,
                           role="mentee", estimator="adjusted") | {"note": note})
 
-    add("roi", "Return on investment", "percent", 0, r.roi, "net benefit divided by cost", r.roi_low, r.roi_high)
+    add("roi", "Return on investment", "percent", 0, r.roi, "net benefit divided by cost; the interval carries the "
+        "retention effect's uncertainty only", r.roi_low, r.roi_high)
+    add("roi_all", "Return on investment, every uncertainty", "percent", 0, r.roi, "net benefit divided by cost; the "
+        "95% range carries the effect's uncertainty and every assumption's range together (Monte Carlo)",
+        r.roi_all_low, r.roi_all_high)
+    add("break_even_replacement_share", "Break-even replacement cost", "percent", 0, r.break_even_replacement_share,
+        "the replacement cost, as a share of salary, at which the ROI is zero (other inputs as they are)")
+    add("break_even_retention_effect", "Break-even retention effect", "pts", 1, r.break_even_retention_effect,
+        f"the adjusted {a.horizon_months}-month retention effect at which the ROI is zero (other inputs as they are)")
+    add("cost_per_mentee", "Cost per mentee", cur, 0, r.cost_per_mentee, "total cost divided by mentees")
+    add("cost_per_exit_avoided", "Cost per exit avoided", cur, 0, r.cost_per_exit_avoided,
+        "total cost divided by the exits avoided")
     add("net_benefit", "Net benefit", cur, 0, r.net, "monetised benefit minus cost", r.net_low, r.net_high)
     add("exits_avoided", "Exits avoided", "ratio", 1, r.exits_avoided, f"mentees times the adjusted "
         f"{a.horizon_months}-month retention effect")
@@ -386,6 +398,22 @@ def roi_rows(roi_result, inputs, assumptions, as_of) -> list[dict]:
     return out
 
 
+def uncounted_rows(effects: pd.DataFrame, inputs, assumptions, as_of) -> list[dict]:
+    """What the ROI leaves out, sized: the exits the retention effect at each other horizon would avoid."""
+    out = []
+    for h in (6, 12, 24):
+        if h == assumptions.horizon_months:
+            continue
+        e = effects[(effects.role == "mentee") & (effects.outcome == "retained") & (effects.segment_type == "overall")
+                    & (effects.horizon_months == h)]
+        v = e.estimate.iloc[0] * inputs.mentees if len(e) and not bool(e.suppressed.iloc[0]) else np.nan
+        out.append(_plain("roi", f"roi.exits_avoided_{h}m", f"Exits avoided within {h} months",
+                          f"mentees times the adjusted {h}-month retention effect (not counted in the ROI)", "ratio",
+                          1, v, as_of, role="mentee", estimator="adjusted",
+                          reason="no published retention effect at this horizon" if pd.isna(v) else None))
+    return out
+
+
 def build_metrics(published: dict[str, pd.DataFrame], validation: dict | None = None, roi=None) -> pd.DataFrame:
     """The metrics table from the published (already gated) tables. ``roi`` is (result, inputs,
     assumptions) or None when the ROI cannot be computed."""
@@ -400,6 +428,7 @@ def build_metrics(published: dict[str, pd.DataFrame], validation: dict | None = 
     rows += validation_rows(validation or {}, as_of)
     if roi is not None:
         rows += roi_rows(*roi, as_of)
+        rows += uncounted_rows(published["effect_estimates"], roi[1], roi[2], as_of)
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
     dup = frame.metric_id[frame.metric_id.duplicated()]
     if len(dup):

@@ -91,7 +91,10 @@ def test_comparison_table_and_dashboard(built, warehouse):
         assert r.ci_low < r.value < r.ci_high
     page = (root / "dashboards" / "outcome_comparison.html").read_text()
     assert "Mentored vs comparison group" in page and "raw comparisons" in page
-    assert page.count("plotly.js v") == 1  # the library is embedded exactly once: offline, not twice
+    # plotly.js is one shared copy beside the pages, named once per page: offline and light.
+    assert page.count('src="plotly.min.js"') == 1 and "plotly.js v" not in page
+    assert (root / "dashboards" / "plotly.min.js").stat().st_size > 1_000_000
+    assert all(p.stat().st_size < 1_000_000 for p in (root / "dashboards").glob("*.html"))
     assert (root / "dashboards" / "index.html").exists()
 
 

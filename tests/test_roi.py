@@ -34,8 +34,10 @@ def test_sensitivity_moves_one_assumption_at_a_time():
     rep = s.loc["Replacement cost (share of salary)"]
     assert rep.roi_low == pytest.approx((0.10 * 100 * 0.2 * 80_000 - 190_000) / 190_000)
     assert rep.roi_high == pytest.approx((0.10 * 100 * 1.0 * 80_000 - 190_000) / 190_000)
-    hourly = s.loc["Loaded hourly cost"]  # x1.25 on 150,000 of time costs
+    hourly = s.loc["Loaded hourly cost (mentor / mentee)"]  # x1.25 on 150,000 of time costs
     assert hourly.roi_low == pytest.approx((400_000 - (187_500 + 40_000)) / (187_500 + 40_000))
+    # Each end in the assumption's own units: 80 and 40 an hour x1.25 at the end that lowers the ROI.
+    assert hourly.low_value == "EUR 100 / 50 an hour" and hourly.high_value == "EUR 60 / 30 an hour"
     assert list(s.swing) == sorted(s.swing, reverse=True)
 
 
@@ -67,3 +69,30 @@ def test_assumptions_file_loads_and_bad_values_are_named(tmp_path):
     bad.write_text("replacement_cost_range: [0.9, 0.1]\n")
     with pytest.raises(RoiConfigError, match="low <= high"):
         Assumptions.from_yaml(bad)
+
+
+def test_break_even_values_give_an_roi_of_zero():
+    r = compute_roi(A, X)
+    at_share = compute_roi(Assumptions(**{**A.__dict__, "replacement_share": r.break_even_replacement_share}), X)
+    assert at_share.roi == pytest.approx(0, abs=1e-12)
+    at_effect = compute_roi(A, Inputs(**{**X.__dict__, "retention_effect": r.break_even_retention_effect}))
+    assert at_effect.roi == pytest.approx(0, abs=1e-12)
+    # By hand: 190,000 of cost over 10 exits x 80,000 is a share of 0.2375; over 100 x 0.5 x 80,000, 0.0475.
+    assert r.break_even_replacement_share == pytest.approx(0.2375)
+    assert r.break_even_retention_effect == pytest.approx(0.0475)
+    assert r.cost_per_mentee == pytest.approx(1_900) and r.cost_per_exit_avoided == pytest.approx(19_000)
+
+
+def test_the_range_over_every_uncertainty_is_wider_and_seeded():
+    """With the assumptions fixed (ranges of zero width) the Monte Carlo range is the effect's own
+    interval, within Monte Carlo error; with their ranges it is wider; and it is the same run to run."""
+    fixed = Assumptions(**{**A.__dict__, "replacement_range": (0.5, 0.5), "hourly_range": (1.0, 1.0),
+                           "administration_range": (1.0, 1.0)})
+    r = compute_roi(fixed, X)
+    # 20,000 draws: a 2.5% quantile's Monte Carlo error is about 0.02 of the effect's half-width here.
+    half = (r.roi_high - r.roi_low) / 2
+    assert r.roi_all_low == pytest.approx(r.roi_low, abs=0.05 * half)
+    assert r.roi_all_high == pytest.approx(r.roi_high, abs=0.05 * half)
+    wide = compute_roi(A, X)
+    assert wide.roi_all_low < wide.roi_low and wide.roi_all_high > wide.roi_high
+    assert compute_roi(A, X).roi_all_low == wide.roi_all_low
