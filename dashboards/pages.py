@@ -347,7 +347,7 @@ def filtered_tables(m: Metrics, role: str, outcomes, options) -> str:
     return "".join(out)
 
 
-def card(m: Metrics, role: str, outcome: str, h, title: str, key: str = ALL) -> str:
+def card(m: Metrics, role: str, outcome: str, h, title: str, key: str = ALL, who: str = "Mentored employees") -> str:
     b = base_id(role, outcome, h, key)
     a = f"{b}.adjusted_effect"
     when = f"at {h} months" if h else "pre to post survey"
@@ -364,7 +364,7 @@ def card(m: Metrics, role: str, outcome: str, h, title: str, key: str = ALL) -> 
             f'<div class="raw">{glossary("raw", "Raw difference")} {fig(m, f"{b}.raw_difference")} (comparison group '
             f'{fig(m, f"{b}.comparison_rate_raw")})</div>'
             f'<div class="raw">{counts(m, a)}</div>'
-            f'<div class="sentence">{esc(sentence(m, b, outcome, h))}</div></div>')
+            f'<div class="sentence">{esc(sentence(m, b, outcome, h, who))}</div></div>')
 
 
 PHRASES = {
@@ -740,25 +740,76 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     return _write(p, out)
 
 
+#: Categories in their natural order, not the alphabet's.
+ORDER = {"age_band": ["under 30", "30 to 44", "45 and over"]}
+BREAKDOWNS = ("department", "job_level", "gender", "age_band")
+BREAKDOWN_WORDS = {"department": "departments", "job_level": "levels", "gender": "genders", "age_band": "age bands",
+                   "cohort": "intakes"}
+
+
+def _ordered(segment_type: str, segments) -> list[str]:
+    order = ORDER.get(segment_type)
+    if order:
+        return sorted(segments, key=lambda v: order.index(v) if v in order else len(order))
+    return sorted(segments, key=_natural)
+
+
+def group_rows(m: Metrics, role: str, outcome: str, h, types=BREAKDOWNS) -> list[tuple[str, str]]:
+    """Forest rows for every group of each breakdown, each labelled with its mentored people."""
+    f = m.frame
+    e = f[(f.family == "effect") & (f.role == role) & (f.outcome == outcome) & (f.measure == "adjusted_effect")]
+    e = e[(e.horizon_months == h) if h else e.horizon_months.isna()]
+    rows = [(_with_n(m, "Everyone", base_id(role, outcome, h)), base_id(role, outcome, h))]
+    for st in types:
+        for seg in _ordered(st, e[e.segment_type == st].segment.unique()):
+            b = base_id(role, outcome, h, f"{st}={seg}")
+            rows.append((_with_n(m, _segment_label(st, seg), b), b))
+    return rows
+
+
+def _with_n(m: Metrics, label: str, b: str) -> str:
+    r = m.get(f"{b}.adjusted_effect")
+    n = None if r is None else r["people_mentored"]
+    return f"{label} ({int(n):,})" if n is not None and pd.notna(n) else f"{label} (n hidden)"
+
+
+def differs(m: Metrics, role: str, outcome: str, h, types=BREAKDOWNS) -> str:
+    """In words, per breakdown: does the effect differ across its groups by more than chance?"""
+    out = []
+    for st in types:
+        mid = f"{base_id(role, outcome, h)}.heterogeneity.{st}"
+        r = m.get(mid)
+        if r is None or not published(m, mid):
+            continue
+        groups = f" ({esc(r['note'])} groups shown)" if r["note"] else ""
+        if r["value"] < 0.05:
+            out.append(f"<li>across {BREAKDOWN_WORDS[st]}: <b>differs</b> by more than chance alone would explain "
+                       f"(p = {fig(m, mid)}){groups}</li>")
+        else:
+            out.append(f"<li>across {BREAKDOWN_WORDS[st]}: no difference beyond chance (p = {fig(m, mid)}){groups}</li>")
+    return "<ul class=\"differs\">" + "".join(out) + "</ul>" if out else ""
+
+
 def equity(x: Exports, out: Path) -> Path:
     m = x.m
     p = Page("equity.html", "Equity: does the program help every group?",
-             f"Data as of {x.as_of}. Adjusted effects by group; groups too small to say anything are suppressed.")
-    f = m.frame
+             f"Data as of {x.as_of}. Adjusted effects by group, with the group's mentored people in brackets; groups "
+             "too small to say anything are suppressed.")
+    tests = sum(1 for o, h, _ in HEADLINE for st in BREAKDOWNS
+                if published(m, f"{base_id('mentee', o, h)}.heterogeneity.{st}"))
+    p.add(f'<div class="note">Under each chart, a test of whether the effect differs across the groups of each '
+          f'breakdown (Cochran\'s Q over the groups shown). With {tests} such tests on this page, about '
+          f'{tests * 0.05:.0f} would show a difference at the 5% level by chance alone: read a single "differs" as a '
+          f'lead to look into, not a finding.</div>')
     for outcome, h, title in HEADLINE:
-        e = f[(f.family == "effect") & (f.role == "mentee") & (f.outcome == outcome) & (f.measure == "adjusted_effect")]
-        e = e[(e.horizon_months == h) if h else e.horizon_months.isna()]
-        rows = [("Everyone", base_id("mentee", outcome, h))]
-        for st in ("department", "job_level", "gender", "age_band"):
-            for seg in sorted(e[e.segment_type == st].segment.unique(), key=_natural):
-                rows.append((_segment_label(st, seg), base_id("mentee", outcome, h, f"{st}={seg}")))
+        rows = group_rows(m, "mentee", outcome, h)
         if len(rows) == 1:
             continue
-        unit = ("pts (percentage points)", "pts") if h else ("on the 1–5 scale", "on the 1–5 scale")
-        p.figure(forest_figure(m, [(None, rows)], f"{title}{f' at {h} months' if h else ''} by group",
-                               f"Adjusted effect, {unit[0]}", unit[1]),
+        unit = ("adjusted effect, pts", "pts") if h else ("adjusted effect, on the 1–5 scale", "on the 1–5 scale")
+        p.figure(forest_figure(m, [(None, rows)], f"{title}{f' at {h} months' if h else ''} by group", *unit),
                  "each row is one group's adjusted effect with its 95% interval (blue) and raw difference (grey); "
                  "'suppressed' means too few mentored or comparison people in that group to show.")
+        p.add(f'<div class="howto"><b>Does the effect differ between groups?</b>{differs(m, "mentee", outcome, h)}</div>')
     return _write(p, out)
 
 
@@ -769,7 +820,19 @@ MENTOR_OUTCOMES = [("promoted", "Promoted"), ("retained", "Retained"), ("became_
 def mentors(x: Exports, out: Path) -> Path:
     m = x.m
     p = Page("mentors.html", "Mentors: what mentoring does for the mentor",
-             f"Data as of {x.as_of}. Mentors against colleagues at the same levels who did not mentor.")
+             f"Mentors of {data_period(m, 'mentor')}. Mentors against colleagues at the same levels who did not "
+             "mentor.")
+    p.add('<div class="cards">' + "".join(card(m, "mentor", o, h, t, who="Mentors") for o, h, t in HEADLINE)
+          + "</div>")
+    for outcome, h, title in HEADLINE[:2]:
+        rows = group_rows(m, "mentor", outcome, h)
+        if len(rows) > 1:
+            p.figure(forest_figure(m, [(None, rows)], f"Mentors: {title.lower()} at {h} months by group",
+                                   "adjusted effect, pts", "pts"),
+                     "each row is one group of mentors (their number in brackets): the adjusted effect with its 95% "
+                     "interval (blue) and the raw difference (grey).")
+            p.add(f'<div class="howto"><b>Does the effect differ between groups?</b>'
+                  f'{differs(m, "mentor", outcome, h)}</div>')
     sets = [(None, [(f"{label}, {months(h)}", base_id("mentor", o, h)) for o, label in MENTOR_OUTCOMES
                     for h in HORIZONS])]
     p.figure(forest_figure(m, sets, "Career outcomes of mentors", "pts (percentage points)", "pts"),
