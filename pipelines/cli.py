@@ -209,6 +209,10 @@ def run(args) -> int:
         print("\nDashboards:")
         for p in sorted(settings.dashboard_dir.glob("*.html")):
             print(f"  {p}")
+    from assets.delivery import delivery_line
+
+    if line := delivery_line(result):  # nothing when delivery is off (MENTORSHIP_DELIVERY)
+        print(f"\n{line}")
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0
 

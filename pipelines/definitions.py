@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets import cohorts, effects, outcomes, reporting
+from assets import cohorts, delivery, effects, outcomes, reporting
 from assets.freshness import source_freshness
 from assets.ingest import raw_assets, validated_assets
 from pipelines.jobs import freshness_job, full_refresh_job
@@ -13,7 +13,7 @@ from pipelines.sensors import landing_files_sensor, run_failure_notice
 all_assets = [
     *raw_assets,
     *validated_assets,
-    *dg.load_assets_from_modules([cohorts, outcomes, effects, reporting]),
+    *dg.load_assets_from_modules([cohorts, outcomes, effects, reporting, delivery]),
 ]
 
 defs = dg.Definitions(

@@ -8,7 +8,8 @@ import dagster as dg
 import pydantic
 from dagster_duckdb import DuckDBResource
 
-from mentorship.settings import DEFAULT_ROI_FILE, Settings, SettingsError, check_hash_key, check_writable
+from mentorship.settings import (DEFAULT_ROI_FILE, DeliverySettings, Settings, SettingsError, check_hash_key,
+                                 check_writable)
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -40,6 +41,19 @@ class PipelineSettings(dg.ConfigurableResource):
     at_risk_days: int = 60
     # Leave person-level lists (the at-risk pairs) out of the exports and pages (MENTORSHIP_LEADERSHIP_EXPORT).
     leadership_export: bool = False
+    # The optional delivery step after a run (assets/delivery.py; MENTORSHIP_DELIVERY, MENTORSHIP_SMTP_*):
+    # off unless set. The password and the webhook address are EnvVars, so the UI never shows them.
+    delivery: str = "off"
+    delivery_dir: str | None = None
+    delivery_subject_prefix: str = DeliverySettings.subject_prefix
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_to: list[str] = []
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    webhook_url: str | None = None
 
     @pydantic.field_validator("min_group_size")
     @classmethod
@@ -54,6 +68,18 @@ class PipelineSettings(dg.ConfigurableResource):
         check_hash_key(self.hash_key, "the settings resource's hash_key (MENTORSHIP_HASH_KEY)")
         check_writable(self.export_dir, "export_dir (MENTORSHIP_EXPORT_DIR)")
         check_writable(self.dashboard_dir, "dashboard_dir (MENTORSHIP_DASHBOARD_DIR)")
+        self.delivery_settings().check()
+
+    def delivery_settings(self) -> DeliverySettings:
+        """The delivery step's settings (the SMTP password stays here, on the resource); a dry run without a
+        folder writes beside the exports, in ``<export_dir>/../delivery``."""
+        from pathlib import Path
+
+        return DeliverySettings(mode=self.delivery, smtp_host=self.smtp_host, smtp_port=self.smtp_port,
+                                smtp_from=self.smtp_from, smtp_to=tuple(self.smtp_to), smtp_user=self.smtp_user,
+                                smtp_starttls=self.smtp_starttls, webhook_url=self.webhook_url,
+                                folder=Path(self.delivery_dir or Path(self.export_dir).parent / "delivery"),
+                                subject_prefix=self.delivery_subject_prefix)
 
     def effect_settings(self):
         from mentorship.effect_tables import EffectSettings
@@ -83,7 +109,19 @@ class PipelineSettings(dg.ConfigurableResource):
                    effect_bootstrap_below=s.bootstrap_below,
                    effect_bootstrap_max_people=s.bootstrap_max_people,
                    effect_comparison_max=s.comparison_max, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
-                   horizons=list(s.horizons), leadership_export=s.leadership_export)
+                   horizons=list(s.horizons), leadership_export=s.leadership_export,
+                   **_delivery_fields(s.delivery))
+
+
+def _delivery_fields(d: DeliverySettings) -> dict:
+    """The resource's delivery fields; the password and the webhook address as EnvVars, read at run time."""
+    return dict(delivery=d.mode, delivery_dir=str(d.folder) if d.folder else None,
+                delivery_subject_prefix=d.subject_prefix, smtp_host=d.smtp_host, smtp_port=d.smtp_port,
+                smtp_from=d.smtp_from, smtp_to=list(d.smtp_to), smtp_user=d.smtp_user,
+                smtp_password=dg.EnvVar("MENTORSHIP_SMTP_PASSWORD") if os.environ.get("MENTORSHIP_SMTP_PASSWORD")
+                else None,
+                smtp_starttls=d.smtp_starttls,
+                webhook_url=dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None)
 
 
 def warehouse(database, memory: str | None = None) -> DuckDBResource:

@@ -14,7 +14,7 @@ EXPECTED_ASSETS = sorted([
     "published_exports", "metric_table", "comparison_dashboard",
     "effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
     "methodology_note", "dashboards",
-    "dashboard_packs",
+    "dashboard_packs", "delivery_message",
 ])
 
 
