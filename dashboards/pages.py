@@ -921,8 +921,7 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
         fig_.add_trace(go.Bar(y=names, x=[100 * (m.value(i) - central) for i in ids], base=100 * central,
                               orientation="h", name=label, marker=dict(color=color),
                               text=[m.get(i)["note"] for i in ids], textposition="auto",
-                              hovertemplate="%{text}: ROI %{customdata}<extra></extra>",
-                              customdata=[m.text(i) for i in ids]))
+                              hovertemplate="%{text}<extra></extra>", customdata=ids))
     fig_.add_vline(x=100 * central, line=dict(color="#222", width=1))
     fig_.update_layout(barmode="overlay", title="Sensitivity of the ROI (tornado)", xaxis_title="ROI, %")
     fig_.update_xaxes(ticksuffix="%")

@@ -129,6 +129,10 @@ def test_every_point_on_every_chart_is_the_metrics_value(run):
                 if ids is None:
                     continue
                 xs, ys = _array(t.get("x")), _array(t.get("y"))
+                base = _array(t.get("base"))
+                if base is not None:  # a bar drawn from a base (the tornado): its end is the figure
+                    base = base if isinstance(base, list) else [base] * len(xs)
+                    xs = [x + b for x, b in zip(xs, base)]
                 for i, mid in enumerate(ids):
                     if mid is None:
                         continue

@@ -157,7 +157,8 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
     # A suppressed row is drawn as the word, not a number, in the chart itself.
     texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")
     assert "suppressed" in texts
-    assert _segment_label(small.iloc[0].segment_type, small.iloc[0].segment) in texts
+    label = _segment_label(small.iloc[0].segment_type, small.iloc[0].segment)
+    assert any(t.startswith(label) for t in texts)  # with its group size, or "(n hidden)"
     page.close()
     # The latest intake has not been followed for 12 months, and its survey effects are suppressed or
     # not estimated: it is not offered as a filter value, and the page says why.
@@ -185,3 +186,28 @@ def test_packs_are_written(site):
         pdf, png = site / "packs" / f"{name}.pdf", site / "packs" / f"{name}.png"
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+ALL_PAGES = CHART_PAGES + TEXT_PAGES
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_every_page_fits_a_phone_and_an_a4_page(browser, site, name):
+    """At 390 px nothing scrolls sideways (wide tables scroll inside their own box), and printed on A4
+    portrait (about 718 px between the margins) nothing is cut at the right edge."""
+    for width, media in ((390, "screen"), (718, "print")):
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:", "blob:"))
+                   else r.abort())
+        page.emulate_media(media=media)
+        page.goto((site / name).resolve().as_uri(), wait_until="load")
+        if name not in TEXT_PAGES:
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+        page.wait_for_timeout(300)  # the charts resize to their box
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+        assert overflow <= width + 1, (name, media, overflow)
+        # No chart is wider than the page either (a chart's own box is where plotly draws).
+        wide = page.evaluate(f"""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .filter(d => d.getBoundingClientRect().right > {width} + 1).length""")
+        assert wide == 0, (name, media)
+        page.close()
