@@ -137,7 +137,7 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
     from file://. Reads the metrics table only."""
     table = metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet"))
     out = Path(settings.dashboard_dir)
-    page = build_comparison_page(table, out / "outcome_comparison.html")
+    page = build_comparison_page(table, out / "outcome_comparison.html", settings.self_contained_pages)
     return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(str(page)),
                                           "bytes": dg.MetadataValue.int(page.stat().st_size)})
 
@@ -191,7 +191,7 @@ def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
     program health, equity, mentors, ROI, data quality) and the index, as static HTML that works
     offline from file://. Reads the exported files only."""
     pages = build_all(Path(settings.export_dir), Path(settings.dashboard_dir), Path(settings.roi_file),
-                      settings.at_risk_days, settings.min_group_size)
+                      settings.at_risk_days, settings.min_group_size, settings.self_contained_pages)
     return dg.MaterializeResult(metadata={"pages": dg.MetadataValue.int(len(pages)),
                                           "index": dg.MetadataValue.path(str(Path(settings.dashboard_dir) / "index.html")),
                                           "bytes": dg.MetadataValue.int(sum(p.stat().st_size for p in pages))})

@@ -98,8 +98,9 @@ def comparison_table(m: Metrics, role: str) -> str:
                         "Comparison group", "Raw difference", "95% interval (chance only)"], classes=classes)
 
 
-def build_comparison_page(m: Metrics, out_path: Path) -> Path:
+def build_comparison_page(m: Metrics, out_path: Path, self_contained: bool = False) -> Path:
     p = Page("outcome_comparison.html", "Mentored vs comparison group: raw outcomes", f"Data as of {m.as_of}.")
+    p.self_contained = self_contained
     p.add('<div class="note"><b>These are raw comparisons.</b> People who volunteer for mentoring differ from '
           'people who do not (they tend to be more engaged and better rated), so part of every gap below is '
           'who joins, not what the program does. The adjusted effects on the other pages compare the mentored '

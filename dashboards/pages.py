@@ -1016,9 +1016,16 @@ def _write(p: Page, out: Path) -> Path:
     return path
 
 
-def build_all(export_dir: Path, out: Path, roi_file: Path, at_risk_days: int, min_group_size: int) -> list[Path]:
+def build_all(export_dir: Path, out: Path, roi_file: Path, at_risk_days: int, min_group_size: int,
+              self_contained: bool = False) -> list[Path]:
+    """Every page; ``self_contained`` puts plotly.js inside each one instead of one shared copy beside them."""
     x = Exports.load(Path(export_dir))
     out = Path(out)
-    return [executive(x, out), retention(x, out), promotion(x, out), survey(x, out),
-            program(x, out, at_risk_days, min_group_size), equity(x, out), mentors(x, out), roi(x, out, Path(roi_file)),
-            quality(x, out), index(x, out)]
+    # Every page of this build is made one way; the class default is restored however the build ends.
+    Page.self_contained = self_contained
+    try:
+        return [executive(x, out), retention(x, out), promotion(x, out), survey(x, out),
+                program(x, out, at_risk_days, min_group_size), equity(x, out), mentors(x, out),
+                roi(x, out, Path(roi_file)), quality(x, out), index(x, out)]
+    finally:
+        Page.self_contained = False

@@ -173,6 +173,9 @@ class Settings:
     # A set of exports and pages meant for leadership: person-level lists (the at-risk pairs) are left
     # out; the program team gets them from its own run without this setting.
     leadership_export: bool = False
+    # Pages that each carry plotly.js (4.8 MB a page), to send one on its own; by default the pages share
+    # one copy beside them.
+    self_contained_pages: bool = False
     # The optional delivery step after a run (MENTORSHIP_DELIVERY and the settings DeliverySettings lists).
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
@@ -219,6 +222,7 @@ class Settings:
         elif (landing / "mapping.yaml").is_file():
             mapping = landing / "mapping.yaml"
         leadership = _flag(env, "MENTORSHIP_LEADERSHIP_EXPORT")
+        self_contained = _flag(env, "MENTORSHIP_SELF_CONTAINED_PAGES")
         hash_key = resolve_hash_key(env, data)
         delivery = DeliverySettings.from_env(env, data)
         return cls(
@@ -245,6 +249,7 @@ class Settings:
             horizons=horizons,
             duckdb_memory=memory,
             leadership_export=leadership,
+            self_contained_pages=self_contained,
             delivery=delivery,
         )
 

@@ -41,6 +41,8 @@ class PipelineSettings(dg.ConfigurableResource):
     at_risk_days: int = 60
     # Leave person-level lists (the at-risk pairs) out of the exports and pages (MENTORSHIP_LEADERSHIP_EXPORT).
     leadership_export: bool = False
+    # plotly.js inside every page rather than one shared copy beside them (MENTORSHIP_SELF_CONTAINED_PAGES).
+    self_contained_pages: bool = False
     # The optional delivery step after a run (assets/delivery.py; MENTORSHIP_DELIVERY, MENTORSHIP_SMTP_*):
     # off unless set. The password and the webhook address are EnvVars, so the UI never shows them.
     delivery: str = "off"
@@ -110,7 +112,7 @@ class PipelineSettings(dg.ConfigurableResource):
                    effect_bootstrap_max_people=s.bootstrap_max_people,
                    effect_comparison_max=s.comparison_max, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
                    horizons=list(s.horizons), leadership_export=s.leadership_export,
-                   **_delivery_fields(s.delivery))
+                   self_contained_pages=s.self_contained_pages, **_delivery_fields(s.delivery))
 
 
 def _delivery_fields(d: DeliverySettings) -> dict:

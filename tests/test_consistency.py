@@ -252,3 +252,21 @@ def test_a_curve_read_at_a_horizon_is_that_horizons_figure(run):
                     assert m.text(a) == m.text(b)
                     compared += 1
     assert compared >= 12
+
+
+def test_pages_share_one_plotlyjs_or_carry_their_own(run, tmp_path):
+    """By default every page names the one copy beside it; self-contained pages carry it inside."""
+    root, _, pages = run
+    from dashboards.pages import build_all
+    from mentorship.settings import DEFAULT_ROI_FILE
+
+    charts = [html for html in pages.values() if "Plotly.newPlot" in html]
+    assert len(charts) >= 10
+    assert all('src="plotly.min.js"' in html and "plotly.js v" not in html for html in charts)
+    written = build_all(root / "exports", tmp_path, DEFAULT_ROI_FILE, 60, 20, self_contained=True)
+    executive = next(p for p in written if p.name == "executive.html")
+    assert "plotly.js v" in executive.read_text() and executive.stat().st_size > 3_000_000
+    assert not (tmp_path / "plotly.min.js").exists()
+    # The default is back for the next build.
+    again = build_all(root / "exports", tmp_path / "again", DEFAULT_ROI_FILE, 60, 20)
+    assert next(p for p in again if p.name == "executive.html").stat().st_size < 1_000_000
