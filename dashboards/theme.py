@@ -71,6 +71,8 @@ nav a.here {{ font-weight: 600; color: #222; }}
 a.gl {{ color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }}
 span.m, span.n {{ white-space: nowrap; }}
 .tablewrap {{ overflow-x: auto; max-width: 100%; }}
+a.csv {{ font-size: 0.85em; color: {MENTORED}; display: inline-block; margin: -8px 0 12px 0; }}
+@media print {{ a.csv {{ display: none; }} }}
 h3.charttitle {{ font-size: 1.05em; font-weight: 600; margin: 18px 0 0 0; }}
 .chartgrid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 4px 16px; }}
 @media print {{ nav, .filters {{ display: none; }} body {{ max-width: none; padding: 0; }}
@@ -117,6 +119,36 @@ window.addEventListener('load', function () {
 
 class Html(str):
     """Markup that is already safe: ``table`` puts it in a cell unescaped."""
+
+
+#: Every table gets a "Download CSV" link: the table as shown (its header and cells, figures as
+#: formatted on the page), built in the browser, so it works offline from file:// with no server.
+CSV_JS = """
+<script>
+function mentorshipCsv(table) {
+  return Array.from(table.querySelectorAll('tr')).map(function (tr) {
+    return Array.from(tr.children).map(function (c) {
+      var t = c.innerText.replace(/\\s+/g, ' ').trim();
+      return /[",\\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+    }).join(',');
+  }).join('\\r\\n') + '\\r\\n';
+}
+window.addEventListener('load', function () {
+  var page = (location.pathname.split('/').pop() || 'page').replace(/\\.html$/, '');
+  document.querySelectorAll('table.data').forEach(function (table, i) {
+    var a = document.createElement('a');
+    a.className = 'csv';
+    a.textContent = 'Download CSV';
+    a.href = '#';
+    a.download = page + '-table-' + (i + 1) + '.csv';
+    a.addEventListener('click', function () {
+      a.href = URL.createObjectURL(new Blob(['\\ufeff' + mentorshipCsv(table)], {type: 'text/csv;charset=utf-8'}));
+    });
+    table.parentNode.insertAdjacentElement('afterend', a);
+  });
+});
+</script>
+"""
 
 
 def esc(x) -> str:
@@ -227,7 +259,7 @@ class Page:
         # Every table scrolls inside its own box, so a wide one never widens the page (a phone, a print).
         body = re.sub(r"<table\b", '<div class="tablewrap"><table', "".join(self.parts)).replace(
             "</table>", "</table></div>")
-        script = FILTER_JS if self._filters else ""
+        script = (FILTER_JS if self._filters else "") + CSV_JS
         return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 f"<title>{esc(self.title)}</title><style>{CSS}</style>{script}</head><body>"

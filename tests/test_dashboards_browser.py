@@ -211,3 +211,31 @@ def test_every_page_fits_a_phone_and_an_a4_page(browser, site, name):
             .filter(d => d.getBoundingClientRect().right > {width} + 1).length""")
         assert wide == 0, (name, media)
         page.close()
+
+
+def test_a_table_downloads_as_csv_with_the_pages_figures(browser, site):
+    """The 'Download CSV' link under a table gives that table as shown: its header, and each figure as
+    the metrics table formats it."""
+    import csv
+    import io
+
+    from mentorship.metrics import Metrics
+
+    m = Metrics(pd.read_parquet(site.parent / "exports" / "metrics.parquet"))
+    page, errors, _ = open_page(browser, site / "retention.html")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    link = page.locator('div[data-filter="all"] ~ a.csv, div[data-filter="all"] a.csv').first
+    with page.expect_download() as info:
+        link.click()
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:5] == ["Outcome", "Horizon", "Mentored", "Comparable colleagues (weighted)", "Adjusted effect"]
+    by_horizon = {r[1]: r for r in rows[1:]}
+    for h in (6, 12, 24):
+        base = f"mentee.retained.{h}m.all"
+        if m.get(f"{base}.adjusted_effect")["status"] == "published":
+            row = by_horizon[f"{h} months"]
+            assert row[2] == m.text(f"{base}.mentored_rate")
+            assert row[4] == m.text(f"{base}.adjusted_effect")
+            assert row[5] == m.interval(f"{base}.adjusted_effect")
+    assert not errors
+    page.close()
