@@ -11,7 +11,10 @@ import os
 import shutil
 from pathlib import Path
 
-PACK_PAGES = ("executive.html", "roi.html")
+PACK_PAGES = ("executive.html", "roi.html", "program.html")
+#: Packs are for leadership: what is only for the program team (the at-risk pair list, marked
+#: ``teamonly`` on the page) is left out of them, whatever export the pages came from.
+PACK_STYLE = ".teamonly { display: none !important; } a.csv { display: none; }"
 VIEWPORT = {"width": 1280, "height": 800}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -72,6 +75,7 @@ def _render(sync_playwright, dashboard_dir: Path, out: Path) -> list[Path]:
                 if not src.exists():
                     continue
                 page.goto(src.resolve().as_uri(), wait_until="load")
+                page.add_style_tag(content=PACK_STYLE)
                 if page.locator(".js-plotly-plot").count():  # a page with every figure suppressed has none
                     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
                 stem = out / name.removesuffix(".html")

@@ -718,6 +718,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
              "so they also reflect how engaged it was: read them as a pattern, not as the effect of adding "
              "meetings.", unfiltered="all cohorts")
     ar = x.at_risk
+    p.add('<div class="teamonly">')  # left out of the leadership packs (dashboards/packs.py)
     p.add(f"<h2>Pairs at risk: no meeting in over {at_risk_days} days</h2>")
     p.add("<p>This list is for the program team, to follow up with pairs that have gone quiet. It is not for "
           "leadership: it appears on this page only, never in the leadership pages or packs, and a leadership "
@@ -725,6 +726,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     if ar is None:
         p.add("<p>Held back: this is a leadership export, so the list of pairs at risk is left out. The program "
               "team sees it in its own run of the pipeline.</p>")
+        p.add("</div>")
         return _write(p, out)
     if ar.empty:  # the publication gate lists them only from min_group_size pairs
         p.add(f'<p class="suppressed">Not listed: fewer than {min_group_size} active pairs are at risk (perhaps '
@@ -737,6 +739,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
               "Pair ids are keyed hashes: the program team can look them up in the warehouse, nobody else can.</p>")
         p.add(Page.unfiltered(table(rows, ["Pair (pseudonymised)", "Program", "Cohort", "Days since last meeting",
                                            "Meetings so far"]), "every cohort"))
+    p.add("</div>")
     return _write(p, out)
 
 
@@ -1003,7 +1006,8 @@ def index(x: Exports, out: Path) -> Path:
     p.add('<p class="howto">Every figure on these pages is a row of one metrics table, '
           '<code>metrics.csv</code> beside the exports, with its definition, population, estimator and status.</p>')
     p.add('<p class="howto">Packs for leadership: <a href="packs/executive.pdf">executive summary (PDF)</a>, '
-          '<a href="packs/roi.pdf">ROI (PDF)</a>, with PNG versions beside them, when the pipeline could render them.</p>')
+          '<a href="packs/roi.pdf">ROI (PDF)</a>, <a href="packs/program.pdf">program health (PDF, without the list of '
+          'pairs at risk)</a>, with PNG versions beside them, when the pipeline could render them.</p>')
     return _write(p, out)
 
 

@@ -182,10 +182,16 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
 def test_packs_are_written(site):
     if find_chromium() is None and os.environ.get("CI") != "true":
         pytest.skip("no Chromium on this machine: packs are skipped")
-    for name in ("executive", "roi"):
+    from pypdf import PdfReader
+
+    for name in ("executive", "roi", "program"):
         pdf, png = site / "packs" / f"{name}.pdf", site / "packs" / f"{name}.png"
         assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The program pack is for leadership: the program team's list of pairs at risk is not in it.
+    assert "pair_" in (site / "program.html").read_text()
+    text = " ".join(page.extract_text() for page in PdfReader(site / "packs" / "program.pdf").pages)
+    assert "Program health" in text and "pair_" not in text and "Pairs at risk" not in text
 
 
 ALL_PAGES = CHART_PAGES + TEXT_PAGES
