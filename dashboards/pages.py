@@ -25,10 +25,10 @@ from mentorship.metrics import Metrics, display_scale, metric_id
 
 HEADLINE = [("promoted", 12, "Promotion"), ("retained", 12, "Retention"),
             ("satisfaction_change", None, "Satisfaction"), ("engagement_change", None, "Engagement")]
-SEGMENT_TITLES = {"cohort": "Cohort", "department": "Department", "job_level": "Level", "gender": "Gender",
+SEGMENT_TITLES = {"program": "Program", "cohort": "Cohort", "department": "Department", "job_level": "Level", "gender": "Gender",
                   "age_band": "Age band", "cadence_band": "Meeting cadence",
                   "regularity_band": "Meeting regularity"}
-FILTER_TYPES = ("cohort", "department", "job_level")
+FILTER_TYPES = ("program", "cohort", "department", "job_level")
 HORIZONS = (6, 12, 24)
 BANDS = ("low", "medium", "high")
 #: Pair dose bands: (column, chart title, band labels low to high, caption).
@@ -684,6 +684,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     cohorts = [c for prog, c in pairs_ if prog == "All programs" and c != "All cohorts"]
     options = [("", ALL, "All cohorts")] + [("Cohort", f"cohort={c}", c) for c in cohorts]
     p.filter_bar(options, "Cohort")
+    p.grid_start()
     for band, title, labels, caption in DOSE_BAND_CHARTS:
         prefix = band.removesuffix("_band")
         fig_ = go.Figure()
@@ -698,8 +699,23 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
                                   textposition="outside", meta=key, visible=key == ALL,
                                   marker=dict(color=[WARN, COMPARISON, MENTORED]), name=label, showlegend=False,
                                   hovertemplate="%{x}: %{text} pairs<extra></extra>"))
-        fig_.update_layout(title=title, yaxis_title="Pairs")
-        p.figure(fig_, caption + " Cohorts with fewer than the minimum number of pairs are suppressed.")
+        fig_.update_layout(title=title, yaxis_title="Pairs", height=340)
+        p.figure(fig_, "", grid=True)
+    p.grid_end(" ".join(c for *_, c in DOSE_BAND_CHARTS) + " Cohorts with fewer than the minimum number of pairs "
+               "are suppressed.")
+    status = go.Figure()
+    for col, name, color in (("active_pairs", "Active", MENTORED), ("completed_pairs", "Completed", ACCENT),
+                             ("withdrawn_pairs", "Withdrawn", WARN)):
+        ids = [_health("All programs", c, col) for c in cohorts]
+        shown = [published(m, i) for i in ids]
+        status.add_trace(go.Bar(x=[c for c, ok in zip(cohorts, shown) if ok],
+                                y=[m.value(i) for i, ok in zip(ids, shown) if ok],
+                                customdata=[i for i, ok in zip(ids, shown) if ok], name=name, marker=dict(color=color),
+                                hovertemplate="%{x}: %{y:,} pairs<extra>" + name + "</extra>"))
+    status.update_layout(barmode="stack", title="Pairs by status and intake", yaxis_title="Pairs")
+    p.figure(status, "each bar is one intake's pairs: still meeting (blue), completed (green) or stopped early "
+                     "(orange); an intake with fewer pairs than the minimum group size is left out.",
+             unfiltered="every intake (the intakes are the chart's own axis)")
     rows = []
     for prog, cohort in pairs_:
         g = lambda col: fig(m, _health(prog, cohort, col))  # noqa: E731
@@ -732,8 +748,10 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         p.add(f'<p class="suppressed">Not listed: fewer than {min_group_size} active pairs are at risk (perhaps '
               f'none), too few to list without singling people out.</p>')
     else:
-        rows = [[r.pair, r.program, r.cohort, f"{int(r.days_since_last_meeting):,}", f"{int(r.meetings):,}"]
-                for r in ar.head(50).itertuples()]
+        # A pair that never met has been quiet since it started: say so rather than show a "last meeting".
+        rows = [[r.pair, r.program, r.cohort,
+                 f"{int(r.days_since_last_meeting):,}" + (" (never met: days since the start)" if r.meetings == 0 else ""),
+                 f"{int(r.meetings):,}"] for r in ar.head(50).itertuples()]
         shown = "all are listed" if len(ar) <= 50 else "the 50 longest quiet are listed"
         p.add(f"<p>{len(ar):,} active pairs have not met in over {at_risk_days} days; {shown}. "
               "Pair ids are keyed hashes: the program team can look them up in the warehouse, nobody else can.</p>")
@@ -745,8 +763,8 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
 
 #: Categories in their natural order, not the alphabet's.
 ORDER = {"age_band": ["under 30", "30 to 44", "45 and over"]}
-BREAKDOWNS = ("department", "job_level", "gender", "age_band")
-BREAKDOWN_WORDS = {"department": "departments", "job_level": "levels", "gender": "genders", "age_band": "age bands",
+BREAKDOWNS = ("program", "department", "job_level", "gender", "age_band")
+BREAKDOWN_WORDS = {"program": "programs", "department": "departments", "job_level": "levels", "gender": "genders", "age_band": "age bands",
                    "cohort": "intakes"}
 
 

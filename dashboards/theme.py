@@ -75,6 +75,7 @@ a.csv {{ font-size: 0.85em; color: {MENTORED}; display: inline-block; margin: -8
 @media print {{ a.csv {{ display: none; }} }}
 h3.charttitle {{ font-size: 1.05em; font-weight: 600; margin: 18px 0 0 0; }}
 .chartgrid {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 4px 16px; }}
+.chartgrid > * {{ min-width: 0; }}
 @media print {{ nav, .filters {{ display: none; }} body {{ max-width: none; padding: 0; }}
                .chart, .card, tr {{ break-inside: avoid; }} }}
 .badge {{ display: none; background: #eee; color: #444; font-size: 0.85em; padding: 2px 8px; border-radius: 3px; }}
@@ -134,6 +135,9 @@ function mentorshipCsv(table) {
   }).join('\\r\\n') + '\\r\\n';
 }
 window.addEventListener('load', function () {
+  // A chart drawn while the page was still arriving took the width its box had then (a grid with one
+  // cell yet); fit every chart to its box now.
+  if (window.Plotly) document.querySelectorAll('.js-plotly-plot').forEach(function (d) { Plotly.Plots.resize(d); });
   var page = (location.pathname.split('/').pop() || 'page').replace(/\\.html$/, '');
   document.querySelectorAll('table.data').forEach(function (table, i) {
     var a = document.createElement('a');

@@ -38,7 +38,7 @@ HEADLINES = (
     ("mentee.engagement_change.na.all.adjusted_effect", "Engagement (survey change)"),
 )
 #: The packs attached, as ``dashboard_packs`` writes them into ``<dashboard_dir>/packs``.
-PACKS = ("executive.pdf", "roi.pdf")
+PACKS = ("executive.pdf", "roi.pdf", "program.pdf")
 #: The header that carries the data's as-of date (a dry run's file is named with it).
 AS_OF_HEADER = "X-Mentorship-As-Of"
 

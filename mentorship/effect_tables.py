@@ -83,6 +83,9 @@ SEGMENTS = ["cohort", "department", "job_level", "gender", "age_band"]
 #: Dose dimensions of a mentee's pair (``analytics.pair_engagement``): meetings a month, and the
 #: longest stretch without a meeting.
 DOSE_BANDS = ["cadence_band", "regularity_band"]
+#: The mentee's program, estimated like a dose band: each program's mentees against the whole
+#: comparison group (nobody in the comparison group has a program), so programs can be compared.
+PROGRAM = "program"
 
 
 #: Output schemas, fixed so that an all-suppressed run still writes well-typed (empty) tables.
@@ -207,9 +210,10 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
                case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
         from analytics.survival_times o {join} where o.role = $role and {kept}
         order by m.employee_id, m.cohort, m.treated""", params)
-    bands = _frame(con, f"select pair_id, {', '.join(DOSE_BANDS)} from analytics.pair_engagement").set_index("pair_id")
+    bands = _frame(con, f"select pair_id, {', '.join([PROGRAM, *DOSE_BANDS])} from analytics.pair_engagement"
+                   ).set_index("pair_id")
     for f in (career, survey, survival):
-        for band in DOSE_BANDS:
+        for band in [PROGRAM, *DOSE_BANDS]:
             f[band] = f["pair_id"].map(bands[band])
     # Every censoring-risk row is a comparison member's (treated = 0 in the hash test's terms).
     risk = _frame(con, f"""
@@ -401,7 +405,8 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
         outcome, h = base.outcome, base.horizon
         cuts = [(seg, value, False) for seg in SEGMENTS for value in sorted(base.frame[seg].dropna().unique())]
         if role == "mentee":  # dose: each band of mentees against the whole comparison group
-            cuts += [(dim, band, True) for dim in DOSE_BANDS for band in sorted(base.frame[dim].dropna().unique())]
+            cuts += [(dim, band, True) for dim in [PROGRAM, *DOSE_BANDS] if dim in base.frame
+                     for band in sorted(base.frame[dim].dropna().unique())]
         for column, value, dose in cuts:
             tasks.append(_Task(role, outcome, base.label, base.kind, h, column, str(value), base.frame,
                                outcome_col=base.outcome_col, duration=base.duration, event=base.event,

@@ -399,7 +399,7 @@ def roi_rows(roi_result, inputs, assumptions, as_of) -> list[dict]:
 
 
 #: Breakdowns whose groups are tested for a difference in effect.
-HETEROGENEITY_TYPES = ("department", "job_level", "gender", "age_band", "cohort")
+HETEROGENEITY_TYPES = ("department", "job_level", "gender", "age_band", "cohort", "program")
 
 
 def cochran_q(estimates: np.ndarray, ses: np.ndarray) -> tuple[float, int, float]:
@@ -419,7 +419,8 @@ def heterogeneity_rows(effects: pd.DataFrame, as_of) -> list[dict]:
     """For each role, outcome, horizon and breakdown: whether the effect differs across the breakdown's
     groups by more than chance (Cochran's Q over the published groups' estimates and intervals). The
     groups of a breakdown hold different mentored people and, but for people compared in several
-    intakes, different comparison people, which the test takes as independent."""
+    intakes, different comparison people, which the test takes as independent. Programs share one
+    comparison group, which correlates their estimates positively: the test is conservative there."""
     out = []
     seg = effects[effects.segment_type.isin(HETEROGENEITY_TYPES) & ~effects.suppressed.astype(bool)
                   & effects.ci_low.notna() & ~effects.outcome.str.startswith("time_to")]

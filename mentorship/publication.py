@@ -123,7 +123,7 @@ def _effect_identity(row: dict, column: str) -> list[tuple]:
         return [_treated(row["role"], *seg)]
     if column == "people_control":
         return [("control_people", row["role"], *seg)]
-    if column in ("n_control", "n_control_used") and seg[0] not in ("cadence_band", "regularity_band"):
+    if column in ("n_control", "n_control_used") and seg[0] not in ("cadence_band", "regularity_band", "program"):
         return [_control(row["role"], *seg)]
     return [_control(row["role"])] if column in ("n_control", "n_control_used") else []
 
@@ -156,8 +156,9 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
     Spec("effect_estimates", dims=("role", "outcome", "horizon_months", "segment_type", "segment"),
          counts=EFFECT_COUNTS, gates=EFFECT_COUNTS, keep=("outcome_label", "kind"),
          segments=Segments(within=("role", "outcome", "horizon_months"),
-                           partitions={"n_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band"),
-                                       "people_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band"),
+                           partitions={"n_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band", "program"),
+                                       "people_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band",
+                                                          "program"),
                                        "n_control": SEGMENT_TYPES}),
          identity=_effect_identity, flag="suppressed", reason="suppression_reason", counts_hidden="counts_hidden"),
     Spec("falsification_checks", dims=("check", "role", "outcome", "horizon_months"),

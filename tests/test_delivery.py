@@ -141,7 +141,7 @@ def test_smtp_delivers_the_summary_with_the_pages_figures_and_the_packs(exports,
     for name, content in attached.items():
         assert content == (packs / name).read_bytes()
     if not on_disk:
-        assert "Missing packs: executive.pdf, roi.pdf" in body
+        assert "Missing packs: executive.pdf, roi.pdf, program.pdf" in body
     # Aggregates only: no employee id from the landing files anywhere in the message.
     landing, _ = small_org
     ids = pd.read_csv(next((landing / "employees").glob("*.csv")), usecols=["employee_id"]).employee_id.astype(str)
@@ -156,7 +156,7 @@ def test_packs_attached_when_present_missing_and_stale_ones_said_so(exports, tmp
     (packs / "executive.pdf").write_bytes(b"%PDF-1.4 executive")
     message = compose(m, m.as_of, packs, "[Mentorship]")
     assert delivery.attachment_names(message) == ["executive.pdf"]
-    assert "Missing packs: roi.pdf" in delivery.body_text(message)
+    assert "Missing packs: roi.pdf, program.pdf" in delivery.body_text(message)
     (packs / "roi.pdf").write_bytes(b"%PDF-1.4 roi")
     assert delivery.attachment_names(compose(m, m.as_of, packs, "x")) == ["executive.pdf", "roi.pdf"]
     # Printed before this run's metrics table: an earlier month's figures, not attached.
@@ -164,7 +164,7 @@ def test_packs_attached_when_present_missing_and_stale_ones_said_so(exports, tmp
     assert delivery.attachment_names(stale) == []
     assert "Not attached: executive.pdf, roi.pdf" in delivery.body_text(stale)
     empty = compose(m, m.as_of, tmp_path / "none", "x")
-    assert "Missing packs: executive.pdf, roi.pdf" in delivery.body_text(empty)
+    assert "Missing packs: executive.pdf, roi.pdf, program.pdf" in delivery.body_text(empty)
 
 
 def test_a_suppressed_or_missing_figure_says_so(exports):
@@ -192,7 +192,7 @@ def test_the_webhook_gets_the_summary_and_the_pack_names_not_the_files(exports, 
     assert ctype == "application/json" and set(payload) == {"text"}
     text = payload["text"]
     assert text.startswith(f"[Mentorship] Monthly results, data as of {m.as_of}")
-    assert "Leadership packs: executive.pdf, roi.pdf." in text and "%PDF" not in text
+    assert "Leadership packs: executive.pdf, roi.pdf, program.pdf." in text and "%PDF" not in text
     for mid, figure in headline_texts(m).items():
         assert figure in text
 
