@@ -44,3 +44,8 @@ survey_prepost = sql_asset(
 roi_inputs = sql_asset(
     "roi_inputs", ["cohort_members", "pair_engagement"], "outcomes",
     "The ROI case's inputs as aggregates: mentees, pairs, mentoring hours and the mentees' mean salary.")
+
+program_activity = sql_asset(
+    "program_activity", ["validated_mentorship_pairs", "validated_meetings", "cohort_members"], "outcomes",
+    "Per calendar month, per program and for all programs: the pairs running and the meetings they held, the "
+    "program-health trend over time. Unsuppressed: published only through the publication gate.")

@@ -24,7 +24,7 @@ OWNERS = ["team:people-analytics"]
 
 #: Warehouse tables published as they are computed, unsuppressed until the gate.
 PUBLISHED = ("effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
-             "program_health", "survey_prepost", "roi_inputs")
+             "program_health", "program_activity", "survey_prepost", "roi_inputs")
 COHORT_SIZES = """
     select role, cohort, group_name, min(index_date) as index_date, count(distinct employee_id) as people,
            any_value(as_of_date) as as_of_date
@@ -96,8 +96,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 #: The published tables the metrics table is built from.
-METRIC_SOURCES = ("effect_estimates", "survival_curves", "program_health", "survey_prepost", "cohort_sizes",
-                  "falsification_checks", "roi_inputs")
+METRIC_SOURCES = ("effect_estimates", "survival_curves", "program_health", "program_activity", "survey_prepost",
+                  "cohort_sizes", "falsification_checks", "roi_inputs")
 
 
 @dg.asset(deps=["published_exports"], group_name="reporting", kinds={"parquet", "csv"}, owners=OWNERS,

@@ -44,6 +44,7 @@ DOSE_BAND_CHARTS = [
      "not counted yet."),
 ]
 ALL = "all"
+NEUTRAL_LINE = "#999999"
 NOT_ESTIMATED = "not estimated for this segment"
 
 
@@ -701,8 +702,24 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
                                   hovertemplate="%{x}: %{text} pairs<extra></extra>"))
         fig_.update_layout(title=title, yaxis_title="Pairs", height=340)
         p.figure(fig_, "", grid=True)
-    p.grid_end(" ".join(c for *_, c in DOSE_BAND_CHARTS) + " Cohorts with fewer than the minimum number of pairs "
-               "are suppressed.")
+    p.grid_end(" ".join(f"{t.split(' in their')[0]}: {c}" for _b, t, _l, c in DOSE_BAND_CHARTS)
+               + " Cohorts with fewer than the minimum number of pairs are suppressed.")
+    act = f[(f.family == "activity") & f.metric_id.str.endswith(".meetings_per_pair") & (f.status == "published")]
+    if len(act):
+        trend = go.Figure()
+        colours = {"All programs": "#222", **{p_: c for p_, c in zip(sorted(set(act.group) - {"All programs"}),
+                                                                    (MENTORED, COMPARISON, ACCENT, WARN))}}
+        for prog in ["All programs"] + sorted(set(act.group) - {"All programs"}):
+            a_ = act[act.group == prog].sort_values("note")
+            trend.add_trace(go.Scatter(x=a_.note, y=a_.value, mode="lines", name=prog, customdata=a_.metric_id.tolist(),
+                                       line=dict(color=colours.get(prog, NEUTRAL_LINE), width=3 if prog == "All programs"
+                                                 else 2), hovertemplate="%{x}: %{y:.2f}<extra>" + prog + "</extra>"))
+        trend.update_layout(title="Meetings per running pair, by calendar month", yaxis_title="Meetings a month",
+                            height=340)
+        p.figure(trend, "each line is one program's meetings in the month divided by its pairs running that month "
+                        "(black: all programs); a falling line means pairs are meeting less. Months with fewer running "
+                        "pairs than the minimum group size are left out.",
+                 unfiltered="every program and month (the calendar is the chart's own axis)")
     status = go.Figure()
     for col, name, color in (("active_pairs", "Active", MENTORED), ("completed_pairs", "Completed", ACCENT),
                              ("withdrawn_pairs", "Withdrawn", WARN)):

@@ -281,6 +281,22 @@ def health_rows(health: pd.DataFrame, as_of) -> list[dict]:
     return out
 
 
+def activity_rows(activity: pd.DataFrame, as_of) -> list[dict]:
+    """The program-health trend: pairs running and meetings per running pair, per program and month."""
+    out = []
+    for r in activity.itertuples(index=False):
+        sup = bool(getattr(r, "suppressed", False))
+        why = "fewer running pairs than the minimum group size" if sup else None
+        for col, label, unit, digits in (("running_pairs", "Pairs running", "count", 0),
+                                         ("meetings_per_pair", "Meetings per running pair", "per_month", 2)):
+            out.append(_plain("activity", f"program.{r.program}.activity.{r.month}.{col}", label,
+                              f"{label.lower()} in {r.month}: {r.program}", unit, digits, getattr(r, col), as_of,
+                              status="suppressed" if sup else "published", reason=why,
+                              segment_type="program_month", segment=f"{r.program} / {r.month}", measure=col,
+                              horizon=None) | {"note": r.month, "group": r.program})
+    return out
+
+
 def survey_rows(prepost: pd.DataFrame, as_of) -> list[dict]:
     out = []
     for r in prepost.itertuples(index=False):
@@ -469,6 +485,8 @@ def build_metrics(published: dict[str, pd.DataFrame], validation: dict | None = 
     rows += curve_rows(published["survival_curves"], published["effect_estimates"], as_of)
     rows += heterogeneity_rows(published["effect_estimates"], as_of)
     rows += health_rows(published["program_health"], as_of)
+    if "program_activity" in published:
+        rows += activity_rows(published["program_activity"], as_of)
     rows += survey_rows(published["survey_prepost"], as_of)
     rows += size_rows(sizes, as_of)
     rows += check_rows(published["falsification_checks"], as_of)

@@ -165,6 +165,8 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
          counts=("n_treated", "n_control"), gates=("n_treated", "n_control"),
          keep=("outcome_label",),
          identity=lambda r, c: [_treated(r["role"]) if c == "n_treated" else _control(r["role"])]),
+    Spec("program_activity", dims=("month", "program"), counts=("running_pairs",), gates=("running_pairs",),
+         additive=("meetings",), margins=(Margin("program", "All programs", ("running_pairs",)),), flag="suppressed"),
     Spec("roi_inputs", dims=(), counts=("mentees", "pairs"), gates=("mentees",),
          keep=("first_pair_start", "last_observed", "program_months"), additive=("meeting_hours",),
          identity=lambda r, c: [_treated("mentee")]),

@@ -10,7 +10,7 @@ EXPECTED_ASSETS = sorted([
         "employees", "job_history", "mentorship_pairs", "meetings", "survey_responses", "survey_items")),
     "job_events", "survey_scores", "cohort_members",
     "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes", "pair_engagement",
-    "program_health", "survey_prepost", "roi_inputs",
+    "program_health", "program_activity", "survey_prepost", "roi_inputs",
     "published_exports", "metric_table", "comparison_dashboard",
     "effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
     "methodology_note", "dashboards",
