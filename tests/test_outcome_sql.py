@@ -325,3 +325,35 @@ def test_pair_dose_bands_separate_cadence_from_regularity():
     assert got["silent"] == (91, 0, 90, "low", "low")
     assert got["short"] == (50, 1, 50, "low", "medium")  # ended before day 90: its whole life is the window
     assert got["young"][3:] == (None, None)
+
+
+def test_program_activity_counts_running_pairs_and_meetings_by_calendar_month():
+    """A pair runs in every month from the one it starts in to the one it ends in (or the as-of
+    month); its meetings count in the month they were held; all programs is the sum of the programs."""
+    c = duckdb.connect()
+    c.execute("create schema validated")
+    c.execute("create schema analytics")
+    c.execute("create table analytics.cohort_members as select date '2024-04-30' as as_of_date")
+    c.execute("create table validated.mentorship_pairs (pair_id varchar, program varchar, cohort varchar, "
+              "status varchar, start_date date, end_date date, goals_set integer, goals_met integer)")
+    c.executemany("insert into validated.mentorship_pairs values (?, ?, '2024-H1', ?, ?, ?, 0, 0)", [
+        ("a", "Career", "completed", "2024-01-15", "2024-02-10"),  # January and February
+        ("b", "Career", "active", "2024-02-01", None),  # February to April (the as-of month)
+        ("c", "Leaders", "withdrawn", "2024-03-31", "2024-04-01"),  # March and April
+    ])
+    c.execute("create table validated.meetings (pair_id varchar, meeting_date date, duration_minutes integer, "
+              "mentee_rating integer)")
+    c.executemany("insert into validated.meetings values (?, ?, 60, 4)", [
+        ("a", date(2024, 1, 20)), ("a", date(2024, 2, 5)), ("b", date(2024, 2, 20)), ("b", date(2024, 2, 27)),
+        ("b", date(2024, 4, 2)), ("c", date(2024, 3, 31))])
+    build_table(c, "analytics", "program_activity")
+    got = {(r[0], r[1]): r[2:] for r in c.execute(
+        "select month, program, running_pairs, meetings, meetings_per_pair from analytics.program_activity").fetchall()}
+    c.close()
+    assert got[("2024-01", "Career")] == (1, 1, 1.0)
+    assert got[("2024-02", "Career")] == (2, 3, 1.5)
+    assert got[("2024-03", "Career")] == (1, 0, 0.0)
+    assert got[("2024-03", "Leaders")] == (1, 1, 1.0)
+    assert got[("2024-04", "All programs")] == (2, 1, 0.5)
+    assert ("2024-05", "All programs") not in got  # nothing after the as-of month
+    assert ("2024-01", "Leaders") not in got  # a program is listed in the months it has running pairs
