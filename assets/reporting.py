@@ -118,7 +118,15 @@ def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
         case = (roi.compute_roi(a, inputs), inputs, a)
     except roi.RoiConfigError:
         case = None  # the ROI page says why
-    table = metrics.build_metrics(published, validation, case)
+    by_program = {}
+    for program in [p for p in published["roi_inputs"].get("program", []) if p != roi.ALL_PROGRAMS]:
+        try:
+            x = roi.inputs_from_tables(published["roi_inputs"], published["effect_estimates"], a.horizon_months,
+                                       program)
+            by_program[program] = (roi.compute_roi(a, x), x, a)
+        except roi.RoiConfigError as e:
+            by_program[program] = str(e)
+    table = metrics.build_metrics(published, validation, case, by_program)
     tmp = exports / ".metrics.parquet.tmp"
     table.to_parquet(tmp, index=False)
     tmp.replace(exports / "metrics.parquet")

@@ -967,6 +967,18 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
     p.figure(fig_, "each bar moves one assumption to the ends of its range (the value is on the bar, in the "
                    "assumption's own units) and shows where the ROI lands; the longest bars are the assumptions worth "
                    "checking first. The line is the central ROI.", height=360)
+    programs = f[(f.family == "roi_program") & (f.measure == "roi")].segment.tolist()
+    if programs:
+        p.add("<h2>By program</h2>")
+        q = lambda prog, k: fig(m, f"roi.program.{prog}.{k}")  # noqa: E731
+        p.add(table([[prog, q(prog, "mentees"), q(prog, "retention_effect"), q(prog, "exits_avoided"),
+                      q(prog, "total_cost"), q(prog, "cost_per_mentee"), q(prog, "net_benefit"),
+                      Html(f"{q(prog, 'roi')} ({ci(m, f'roi.program.{prog}.roi')})")] for prog in programs],
+                    ["Program", "Mentees", "Retention effect", "Exits avoided", "Total cost", "Cost per mentee",
+                     "Net benefit", "ROI (95% CI)"]))
+        p.add('<p class="howto">Each program with its own mentees, pairs, hours and adjusted retention effect (its '
+              'mentees against the whole comparison group) and the same assumptions; the administration, which is '
+              'not booked by program, is shared in proportion to pairs.</p>')
     rows = [[r.label, fig(m, r.metric_id)] for r in lines.itertuples()] + [["Total cost", g("total_cost")],
                                                                             ["Net benefit", g("net_benefit")]]
     p.add(table(rows, ["Line", "Amount"]))

@@ -476,9 +476,36 @@ def uncounted_rows(effects: pd.DataFrame, inputs, assumptions, as_of) -> list[di
     return out
 
 
-def build_metrics(published: dict[str, pd.DataFrame], validation: dict | None = None, roi=None) -> pd.DataFrame:
+def program_roi_rows(program: str, case, as_of) -> list[dict]:
+    """One program's ROI case, in brief: (result, inputs, assumptions), or a reason it has none."""
+    out = []
+    base = f"roi.program.{program}"
+    if isinstance(case, str):
+        for key, label in (("roi", "Return on investment"), ("net_benefit", "Net benefit")):
+            out.append(_plain("roi_program", f"{base}.{key}", label, f"{label.lower()}: {program}", "percent", 0,
+                              np.nan, as_of, status="not_estimated", reason=case, segment_type="program",
+                              segment=program, measure=key, role="mentee", estimator="adjusted"))
+        return out
+    r, x, a = case
+    for key, label, unit, digits, v, lo, hi in (
+            ("roi", "Return on investment", "percent", 0, r.roi, r.roi_low, r.roi_high),
+            ("net_benefit", "Net benefit", a.currency, 0, r.net, r.net_low, r.net_high),
+            ("total_cost", "Total cost", a.currency, 0, r.cost, np.nan, np.nan),
+            ("cost_per_mentee", "Cost per mentee", a.currency, 0, r.cost_per_mentee, np.nan, np.nan),
+            ("exits_avoided", "Exits avoided", "ratio", 1, r.exits_avoided, np.nan, np.nan),
+            ("retention_effect", "Retention effect used", "pts", 1, x.retention_effect, *x.retention_ci),
+            ("mentees", "Mentees", "count", 0, x.mentees, np.nan, np.nan)):
+        out.append(_plain("roi_program", f"{base}.{key}", label, f"{label.lower()}: {program}; administration "
+                          "shared by pairs", unit, digits, v, as_of, lo=lo, hi=hi, segment_type="program",
+                          segment=program, measure=key, role="mentee", estimator="adjusted"))
+    return out
+
+
+def build_metrics(published: dict[str, pd.DataFrame], validation: dict | None = None, roi=None,
+                  roi_by_program: dict | None = None) -> pd.DataFrame:
     """The metrics table from the published (already gated) tables. ``roi`` is (result, inputs,
-    assumptions) or None when the ROI cannot be computed."""
+    assumptions) or None when the ROI cannot be computed; ``roi_by_program`` maps a program to its
+    case, or to the reason it has none."""
     sizes = published["cohort_sizes"]
     as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else None
     rows = effect_rows(published["effect_estimates"], as_of)
@@ -494,6 +521,8 @@ def build_metrics(published: dict[str, pd.DataFrame], validation: dict | None = 
     if roi is not None:
         rows += roi_rows(*roi, as_of)
         rows += uncounted_rows(published["effect_estimates"], roi[1], roi[2], as_of)
+    for program, case in (roi_by_program or {}).items():
+        rows += program_roi_rows(program, case, as_of)
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
     dup = frame.metric_id[frame.metric_id.duplicated()]
     if len(dup):

@@ -167,9 +167,11 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
          identity=lambda r, c: [_treated(r["role"]) if c == "n_treated" else _control(r["role"])]),
     Spec("program_activity", dims=("month", "program"), counts=("running_pairs",), gates=("running_pairs",),
          additive=("meetings",), margins=(Margin("program", "All programs", ("running_pairs",)),), flag="suppressed"),
-    Spec("roi_inputs", dims=(), counts=("mentees", "pairs"), gates=("mentees",),
+    Spec("roi_inputs", dims=("program",), counts=("mentees", "pairs"), gates=("mentees",),
          keep=("first_pair_start", "last_observed", "program_months"), additive=("meeting_hours",),
-         identity=lambda r, c: [_treated("mentee")]),
+         margins=(Margin("program", "All programs", ("mentees", "pairs")),),
+         identity=lambda r, c: [_treated("mentee")] if r.get("program", "All programs") == "All programs"
+         else [_treated("mentee", "program", r["program"])]),
 )}
 
 CHILDREN = (

@@ -113,6 +113,9 @@ class Inputs:
     retention_ci: tuple[float, float]
     promotion_effect: float = 0.0
     promotion_ci: tuple[float, float] = (0.0, 0.0)
+    # The share of the administration this case carries: 1 for all programs, a program's share of the
+    # pairs for one program (administration is not booked by program).
+    admin_share: float = 1.0
 
 
 @dataclass
@@ -146,7 +149,7 @@ def _cost_lines(a: Assumptions, x: Inputs, hourly_factor: float = 1.0, admin_fac
     return {
         "Mentor time": hours * a.mentor_hourly * hourly_factor,
         "Mentee time": hours * a.mentee_hourly * hourly_factor,
-        "Administration": a.administration_per_year * x.program_years * admin_factor,
+        "Administration": a.administration_per_year * x.program_years * admin_factor * x.admin_share,
         "Platform fees": a.platform_fee_per_pair_year * x.pairs * x.program_years,
     }
 
@@ -184,7 +187,8 @@ def roi_range(a: Assumptions, x: Inputs, draws: int = MONTE_CARLO_DRAWS, seed: i
     hourly = rng.uniform(*a.hourly_range, draws)
     admin = rng.uniform(*a.administration_range, draws)
     hours = x.meeting_hours * (1 + a.preparation_share)
-    cost = (hours * (a.mentor_hourly + a.mentee_hourly) * hourly + a.administration_per_year * x.program_years * admin
+    cost = (hours * (a.mentor_hourly + a.mentee_hourly) * hourly
+            + a.administration_per_year * x.program_years * admin * x.admin_share
             + a.platform_fee_per_pair_year * x.pairs * x.program_years)
     benefit = np.zeros(draws)
     if a.retention_benefit:
@@ -250,12 +254,31 @@ def compute_roi(a: Assumptions, x: Inputs) -> RoiResult:
                      roi_all_low=float(np.quantile(draws, 0.025)), roi_all_high=float(np.quantile(draws, 0.975)))
 
 
-def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_months: int = 12) -> Inputs:
-    """Build the inputs from the exported ``roi_inputs`` row and the overall mentee effect rows."""
-    r = roi_inputs.iloc[0]
+ALL_PROGRAMS = "All programs"
+
+
+def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_months: int = 12,
+                       program: str = ALL_PROGRAMS) -> Inputs:
+    """Build the inputs from the exported ``roi_inputs`` rows and the mentee effect rows: of all
+    programs (the overall effects), or of one program (that program's mentees against the whole
+    comparison group, its pairs and hours, and its share of the administration by pairs)."""
+    rows = roi_inputs[roi_inputs.program == program] if "program" in roi_inputs else roi_inputs
+    if rows.empty:
+        raise RoiConfigError(f"no ROI inputs for {program}")
+    r = rows.iloc[0]
+    if program == ALL_PROGRAMS:
+        segment = (effects.segment_type == "overall")
+        admin_share = 1.0
+    else:
+        segment = (effects.segment_type == "program") & (effects.segment == program)
+        every = roi_inputs[roi_inputs.program == ALL_PROGRAMS]
+        admin_share = float(r.pairs) / float(every.pairs.iloc[0]) if len(every) and pd.notna(every.pairs.iloc[0]) \
+            and pd.notna(r.pairs) else float("nan")
+    if pd.isna(r.mentees) or pd.isna(r.pairs) or pd.isna(r.mean_mentee_salary) or pd.isna(admin_share):
+        raise RoiConfigError(f"the ROI inputs of {program} are suppressed (too few people)")
 
     def effect(outcome):
-        e = effects[(effects.role == "mentee") & (effects.segment_type == "overall") & (effects.outcome == outcome)
+        e = effects[(effects.role == "mentee") & segment & (effects.outcome == outcome)
                     & (effects.horizon_months == horizon_months)]
         if e.empty or bool(e.iloc[0].suppressed) or pd.isna(e.iloc[0].estimate):
             return None
@@ -264,10 +287,11 @@ def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_
 
     retention = effect("retained")
     if retention is None:
-        raise RoiConfigError(f"no adjusted retention effect at {horizon_months} months to base the ROI on")
+        raise RoiConfigError(f"no adjusted retention effect at {horizon_months} months to base the ROI on"
+                             + ("" if program == ALL_PROGRAMS else f" for {program}"))
     promotion = effect("promoted") or (0.0, (0.0, 0.0))
     months = float(r.program_months) if pd.notna(r.program_months) else 12.0
     return Inputs(mentees=int(r.mentees), pairs=int(r.pairs), meeting_hours=float(r.meeting_hours),
                   mean_mentee_salary=float(r.mean_mentee_salary), program_years=max(months, 1.0) / 12,
                   retention_effect=retention[0], retention_ci=retention[1], promotion_effect=promotion[0],
-                  promotion_ci=promotion[1])
+                  promotion_ci=promotion[1], admin_share=admin_share)

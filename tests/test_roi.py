@@ -96,3 +96,26 @@ def test_the_range_over_every_uncertainty_is_wider_and_seeded():
     wide = compute_roi(A, X)
     assert wide.roi_all_low < wide.roi_low and wide.roi_all_high > wide.roi_high
     assert compute_roi(A, X).roi_all_low == wide.roi_all_low
+
+
+def test_a_programs_case_uses_its_own_effect_and_people_and_a_share_of_the_administration():
+    """Per program: its mentees, pairs, hours and retention effect; the administration shared by
+    pairs, so the programs' costs add up to the whole program's."""
+    inputs = pd.DataFrame([
+        {"program": "All programs", "mentees": 100, "pairs": 100, "meeting_hours": 1000.0,
+         "mean_mentee_salary": 80_000.0, "program_months": 24},
+        {"program": "A", "mentees": 75, "pairs": 75, "meeting_hours": 800.0, "mean_mentee_salary": 70_000.0,
+         "program_months": 24},
+        {"program": "B", "mentees": 25, "pairs": 25, "meeting_hours": 200.0, "mean_mentee_salary": 110_000.0,
+         "program_months": 24}])
+    effects = pd.concat([effect_rows(0.10, 0.3), effect_rows(0.12, 0.3).assign(segment_type="program", segment="A"),
+                         effect_rows(0.04, 0.3).assign(segment_type="program", segment="B")], ignore_index=True)
+    whole = compute_roi(A, inputs_from_tables(inputs, effects))
+    a = inputs_from_tables(inputs, effects, program="A")
+    b = inputs_from_tables(inputs, effects, program="B")
+    assert (a.retention_effect, a.mentees, a.admin_share) == (0.12, 75, 0.75)
+    assert (b.retention_effect, b.mentees, b.admin_share) == (0.04, 25, 0.25)
+    assert compute_roi(A, a).cost + compute_roi(A, b).cost == pytest.approx(whole.cost)
+    assert compute_roi(A, a).exits_avoided == pytest.approx(0.12 * 75)
+    with pytest.raises(RoiConfigError, match="for B"):
+        inputs_from_tables(inputs, effects[effects.segment != "B"], program="B")
