@@ -931,8 +931,9 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
           f'{a.horizon_months} months (the <b>adjusted</b> retention effect, {g("retention_effect")}, 95% CI '
           f'{c("retention_effect")}, times the mentees), each valued at the replacement cost. It never assumes that '
           'every mentee would otherwise have left, and never uses the raw difference.<br><b>What is not counted.</b> '
-          f'Promotions ({fig(m, "mentee.promoted.12m.all.adjusted_effect")} within 12 months), pay growth, '
-          f'satisfaction and engagement, and retention beyond {a.horizon_months} months{beyond}. To count them, '
+          f'Promotions ({fig(m, "mentee.promoted.12m.all.adjusted_effect")} within 12 months), satisfaction and '
+          f'engagement, retention beyond {a.horizon_months} months{beyond}, and pay growth (a cost to the company '
+          f'unless finance values the work behind it). To count them, '
           f'set <code>horizon_months</code> or <code>benefits.promotion</code> in <code>{esc(roi_file.name)}</code> '
           'to values finance agrees to.</div>')
     f = m.frame
