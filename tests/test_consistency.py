@@ -270,3 +270,19 @@ def test_pages_share_one_plotlyjs_or_carry_their_own(run, tmp_path):
     # The default is back for the next build.
     again = build_all(root / "exports", tmp_path / "again", DEFAULT_ROI_FILE, 60, 20)
     assert next(p for p in again if p.name == "executive.html").stat().st_size < 1_000_000
+
+
+def test_chart_titles_are_html_so_they_wrap_and_never_overlap(run):
+    """A chart's title is set above it in the page, where it wraps on a phone; inside the plot a title
+    (or a subplot title) cannot wrap and would run into the legend or its neighbour."""
+    _, _, pages = run
+    seen = 0
+    for name, html in pages.items():
+        for match in NEWPLOT.finditer(html):
+            decoder = json.JSONDecoder()
+            _, end = decoder.raw_decode(html, match.end())
+            layout, _ = decoder.raw_decode(html, html.index("{", end))
+            assert not (layout.get("title") or {}).get("text"), name
+            assert not layout.get("annotations"), name  # subplot titles are annotations
+            seen += 1
+    assert seen >= 20
