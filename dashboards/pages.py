@@ -806,8 +806,11 @@ def group_rows(m: Metrics, role: str, outcome: str, h, types=BREAKDOWNS) -> list
 
 
 def _with_n(m: Metrics, label: str, b: str) -> str:
+    """'Department:<br>Sales (203)': the breakdown on its own line, so that on a phone the labels leave
+    the plot room (and are not cut at the left edge)."""
     r = m.get(f"{b}.adjusted_effect")
     n = None if r is None else r["people_mentored"]
+    label = label.replace(": ", ":<br>", 1)
     return f"{label} ({int(n):,})" if n is not None and pd.notna(n) else f"{label} (n hidden)"
 
 

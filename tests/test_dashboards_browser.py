@@ -157,8 +157,9 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
     # A suppressed row is drawn as the word, not a number, in the chart itself.
     texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")
     assert "suppressed" in texts
-    label = _segment_label(small.iloc[0].segment_type, small.iloc[0].segment)
-    assert any(t.startswith(label) for t in texts)  # with its group size, or "(n hidden)"
+    label = _segment_label(small.iloc[0].segment_type, small.iloc[0].segment).replace(" ", "")
+    # With its group size or "(n hidden)", the breakdown on a line of its own.
+    assert any(t.replace(" ", "").startswith(label) for t in texts)
     page.close()
     # The latest intake has not been followed for 12 months, and its survey effects are suppressed or
     # not estimated: it is not offered as a filter value, and the page says why.
