@@ -937,7 +937,7 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
           f'Promotions ({fig(m, "mentee.promoted.12m.all.adjusted_effect")} within 12 months), satisfaction and '
           f'engagement, retention beyond {a.horizon_months} months{beyond}, and pay growth (a cost to the company '
           f'unless finance values the work behind it). To count them, '
-          f'set <code>horizon_months</code> or <code>benefits.promotion</code> in <code>{esc(roi_file.name)}</code> '
+          f'set <code>horizon_months</code>, <code>benefits.promotion</code> or <code>benefits.pay</code> in <code>{esc(roi_file.name)}</code> '
           'to values finance agrees to.</div>')
     f = m.frame
     lines = f[(f.family == "roi") & (f.metric_id.str.startswith("roi.cost.") | f.metric_id.str.startswith("roi.benefit."))]

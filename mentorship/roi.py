@@ -43,6 +43,10 @@ class Assumptions:
     retention_benefit: bool = True
     promotion_benefit: bool = False
     value_per_promotion: float = 0.0
+    # Extra pay growth is a cost to the company unless finance values the work behind it: off by default,
+    # and counted only at the value finance agrees per percentage point of extra pay growth per mentee.
+    pay_benefit: bool = False
+    value_per_pay_point: float = 0.0
     horizon_months: int = 12
 
     @classmethod
@@ -76,6 +80,7 @@ class Assumptions:
         hourly = raw.get("hourly_cost", {}) or {}
         benefits = raw.get("benefits", {}) or {}
         promo = benefits.get("promotion", {}) or {}
+        pay = benefits.get("pay", {}) or {}
         return cls(
             currency=str(raw.get("currency", d.currency)),
             mentor_hourly=num(hourly.get("mentor", d.mentor_hourly), "hourly_cost.mentor"),
@@ -96,6 +101,8 @@ class Assumptions:
             retention_benefit=bool(benefits.get("retention", True)),
             promotion_benefit=bool(promo.get("enabled", False)),
             value_per_promotion=num(promo.get("value_per_extra_promotion", 0), "benefits.promotion.value_per_extra_promotion"),
+            pay_benefit=bool(pay.get("enabled", False)),
+            value_per_pay_point=num(pay.get("value_per_extra_pay_point", 0), "benefits.pay.value_per_extra_pay_point"),
             horizon_months=int(num(raw.get("horizon_months", d.horizon_months), "horizon_months", 1)),
         )
 
@@ -113,6 +120,9 @@ class Inputs:
     retention_ci: tuple[float, float]
     promotion_effect: float = 0.0
     promotion_ci: tuple[float, float] = (0.0, 0.0)
+    # The adjusted effect on pay growth over the horizon (a difference in growth, as a share of pay).
+    pay_effect: float = 0.0
+    pay_ci: tuple[float, float] = (0.0, 0.0)
     # The share of the administration this case carries: 1 for all programs, a program's share of the
     # pairs for one program (administration is not booked by program).
     admin_share: float = 1.0
@@ -155,13 +165,16 @@ def _cost_lines(a: Assumptions, x: Inputs, hourly_factor: float = 1.0, admin_fac
 
 
 def _benefit_lines(a: Assumptions, x: Inputs, retention: float, promotion: float,
-                   replacement_share: float | None = None) -> dict[str, float]:
+                   replacement_share: float | None = None, pay: float | None = None) -> dict[str, float]:
     share = a.replacement_share if replacement_share is None else replacement_share
     lines = {}
     if a.retention_benefit:
         lines["Exits avoided x replacement cost"] = retention * x.mentees * share * x.mean_mentee_salary
     if a.promotion_benefit:
         lines["Extra promotions x agreed value"] = promotion * x.mentees * a.value_per_promotion
+    if a.pay_benefit:
+        growth = x.pay_effect if pay is None else pay
+        lines["Extra pay growth x agreed value"] = 100 * growth * x.mentees * a.value_per_pay_point
     return lines
 
 
@@ -183,6 +196,7 @@ def roi_range(a: Assumptions, x: Inputs, draws: int = MONTE_CARLO_DRAWS, seed: i
     se = lambda ci: (ci[1] - ci[0]) / (2 * 1.959963984540054)  # noqa: E731
     retention = rng.normal(x.retention_effect, se(x.retention_ci), draws)
     promotion = rng.normal(x.promotion_effect, se(x.promotion_ci), draws)
+    pay = rng.normal(x.pay_effect, se(x.pay_ci), draws)
     share = rng.uniform(*a.replacement_range, draws)
     hourly = rng.uniform(*a.hourly_range, draws)
     admin = rng.uniform(*a.administration_range, draws)
@@ -195,6 +209,8 @@ def roi_range(a: Assumptions, x: Inputs, draws: int = MONTE_CARLO_DRAWS, seed: i
         benefit += retention * x.mentees * share * x.mean_mentee_salary
     if a.promotion_benefit:
         benefit += promotion * x.mentees * a.value_per_promotion
+    if a.pay_benefit:
+        benefit += 100 * pay * x.mentees * a.value_per_pay_point
     return (benefit - cost) / cost
 
 
@@ -202,8 +218,8 @@ def compute_roi(a: Assumptions, x: Inputs) -> RoiResult:
     cost = _cost_lines(a, x)
     benefit = _benefit_lines(a, x, x.retention_effect, x.promotion_effect)
     roi, net = _roi(cost, benefit)
-    lo_b = _benefit_lines(a, x, x.retention_ci[0], x.promotion_ci[0])
-    hi_b = _benefit_lines(a, x, x.retention_ci[1], x.promotion_ci[1])
+    lo_b = _benefit_lines(a, x, x.retention_ci[0], x.promotion_ci[0], pay=x.pay_ci[0])
+    hi_b = _benefit_lines(a, x, x.retention_ci[1], x.promotion_ci[1], pay=x.pay_ci[1])
     roi_low, net_low = _roi(cost, lo_b)
     roi_high, net_high = _roi(cost, hi_b)
 
@@ -290,8 +306,9 @@ def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_
         raise RoiConfigError(f"no adjusted retention effect at {horizon_months} months to base the ROI on"
                              + ("" if program == ALL_PROGRAMS else f" for {program}"))
     promotion = effect("promoted") or (0.0, (0.0, 0.0))
+    pay = effect("salary_growth") or (0.0, (0.0, 0.0))
     months = float(r.program_months) if pd.notna(r.program_months) else 12.0
     return Inputs(mentees=int(r.mentees), pairs=int(r.pairs), meeting_hours=float(r.meeting_hours),
                   mean_mentee_salary=float(r.mean_mentee_salary), program_years=max(months, 1.0) / 12,
                   retention_effect=retention[0], retention_ci=retention[1], promotion_effect=promotion[0],
-                  promotion_ci=promotion[1], admin_share=admin_share)
+                  promotion_ci=promotion[1], pay_effect=pay[0], pay_ci=pay[1], admin_share=admin_share)

@@ -119,3 +119,24 @@ def test_a_programs_case_uses_its_own_effect_and_people_and_a_share_of_the_admin
     assert compute_roi(A, a).exits_avoided == pytest.approx(0.12 * 75)
     with pytest.raises(RoiConfigError, match="for B"):
         inputs_from_tables(inputs, effects[effects.segment != "B"], program="B")
+
+
+def test_pay_growth_counts_only_when_switched_on_at_an_agreed_value():
+    x = Inputs(**{**X.__dict__, "pay_effect": 0.02, "pay_ci": (0.01, 0.03)})
+    off = compute_roi(A, x)
+    assert "Extra pay growth x agreed value" not in off.benefit_lines
+    on = compute_roi(Assumptions(**{**A.__dict__, "pay_benefit": True, "value_per_pay_point": 500.0}), x)
+    # 2 points of extra pay growth x 100 mentees x 500 a point = 100,000.
+    assert on.benefit_lines["Extra pay growth x agreed value"] == pytest.approx(100_000)
+    assert on.roi == pytest.approx((400_000 + 100_000 - 190_000) / 190_000)
+    assert on.roi_low == pytest.approx((80_000 + 50_000 - 190_000) / 190_000)
+
+
+def test_the_assumptions_file_switches_pay_on(tmp_path):
+    f = tmp_path / "roi.yaml"
+    f.write_text("benefits:\n  pay:\n    enabled: true\n    value_per_extra_pay_point: 250\n")
+    a = Assumptions.from_yaml(f)
+    assert a.pay_benefit and a.value_per_pay_point == 250
+    f.write_text("benefits:\n  pay:\n    enabled: true\n    value_per_extra_pay_point: lots\n")
+    with pytest.raises(RoiConfigError, match="benefits.pay.value_per_extra_pay_point"):
+        Assumptions.from_yaml(f)
