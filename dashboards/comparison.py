@@ -15,6 +15,9 @@ from mentorship.metrics import Metrics, display_scale
 ROLE_TITLES = {"mentee": "Mentees", "mentor": "Mentors"}
 CAREER = [("promoted", "Promoted"), ("retained", "Retained (no voluntary exit)"), ("salary_growth", "Salary growth"),
           ("became_people_manager", "Moved into people management"), ("changed_department", "Changed department")]
+#: The charts' labels, broken so that on a phone they leave the plot room.
+SHORT = {"promoted": "Promoted", "retained": "Retained<br>(no voluntary exit)", "became_people_manager":
+         "Moved into<br>people management", "changed_department": "Changed<br>department"}
 PROPORTIONS = [o for o, _ in CAREER if o != "salary_growth"]
 
 
@@ -28,18 +31,17 @@ def _outcomes(m: Metrics, role: str) -> list[tuple[str, str, int | None]]:
 
 def rates_figure(m: Metrics, role: str, horizon: int = 12) -> go.Figure:
     """Mentored and comparison-group shares side by side at one horizon."""
-    labels = dict(CAREER)
     fig_ = go.Figure()
     for measure, name, color in (("mentored_rate", "Mentored", MENTORED), ("comparison_rate_raw", "Comparison group",
                                                                              COMPARISON)):
         ids = [f"{base_id(role, o, horizon)}.{measure}" for o in PROPORTIONS]
         ok = [published(m, i) for i in ids]
-        fig_.add_bar(y=[labels[o] for o, k in zip(PROPORTIONS, ok) if k],
+        fig_.add_bar(y=[SHORT[o] for o, k in zip(PROPORTIONS, ok) if k], cliponaxis=False,
                      x=[100 * m.value(i) for i, k in zip(ids, ok) if k], customdata=[i for i, k in zip(ids, ok) if k],
                      orientation="h", name=name, marker_color=color, text=[m.text(i) for i, k in zip(ids, ok) if k],
                      textposition="outside")
     fig_.update_layout(barmode="group", height=360, title=f"{ROLE_TITLES[role]}: share within {horizon} months")
-    fig_.update_xaxes(ticksuffix="%", range=[0, 110])
+    fig_.update_xaxes(ticksuffix="%", range=[0, 125])
     fig_.update_yaxes(autorange="reversed")  # in the table's order, top down
     return fig_
 
@@ -53,14 +55,14 @@ def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
         ids = [i for i in (f"{base_id(role, o, h)}.raw_difference" for o in PROPORTIONS) if published(m, i)]
         rows = [m.get(i) for i in ids]
         shares.add_trace(go.Scatter(
-            x=[r["value"] * 100 for r in rows], y=[dict(CAREER)[r["outcome"]] for r in rows], mode="markers",
+            x=[r["value"] * 100 for r in rows], y=[SHORT[r["outcome"]] for r in rows], mode="markers",
             customdata=ids, marker=dict(color=shades[h], size=10), name=months(h),
             error_x=dict(type="data", array=[(r["ci_high"] - r["value"]) * 100 for r in rows],
                          arrayminus=[(r["value"] - r["ci_low"]) * 100 for r in rows], thickness=1.5),
             hovertemplate="%{y}: %{x:+.1f} pts<extra>" + months(h) + "</extra>"))
     shares.add_vline(x=0, line=dict(color="#666", width=1))
     shares.update_layout(height=380, title=f"{ROLE_TITLES[role]}: raw difference in shares of people",
-                         xaxis_title="pts (percentage points)")
+                         xaxis_title="pts")
     shares.update_yaxes(autorange="reversed")
     survey = go.Figure()
     items = [(f"{base_id(role, o, None)}.raw_difference", label) for o, label, h in _outcomes(m, role) if h is None]
