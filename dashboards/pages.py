@@ -221,7 +221,7 @@ def forest(m: Metrics, rows: list[tuple[str, str]], key: str | None, unit_label:
                    hovertemplate="%{y}: %{x:.2f} " + unit_label + "<extra>raw</extra>"),
     ]
     if gaps:
-        traces.append(go.Scatter(x=[0] * len(gaps), y=gaps, mode="markers+text", text=gap_text,
+        traces.append(go.Scatter(x=[0] * len(gaps), y=gaps, mode="markers+text", text=gap_text, cliponaxis=False,
                                  textposition="middle right", name="Suppressed or not estimated", meta=key,
                                  marker=dict(color="#bbb", symbol="x", size=9), legendgroup="gap",
                                  hoverinfo="skip"))
@@ -238,6 +238,11 @@ def forest_figure(m: Metrics, trace_sets: list[tuple[str | None, list[tuple[str,
             fig.add_trace(tr)
     fig.add_vline(x=0, line=dict(color="#444", width=1))
     n = max((len(r) for _, r in trace_sets), default=1)
+    if n > 12:  # a long chart gets its scale at the top as well, where a reader starts
+        first = fig.data[0]
+        fig.add_trace(go.Scatter(x=first.x, y=first.y, xaxis="x2", mode="markers", marker=dict(opacity=0),
+                                 showlegend=False, hoverinfo="skip"))
+        fig.update_layout(xaxis2=dict(overlaying="x", side="top", matches="x", showgrid=False))
     fig.update_layout(title=title, xaxis_title=xtitle, height=height or max(260, 70 + 46 * n), showlegend=True)
     fig.update_yaxes(autorange="reversed")
     return fig
