@@ -84,7 +84,8 @@ GLOSSARY = [
      "to explain the adjusted effect away."),
 ]
 
-PROPORTIONS = ("promoted", "retained", "became_people_manager", "changed_department")
+PROPORTIONS = ("promoted", "retained", "became_people_manager", "changed_department",
+               "promoted_in_year_before")  # the last: the falsification checks' placebo outcome
 
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -233,7 +234,7 @@ def _plain(family, mid, label, definition, unit, digits, value, as_of, *, status
            estimator="raw", outcome=None, lo=np.nan, hi=np.nan, horizon=None) -> dict:
     hidden = value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value)
     if status == "published" and hidden:
-        status, reason = "suppressed", reason or "hidden by the publication gate"
+        status, reason = "suppressed", reason or "hidden by the publication gate, or not computed"
     if status != "published":  # a hidden figure keeps no value, not even one its row still holds
         hidden, lo, hi = True, np.nan, np.nan
     return dict(metric_id=mid, family=family, measure=measure or mid.rsplit(".", 1)[-1], label=label,
@@ -330,10 +331,11 @@ def check_rows(checks: pd.DataFrame, as_of) -> list[dict]:
     for r in checks.itertuples(index=False):
         h = None if pd.isna(r.horizon_months) else int(r.horizon_months)
         unit, digits = ("smd", 2) if r.check == "balance" else (_effect_units(r.outcome)[1], 2)
-        if unit == "hazard_ratio":
-            unit = "pts"
         mid = f"check.{r.check}.{r.role}.{r.outcome}.{'na' if h is None else f'{h}m'}"
-        for measure, v, lo, hi in (("estimate", r.estimate, r.ci_low, r.ci_high), ("raw", r.naive, np.nan, np.nan)):
+        measures = [("estimate", r.estimate, r.ci_low, r.ci_high)]
+        if r.check != "balance":  # a balance check has no raw figure
+            measures.append(("raw", r.naive, np.nan, np.nan))
+        for measure, v, lo, hi in measures:
             out.append(_plain("falsification", f"{mid}.{measure}", f"{r.check.replace('_', ' ')}: {measure}",
                               f"{r.outcome_label}: a figure whose truth is zero ({r.check.replace('_', ' ')})", unit,
                               digits, v, as_of, role=r.role, outcome=r.outcome, measure=measure, lo=lo, hi=hi,

@@ -286,3 +286,15 @@ def test_chart_titles_are_html_so_they_wrap_and_never_overlap(run):
             assert not layout.get("annotations"), name  # subplot titles are annotations
             seen += 1
     assert seen >= 20
+
+
+def test_every_share_is_shown_as_a_share(run):
+    """A difference of two shares is in pts wherever it appears, the falsification checks' placebo
+    promotion included: a proportion shown as a bare decimal (+0.01) would read as a score."""
+    _, m, _ = run
+    f = m.frame
+    shares = f[f.outcome.isin(["promoted", "retained", "became_people_manager", "changed_department",
+                               "promoted_in_year_before"])
+               & f.measure.isin(["adjusted_effect", "raw_difference", "estimate", "raw"])
+               & ~f.metric_id.str.startswith("check.balance")]  # a balance check is a standardised difference
+    assert len(shares) and set(shares.unit) == {"pts"}
