@@ -32,6 +32,10 @@ class Column:
     max: float | None = None
     not_future: bool = False  # dates only: must not be after the load date
     identifier: bool = False  # a person, pair or meeting id: pseudonymised wherever it is shown
+    # dates only: the text of a placeholder that means "no value" (read as empty); a mapping may replace it
+    no_value: tuple[str, ...] = ()
+    earliest: str | None = None  # dates only: the plausible range (ISO dates); outside it, plausible_range fails
+    latest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class Source:
     def parents(self) -> list[str]:
         return sorted({lk.parent for lk in self.lookups})
 
+    @property
+    def clash_columns(self) -> list[str]:
+        """Id columns that name this source's own records (its key's id columns, not references to a parent):
+        two of their values that differ only in case are checked, as two spellings of one id."""
+        refs = {lk.column for lk in self.lookups}
+        return [k for k in self.key if k in ID_COLUMNS.get(self.name, ()) and k not in refs]
+
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
@@ -107,8 +118,15 @@ class Source:
                 out.append(Rule("range", c.name, "expect_column_values_to_be_between",
                                 {"column": c.name, "min_value": c.min, "max_value": c.max},
                                 f"{c.name} is between {_num(c.min)} and {_num(c.max)}"))
+            if c.earliest or c.latest:
+                out.append(Rule("plausible_range", c.name, "expect_column_values_to_be_null",
+                                {"column": f"{c.name}__implausible"}, f"{c.name} is {_span(c)}"))
             if c.not_future:
                 out.append(_order("not_in_future", c.name, "_load_date", c.name, f"{c.name} is not after the load date"))
+        for col in self.clash_columns:
+            out.append(Rule("id_case", col, "expect_column_values_to_be_null", {"column": f"{col}__case_clash"},
+                            f"no two {col} values differ only in upper or lower case (unless the mapping sets "
+                            f"identifiers.case: insensitive)"))
         key = " + ".join(self.key)
         out.append(Rule("duplicate_key", self.key[0], "expect_compound_columns_to_be_unique",
                         {"column_list": ["_source_file", *self.key]},
@@ -118,14 +136,36 @@ class Source:
             out.append(Rule(f"ref:{lk.parent}", lk.column, "expect_column_values_to_be_null",
                             {"column": f"{lk.column}__unmatched"},
                             f"every {lk.column} matches a {lk.parent}.{lk.parent_key}"))
+            out.append(Rule("id_case", lk.column, "expect_column_values_to_be_null", {"column": f"{lk.column}__case_only"},
+                            f"every {lk.column} matches a {lk.parent}.{lk.parent_key} exactly, not only when upper "
+                            f"and lower case are ignored"))
         return out + list(self.cross_rules)
+
+
+def _span(c: Column) -> str:
+    if c.earliest and c.latest:
+        return f"between {c.earliest} and {c.latest} (no one in an HR extract has a date outside it)"
+    return f"on or after {c.earliest}" if c.earliest else f"on or before {c.latest}"
 
 
 def _num(x):
     return "-inf" if x is None else f"{x:g}"
 
 
+#: Placeholders HR systems write for "no date" in an optional date column (an open-ended contract, a
+#: pair still active). Read as empty by default; a mapping's ``no_value`` replaces the list per column.
+PLACEHOLDER_DATES = ("9999-12-31", "1900-01-01", "0000-00-00")
+#: No date in an HR extract is earlier: a hire date of 1939 would make someone at least 100 today.
+EARLIEST_DATE = "1940-01-01"
+#: For dates that may lie ahead (a scheduled termination or pair end): later than this is a typo.
+LATEST_DATE = "2099-12-31"
+
+
 def _c(name, type_, required, meaning, example, allowed=(), **kw):
+    if type_ == "DATE":
+        kw.setdefault("earliest", EARLIEST_DATE)
+        kw.setdefault("latest", None if kw.get("not_future") else LATEST_DATE)
+        kw.setdefault("no_value", () if required else PLACEHOLDER_DATES)
     return Column(name, type_, required, meaning, example, tuple(allowed), **kw)
 
 
@@ -248,6 +288,15 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
     )),
 ]}
 
+#: Per source, the columns that hold ids (of people, pairs, meetings or survey items): the ones the
+#: mapping's ``identifiers.case`` applies to. Identifier columns, references to a parent and the keys
+#: they reference.
+ID_COLUMNS: dict[str, tuple[str, ...]] = {
+    s.name: tuple(c.name for c in s.columns
+                  if c.identifier or c.name in {lk.column for lk in s.lookups}
+                  or c.name in {lk.parent_key for o in SOURCES.values() for lk in o.lookups if lk.parent == s.name})
+    for s in SOURCES.values()}
+
 #: Sources in an order where every parent comes before the sources that look it up.
 LOAD_ORDER = ("employees", "survey_items", "job_history", "mentorship_pairs", "meetings", "survey_responses")
 
@@ -260,6 +309,10 @@ def _column_notes(c: Column) -> str:
         notes.append(f"{_num(c.min)} to {_num(c.max)}")
     if c.not_future:
         notes.append("not after the load date")
+    if c.earliest or c.latest:
+        notes.append(f"plausible: {c.earliest or '…'} to {c.latest or 'the load date'}")
+    if c.no_value:
+        notes.append(f"{' / '.join(c.no_value)} read as empty")
     return c.meaning + (f" ({'; '.join(notes)})" if notes else "")
 
 
@@ -278,7 +331,8 @@ def markdown() -> str:
                        f"| `{c.example}` |")
         out.append("")
         rules = [f"- `{r.name}`: {r.meaning}" for r in s.rules if r.name not in ("parse", "required", "allowed_values",
-                                                                                  "range", "not_in_future")
+                                                                                  "range", "not_in_future",
+                                                                                  "plausible_range")
                  and not r.name.startswith("type:")]
         out.append("Rules beyond the column types:\n")
         out.extend(rules)

@@ -13,8 +13,13 @@ mapping). See ``mappings/example_hris.yaml`` for a commented example of every ke
         date_formats: {hire_date: "%d.%m.%Y"}   # per column, overriding date_format
         csv: {delimiter: ";", encoding: latin-1}  # default: sniffed
         excel: {sheet: Export}              # default: the first sheet
+        no_value: {termination_date: ["31/12/9999"]}   # placeholders read as empty (default for optional
+                                                       # dates: 9999-12-31, 1900-01-01, 0000-00-00; [] for none)
       survey_items:
         constructs: {engagement: [Q01, Q02]}    # item ids per construct, overriding the file's construct
+    identifiers:
+      case: sensitive     # default: ids differing only in case are flagged (rule id_case);
+                          # insensitive: ids are compared and stored upper-cased
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from mentorship.contract import SOURCES
 
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 ENCODINGS = ("utf-8", "latin-1", "utf-16")
+ID_CASES = ("sensitive", "insensitive")
 
 
 class MappingError(ValueError):
@@ -44,6 +50,12 @@ class SourceMapping:
     encoding: str | None = None
     sheet: str | int = 0
     constructs: dict[str, str] = field(default_factory=dict)  # item id -> construct
+    no_value: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> placeholders read as empty
+    id_case: str = "sensitive"  # the mapping's identifiers.case, the same for every source
+
+    def no_value_for(self, column) -> tuple[str, ...]:
+        """The placeholders of ``column`` (a contract ``Column``) read as empty: the mapping's, else the contract's."""
+        return self.no_value.get(column.name, column.no_value)
 
     def formats_for(self, column: str) -> tuple[str, ...]:
         return self.date_formats.get(column, self.date_format)
@@ -53,9 +65,10 @@ class SourceMapping:
 class Mapping:
     path: Path | None = None
     sources: dict[str, SourceMapping] = field(default_factory=dict)
+    id_case: str = "sensitive"
 
     def for_source(self, source: str) -> SourceMapping:
-        return self.sources.get(source, SourceMapping())
+        return self.sources.get(source, SourceMapping(id_case=self.id_case))
 
     @property
     def label(self) -> str:
@@ -80,15 +93,20 @@ def load_mapping(path: Path | str | None) -> Mapping:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
         raise MappingError(f"mapping file {path} is not valid YAML: {e}") from e
-    if not isinstance(doc, dict) or set(doc) - {"sources"}:
-        raise MappingError(f"mapping file {path}: the top level must hold only 'sources'")
+    if not isinstance(doc, dict) or set(doc) - {"sources", "identifiers"}:
+        raise MappingError(f"mapping file {path}: the top level may hold only 'sources' and 'identifiers'")
+    ids = doc.get("identifiers") or {}
+    if not isinstance(ids, dict) or set(ids) - {"case"} or str(ids.get("case", "sensitive")).lower() not in ID_CASES:
+        raise MappingError(f"mapping file {path}: identifiers must be {{case: sensitive}} or {{case: insensitive}}; "
+                           f"got {ids!r}")
+    id_case = str(ids.get("case", "sensitive")).lower()
     sources = {}
     for name, spec in (doc.get("sources") or {}).items():
         where = f"mapping file {path}: sources.{name}"
         if name not in SOURCES:
             raise MappingError(f"{where}: unknown source (known: {', '.join(SOURCES)})")
         spec = spec or {}
-        known = {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs"}
+        known = {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs", "no_value"}
         if unknown := set(spec) - known:
             raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
         contract_cols = {c.name for c in SOURCES[name].columns}
@@ -96,7 +114,14 @@ def load_mapping(path: Path | str | None) -> Mapping:
         values = {str(k): {str(code): str(val) for code, val in (v or {}).items()}
                   for k, v in (spec.get("values") or {}).items()}
         date_formats = {str(k): _formats(v, f"{where}.date_formats.{k}") for k, v in (spec.get("date_formats") or {}).items()}
-        for part, cols in (("columns", columns), ("values", values), ("date_formats", date_formats)):
+        no_value = {}
+        for k, v in (spec.get("no_value") or {}).items():
+            items = [] if v is None else [v] if isinstance(v, str) else v
+            if not isinstance(items, list) or not all(isinstance(x, (str, int)) for x in items):
+                raise MappingError(f"{where}.no_value.{k} must be a placeholder text or a list of them; got {v!r}")
+            no_value[str(k)] = tuple(str(x) for x in items)
+        for part, cols in (("columns", columns), ("values", values), ("date_formats", date_formats),
+                           ("no_value", no_value)):
             if bad := sorted(set(cols) - contract_cols):
                 raise MappingError(f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
                                    f"(contract columns: {', '.join(sorted(contract_cols))})")
@@ -118,5 +143,6 @@ def load_mapping(path: Path | str | None) -> Mapping:
             date_format=_formats(spec["date_format"], f"{where}.date_format") if "date_format" in spec
             else (DEFAULT_DATE_FORMAT,),
             date_formats=date_formats, delimiter=delimiter, encoding=encoding and str(encoding).lower(),
-            sheet=(spec.get("excel") or {}).get("sheet", 0), constructs=constructs)
-    return Mapping(path, sources)
+            sheet=(spec.get("excel") or {}).get("sheet", 0), constructs=constructs, no_value=no_value,
+            id_case=id_case)
+    return Mapping(path, sources, id_case)
