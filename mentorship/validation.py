@@ -19,6 +19,7 @@ How the suites run, and why:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import threading
@@ -30,7 +31,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from mentorship.contract import LOAD_ORDER, SOURCES, Column, Rule, Source
+from mentorship.contract import ID_COLUMNS, LOAD_ORDER, SOURCES, Column, Rule, Source
 from mentorship.landing import ident, q
 from mentorship.mapping import Mapping, SourceMapping
 
@@ -38,6 +39,10 @@ CHUNK_ROWS = 500_000
 #: The fewest chunks checked by a pool of processes when the caller names no number of workers.
 POOL_MIN_CHUNKS = 8
 DEFAULT_MAX_REJECT_SHARE = 0.05
+#: A file or a month is held to the reject limit once this many of its rows are quarantined (or all
+#: of them, in a file of fewer rows): one typo in a ten-row file is not a broken file, while a month
+#: whose every row is rejected would otherwise vanish inside a source that is 99% fine.
+MIN_REJECTS_PER_PART = 5
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
 
@@ -59,14 +64,35 @@ class ValidationResult:
     rules: list[dict] = field(default_factory=list)  # one per expectation, in suite order
     files: list[dict] = field(default_factory=list)  # per file: rows read, accepted, quarantined
     promoted: bool = True
+    # files and months over the limit: scope, name, rows_read, rows_quarantined, rule, column, rule_rows
+    breaches: list[dict] = field(default_factory=list)
+    placeholders: dict[str, int] = field(default_factory=dict)  # column -> placeholder values read as empty
 
     @property
     def reject_share(self) -> float:
         return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
 
     @property
-    def blocked(self) -> bool:
+    def over_limit(self) -> bool:
+        """The source as a whole has more quarantined rows than the limit allows."""
         return self.reject_share > self.max_reject_share
+
+    @property
+    def blocked(self) -> bool:
+        return self.over_limit or bool(self.breaches)
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the source is blocked, one line per file or month over the limit, naming the main rule."""
+        out = [f"{self.rows_quarantined:,} of {self.rows_read:,} rows quarantined ({self.reject_share:.1%}; limit "
+               f"{self.max_reject_share:.0%})"] if self.over_limit else []
+        for b in self.breaches:
+            where = f"file {b['name']}" + (f" (month {b['month']})" if b.get("month") else "") \
+                if b["scope"] == "file" else f"month {b['name']} ({b['files']} files)"
+            out.append(f"{where}: {b['rows_quarantined']:,} of {b['rows_read']:,} rows quarantined "
+                       f"({b['rows_quarantined'] / b['rows_read']:.0%}; limit {self.max_reject_share:.0%} per file and "
+                       f"month), mostly {b['rule']} on {b['column']} ({b['rule_rows']:,} rows)")
+        return out
 
     @property
     def reconciles(self) -> bool:
@@ -85,7 +111,9 @@ class ValidationResult:
         head = (f"{self.source}: {self.rows_read:,} rows read, {self.rows_accepted:,} accepted, "
                 f"{self.rows_quarantined:,} quarantined ({self.reject_share:.1%}; limit {self.max_reject_share:.0%})")
         if self.blocked:
-            head += " - BLOCKED, the last good validated table is kept"
+            head += " - BLOCKED, the last good validated table is kept: " + "; ".join(self.reasons)
+        if self.placeholders:
+            head += ". Placeholders read as empty: " + ", ".join(f"{c} {n:,}" for c, n in self.placeholders.items())
         return head
 
 
@@ -100,8 +128,11 @@ def _mapped(text: str, codes: dict[str, str]) -> str:
     return f"(case lower({text}) {whens} else {text} end)"
 
 
-def _typed(c: Column, text: str, sm: SourceMapping) -> str:
+def _typed(c: Column, text: str, sm: SourceMapping, folded: bool = False) -> str:
+    """SQL typing ``text`` as ``c``'s type; ``folded``: an id compared ignoring case (stored upper-cased)."""
     m = _mapped(text, sm.values.get(c.name, {}))
+    if folded:
+        return f"upper({m})"
     if c.type == "DATE":
         parsed = [f"try_strptime({m}, {q(f)})" for f in sm.formats_for(c.name)]
         return f"cast({parsed[0] if len(parsed) == 1 else 'coalesce(' + ', '.join(parsed) + ')'} as date)"
@@ -121,28 +152,60 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
     raw_cols = [r[0] for r in con.execute(f"describe raw.{source.name}").fetchall()]
     contract = {c.name for c in source.columns}
     extras = [c for c in raw_cols if c not in contract and not c.startswith("_")]
+    folded = sm.id_case == "insensitive"
+    ids = set(ID_COLUMNS[source.name])
     typed = []
     for c in source.columns:
         text = f"nullif(trim({ident(c.name)}), '')" if c.name in raw_cols else "null::varchar"
         if c.name == "construct" and sm.constructs:  # the mapping's constructs win over the file's
             whens = " ".join(f"when {q(item)} then {q(construct)}" for item, construct in sm.constructs.items())
             text = f"coalesce(case item_id__text {whens} end, {text})"
+        if placeholders := sm.no_value_for(c):
+            # A placeholder reads as empty, matched as written or, for a date, as the date it reads as in
+            # the mapping's format (9999-12-31 also as 31/12/9999); the count is reported per column.
+            dates = [d for d in placeholders if _iso_date(d)]
+            hit = (f"{text} in ({', '.join(map(q, placeholders))})"
+                   + (f" or {_typed(c, text, sm)} in ({', '.join(f'date {q(d)}' for d in dates)})"
+                      if c.type == "DATE" and dates else ""))
+            typed.append(f"case when {hit} then {text} end as {ident(c.name + '__placeholder')}")
+            text = f"case when {ident(c.name + '__placeholder')} is null then {text} end"
         typed.append(f"{text} as {ident(c.name + '__text')}")
-        expr = _typed(c, ident(c.name + "__text"), sm)
+        expr = _typed(c, ident(c.name + "__text"), sm, folded and c.name in ids)
         typed.append(f"{expr} as {ident(c.name)}")
         if c.type != "VARCHAR":  # the typed expression again: the bare name would be the raw column
             t = ident(c.name + "__text")
             typed.append(f"case when {t} is not null and ({expr}) is null then {t} end "
                          f"as {ident(c.name + '__unparsed')}")
+        if c.earliest or c.latest:
+            outside = " or ".join(([f"({expr}) < date {q(c.earliest)}"] if c.earliest else [])
+                                  + ([f"({expr}) > date {q(c.latest)}"] if c.latest else []))
+            typed.append(f"case when {outside} then {ident(c.name + '__text')} end "
+                         f"as {ident(c.name + '__implausible')}")
+    # Two spellings of one id that differ only in case: every row carrying either is flagged, since
+    # which is right cannot be told from the data (a merge of two systems, or a case-sensitive source).
+    clashes, clash_cols = [], []
+    for j, col in enumerate(source.clash_columns):
+        v = ident(col)
+        clashes.append(f"""clash_{j} as (
+            select v from (select distinct {v} as v from typed where {v} is not null)
+            qualify count(*) over (partition by upper(v)) > 1)""")
+        clash_cols.append(f"case when not {folded} and t.{v} in (select v from clash_{j}) "
+                          f"then t.{ident(col + '__text')} end as {ident(col + '__case_clash')}")
     joins, takes = [], []
     for i, lk in enumerate(source.lookups):
         if not _exists(con, "validated", lk.parent):
             raise ValidationSetupError(f"{source.name} is checked against {lk.parent}, which has not been "
                                        f"validated yet; validate {lk.parent} first")
-        joins.append(f"left join validated.{lk.parent} as l{i} on l{i}.{ident(lk.parent_key)} = t.{ident(lk.column)}")
+        col, pk = ident(lk.column), ident(lk.parent_key)
+        joins.append(f"left join validated.{lk.parent} as l{i} on l{i}.{pk} = t.{col}")
+        # Matched only when case is ignored: a reference spelled differently from its parent's key.
+        joins.append(f"left join (select distinct upper({pk}) as k from validated.{lk.parent}) as u{i} "
+                     f"on l{i}.{pk} is null and u{i}.k = upper(t.{col})")
         takes += [f"l{i}.{ident(p)} as {ident(n)}" for n, p in lk.take]
-        takes.append(f"case when t.{ident(lk.column)} is not null and l{i}.{ident(lk.parent_key)} is null "
+        takes.append(f"case when t.{col} is not null and l{i}.{pk} is null and u{i}.k is null "
                      f"then t.{ident(lk.column + '__text')} end as {ident(lk.column + '__unmatched')}")
+        takes.append(f"case when u{i}.k is not null then t.{ident(lk.column + '__text')} end "
+                     f"as {ident(lk.column + '__case_only')}")
     key = ", ".join(f"t.{ident(k)}" for k in source.key)
     con.execute(f"""
         create or replace temp table _prepared as
@@ -158,16 +221,25 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
             inner join file_order as f using (_source_file)
         ),
         typed as (
-            select _rid, _source_file, _line, _file_order, _parse_error, {', '.join(typed)}
+            select _rid, _source_file, {'_month' if '_month' in raw_cols else 'null::varchar as _month'},
+                   _line, _file_order, _parse_error, {', '.join(typed)}
                    {''.join(', ' + ident(e) for e in extras)}
             from raw_rows
-        )
-        select t.*{''.join(', ' + x for x in takes)}, {q(load_date)}::date as _load_date,
+        ){''.join(', ' + c for c in clashes)}
+        select t.*{''.join(', ' + x for x in clash_cols + takes)}, {q(load_date)}::date as _load_date,
                hash({key}) % {n_chunks} as _chunk
         from typed as t
         {' '.join(joins)}
         order by _chunk, _rid""")
     return extras
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
 
 
 def _exists(con, schema: str, table: str) -> bool:
@@ -302,14 +374,20 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
             bar.advance(max((n for _, n, _, _ in checked), default=0), f"chunk {done} of {n_chunks}")
     if bar is not None:
         bar.close()
-    for s in stats:
-        s["success"] = s["unexpected"] == 0
-
     fail = pd.concat(failures) if failures else pd.DataFrame({"rid": pd.Series(dtype="int64"),
                                                                "rule": pd.Series(dtype="int64")})
+    # A line that does not parse has no fields, so every other rule fails on it too: report it once.
+    parse = [i for i, r in enumerate(rules) if r.name == "parse"]
+    unparsed = fail["rule"].isin(parse)
+    echoes = ~unparsed & fail["rid"].isin(fail.loc[unparsed, "rid"])
+    for i, n in fail.loc[echoes, "rule"].value_counts().items():
+        stats[i]["unexpected"] -= int(n)
+    fail = fail[~echoes]
     con.register("_failure_frame", fail)
     con.execute("create or replace temp table _failures as select * from _failure_frame")
     con.unregister("_failure_frame")
+    for s in stats:
+        s["success"] = s["unexpected"] == 0
     return _write(con, source, rules, stats, extras, max_reject_share)
 
 
@@ -413,7 +491,8 @@ def _write(con, source: Source, rules: list[Rule], stats: list[dict], extras: li
         from _prepared p left join (select distinct rid from _issues) i on i.rid = p._rid
         group by p._source_file, p._file_order order by p._file_order""").fetchall()]
     result = ValidationResult(name, read, accepted, quarantined, current, accepted - current,
-                              absent if source.snapshot else 0, max_reject_share, stats, files)
+                              absent if source.snapshot else 0, max_reject_share, stats, files,
+                              breaches=_breaches(con, max_reject_share), placeholders=_placeholders(con, source))
     result.promoted = not result.blocked
     con.execute("begin transaction")
     try:
@@ -433,6 +512,54 @@ def _write(con, source: Source, rules: list[Rule], stats: list[dict], extras: li
     return result
 
 
+def _breaches(con, limit: float) -> list[dict]:
+    """Files, and months of several files, with more quarantined rows than the limit allows (and at
+    least ``MIN_REJECTS_PER_PART``, or all of them), each with the rule that quarantined most rows."""
+    return [dict(zip(("scope", "name", "month", "files", "rows_read", "rows_quarantined", "rule", "column",
+                      "rule_rows"), r)) for r in con.execute(f"""
+        with bad as (select distinct rid from _issues),
+        rows_ as (
+            select p._source_file as file, p._month as month, bad.rid is not null as quarantined
+            from _prepared as p left join bad on bad.rid = p._rid
+        ),
+        parts as (
+            select 'file' as scope, file as name, any_value(month) as month, 1 as files,
+                   count(*) as n, count(*) filter (where quarantined) as k
+            from rows_ group by file
+            union all
+            select 'month', month, month, count(distinct file), count(*), count(*) filter (where quarantined)
+            from rows_ where month is not null group by month having count(distinct file) > 1
+        ),
+        over as (
+            select * from parts where k > ? * n and k >= least(n, {MIN_REJECTS_PER_PART})
+        ),
+        by_rule as (
+            select o.scope, o.name, i.rule, i."column", count(distinct i.rid) as rule_rows
+            from over as o
+            join _prepared as p on (o.scope = 'file' and p._source_file = o.name) or (o.scope = 'month' and p._month = o.name)
+            join _issues as i on i.rid = p._rid
+            group by all
+        )
+        select o.scope, o.name, o.month, o.files, o.n, o.k,
+               arg_max(r.rule, r.rule_rows), arg_max(r."column", r.rule_rows), max(r.rule_rows)
+        from over as o join by_rule as r using (scope, name)
+        group by all
+        order by o.scope, o.name""", [limit]).fetchall()]
+
+
+def _placeholders(con, source: Source) -> dict[str, int]:
+    cols = [c.name for c in source.columns if f"{c.name}__placeholder" in _prepared_columns(con)]
+    if not cols:
+        return {}
+    counts = con.execute("select " + ", ".join(f"count({ident(c + '__placeholder')})" for c in cols)
+                         + " from _prepared").fetchall()[0]
+    return {c: n for c, n in zip(cols, counts) if n}
+
+
+def _prepared_columns(con) -> set[str]:
+    return {r[0] for r in con.execute("describe _prepared").fetchall()}
+
+
 def _record_results(con, r: ValidationResult) -> None:
     con.execute("""create table if not exists validated.validation_results (
         source varchar, rule_index integer, rule varchar, "column" varchar, expectation varchar, meaning varchar,
@@ -441,14 +568,20 @@ def _record_results(con, r: ValidationResult) -> None:
         source varchar, rows_read bigint, rows_accepted bigint, rows_quarantined bigint, rows_current bigint,
         rows_superseded bigint, absent_from_latest bigint, reject_share double, max_reject_share double,
         promoted boolean, validated_at timestamp)""")
+    con.execute("alter table validated.validation_runs add column if not exists blocked_by varchar")
+    con.execute("alter table validated.validation_runs add column if not exists placeholders varchar")
     con.execute("delete from validated.validation_results where source = ?", [r.source])
     con.executemany("insert into validated.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
                     [(r.source, i, s["rule"], s["column"], s["expectation"], s["meaning"], s["checked"],
                       s["unexpected"], s["success"]) for i, s in enumerate(r.rules)])
     con.execute("delete from validated.validation_runs where source = ?", [r.source])
-    con.execute("insert into validated.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+    con.execute("insert into validated.validation_runs by name select ? as source, ? as rows_read, ? as rows_accepted, "
+                "? as rows_quarantined, ? as rows_current, ? as rows_superseded, ? as absent_from_latest, "
+                "? as reject_share, ? as max_reject_share, ? as promoted, current_timestamp as validated_at, "
+                "? as blocked_by, ? as placeholders",
                 [r.source, r.rows_read, r.rows_accepted, r.rows_quarantined, r.rows_current, r.rows_superseded,
-                 r.absent_from_latest, r.reject_share, r.max_reject_share, r.promoted])
+                 r.absent_from_latest, r.reject_share, r.max_reject_share, r.promoted, "\n".join(r.reasons) or None,
+                 json.dumps(r.placeholders) if r.placeholders else None])
 
 
 def descendants(source: str) -> list[str]:
