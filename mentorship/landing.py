@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,9 +61,47 @@ class LoadResult:
 
 
 def landing_files(landing_dir: Path, source: str) -> list[Path]:
-    """The source's files in name order, which is the order corrections apply in."""
+    """The source's files in name order, which is the order corrections apply in.
+
+    Every entry whose name ends in a landing suffix counts, whatever it is: a dangling link (an
+    unmounted share, a moved file), a link to a folder or an unreadable file is listed here so that
+    ``load_raw`` reports it as that file's problem instead of its rows vanishing silently. Hidden
+    names (starting with '.', such as macOS '._x.csv' resource forks) and other suffixes are ignored.
+    """
     folder = Path(landing_dir) / source
-    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+    return sorted(p for p in folder.glob("*") if not p.name.startswith(".") and p.suffix.lower() in FILE_SUFFIXES)
+
+
+def _os_problem(e: OSError) -> str:
+    """A plain description of an OS error met while reading a landing file."""
+    if isinstance(e, FileNotFoundError):
+        return "disappeared while it was being read (was it moved or deleted during the run?)"
+    if isinstance(e, PermissionError):
+        return "cannot be read: permission denied (check the file's permissions for the account the pipeline runs as)"
+    return f"cannot be read: {e.strerror or e}"
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why a landing entry is not a readable regular file (following links), or None when it is."""
+    try:
+        if path.is_symlink():
+            target = os.readlink(path)
+            shown = target if os.path.isabs(target) else f"{target} ({os.path.normpath(path.parent / target)})"
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                return f"is a link to {shown}, which does not exist (an unmounted share or a moved file?)"
+            except OSError as e:
+                return f"is a link to {shown}, which cannot be followed: {e.strerror or e}"
+            if stat.S_ISDIR(st.st_mode):
+                return f"is a link to {shown}, which is a folder, not a file"
+            return None if stat.S_ISREG(st.st_mode) else f"is a link to {shown}, which is not a regular file"
+        st = os.stat(path)
+    except OSError as e:
+        return _os_problem(e)
+    if stat.S_ISDIR(st.st_mode):
+        return "is a folder, not a file (a folder of Parquet parts is not read: land the files themselves)"
+    return None if stat.S_ISREG(st.st_mode) else "is not a regular file (a pipe, socket or device)"
 
 
 def q(s: str) -> str:
@@ -172,6 +212,8 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, 
     # Excel sheets hold at most 1,048,576 rows, so reading one through pandas is bounded.
     try:
         frame = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl")
+    except (FileNotFoundError, PermissionError):
+        raise  # the file's own problem, not a broken workbook
     except (ValueError, KeyError, OSError, zipfile.BadZipFile) as e:
         raise _Problem(f"cannot be read as an Excel workbook: {e}") from e
     frame.columns = [str(c) for c in frame.columns]
@@ -306,15 +348,33 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, map
 
 
 def _stage_all(con, source, files, sm, result, problems, staged, seen, progress, monthly, months) -> None:
+    """Stage every file; each file's problem, OS errors included, is collected rather than raised.
+
+    A file of a month outside ``months`` is only hashed for duplicate detection; if it cannot be
+    read it is skipped here and reported by the run that loads its own month.
+    """
     for i, path in enumerate(files, 1):
-        digest = file_sha256(path)
         month = file_month(path) if monthly else None
-        entry = {"file": path.name, "sha256": digest, "bytes": path.stat().st_size, "rows": 0,
+        ours = months is None or month in months
+        entry = {"file": path.name, "sha256": None, "bytes": None, "rows": 0,
                  "status": "loaded", "duplicate_of": None, "file_order": i, "month": month}
+        why = _not_a_file(path)
+        if why is None:
+            try:
+                entry.update(sha256=file_sha256(path), bytes=path.stat().st_size)
+            except OSError as e:
+                why = _os_problem(e)
+        if why is not None:
+            if ours:
+                problems.append(FileProblem(path.name, why))
+                entry["status"] = "failed"
+                result.files.append(entry)
+            continue
+        digest = entry["sha256"]
         duplicate = digest in seen
         if not duplicate:
             seen[digest] = path.name
-        if months is not None and month not in months:
+        if not ours:
             continue  # another month's file: hashed for duplicate detection only
         if duplicate:
             entry.update(status="duplicate", duplicate_of=seen[digest])
@@ -326,6 +386,9 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
                 staged.append((i, path.name, month))
             except _Problem as p:
                 problems.append(FileProblem(path.name, str(p)))
+                entry["status"] = "failed"
+            except OSError as e:  # unreadable, or gone since it was hashed
+                problems.append(FileProblem(path.name, _os_problem(e)))
                 entry["status"] = "failed"
             if progress:
                 progress(f"{source}: read {path.name} ({entry['rows']:,} rows), file {i} of {len(files)}")

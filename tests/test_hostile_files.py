@@ -1,0 +1,136 @@
+"""Extracts from real HR systems (issue 25): links and unreadable files, headerless files, files cut
+short inside a quoted field and duplicated columns. Each case starts from the small generated
+organisation of the bad-input corpus and asserts the message, the quarantine and that a failing
+source leaves its last good tables as they were."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import mentorship.landing as landing
+from mentorship.landing import FileContractError
+from mentorship.mapping import MappingError, load_mapping
+from tests.test_validation_corpus import Case, assert_reconciles, case, data_records, read_rows, tiny, write_rows  # noqa: F401
+
+
+def _tables(case: Case, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return case.table(f"raw.{source}"), case.table(f"validated.{source}")
+
+
+def _assert_unchanged(case: Case, source: str, before) -> None:
+    for got, want in zip(_tables(case, source), before):
+        pd.testing.assert_frame_equal(got, want)
+
+
+def _problems(err) -> dict[str, str]:
+    return {p.file: p.problem for p in err.value.problems}
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Links and unreadable files are file errors, never silently skipped.
+
+
+def test_dangling_link_and_link_to_a_folder_block_and_keep_the_month(case, tmp_path):
+    path = case.path("meetings")
+    month_rows = len(read_rows(path)) - 1
+    before = _tables(case, "meetings")
+    path.unlink()
+    path.symlink_to("/mnt/share/" + path.name)  # the share is not mounted
+    (tmp_path / "folder").mkdir()
+    (case.landing / "meetings" / "meetings_extra_2023-05.csv").symlink_to(tmp_path / "folder")
+    with pytest.raises(FileContractError) as err:
+        case.run("meetings")
+    problems = _problems(err)
+    assert problems[path.name] == (f"is a link to /mnt/share/{path.name}, which does not exist "
+                                   "(an unmounted share or a moved file?)")
+    assert problems["meetings_extra_2023-05.csv"] == f"is a link to {tmp_path / 'folder'}, which is a folder, not a file"
+    _assert_unchanged(case, "meetings", before)
+    month = landing.file_month(path)
+    assert case.con.execute("select count(*) from raw.meetings where _month = ?", [month]).fetchone()[0] == month_rows
+    checks = dict(case.con.execute("select file, status from raw.file_checks where source = 'meetings' "
+                                   "and status = 'failed'").fetchall())
+    assert checks == {path.name: "failed", "meetings_extra_2023-05.csv": "failed"}
+
+
+def test_relative_dangling_link_names_where_it_points(case):
+    path = case.path("employees")
+    path.unlink()
+    path.symlink_to("../moved/employees.csv")
+    with pytest.raises(FileContractError, match=r"employees\.csv: is a link to \.\./moved/employees\.csv \(.*/moved/"
+                                                r"employees\.csv\), which does not exist \(an unmounted share"):
+        case.run("employees")
+
+
+def test_link_to_a_readable_file_is_read_normally(case, tmp_path):
+    path = case.path("employees")
+    elsewhere = tmp_path / "share" / path.name
+    elsewhere.parent.mkdir()
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    before = case.table("validated.employees")
+    results = case.run("employees")
+    assert results["employees"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.employees"), before)
+
+
+def test_hidden_files_and_other_suffixes_are_ignored(case):
+    folder = case.landing / "employees"
+    (folder / "._employees.csv").write_bytes(b"\x00\x05\x16\x07 resource fork")
+    (folder / "employees.csv.part").write_text("half a transfer")
+    (folder / ".broken.csv").symlink_to("/mnt/nowhere.csv")
+    assert [p.name for p in landing.landing_files(case.landing, "employees")] == ["employees.csv"]
+    assert case.run("employees")["employees"].rows_quarantined == 0
+
+
+def test_unreadable_file_is_a_file_problem_and_every_broken_file_is_reported(case, monkeypatch):
+    source = "job_history"
+    files = sorted((case.landing / source).glob("*.csv"))
+    locked, gone = files[3], files[7]
+    before = _tables(case, source)
+    real_open = open
+
+    def guarded_open(file, *args, **kw):  # tests run as root, so chmod 000 would not stop reading
+        if Path(file) == locked:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kw)
+
+    real_listing = landing.landing_files
+
+    def listing_then_delete(landing_dir, src):
+        out = real_listing(landing_dir, src)
+        if src == source:
+            gone.unlink()  # moved away between listing and reading
+        return out
+
+    monkeypatch.setattr(landing, "open", guarded_open, raising=False)
+    monkeypatch.setattr(landing, "landing_files", listing_then_delete)
+    with pytest.raises(FileContractError) as err:
+        case.run(source)
+    assert _problems(err) == {
+        locked.name: "cannot be read: permission denied (check the file's permissions for the account the pipeline "
+                     "runs as)",
+        gone.name: "disappeared while it was being read (was it moved or deleted during the run?)"}
+    _assert_unchanged(case, source, before)
+
+
+def test_file_vanishing_after_it_was_hashed_is_its_problem_not_a_crash(case, monkeypatch):
+    path = case.path("employees")
+    before = _tables(case, "employees")
+    real_hash = landing.file_sha256
+
+    def hash_then_vanish(p):
+        digest = real_hash(p)
+        if p == path:
+            os.unlink(p)
+        return digest
+
+    monkeypatch.setattr(landing, "file_sha256", hash_then_vanish)
+    with pytest.raises(FileContractError, match=r"employees\.csv: disappeared while it was being read"):
+        case.run("employees")
+    _assert_unchanged(case, "employees", before)
