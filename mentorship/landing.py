@@ -33,6 +33,14 @@ _SNIFF_BYTES = 1 << 20
 # Excel and Parquet dates arrive as timestamps at midnight; keep them as plain dates.
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_](0[1-9]|1[0-2])(?!\d)")
+# A header name that reads like a value (see _reads_like_data).
+_VALUE_LIKE = re.compile(r"""^(?:
+      [-+]?[$€£]?\d[\d,.' ]*(?:[eE][-+]?\d+)?%?           # a number: 60, -3, 4.5, 59,473, 1e3, 12%
+    | \d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d.*)?          # a date or timestamp: 2022-12-15, 15/12/2022
+    | [A-Za-z]{1,4}[-_]?\d{3,}                               # an id: E0000104, P-0017, EMP_12345
+    | [^@\s]+@[^@\s]+\.[^@\s]+                              # an e-mail address
+    | (?:true|false|yes|no)                                  # a boolean
+    )$""", re.X | re.I)
 
 
 @dataclass(frozen=True)
@@ -229,6 +237,25 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [r[0] for r in con.execute(f"describe {relation}").fetchall()]
 
 
+def _reads_like_data(names: list[str], expected: set[str]) -> bool:
+    """Whether a file's first line, read as its header, looks like a data row: the header is missing.
+
+    A heuristic, so that a file-level message never copies data (ids, dates, salaries) into the
+    report: the line reads like data when at least one name reads like a value (a number, a date or
+    timestamp, an id such as letters followed by 3+ digits, an e-mail address, true/false/yes/no)
+    and none is a column the contract or the mapping expects. Names are also split on , ; | and tab
+    and stripped of quotes first, so a header read whole under the wrong delimiter is still judged
+    by its parts. A real header with one odd name (a column called 2024) still has the expected
+    names, so it is listed as found; a data row that happens to hold none of the patterns (only
+    free text) is listed, which a headerless export of these sources never is.
+    """
+    tokens = [t.strip().strip("\"'").strip() for n in names for t in re.split(r"[,;|\t]", n)]
+    wanted = {e.strip().lower() for e in expected}
+    if any(t.lower() in wanted for t in tokens):
+        return False
+    return any(_VALUE_LIKE.match(t) for t in tokens)
+
+
 def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: SourceMapping, table: str) -> int:
     """Stage one file as contract-named text columns in temp table ``table``; return rows read.
 
@@ -266,16 +293,22 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
     for c in found:
         if c not in used:  # extra columns are kept, renamed only if they would shadow a contract column
             select.append(f"{ident(c)} as {ident(c + '_unmapped' if c in contract_names else c)}")
-    listing = ", ".join(found[:12]) + (", ..." if len(found) > 12 else "")
+    if absent_mapped or missing:
+        expected = {c.name for c in contract.columns} | set(sm.columns.values())
+        if _reads_like_data(found, expected):  # never copy a data row into the report
+            found_text = (f"; its first line reads like data, not column names, so the header seems to be missing "
+                          f"({len(found)} column(s) read; the values are not shown)")
+        else:
+            found_text = " (found: " + ", ".join(found[:12]) + (", ..." if len(found) > 12 else "") + ")"
     if absent_mapped:
-        raise _Problem(f"the mapping names column(s) {', '.join(absent_mapped)} that the file does not have "
-                       f"(found: {listing})")
+        raise _Problem(f"the mapping names column(s) {', '.join(absent_mapped)} that the file does not have"
+                       f"{found_text}")
     if missing:
         hint = ""
         if len(found) == 1 and any(d in found[0] for d in ",;|\t"):
             hint = (" The header reads as one column, so the delimiter is probably not what the file uses; "
                     f"set sources.{source}.csv.delimiter in the mapping file.")
-        raise _Problem(f"lacks required column(s) {', '.join(missing)} (found: {listing}).{hint}")
+        raise _Problem(f"lacks required column(s) {', '.join(missing)}{found_text}.{hint}")
     n = con.execute("select count(*) from _staged").fetchall()[0][0]
     if n == 0:
         raise _Problem("holds no data rows (header only)")

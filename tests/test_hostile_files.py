@@ -134,3 +134,49 @@ def test_file_vanishing_after_it_was_hashed_is_its_problem_not_a_crash(case, mon
     with pytest.raises(FileContractError, match=r"employees\.csv: disappeared while it was being read"):
         case.run("employees")
     _assert_unchanged(case, "employees", before)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. No data values in file-level messages.
+
+
+def _headerless(case: Case, source: str) -> list[str]:
+    path = case.path(source)
+    rows = read_rows(path)
+    write_rows(path, rows[1:])
+    return [v for v in rows[1] if v]
+
+
+def test_headerless_file_says_the_header_seems_missing_and_shows_no_values(case):
+    values = _headerless(case, "employees")
+    before = _tables(case, "employees")
+    with pytest.raises(FileContractError) as err:
+        case.run("employees")
+    message = str(err.value)
+    assert "employees.csv: lacks required column(s) employee_id" in message
+    assert "its first line reads like data, not column names, so the header seems to be missing" in message
+    assert f"({len(read_rows(case.path('employees'))[0])} column(s) read; the values are not shown)" in message
+    logged = case.con.execute("select problem from raw.file_checks where source = 'employees' and file = 'employees.csv'"
+                              ).fetchone()[0]
+    for v in values:
+        assert v not in message and v not in logged
+    _assert_unchanged(case, "employees", before)
+
+
+def test_mapping_message_shows_no_values_of_a_headerless_file(case, tmp_path):
+    values = _headerless(case, "employees")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("sources:\n  employees:\n    columns: {employee_id: Worker ID}\n")
+    with pytest.raises(FileContractError, match=r"the mapping names column\(s\) 'Worker ID' \(for employee_id\) that "
+                                                r"the file does not have; its first line reads like data") as err:
+        case.run("employees", load_mapping(mapping))
+    assert not any(v in str(err.value) for v in values)
+
+
+def test_a_real_header_missing_a_column_is_still_listed(case):
+    path = case.path("job_history")
+    rows = read_rows(path)
+    write_rows(path, [r[:3] + r[4:] for r in rows])  # no department
+    with pytest.raises(FileContractError, match=r"lacks required column\(s\) department \(found: employee_id, "
+                                                r"effective_date, job_level, job_family"):
+        case.run("job_history")
