@@ -16,8 +16,8 @@ STATUS = {
     "passed": ("passed", "#009E73", "every row passed every check"),
     "quarantined": ("rows quarantined", "#E69F00", "some rows failed a check; they are in the quarantine table "
                     "and the rest flowed on"),
-    "blocked": ("blocked", "#D55E00", "more rows failed than the limit allows; the previous validated table is "
-                "kept and nothing downstream ran"),
+    "blocked": ("blocked", "#D55E00", "more rows failed than the limit allows, in the source as a whole or in "
+                "one of its files or months; the previous validated table is kept and nothing downstream ran"),
     "file_error": ("file error", "#D55E00", "a file could not be used; the previous tables are kept and nothing "
                    "downstream ran"),
     "not_validated": ("not validated", "#999999", "no validation has run for this source yet"),
@@ -26,7 +26,7 @@ STATUS = {
 CSS = """
 .badge { display: inline-block; color: white; border-radius: 4px; padding: 1px 8px; font-size: 0.85em; }
 section.source { border-top: 1px solid #ccc; margin-top: 18px; }
-table.data td.fail { color: #D55E00; font-weight: 600; }
+table.data td.fail, p.fail { color: #D55E00; font-weight: 600; }
 table.data td.left, table.data th.left { text-align: left; }
 code { background: #f3f3f3; padding: 0 3px; }
 """
@@ -101,6 +101,13 @@ def build_validation_report(summary: dict, out: Path) -> Path:
                       f"corrections ({run['rows_superseded']:,} superseded by a later file"
                       + (f"; {run['absent_from_latest']:,} kept although absent from the latest extract"
                          if run["absent_from_latest"] else "") + ").</p>")
+            if run.get("blocked_by"):
+                detail += ("<p class=fail><b>Blocked by:</b></p><ul>"
+                           + "".join(f"<li>{_e(line)}</li>" for line in run["blocked_by"].splitlines()) + "</ul>")
+            if run.get("placeholders"):
+                counts = json.loads(run["placeholders"])
+                detail += ("<p>Placeholder dates read as empty (\"no value\"): "
+                           + ", ".join(f"<code>{_e(c)}</code> {n:,}" for c, n in counts.items()) + ".</p>")
         parts.append(f"<section class=source id='{_e(s['source'])}'><h2>{_e(s['source'])} {_badge(s['status'])}</h2>"
                      f"<p class=meta>{_e(STATUS[s['status']][2])}</p><h3>File checks</h3>{_files(s['files'])}"
                      f"<h3>Row checks</h3>{detail}{_rules(s['rules'])}</section>")
