@@ -307,10 +307,8 @@ def _column_notes(c: Column) -> str:
         notes.append(f"one of: {', '.join(c.allowed)}")
     if c.min is not None or c.max is not None:
         notes.append(f"{_num(c.min)} to {_num(c.max)}")
-    if c.not_future:
-        notes.append("not after the load date")
-    if c.earliest or c.latest:
-        notes.append(f"plausible: {c.earliest or '…'} to {c.latest or 'the load date'}")
+    if c.earliest or c.latest or c.not_future:
+        notes.append(f"from {c.earliest or 'any date'} to {c.latest or 'the load date'}")
     if c.no_value:
         notes.append(f"{' / '.join(c.no_value)} read as empty")
     return c.meaning + (f" ({'; '.join(notes)})" if notes else "")
