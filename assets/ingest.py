@@ -150,6 +150,8 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
                       "reject_share": dg.MetadataValue.float(r.reject_share),
                       "replaced": r.promoted,
                       "issues_by_rule": dg.MetadataValue.json(by_rule),
+                      "blocked_by": dg.MetadataValue.json(r.reasons),
+                      "placeholders_read_as_empty": dg.MetadataValue.json(r.placeholders),
                       "files": dg.MetadataValue.json(r.files),
                       "report": dg.MetadataValue.path(str(report)),
                       "expectation_suite": dg.MetadataValue.path(str(suite_path))},
