@@ -13,7 +13,9 @@ All heavy work is SQL inside DuckDB; Python only loops over files and columns.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
+import io
 import os
 import re
 import stat
@@ -169,21 +171,90 @@ def _line_numbers(path: Path, byte_positions: list[int]) -> dict[int, int]:
     return out
 
 
+def _read_header(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[str]]:
+    """The delimiter and the header's names as written, parsed by Python's csv module (quote '"').
+
+    Without a delimiter, the one of , ; tab | that splits the header into the most names is used.
+    """
+    with open(path, "rb") as f:
+        head = f.read(_SNIFF_BYTES).decode({"utf-8": "utf-8-sig"}.get(encoding, encoding), errors="replace")
+    first = lambda d: next(csv.reader(io.StringIO(head, newline=""), delimiter=d), [])  # noqa: E731
+    if delimiter:
+        return delimiter, first(delimiter)
+    return max(((d, first(d)) for d in ",;\t|"), key=lambda dn: len(dn[1]))
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Names made unique the way DuckDB does (case-insensitively, adding _1, _2, ...); blanks become columnN."""
+    out, taken = [], set()
+    for i, n in enumerate(names, 1):
+        n = n or f"column{i}"
+        base, k = n, 0
+        while n.lower() in taken:
+            k += 1
+            n = f"{base}_{k}"
+        taken.add(n.lower())
+        out.append(n)
+    return out
+
+
+def _unclosed_quote(path: Path) -> int | None:
+    """The byte offset of the quote that opens a quoted field the file never closes, or None.
+
+    In a CSV file quoted by the standard rules every quoted field has an even number of quote
+    characters (an opening and a closing one, and doubled quotes inside), so an odd total means
+    the file ends inside a quoted field, which the last quote opened. Counted in blocks; meant for
+    encodings where '"' is the byte 0x22 (UTF-8, Latin-1), not UTF-16.
+    """
+    count, last = 0, None
+    with open(path, "rb") as f:
+        pos = 0
+        for block in iter(lambda: f.read(1 << 22), b""):
+            n = block.count(b'"')
+            if n:
+                count, last = count + n, pos + block.rindex(b'"')
+            pos += len(block)
+    return last if count % 2 else None
+
+
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> None:
     encoding = sm.encoding or sniff_encoding(path)
     opts = [f"encoding = {q(encoding)}", "all_varchar = true", "header = true",
             "store_rejects = true", "rejects_table = '_csv_rejects'", "rejects_scan = '_csv_reject_scans'"]
-    if sm.delimiter:
-        opts.append(f"delim = {q(sm.delimiter)}")
+    read = ", ".join(opts + ([f"delim = {q(sm.delimiter)}"] if sm.delimiter else []))
     con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
     # DuckDB preserves insertion order, so row_number() over () is the record's position in the file.
     con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
-                f"from read_csv({q(str(path))}, {', '.join(opts)})")
+                f"from read_csv({q(str(path))}, {read})")
     cols = [c for c in _columns(con, "_records") if c != "_record"]
     if not cols:
         raise _Problem("has no header row")
+    # A file cut inside a quoted field: when the cut falls within the sniffer's sample, it gives up
+    # on quoting and the header keeps its quote marks; then the file is read again with the quote
+    # stated, so every complete record parses and the cut one is a parse error. Later in a big
+    # file, the sniffer quotes right and only the cut record is rejected as an unterminated quote.
+    quoted_header = any(len(c) > 1 and c[0] == c[-1] == '"' for c in cols)
+    unterminated = con.execute("select count(*) from _csv_rejects where error_type = 'UNQUOTED VALUE'").fetchone()[0]
+    opener = _unclosed_quote(path) if (quoted_header or unterminated) and encoding != "utf-16" else None
+    if opener is not None and quoted_header:
+        delim, names = _read_header(path, encoding, sm.delimiter)
+        columns = "{" + ", ".join(f"{q(n)}: 'VARCHAR'" for n in _unique_names([n.strip() for n in names])) + "}"
+        try:
+            con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
+            con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
+                        f"from read_csv({q(str(path))}, {', '.join(opts)}, auto_detect = false, delim = {q(delim)}, "
+                        f"quote = '\"', escape = '\"', columns = {columns})")
+            cols = [c for c in _columns(con, "_records") if c != "_record"]
+        except duckdb.Error:  # not a cut after all: keep the first reading
+            con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
+            con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
+                        f"from read_csv({q(str(path))}, {read})")
+            opener = None
     rejects = con.execute("select line_byte_position, string_agg(distinct lower(error_type), '; '), "
                           "any_value(error_message) from _csv_rejects group by 1 order by 1").fetchall()
+    if opener is not None and rejects and rejects[-1][0] <= opener and "unquoted value" in rejects[-1][1]:
+        rejects[-1] = (rejects[-1][0], "truncated file", f"the file ends inside a quoted field opened on line "
+                       f"{_line_numbers(path, [opener])[opener]}, so the transfer was probably cut short")
     all_text = "concat_ws(chr(31), " + ", ".join(ident(c) for c in cols) + ")"
     embedded = con.execute(f"select count(*) from _records where contains({all_text}, chr(10))").fetchall()[0][0]
     # The line a record starts on: the header is line 1, each earlier record adds its own line and

@@ -180,3 +180,90 @@ def test_a_real_header_missing_a_column_is_still_listed(case):
     with pytest.raises(FileContractError, match=r"lacks required column\(s\) department \(found: employee_id, "
                                                 r"effective_date, job_level, job_family"):
         case.run("job_history")
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. A file cut short inside a quoted field: the cut record is a parse error saying so.
+
+
+def _write_quoted(path: Path, rows: list[list[str]], quoting=csv.QUOTE_ALL) -> None:
+    buf = io.StringIO(newline="")
+    csv.writer(buf, quoting=quoting, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), newline="")
+
+
+def _cut_inside(path: Path, needle: str, keep: int) -> int:
+    """Cut the file ``keep`` characters into the quoted field ``needle`` of its last record; return
+    the line that record starts on."""
+    text = path.read_text()
+    at = text.rindex('"' + needle)
+    path.write_text(text[: at + 1 + keep], newline="")
+    return text[: text.rindex("\n", 0, at) + 1].count("\n") + 1
+
+
+def _assert_cut(case: Case, source: str, path: Path, line: int, results) -> None:
+    hits = [q for q in case.quarantine(source) if q[3] == "parse"]
+    assert [q[:4] for q in hits] == [(path.name, line, "(whole line)", "parse")]
+    assert hits[0][4] == (f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
+                          "transfer was probably cut short")
+    r = results[source]
+    assert r.rows_quarantined == 1 and r.rows_accepted == r.rows_read - 1
+    assert_reconciles(results, case, source)  # rows read = the records Python's csv module counts, the cut one too
+
+
+def test_file_cut_inside_a_quoted_date_quarantines_the_cut_record(case):
+    path = case.path("meetings")
+    rows = read_rows(path)
+    _write_quoted(path, rows)
+    last = rows[-1][rows[0].index("meeting_date")]
+    line = _cut_inside(path, last, len(last) - 1)  # "M...","P...","2023-04-1
+    assert path.read_text().endswith('"' + last[:-1]) and line == len(rows)
+    results = case.run("meetings")
+    _assert_cut(case, "meetings", path, line, results)
+    ids = case.con.execute("select meeting_id from validated.meetings where _source_file = ?", [path.name]).fetchall()
+    assert sorted(i for (i,) in ids) == sorted(r[0] for r in rows[1:-1])
+
+
+def test_file_cut_inside_a_quoted_text_field_spanning_lines(case):
+    path = case.path("mentorship_pairs")
+    rows = read_rows(path)
+    h = rows[0]
+    rows[-1][h.index("program")] = "Career\nMentoring for new managers"
+    _write_quoted(path, rows, csv.QUOTE_NONNUMERIC)
+    line = _cut_inside(path, "Career\nMentoring", len("Career\nMento"))  # cut after the quoted newline
+    results = case.run("mentorship_pairs")
+    _assert_cut(case, "mentorship_pairs", path, line, results)
+
+
+def test_cut_far_into_a_big_file_is_named_too(tmp_path):
+    """Past the sniffer's sample the dialect is found and only the cut record fails to parse."""
+    import duckdb
+
+    from mentorship.landing import load_raw
+
+    folder = tmp_path / "landing" / "survey_items"
+    folder.mkdir(parents=True)
+    rows = [["item_id", "construct", "item_text", "scale_min", "scale_max"]]
+    rows += [[f"Q{i:05d}", "engagement", "Line one\nline two" if i == 7 else "I am proud to work here.", 1, 5]
+             for i in range(30_000)]
+    path = folder / "survey_items.csv"
+    _write_quoted(path, rows, csv.QUOTE_NONNUMERIC)
+    line = _cut_inside(path, "I am proud", 4)
+    assert line == len(rows) + 1  # one quoted newline above
+    con = duckdb.connect()
+    assert load_raw(con, "survey_items", tmp_path / "landing").rows_read == len(rows) - 1
+    got = con.execute("select _line, _parse_error from raw.survey_items where _parse_error is not null").fetchall()
+    assert got == [(line, f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
+                          "transfer was probably cut short")]
+
+
+def test_fully_quoted_file_reads_the_same_as_an_unquoted_one(case):
+    tables = []
+    for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_ALL):
+        for path in sorted((case.landing / "meetings").glob("*.csv")):
+            _write_quoted(path, read_rows(path), quoting)
+        results = case.run("meetings")
+        assert results["meetings"].rows_quarantined == 0
+        tables.append(case.table("validated.meetings"))
+    assert read_rows(path)[1][3].isdigit() and path.read_text().splitlines()[1].endswith('"')
+    pd.testing.assert_frame_equal(tables[0], tables[1])
