@@ -101,7 +101,10 @@ class Source:
     def rules(self) -> list[Rule]:
         """Every row-level rule: parsing, per-column, uniqueness within a file, then cross rules."""
         out = [Rule("parse", "*", "expect_column_values_to_be_null", {"column": "_parse_error"},
-                    "the line parses into the header's columns", value="_parse_error")]
+                    "the line parses into the header's columns", value="_parse_error"),
+               Rule("repeated_header", "*", "expect_column_values_to_be_null", {"column": "_repeated_header"},
+                    "the line is not the header again (two extracts joined into one file, headers and all)",
+                    value="_repeated_header")]
         for c in self.columns:
             text = f"{c.name}__text"
             if c.required:

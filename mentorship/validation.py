@@ -43,6 +43,9 @@ DEFAULT_MAX_REJECT_SHARE = 0.05
 #: of them, in a file of fewer rows): one typo in a ten-row file is not a broken file, while a month
 #: whose every row is rejected would otherwise vanish inside a source that is 99% fine.
 MIN_REJECTS_PER_PART = 5
+# Trimmed from every value: spaces, tabs and line ends, and the no-break space, zero-width space and
+# stray byte-order mark that spreadsheets and copy-paste leave around ids.
+_BLANKS = "' \t\r\n' || chr(160) || chr(8203) || chr(65279)"
 _TRUE = ("true", "t", "1", "yes", "y")
 _FALSE = ("false", "f", "0", "no", "n")
 
@@ -156,7 +159,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
     ids = set(ID_COLUMNS[source.name])
     typed = []
     for c in source.columns:
-        text = f"nullif(trim({ident(c.name)}), '')" if c.name in raw_cols else "null::varchar"
+        text = f"nullif(trim({ident(c.name)}, {_BLANKS}), '')" if c.name in raw_cols else "null::varchar"
         if c.name == "construct" and sm.constructs:  # the mapping's constructs win over the file's
             whens = " ".join(f"when {q(item)} then {q(construct)}" for item, construct in sm.constructs.items())
             text = f"coalesce(case item_id__text {whens} end, {text})"
@@ -181,6 +184,13 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
                                   + ([f"({expr}) > date {q(c.latest)}"] if c.latest else []))
             typed.append(f"case when {outside} then {ident(c.name + '__text')} end "
                          f"as {ident(c.name + '__implausible')}")
+    # A data line that repeats the header (two extracts joined with `cat`): flagged as one whole-line
+    # problem rather than as a type error in every column.
+    present = [c for c in source.columns if c.name in raw_cols]
+    echo = " + ".join(f"(lower(trim({ident(c.name)})) = {q(sm.columns.get(c.name, c.name).strip().lower())})::int"
+                      for c in present)
+    typed.append(f"case when {echo or '0'} >= least(2, {len(present)}) and {len(present)} > 0 "
+                 f"then 'header line repeated at this line' end as _repeated_header")
     # Two spellings of one id that differ only in case: every row carrying either is flagged, since
     # which is right cannot be told from the data (a merge of two systems, or a case-sensitive source).
     clashes, clash_cols = [], []
@@ -376,8 +386,9 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
         bar.close()
     fail = pd.concat(failures) if failures else pd.DataFrame({"rid": pd.Series(dtype="int64"),
                                                                "rule": pd.Series(dtype="int64")})
-    # A line that does not parse has no fields, so every other rule fails on it too: report it once.
-    parse = [i for i, r in enumerate(rules) if r.name == "parse"]
+    # A line that does not parse has no fields (and a repeated header no values), so every other rule
+    # fails on it too: report it once.
+    parse = [i for i, r in enumerate(rules) if r.column == "*"]
     unparsed = fail["rule"].isin(parse)
     echoes = ~unparsed & fail["rid"].isin(fail.loc[unparsed, "rid"])
     for i, n in fail.loc[echoes, "rule"].value_counts().items():

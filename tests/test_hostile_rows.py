@@ -267,3 +267,43 @@ def test_validate_source_reports_breaches_on_its_own(case):
     case.run("meetings")
     r = validate_source(case.con, "meetings")
     assert r.blocked and r.breaches[0]["name"] == path.name and r.breaches[0]["rule"] == "allowed_values"
+
+
+# ---------------------------------------------------------------------------------------------
+# Beyond the issue's seven: what else real extracts do
+
+
+def test_two_extracts_joined_headers_and_all_report_the_second_header_once(case):
+    """`cat a.csv b.csv > month.csv` leaves b's header as a data line."""
+    path = sorted((case.landing / "meetings").glob("*.csv"))[4]
+    rows = read_rows(path)
+    write_rows(path, [*rows[:6], rows[0], *rows[6:]])
+    results = case.run("meetings")
+    assert [(q[1], q[2], q[3]) for q in case.quarantine("meetings") if q[0] == path.name] == \
+        [(7, "(whole line)", "repeated_header")]
+    assert results["meetings"].rows_quarantined == 1 and results["meetings"].promoted
+    assert_reconciles(results, case, "meetings")
+
+
+def test_invisible_characters_around_ids_are_trimmed(case):
+    """A no-break space or a zero-width space pasted after an id (spreadsheets, copy-paste from web
+    HR tools) must not make an unknown person."""
+    before = snapshot(case)
+    path = case.path("job_history")
+    person = read_rows(path)[3][0]
+    set_field(path, 4, "employee_id", person + "\u00a0")
+    set_field(path, 6, "employee_id", "\u200b" + read_rows(path)[5][0])
+    results = case.run("job_history")
+    assert results["job_history"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.job_history"), before["validated.job_history"])
+
+
+def test_windows_line_endings_read_the_same(case):
+    before = snapshot(case)
+    path = case.path("mentorship_pairs")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    set_field_crlf = read_rows(path)  # still parses as the same rows
+    assert len(set_field_crlf) > 10
+    results = case.run("mentorship_pairs")
+    assert results["mentorship_pairs"].rows_quarantined == 0
+    assert_only_changed(case, before, set())
