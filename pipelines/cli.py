@@ -7,7 +7,9 @@
     python -m pipelines.cli generate                         # (re)generate the synthetic landing files only
 
 It exits 0 on success, 1 when the run failed (with the failing step and the validation summary) and 2
-on a configuration error.
+on a configuration error. A run blocked by bad input (a failing blocking check) shows no stack trace on
+the console, only that summary; a crash in an asset shows its Python traceback at the step's failure.
+The UI (make ui) keeps every event of either in full (pipelines/console.py).
 """
 
 from __future__ import annotations
@@ -164,6 +166,7 @@ def run(args) -> int:
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
     # dagster.yaml keeps its storage paths relative to the project folder.
     os.chdir(PROJECT_DIR)
+    from pipelines.console import cli_console_logger
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("full_refresh")
@@ -179,6 +182,9 @@ def run(args) -> int:
     if not args.select or monthly & set(args.select):
         tags = range_tags(*months)
         print(f"Monthly sources: loading {months[0]} to {months[1]}")
+    # The console shows a run blocked by bad input without Dagster's stack traces (the summary below says
+    # what failed); a crash keeps its traceback, and the UI keeps every event in full (pipelines/console.py).
+    job = job.with_logger_defs({"console": cli_console_logger})
     result = job.execute_in_process(
         instance=dg.DagsterInstance.get(), raise_on_error=False, tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
@@ -189,7 +195,8 @@ def run(args) -> int:
                 err = ev.step_failure_data.error
                 msg = (err.cause.message if err.cause else err.message).strip().splitlines()
                 print(f"FAILED {ev.step_key}: {' '.join(msg[:3])}", file=sys.stderr)
-            elif ev.is_run_failure and ev.job_failure_data and ev.job_failure_data.error:
+            elif (ev.is_run_failure and ev.job_failure_data and ev.job_failure_data.error
+                  and ev.job_failure_data.first_step_failure_event is None):
                 # Failed before any step: a resource refused its settings (the hash key, min_group_size,
                 # an output folder), so nothing was published.
                 err = ev.job_failure_data.error
