@@ -104,8 +104,13 @@ def validation_lines(settings: Settings, detailed: bool) -> list[str]:
         counts = (f"{run_['rows_read']:,} read, {run_['rows_quarantined']:,} quarantined "
                   f"({run_['reject_share']:.1%})" if run_ else "")
         lines.append(f"  {s['source']:<18}{s['status'].replace('_', ' '):<15}{counts}")
+        if run_.get("placeholders"):
+            counts = json.loads(run_["placeholders"])
+            lines.append("      placeholder dates read as empty: " + ", ".join(f"{c} {n:,}" for c, n in counts.items()))
         if not detailed or s["status"] == "passed":
             continue
+        for reason in (run_.get("blocked_by") or "").splitlines():
+            lines.append(f"      blocked: {reason}")
         for f in s["files"]:
             if f["status"] == "failed":
                 lines.append(f"      file {f['file']}: {f['problem']}")
