@@ -5,7 +5,8 @@ When a blocking asset check fails (``raw_<source>``'s files_usable, ``validated_
 reject_share, ...), Dagster fails the step with a DagsterAssetCheckFailedError and logs it twice, on the
 step's failure and on the run's, each time with a "Stack Trace" of Dagster's own code: nothing an
 analyst can act on, above the one-screen summary the CLI prints at the end (which names the source, the
-file, the rule and the report). Here those two lines stay, each on one line, naming the check.
+file, the rule and the report). Here those two lines stay, each on one line, naming the check, and
+the "Dependencies for step ... Not executing." line of every downstream step is left to the UI.
 
 What is left as it is:
 
@@ -19,8 +20,12 @@ What is left as it is:
 from __future__ import annotations
 
 import logging
+import re
 
 import dagster as dg
+
+#: Dagster's line for each step not run because an upstream step failed: the UI keeps them.
+_SKIPPED = re.compile(r"Dependencies for step \S+ (failed|were not executed).*Not executing\.", re.S)
 
 #: The error Dagster raises when a blocking asset check fails: the input, not the code, is at fault.
 BLOCKED = "DagsterAssetCheckFailedError"
@@ -40,6 +45,8 @@ class BlockedRunConsoleFilter(logging.Filter):
     and stack that Dagster appends. The record is the console logger's own copy: storage has its own."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and _SKIPPED.search(record.msg):
+            return False  # one line per downstream step; the run's summary says they did not run
         event = getattr(record, "dagster_event", None)
         if event is None or not (event.is_step_failure or event.is_run_failure):
             return True

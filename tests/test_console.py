@@ -101,17 +101,27 @@ def crashing():
     raise ValueError("an unexpected bug in the asset")
 
 
-def _run_with_cli_logger(asset) -> dg.ExecuteInProcessResult:
-    job = dg.Definitions(assets=[asset], jobs=[dg.define_asset_job("j")]).resolve_job_def("j")
+@dg.asset(deps=[checked])
+def downstream():
+    pass
+
+
+def _run_with_cli_logger(*assets, instance=None) -> dg.ExecuteInProcessResult:
+    job = dg.Definitions(assets=list(assets), jobs=[dg.define_asset_job("j")]).resolve_job_def("j")
     return job.with_logger_defs({"console": cli_console_logger}).execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
 
 
 def test_the_console_logger_drops_the_stack_of_a_blocked_step_but_storage_keeps_it(capfd):
-    result = _run_with_cli_logger(checked)
+    instance = dg.DagsterInstance.ephemeral()
+    result = _run_with_cli_logger(checked, downstream, instance=instance)
     err = capfd.readouterr().err
     assert not result.success
+    # The step that did not run is in the event log (the UI), not on the console.
+    assert "Not executing" not in err
+    assert any("Dependencies for step downstream" in entry.user_message and "Not executing" in entry.user_message
+               for entry in instance.all_logs(result.run_id))
     assert "Stack Trace" not in err and "DagsterAssetCheckFailedError" not in err
     assert err.count("Blocked by bad input: the blocking check checked: usable failed") == 2
     # The event log (what the UI shows) still has the error in full.
