@@ -81,15 +81,17 @@ def build_validation_report(summary: dict, out: Path) -> Path:
              "<p class=howto><b>Sample rows are held back:</b> this is a leadership export, so only the counts are "
              "shown; the analytics team sees the samples in its own run.</p>" if summary.get("samples_held_back") else "",
              "<table class=data><tr><th class=left>source</th><th class=left>status</th><th>rows read</th>"
-             "<th>accepted</th><th>quarantined</th><th>share</th><th>limit</th></tr>"]
+             "<th>accepted</th><th>quarantined</th><th>share</th><th>limit</th><th class=left>blocked by</th></tr>"]
     for s in summary["sources"]:
         run = s["run"] or {}
         share = f"{run['reject_share']:.2%}" if run else ""
         limit = f"{run['max_reject_share']:.0%}" if run else ""
+        why = "<br>".join(map(_e, (run.get("blocked_by") or "").splitlines()))
         parts.append(f"<tr><td class=left><a href='#{_e(s['source'])}'>{_e(s['source'])}</a></td>"
                      f"<td class=left>{_badge(s['status'])}</td><td>{run.get('rows_read', 0):,}</td>"
                      f"<td>{run.get('rows_accepted', 0):,}</td><td>{run.get('rows_quarantined', 0):,}</td>"
-                     f"<td>{share}</td><td>{limit}</td></tr>")
+                     f"<td>{share}</td><td>{limit}</td>"
+                     f"<td class='left fail' style='min-width:24em'>{why}</td></tr>")
     parts.append("</table>")
     for s in summary["sources"]:
         run = s["run"]
