@@ -2,10 +2,11 @@
 
 Each landing file becomes text columns named by the contract (through the mapping), with its
 file name, the line a record starts on and its record number. A file that cannot be used at all
-(unreadable, empty, header only, undecodable, a required column missing, a mapped column absent)
-raises ``FileContractError`` listing every such problem, before the last good ``raw.<source>`` is
-touched. Lines the CSV parser cannot split into the header's columns are kept as rows with a
-``_parse_error`` so that validation quarantines them and rows read = accepted + quarantined.
+(a dangling link, unreadable or vanished, empty, header only, undecodable, a required column
+missing, a mapped column absent, a contract column repeated) raises ``FileContractError`` listing
+every such problem, before the last good ``raw.<source>`` is touched. Lines the CSV parser cannot
+split into the header's columns, and a last record cut inside a quoted field, are kept as rows with
+a ``_parse_error`` so that validation quarantines them and rows read = accepted + quarantined.
 
 All heavy work is SQL inside DuckDB; Python only loops over files and columns.
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from mentorship.contract import SOURCES
 from mentorship.mapping import Mapping, SourceMapping
@@ -171,17 +173,22 @@ def _line_numbers(path: Path, byte_positions: list[int]) -> dict[int, int]:
     return out
 
 
-def _read_header(path: Path, encoding: str, delimiter: str | None) -> tuple[str, list[str]]:
+def _read_header(path: Path, encoding: str, delimiter: str | None,
+                 like: list[str] | None = None) -> tuple[str, list[str]] | None:
     """The delimiter and the header's names as written, parsed by Python's csv module (quote '"').
 
-    Without a delimiter, the one of , ; tab | that splits the header into the most names is used.
+    Without a delimiter, one of , ; tab | is chosen: with ``like`` (the names DuckDB read), the one
+    that splits the header into as many names, agreeing with most of them (None when none does);
+    otherwise the one that splits it into the most names.
     """
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES).decode({"utf-8": "utf-8-sig"}.get(encoding, encoding), errors="replace")
     first = lambda d: next(csv.reader(io.StringIO(head, newline=""), delimiter=d), [])  # noqa: E731
-    if delimiter:
-        return delimiter, first(delimiter)
-    return max(((d, first(d)) for d in ",;\t|"), key=lambda dn: len(dn[1]))
+    candidates = [(d, first(d)) for d in ([delimiter] if delimiter else ",;\t|")]
+    if like is None:
+        return max(candidates, key=lambda dn: len(dn[1]))
+    fits = [(d, names) for d, names in candidates if len(names) == len(like)]
+    return max(fits, key=lambda dn: sum(a == b for a, b in zip(dn[1], like))) if fits else None
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -217,7 +224,8 @@ def _unclosed_quote(path: Path) -> int | None:
     return last if count % 2 else None
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> None:
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> list[str] | None:
+    """Stage a CSV file; return its header's names as written (see ``stage_file``), None if unknown."""
     encoding = sm.encoding or sniff_encoding(path)
     opts = [f"encoding = {q(encoding)}", "all_varchar = true", "header = true",
             "store_rejects = true", "rejects_table = '_csv_rejects'", "rejects_scan = '_csv_reject_scans'"]
@@ -236,6 +244,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
     quoted_header = any(len(c) > 1 and c[0] == c[-1] == '"' for c in cols)
     unterminated = con.execute("select count(*) from _csv_rejects where error_type = 'UNQUOTED VALUE'").fetchone()[0]
     opener = _unclosed_quote(path) if (quoted_header or unterminated) and encoding != "utf-16" else None
+    written = None
     if opener is not None and quoted_header:
         delim, names = _read_header(path, encoding, sm.delimiter)
         columns = "{" + ", ".join(f"{q(n)}: 'VARCHAR'" for n in _unique_names([n.strip() for n in names])) + "}"
@@ -244,12 +253,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
             con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
                         f"from read_csv({q(str(path))}, {', '.join(opts)}, auto_detect = false, delim = {q(delim)}, "
                         f"quote = '\"', escape = '\"', columns = {columns})")
-            cols = [c for c in _columns(con, "_records") if c != "_record"]
+            cols, written = [c for c in _columns(con, "_records") if c != "_record"], names
         except duckdb.Error:  # not a cut after all: keep the first reading
             con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
             con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
                         f"from read_csv({q(str(path))}, {read})")
             opener = None
+    if written is None:
+        written = (_read_header(path, encoding, sm.delimiter, like=cols) or (None, None))[1]
     rejects = con.execute("select line_byte_position, string_agg(distinct lower(error_type), '; '), "
                           "any_value(error_message) from _csv_rejects group by 1 order by 1").fetchall()
     if opener is not None and rejects and rejects[-1][0] <= opener and "unquoted value" in rejects[-1][1]:
@@ -277,20 +288,28 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
     else:
         con.execute(f"create or replace temp table {table} as select _record, _p as _line, "
                     f"null::varchar as _parse_error, * exclude (_record, _p) from _provisional")
+    return written
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> list[str]:
+    """Stage a Parquet file; return its columns' names as written in its schema."""
     con.execute(f"create or replace temp view _pq as select * from read_parquet({q(str(path))}, file_row_number = true)")
     cols = [c for c in _columns(con, "_pq") if c != "file_row_number"]
     text = ", ".join(f"regexp_replace({ident(c)}::varchar, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in cols)
     con.execute(f"create or replace temp table {table} as select file_row_number + 1 as _record, "
                 f"file_row_number + 1 as _line, null::varchar as _parse_error, {text} from _pq")
+    try:
+        return pq.read_schema(path).names
+    except (OSError, ValueError):  # DuckDB read it, so its names stand
+        return None
 
 
-def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> None:
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> list[str]:
+    """Stage a sheet; return its header row as written (pandas renames a repeated name to name.1)."""
     # Excel sheets hold at most 1,048,576 rows, so reading one through pandas is bounded.
     try:
         frame = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl")
+        header = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl", header=None, nrows=1)
     except (FileNotFoundError, PermissionError):
         raise  # the file's own problem, not a broken workbook
     except (ValueError, KeyError, OSError, zipfile.BadZipFile) as e:
@@ -302,6 +321,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, 
     con.execute(f"create or replace temp table {table} as select row_number() over () as _record, "
                 f"row_number() over () + 1 as _line, null::varchar as _parse_error, {text} from _xl")
     con.unregister("_xl")
+    return ["" if pd.isna(v) else str(v) for v in header.iloc[0]] if len(header) else []
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -327,30 +347,62 @@ def _reads_like_data(names: list[str], expected: set[str]) -> bool:
     return any(_VALUE_LIKE.match(t) for t in tokens)
 
 
+def _positions(positions: list[int], written: list[str]) -> str:
+    """'columns 8 and 10' (1-based header positions), with the spellings when they differ."""
+    nums = [str(i + 1) for i in positions]
+    text = "columns " + (", ".join(nums[:-1]) + " and " + nums[-1])
+    spellings = [written[i] for i in positions]
+    return text + (", written " + ", ".join(repr(w) for w in spellings) if len(set(spellings)) > 1 else "")
+
+
 def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: SourceMapping, table: str) -> int:
     """Stage one file as contract-named text columns in temp table ``table``; return rows read.
 
     Raises ``_Problem`` with a plain description when the file cannot be used.
+
+    Columns are matched by name ignoring case and spaces at either end, as the header is written
+    (DuckDB and pandas rename a repeated name, to base_salary_1 or base_salary.1). When a contract
+    column (after the mapping) appears more than once, the file is refused, naming the columns and
+    their positions, unless the mapping's ``duplicate_columns`` says which occurrence to use; the
+    others are dropped. A repeated name that is not a contract column is harmless to the contract:
+    its copies are kept as extra columns under the reader's names, as any extra column is.
     """
     if path.stat().st_size == 0:
         raise _Problem("is empty (0 bytes)")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            _stage_csv(con, path, sm, "_staged")
+            written = _stage_csv(con, path, sm, "_staged")
         elif suffix == ".parquet":
-            _stage_parquet(con, path, "_staged")
+            written = _stage_parquet(con, path, "_staged")
         else:
-            _stage_excel(con, path, sm, "_staged")
+            written = _stage_excel(con, path, sm, "_staged")
     except duckdb.Error as e:
         raise _Problem(f"cannot be read: {str(e).splitlines()[0]}") from e
     found = [c for c in _columns(con, "_staged") if c not in ("_record", "_line", "_parse_error")]
-    by_norm = {c.strip().lower(): c for c in found}
+    if not written or len(written) != len(found):
+        written = found  # the header as written is unknown: DuckDB's names (a renamed repeat is not seen)
+    at: dict[str, list[int]] = {}  # name as matched -> its positions in the header
+    for i, name in enumerate(written):
+        at.setdefault(name.strip().lower(), []).append(i)
     contract = SOURCES[source]
-    select, used, missing, absent_mapped = [], set(), [], []
+    select, used, missing, absent_mapped, repeated, bad_choice = [], set(), [], [], [], []
     for col in contract.columns:
         wanted = sm.columns.get(col.name, col.name)
-        actual = by_norm.get(wanted.strip().lower())
+        positions = at.get(wanted.strip().lower(), [])
+        actual = found[positions[0]] if positions else None
+        if len(positions) > 1:
+            used.update(found[i] for i in positions)  # the occurrences not chosen are dropped
+            choice = sm.duplicate_columns.get(col.name)
+            named = col.name if wanted == col.name else f"'{wanted}' (for {col.name})"
+            where = _positions(positions, written)
+            if choice is None:
+                repeated.append((col.name, f"{len(positions)} columns named {named} ({where})"))
+            elif choice != "last" and choice > len(positions):
+                bad_choice.append(f"the mapping's sources.{source}.duplicate_columns chooses column {choice} of "
+                                  f"those named {named}, but the file has {len(positions)} ({where})")
+            else:
+                actual = found[positions[-1] if choice == "last" else positions[choice - 1]]
         if actual is None:
             if col.name in sm.columns:
                 absent_mapped.append(f"'{wanted}' (for {col.name})")
@@ -380,6 +432,13 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
             hint = (" The header reads as one column, so the delimiter is probably not what the file uses; "
                     f"set sources.{source}.csv.delimiter in the mapping file.")
         raise _Problem(f"lacks required column(s) {', '.join(missing)}{found_text}.{hint}")
+    if bad_choice:
+        raise _Problem("; ".join(bad_choice))
+    if repeated:
+        example = ", ".join(f"{name}: 2" for name, _ in repeated)
+        raise _Problem(f"has {' and '.join(text for _, text in repeated)}; say which one to use with "
+                       f"sources.{source}.duplicate_columns: {{{example}}} in the mapping file (a number counts "
+                       f"them in the order they appear, 1 for the first; or first, last)")
     n = con.execute("select count(*) from _staged").fetchall()[0][0]
     if n == 0:
         raise _Problem("holds no data rows (header only)")

@@ -13,6 +13,8 @@ mapping). See ``mappings/example_hris.yaml`` for a commented example of every ke
         date_formats: {hire_date: "%d.%m.%Y"}   # per column, overriding date_format
         csv: {delimiter: ";", encoding: latin-1}  # default: sniffed
         excel: {sheet: Export}              # default: the first sheet
+        duplicate_columns: {hire_date: 2}   # a file with two hire_date columns: use the 2nd (or first,
+                                            # last); without it, a duplicated contract column blocks the file
         no_value: {termination_date: ["31/12/9999"]}   # placeholders read as empty (default for optional
                                                        # dates: 9999-12-31, 1900-01-01, 0000-00-00; [] for none)
       survey_items:
@@ -52,6 +54,8 @@ class SourceMapping:
     constructs: dict[str, str] = field(default_factory=dict)  # item id -> construct
     no_value: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> placeholders read as empty
     id_case: str = "sensitive"  # the mapping's identifiers.case, the same for every source
+    # contract column -> which of several columns of that name to use: 1-based occurrence, or "last"
+    duplicate_columns: dict[str, int | str] = field(default_factory=dict)
 
     def no_value_for(self, column) -> tuple[str, ...]:
         """The placeholders of ``column`` (a contract ``Column``) read as empty: the mapping's, else the contract's."""
@@ -106,7 +110,8 @@ def load_mapping(path: Path | str | None) -> Mapping:
         if name not in SOURCES:
             raise MappingError(f"{where}: unknown source (known: {', '.join(SOURCES)})")
         spec = spec or {}
-        known = {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs", "no_value"}
+        known = {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs", "no_value",
+                 "duplicate_columns"}
         if unknown := set(spec) - known:
             raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
         contract_cols = {c.name for c in SOURCES[name].columns}
@@ -120,8 +125,17 @@ def load_mapping(path: Path | str | None) -> Mapping:
             if not isinstance(items, list) or not all(isinstance(x, (str, int)) for x in items):
                 raise MappingError(f"{where}.no_value.{k} must be a placeholder text or a list of them; got {v!r}")
             no_value[str(k)] = tuple(str(x) for x in items)
+        duplicate_columns = {}
+        for k, v in (spec.get("duplicate_columns") or {}).items():
+            choice = v.strip().lower() if isinstance(v, str) else v
+            if choice in ("first", "last") or (isinstance(choice, int) and not isinstance(choice, bool) and choice >= 1):
+                duplicate_columns[str(k)] = 1 if choice == "first" else choice
+            else:
+                raise MappingError(f"{where}.duplicate_columns.{k} must say which of the columns named {k} to use: "
+                                   f"a number counted from 1 in the order they appear (2 for the second), or first "
+                                   f"or last; got {v!r}")
         for part, cols in (("columns", columns), ("values", values), ("date_formats", date_formats),
-                           ("no_value", no_value)):
+                           ("no_value", no_value), ("duplicate_columns", duplicate_columns)):
             if bad := sorted(set(cols) - contract_cols):
                 raise MappingError(f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
                                    f"(contract columns: {', '.join(sorted(contract_cols))})")
@@ -144,5 +158,5 @@ def load_mapping(path: Path | str | None) -> Mapping:
             else (DEFAULT_DATE_FORMAT,),
             date_formats=date_formats, delimiter=delimiter, encoding=encoding and str(encoding).lower(),
             sheet=(spec.get("excel") or {}).get("sheet", 0), constructs=constructs, no_value=no_value,
-            id_case=id_case)
+            id_case=id_case, duplicate_columns=duplicate_columns)
     return Mapping(path, sources, id_case)

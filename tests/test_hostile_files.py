@@ -267,3 +267,141 @@ def test_fully_quoted_file_reads_the_same_as_an_unquoted_one(case):
         tables.append(case.table("validated.meetings"))
     assert read_rows(path)[1][3].isdigit() and path.read_text().splitlines()[1].endswith('"')
     pd.testing.assert_frame_equal(tables[0], tables[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Duplicated columns block the file unless the mapping says which one to use.
+
+
+def _second_salary(case: Case, header: str = "base_salary") -> tuple[Path, list[str]]:
+    """Append a second salary column (10% higher) to one job history file; return it and the new values."""
+    path = case.path("job_history")
+    rows = read_rows(path)
+    i = rows[0].index("base_salary")
+    rows[0].append(header)
+    for r in rows[1:]:
+        r.append(str(round(float(r[i]) * 1.1)) if r[i] else "")
+    write_rows(path, rows)
+    return path, [r[-1] for r in rows[1:]]
+
+
+def _mapping(tmp_path: Path, text: str):
+    path = tmp_path / "mapping.yaml"
+    path.write_text(text)
+    return load_mapping(path)
+
+
+def test_duplicated_contract_column_blocks_and_keeps_the_last_good_tables(case):
+    path, _ = _second_salary(case)
+    before = _tables(case, "job_history")
+    with pytest.raises(FileContractError) as err:
+        case.run("job_history")
+    assert _problems(err) == {path.name: (
+        "has 2 columns named base_salary (columns 8 and 10); say which one to use with "
+        "sources.job_history.duplicate_columns: {base_salary: 2} in the mapping file (a number counts them in the "
+        "order they appear, 1 for the first; or first, last)")}
+    _assert_unchanged(case, "job_history", before)
+
+
+@pytest.mark.parametrize("choice", ["2", "last"])
+def test_mapping_chooses_which_duplicated_column_to_use(case, tmp_path, choice):
+    path, second = _second_salary(case)
+    mapping = _mapping(tmp_path, f"sources:\n  job_history:\n    duplicate_columns: {{base_salary: {choice}}}\n")
+    results = case.run("job_history", mapping)
+    assert results["job_history"].rows_quarantined == 0
+    got = case.con.execute("select base_salary from validated.job_history where _source_file = ? order by _source_line",
+                           [path.name]).fetchall()
+    assert [f"{v:.0f}" if v is not None else "" for (v,) in got] == second
+    assert "base_salary_1" not in case.con.execute("select * from raw.job_history limit 0").df().columns
+    assert_reconciles(results, case, "job_history")
+
+
+def test_mapping_choosing_the_first_keeps_the_original_values(case, tmp_path):
+    _second_salary(case)
+    before = case.table("validated.job_history")
+    case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: first}\n"))
+    pd.testing.assert_frame_equal(case.table("validated.job_history"), before)
+
+
+def test_duplicates_differing_in_case_and_spaces_are_duplicates_too(case):
+    path, _ = _second_salary(case, " Base_Salary")
+    with pytest.raises(FileContractError, match=r"has 2 columns named base_salary \(columns 8 and 10, written "
+                                                r"'base_salary', ' Base_Salary'\)"):
+        case.run("job_history")
+
+
+def test_mapping_choosing_an_occurrence_the_file_lacks_blocks(case, tmp_path):
+    path, _ = _second_salary(case)
+    with pytest.raises(FileContractError, match=r"the mapping's sources\.job_history\.duplicate_columns chooses column 3 "
+                                                r"of those named base_salary, but the file has 2 \(columns 8 and 10\)"):
+        case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: 3}\n"))
+
+
+def test_mapped_duplicates_are_named_as_written(case, tmp_path):
+    path, _ = _second_salary(case, "base_salary")
+    rows = read_rows(path)
+    rows[0] = ["Annual Pay" if h == "base_salary" else h for h in rows[0]]
+    write_rows(path, rows)
+    others = [p for p in (case.landing / "job_history").glob("*.csv") if p != path]
+    for p in others:
+        p.unlink()
+    with pytest.raises(FileContractError, match=r"has 2 columns named 'Annual Pay' \(for base_salary\) \(columns 8 and "
+                                                r"10\); say which one to use with sources\.job_history\.duplicate_columns: "
+                                                r"\{base_salary: 2\}"):
+        case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    columns: {base_salary: Annual Pay}\n"))
+
+
+def test_a_duplicated_extra_column_is_kept_not_fatal(case):
+    path = case.path("mentorship_pairs")
+    rows = read_rows(path)
+    rows[0] += ["notes", "notes"]
+    for r in rows[1:]:
+        r += ["a", "b"]
+    write_rows(path, rows)
+    results = case.run("mentorship_pairs")
+    assert results["mentorship_pairs"].rows_quarantined == 0
+    assert case.con.execute("select distinct notes, notes_1 from raw.mentorship_pairs where _source_file = ?",
+                            [path.name]).fetchall() == [("a", "b")]
+
+
+def test_duplicated_columns_in_excel_and_parquet_block(case):
+    emp = case.path("employees")
+    frame = pd.read_csv(emp, dtype=str, keep_default_na=False)
+    frame.insert(3, "hire_date_again", frame["hire_date"])
+    frame.columns = [c if c != "hire_date_again" else "HIRE_DATE" for c in frame.columns]
+    frame.to_excel(emp.with_suffix(".xlsx"), index=False)
+    emp.unlink()
+    with pytest.raises(FileContractError, match=r"employees\.xlsx: has 2 columns named hire_date \(columns 3 and 4, "
+                                                r"written 'hire_date', 'HIRE_DATE'\)"):
+        case.run("employees")
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    meet = case.path("meetings")
+    table = pa.Table.from_pandas(pd.read_csv(meet, dtype=str, keep_default_na=False), preserve_index=False)
+    table = table.append_column("format", table.column("format"))
+    pq.write_table(table, meet.with_suffix(".parquet"))
+    meet.unlink()
+    with pytest.raises(FileContractError, match=rf"{meet.stem}\.parquet: has 2 columns named format \(columns 5 and 7\)"):
+        case.run("meetings")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("duplicate_columns: {salary: 2}", r"sources\.job_history\.duplicate_columns: salary is not a contract column of "
+                                        r"job_history"),
+    ("duplicate_columns: {base_salary: 0}", r"sources\.job_history\.duplicate_columns\.base_salary must say which of "
+                                             r"the columns named base_salary to use: a number counted from 1 .*got 0"),
+    ("duplicate_columns: {base_salary: middle}", r"duplicate_columns\.base_salary must say .*got 'middle'"),
+    ("duplicate_columns: {base_salary: true}", r"duplicate_columns\.base_salary must say .*got True"),
+    ("duplicate_columns: {base_salary: 1.5}", r"duplicate_columns\.base_salary must say .*got 1\.5"),
+])
+def test_broken_duplicate_columns_key_is_refused(tmp_path, text, message):
+    with pytest.raises(MappingError, match=message):
+        _mapping(tmp_path, f"sources:\n  job_history:\n    {text}\n")
+
+
+def test_duplicate_columns_key_is_read(tmp_path):
+    sm = _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: 2, job_level: First, "
+                            "department: last}\n").for_source("job_history")
+    assert sm.duplicate_columns == {"base_salary": 2, "job_level": 1, "department": "last"}
