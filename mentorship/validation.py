@@ -124,6 +124,12 @@ class ValidationResult:
 # Typing raw text (SQL)
 
 
+def _trimmed(col: str) -> str:
+    # trim() with a character list is four times slower than plain trim() in DuckDB, so printable
+    # ASCII (nearly every value) takes the plain one, which then trims the same.
+    return f"case when regexp_matches({col}, '^[ -~]*$') then trim({col}) else trim({col}, {_BLANKS}) end"
+
+
 def _mapped(text: str, codes: dict[str, str]) -> str:
     if not codes:
         return text
@@ -159,7 +165,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
     ids = set(ID_COLUMNS[source.name])
     typed = []
     for c in source.columns:
-        text = f"nullif(trim({ident(c.name)}, {_BLANKS}), '')" if c.name in raw_cols else "null::varchar"
+        text = f"nullif({_trimmed(ident(c.name))}, '')" if c.name in raw_cols else "null::varchar"
         if c.name == "construct" and sm.constructs:  # the mapping's constructs win over the file's
             whens = " ".join(f"when {q(item)} then {q(construct)}" for item, construct in sm.constructs.items())
             text = f"coalesce(case item_id__text {whens} end, {text})"
