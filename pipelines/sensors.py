@@ -32,14 +32,33 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     now, changed = {}, []
     if not landing.is_dir():
         return now, changed
-    for path in sorted(p for p in landing.rglob("*") if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES):
+    entries = (p for p in landing.rglob("*") if p.suffix.lower() in LANDING_SUFFIXES and not p.name.startswith(".")
+               and not p.parent.name.startswith("."))
+    for path in sorted(entries):
         rel = path.relative_to(landing).as_posix()
-        st = path.stat()
+        if not path.is_file():
+            # A dangling link, a link to a folder, a folder named like a file: a change that starts a run,
+            # which then blocks the source naming the entry (the month must not vanish unnoticed).
+            try:
+                st = path.lstat()
+            except OSError:
+                continue  # gone since the listing
+            now[rel] = [-1, st.st_mtime_ns, "not a readable file"]
+            if rel not in known or known[rel][2] != now[rel][2]:
+                changed.append(rel)
+            continue
+        try:
+            st = path.stat()
+        except OSError:
+            continue
         old = known.get(rel)
         if old and old[0] == st.st_size and old[1] == st.st_mtime_ns:
             now[rel] = old
             continue
-        digest = file_digest(path)
+        try:
+            digest = file_digest(path)
+        except OSError:
+            digest = "not a readable file"
         now[rel] = [st.st_size, st.st_mtime_ns, digest]
         if not old or old[2] != digest:
             changed.append(rel)

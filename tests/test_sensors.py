@@ -48,6 +48,17 @@ def test_new_file_requests_a_run_the_same_file_does_not_and_a_changed_file_does(
     assert replay.run_key == evaluate()[0].run_key
 
 
+def test_a_dangling_link_requests_a_run_so_the_missing_month_is_reported(landing):
+    """A link to an unmounted share is a change: the run it starts blocks the source naming the file,
+    where skipping it would let the month vanish without an alert."""
+    _, cursor = evaluate()
+    link = landing / "employees" / "employees_2025_02.csv"
+    link.symlink_to(landing / "share_not_mounted" / "employees_2025_02.csv")
+    first, cursor = evaluate(cursor)
+    assert isinstance(first, dg.RunRequest) and "employees/employees_2025_02.csv" in first.tags["mentorship/files"]
+    assert isinstance(evaluate(cursor)[0], dg.SkipReason)  # still dangling: not a new change
+
+
 def test_a_new_month_reloads_that_month_of_its_source_and_everything_downstream(landing):
     _, cursor = evaluate()
     (landing / "meetings").mkdir()
