@@ -10,7 +10,7 @@ import pytest
 
 from mentorship.contract import EARLIEST_DATE, SOURCES
 from mentorship.mapping import load_mapping
-from mentorship.validation import MIN_REJECTS_PER_PART, validate_source
+from mentorship.validation import MIN_REJECTS_PER_PART, ingest, validate_source
 from tests.test_validation_corpus import (  # noqa: F401  (fixtures)
     assert_quarantined,
     assert_reconciles,
@@ -33,6 +33,11 @@ def assert_only_changed(case, before: dict[str, pd.DataFrame], changed: set[str]
     for t, frame in before.items():
         if t not in changed:
             pd.testing.assert_frame_equal(case.table(t), frame, obj=t)
+
+
+def run_one(case, source: str, mapping=None, **kw):
+    """Validate only ``source`` (not the sources that look it up): for cases about that source alone."""
+    return ingest(case.con, case.landing, mapping, sources=[source], **kw)
 
 
 def mapping(tmp_path, text: str):
@@ -201,7 +206,7 @@ def test_far_future_placeholder_termination_reads_as_still_employed(case):
     for n in lines:
         rows[n - 1][h.index("termination_date")] = "9999-12-31"
     write_rows(path, rows)
-    results = case.run("employees")
+    results = run_one(case, "employees")
     r = results["employees"]
     assert r.rows_quarantined == 0 and r.placeholders == {"termination_date": len(lines)}
     assert "termination_date 9" in r.summary() or f"termination_date {len(lines):,}" in r.summary()
@@ -213,14 +218,14 @@ def test_placeholders_follow_the_mapping(case, tmp_path):
     line = first_line_where(path, "termination_date", lambda v: v == "")
     set_field(path, line, "termination_date", "31.12.9999")
     # Not a placeholder by default: an unreadable date.
-    case.run("employees")
+    run_one(case, "employees")
     assert_quarantined(case, "employees", path.name, line, "termination_date", "type:date", "31.12.9999")
     m = mapping(tmp_path, "sources:\n  employees:\n    no_value: {termination_date: ['31.12.9999']}\n")
-    r = case.run("employees", m)["employees"]
+    r = run_one(case, "employees", m)["employees"]
     assert r.rows_quarantined == 0 and r.placeholders == {"termination_date": 1}
     # With the defaults switched off, 9999-12-31 is a date no one can have.
     set_field(path, line, "termination_date", "9999-12-31")
-    case.run("employees", mapping(tmp_path, "sources:\n  employees:\n    no_value: {termination_date: []}\n"))
+    run_one(case, "employees", mapping(tmp_path, "sources:\n  employees:\n    no_value: {termination_date: []}\n"))
     assert_quarantined(case, "employees", path.name, line, "termination_date", "plausible_range", "9999-12-31")
 
 
@@ -232,7 +237,7 @@ def test_placeholders_follow_the_mapping(case, tmp_path):
 def test_a_date_no_employee_can_have_is_quarantined(case, source, column, value):
     path = case.path(source)
     set_field(path, 5, column, value)
-    results = case.run(source)
+    results = run_one(case, source)
     assert_quarantined(case, source, path.name, 5, column, "plausible_range", value)
     assert value < EARLIEST_DATE
     assert_reconciles(results, case, source)
