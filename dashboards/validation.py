@@ -21,6 +21,9 @@ STATUS = {
     "file_error": ("file error", "#D55E00", "a file could not be used; the previous tables are kept and nothing "
                    "downstream ran"),
     "not_validated": ("not validated", "#999999", "no validation has run for this source yet"),
+    "not_revalidated": ("not validated yet", "#999999", "its latest files were read but not validated, because a "
+                        "source it is checked against was blocked; the counts below are from its last validation "
+                        "and the previous validated table is kept"),
 }
 
 CSS = """

@@ -69,10 +69,14 @@ def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str 
                                                                                    s["value"], hash_key)}
                             for s in rows if s["rule"] == r["rule"] and s["column"] == r["column"]]
         run = run[0] if run else None
+        loaded = (con.execute("select max(loaded_at) from raw.landing_files where source = ?", [name]).fetchall()[0][0]
+                  if have["raw.landing_files"] else None)
         if any(f["status"] == "failed" for f in files):
             status = "file_error"
         elif run is None:
             status = "not_validated"
+        elif loaded is not None and loaded > run["validated_at"]:
+            status = "not_revalidated"  # new files are in raw, but a source it is checked against blocked
         elif not run["promoted"]:
             status = "blocked"
         elif run["rows_quarantined"]:

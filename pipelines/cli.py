@@ -94,6 +94,8 @@ def summary(settings: Settings) -> str:
 
 def validation_lines(settings: Settings, detailed: bool) -> list[str]:
     """One screen on data validation, from the summary the ingest assets write."""
+    from dashboards.validation import STATUS
+
     path = settings.export_dir / "validation_summary.json"
     if not path.exists():
         return []
@@ -101,20 +103,21 @@ def validation_lines(settings: Settings, detailed: bool) -> list[str]:
     lines = ["Data validation (mapping: " + (summ["mapping"] or "identity") + ")"]
     for s in summ["sources"]:
         run_ = s["run"] or {}
+        current = s["status"] in ("passed", "quarantined", "blocked")  # else the counts are an earlier run's
         counts = (f"{run_['rows_read']:,} read, {run_['rows_quarantined']:,} quarantined "
-                  f"({run_['reject_share']:.1%})" if run_ else "")
-        lines.append(f"  {s['source']:<18}{s['status'].replace('_', ' '):<15}{counts}")
-        if run_.get("placeholders"):
-            counts = json.loads(run_["placeholders"])
-            lines.append("      placeholder dates read as empty: " + ", ".join(f"{c} {n:,}" for c, n in counts.items()))
+                  f"({run_['reject_share']:.1%})" + ("" if current else " at its last validation") if run_ else "")
+        lines.append(f"  {s['source']:<18}{STATUS[s['status']][0]:<19}{counts}")
+        if run_.get("placeholders") and current:
+            held = json.loads(run_["placeholders"])
+            lines.append("      placeholder dates read as empty: " + ", ".join(f"{c} {n:,}" for c, n in held.items()))
         if not detailed or s["status"] == "passed":
             continue
-        for reason in (run_.get("blocked_by") or "").splitlines():
+        for reason in (run_.get("blocked_by") or "").splitlines() if s["status"] == "blocked" else ():
             lines.append(f"      blocked: {reason}")
         for f in s["files"]:
             if f["status"] == "failed":
                 lines.append(f"      file {f['file']}: {f['problem']}")
-        failing = [r for r in s["rules"] if not r["success"]]
+        failing = [r for r in s["rules"] if not r["success"]] if current else []
         for r in failing[:6]:
             first = r["samples"][0] if r["samples"] else None
             where = f"; first at {first['file']} line {first['line']}" if first else ""

@@ -61,9 +61,10 @@ def test_a_blocked_run_prints_the_summary_without_stack_traces(tiny_landing, tmp
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    env = {**os.environ, "MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_LANDING_DIR": str(landing),
-           "DAGSTER_HOME": str(home)}
-    env.pop("MENTORSHIP_DUCKDB", None)  # set by other tests' imports of the definitions
+    # Only this run's settings: other tests in this process may have set paths in the environment.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORSHIP_") or k.startswith("MENTORSHIP_HASH_KEY")}
+    env.update({"MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_LANDING_DIR": str(landing),
+                "DAGSTER_HOME": str(home)})
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--select", "raw_employees",
                            "validated_employees"], env=env, cwd=PROJECT_DIR, capture_output=True, text=True,
                           timeout=300)
