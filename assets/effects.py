@@ -7,9 +7,8 @@ from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
 from assets._versions import code_version
-from mentorship import effect_tables
+from mentorship import effect_tables, falsification
 from mentorship import effects as estimator
-from mentorship import falsification
 from mentorship.effect_tables import compute_effects
 from pipelines.resources import PipelineSettings
 

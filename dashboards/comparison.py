@@ -56,11 +56,11 @@ def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
         rows = [m.get(i) for i in ids]
         shares.add_trace(go.Scatter(
             x=[r["value"] * 100 for r in rows], y=[SHORT[r["outcome"]] for r in rows], mode="markers",
-            customdata=ids, marker=dict(color=shades[h], size=10), name=months(h),
-            error_x=dict(type="data", array=[(r["ci_high"] - r["value"]) * 100 for r in rows],
-                         arrayminus=[(r["value"] - r["ci_low"]) * 100 for r in rows], thickness=1.5),
+            customdata=ids, marker={"color": shades[h], "size": 10}, name=months(h),
+            error_x={"type": "data", "array": [(r["ci_high"] - r["value"]) * 100 for r in rows],
+                         "arrayminus": [(r["value"] - r["ci_low"]) * 100 for r in rows], "thickness": 1.5},
             hovertemplate="%{y}: %{x:+.1f} pts<extra>" + months(h) + "</extra>"))
-    shares.add_vline(x=0, line=dict(color="#666", width=1))
+    shares.add_vline(x=0, line={"color": "#666", "width": 1})
     shares.update_layout(height=380, title=f"{ROLE_TITLES[role]}: raw difference in shares of people",
                          xaxis_title="pts")
     shares.update_yaxes(autorange="reversed")
@@ -72,11 +72,11 @@ def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
         s = display_scale(rows[0]["unit"])
         survey.add_trace(go.Scatter(
             x=[r["value"] * s for r in rows], y=[label for _, label in keep], mode="markers",
-            customdata=[i for i, _ in keep], marker=dict(color=MENTORED, size=10, symbol="diamond"),
-            error_x=dict(type="data", array=[(r["ci_high"] - r["value"]) * s for r in rows],
-                         arrayminus=[(r["value"] - r["ci_low"]) * s for r in rows], thickness=1.5),
+            customdata=[i for i, _ in keep], marker={"color": MENTORED, "size": 10, "symbol": "diamond"},
+            error_x={"type": "data", "array": [(r["ci_high"] - r["value"]) * s for r in rows],
+                         "arrayminus": [(r["value"] - r["ci_low"]) * s for r in rows], "thickness": 1.5},
             name="first survey after", hovertemplate="%{y}: %{x:+.2f}<extra></extra>"))
-    survey.add_vline(x=0, line=dict(color="#666", width=1))
+    survey.add_vline(x=0, line={"color": "#666", "width": 1})
     survey.update_layout(height=320, title=f"{ROLE_TITLES[role]}: raw difference in survey change",
                          xaxis_title="on the 1–5 scale", showlegend=False)
     survey.update_yaxes(autorange="reversed")

@@ -19,8 +19,20 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.theme import (ACCENT, COMPARISON, MENTORED, PAGES, RAW, WARN, Html, Page, esc, months, table,
-                              write_plotlyjs)
+from dashboards.theme import (
+    ACCENT,
+    COMPARISON,
+    MENTORED,
+    PAGES,
+    RAW,
+    WARN,
+    Html,
+    Page,
+    esc,
+    months,
+    table,
+    write_plotlyjs,
+)
 from mentorship.metrics import Metrics, display_scale, metric_id
 
 HEADLINE = [("promoted", 12, "Promotion"), ("retained", 12, "Retention"),
@@ -59,7 +71,7 @@ class Exports:
         return self.m.as_of
 
     @classmethod
-    def load(cls, d: Path) -> "Exports":
+    def load(cls, d: Path) -> Exports:
         vpath = d / "validation_summary.json"
         return cls(m=Metrics(pd.read_parquet(d / "metrics.parquet")),
                    at_risk=pd.read_parquet(d / "at_risk_pairs.parquet") if (d / "at_risk_pairs.parquet").exists()
@@ -98,7 +110,7 @@ def counts(m: Metrics, mid: str) -> Html:
 def people(m: Metrics, mid: str, group: str) -> Html:
     """People and person-intakes behind a figure, both labelled (see the glossary)."""
     r = m.get(mid)
-    if r is None or r["status"] == "not_estimated" and pd.isna(r[f"people_{group}"]):
+    if r is None or (r["status"] == "not_estimated" and pd.isna(r[f"people_{group}"])):
         return Html("")
     p, n = r[f"people_{group}"], r[f"intakes_{group}"]
     if pd.isna(p) and pd.isna(n):
@@ -213,17 +225,17 @@ def forest(m: Metrics, rows: list[tuple[str, str]], key: str | None, unit_label:
         raw_ids.append(r["metric_id"] if ok else None)
     traces = [
         go.Scatter(x=est, y=labels, mode="markers", name="Adjusted effect (95% CI)", meta=key, customdata=ids,
-                   marker=dict(color=MENTORED, size=11), legendgroup="adjusted",
-                   error_x=dict(type="data", array=hi, arrayminus=lo, color=MENTORED, thickness=2),
+                   marker={"color": MENTORED, "size": 11}, legendgroup="adjusted",
+                   error_x={"type": "data", "array": hi, "arrayminus": lo, "color": MENTORED, "thickness": 2},
                    hovertemplate="%{y}: %{x:.2f} " + unit_label + "<extra>adjusted</extra>"),
         go.Scatter(x=raw, y=labels, mode="markers", name="Raw difference (not adjusted)", meta=key,
-                   customdata=raw_ids, marker=dict(color=RAW, size=9, symbol="diamond-open"), legendgroup="raw",
+                   customdata=raw_ids, marker={"color": RAW, "size": 9, "symbol": "diamond-open"}, legendgroup="raw",
                    hovertemplate="%{y}: %{x:.2f} " + unit_label + "<extra>raw</extra>"),
     ]
     if gaps:
         traces.append(go.Scatter(x=[0] * len(gaps), y=gaps, mode="markers+text", text=gap_text, cliponaxis=False,
                                  textposition="middle right", name="Suppressed or not estimated", meta=key,
-                                 marker=dict(color="#bbb", symbol="x", size=9), legendgroup="gap",
+                                 marker={"color": "#bbb", "symbol": "x", "size": 9}, legendgroup="gap",
                                  hoverinfo="skip"))
     return traces
 
@@ -231,18 +243,18 @@ def forest(m: Metrics, rows: list[tuple[str, str]], key: str | None, unit_label:
 def forest_figure(m: Metrics, trace_sets: list[tuple[str | None, list[tuple[str, str]]]], title: str, xtitle: str,
                   unit_label: str, height: int | None = None) -> go.Figure:
     fig = go.Figure()
-    for i, (key, rows) in enumerate(trace_sets):
+    for _i, (key, rows) in enumerate(trace_sets):
         for tr in forest(m, rows, key, unit_label):
             # Every set carries its legend: only the visible set's entries show, so a filter keeps it.
             tr.visible = key in (None, ALL)
             fig.add_trace(tr)
-    fig.add_vline(x=0, line=dict(color="#444", width=1))
+    fig.add_vline(x=0, line={"color": "#444", "width": 1})
     n = max((len(r) for _, r in trace_sets), default=1)
     if n > 12:  # a long chart gets its scale at the top as well, where a reader starts
         first = fig.data[0]
-        fig.add_trace(go.Scatter(x=first.x, y=first.y, xaxis="x2", mode="markers", marker=dict(opacity=0),
+        fig.add_trace(go.Scatter(x=first.x, y=first.y, xaxis="x2", mode="markers", marker={"opacity": 0},
                                  showlegend=False, hoverinfo="skip"))
-        fig.update_layout(xaxis2=dict(overlaying="x", side="top", matches="x", showgrid=False))
+        fig.update_layout(xaxis2={"overlaying": "x", "side": "top", "matches": "x", "showgrid": False})
     fig.update_layout(title=title, xaxis_title=xtitle, height=height or max(260, 70 + 46 * n), showlegend=True)
     fig.update_yaxes(autorange="reversed")
     return fig
@@ -260,10 +272,10 @@ def curves_figure(m: Metrics, role: str, outcome: str, title: str) -> go.Figure:
             continue
         x = c.horizon_months.astype(int).tolist()
         fig.add_trace(go.Scatter(x=x + x[::-1], y=list(100 * c.ci_high) + list(100 * c.ci_low[::-1]),
-                                 fill="toself", fillcolor=color, opacity=0.18, line=dict(width=0), hoverinfo="skip",
+                                 fill="toself", fillcolor=color, opacity=0.18, line={"width": 0}, hoverinfo="skip",
                                  showlegend=False, name=f"{name} 95% band"))
         fig.add_trace(go.Scatter(x=x, y=100 * c.value, mode="lines", name=name, customdata=c.metric_id.tolist(),
-                                 line=dict(color=color, width=3, shape="hv"),
+                                 line={"color": color, "width": 3, "shape": "hv"},
                                  hovertemplate="month %{x}: %{y:.1f}%<extra>" + name + "</extra>"))
     fig.update_layout(title=title, xaxis_title="Months since index date",
                       yaxis_title="% promoted at least once" if promoted else "% still here (no voluntary exit)")
@@ -519,17 +531,17 @@ def executive(x: Exports, out: Path) -> Path:
         fig_ = go.Figure()
         fig_.add_trace(go.Scatter(x=list(e.segment) + list(e.segment[::-1]),
                                   y=list(e.ci_high * s) + list(e.ci_low[::-1] * s), fill="toself", mode="lines",
-                                  fillcolor=MENTORED, opacity=0.15, line=dict(width=0), hoverinfo="skip",
+                                  fillcolor=MENTORED, opacity=0.15, line={"width": 0}, hoverinfo="skip",
                                   showlegend=False))
         fig_.add_trace(go.Scatter(x=e.segment, y=e.value * s, mode="lines+markers", name=title,
-                                  line=dict(color=MENTORED), customdata=e.metric_id.tolist(), showlegend=False,
+                                  line={"color": MENTORED}, customdata=e.metric_id.tolist(), showlegend=False,
                                   hovertemplate="%{x}: %{y:.2f}<extra>adjusted effect</extra>"))
         if overall is not None and overall["status"] == "published":
-            fig_.add_hline(y=overall["value"] * s, line=dict(color="#444", width=1, dash="dot"))
-        fig_.add_hline(y=0, line=dict(color="#444", width=1))
+            fig_.add_hline(y=overall["value"] * s, line={"color": "#444", "width": 1, "dash": "dot"})
+        fig_.add_hline(y=0, line={"color": "#444", "width": 1})
         unit = "pts" if h else "on the 1–5 scale"
         fig_.update_layout(title=f"{title}{f' at {h} months' if h else ''} ({unit})", height=260,
-                           margin=dict(l=45, r=10, b=40))
+                           margin={"l": 45, "r": 10, "b": 40})
         p.figure(fig_, "", grid=True, unfiltered="every intake (the cohorts are the chart's own axis)")
     p.grid_end("one small chart per outcome: each point is one intake's adjusted effect, the band its 95% "
                "interval, the dotted line the effect over all intakes. Intakes not yet followed for 12 months, or "
@@ -646,7 +658,7 @@ def survey(x: Exports, out: Path) -> Path:
         for when, label in (("pre_mean", "before"), ("post_mean", "after")):
             ids = [f"mentee.{c}.survey_means.{group}.{when}" for c in constructs]
             fig_.add_trace(go.Bar(x=constructs, y=[m.value(i) for i in ids], customdata=ids, name=f"{name}, {label}",
-                                  marker=dict(color=color, opacity=0.45 if when == "pre_mean" else 1.0),
+                                  marker={"color": color, "opacity": 0.45 if when == "pre_mean" else 1.0},
                                   hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
     fig_.update_layout(barmode="group", title="Mean score before and after the index date (raw)",
                        yaxis_title="Score (1–5)")
@@ -677,7 +689,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     segs = h.segment.drop_duplicates().tolist()
     pairs_ = [tuple(s.split(" / ", 1)) for s in segs]
     if ("All programs", "All cohorts") in pairs_:
-        t = lambda col: fig(m, _health("All programs", "All cohorts", col))  # noqa: E731
+        t = lambda col: fig(m, _health("All programs", "All cohorts", col))
         cards = (("Pairs active", Html(f"{t('active_pairs')} of {t('pairs')}")),
                  ("Meetings per pair per month", t("meetings_per_pair_month")),
                  ("Typical gap between meetings", t("median_gap_days")),
@@ -691,7 +703,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     options = [("", ALL, "All cohorts")] + [("Cohort", f"cohort={c}", c) for c in cohorts]
     p.filter_bar(options, "Cohort")
     p.grid_start()
-    for band, title, labels, caption in DOSE_BAND_CHARTS:
+    for band, title, labels, _caption in DOSE_BAND_CHARTS:
         prefix = band.removesuffix("_band")
         fig_ = go.Figure()
         for _, key, label in options:
@@ -703,7 +715,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
                                   text=[m.text(i) if ok else "suppressed" for i, ok in zip(ids, shown)],
                                   customdata=[i if ok else None for i, ok in zip(ids, shown)],
                                   textposition="outside", meta=key, visible=key == ALL,
-                                  marker=dict(color=[WARN, COMPARISON, MENTORED]), name=label, showlegend=False,
+                                  marker={"color": [WARN, COMPARISON, MENTORED]}, name=label, showlegend=False,
                                   hovertemplate="%{x}: %{text} pairs<extra></extra>"))
         fig_.update_layout(title=title, yaxis_title="Pairs", height=340)
         p.figure(fig_, "", grid=True)
@@ -712,13 +724,13 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
     act = f[(f.family == "activity") & f.metric_id.str.endswith(".meetings_per_pair") & (f.status == "published")]
     if len(act):
         trend = go.Figure()
-        colours = {"All programs": "#222", **{p_: c for p_, c in zip(sorted(set(act.group) - {"All programs"}),
-                                                                    (MENTORED, COMPARISON, ACCENT, WARN))}}
+        colours = {"All programs": "#222", **dict(zip(sorted(set(act.group) - {"All programs"}),
+                                                                    (MENTORED, COMPARISON, ACCENT, WARN)))}
         for prog in ["All programs"] + sorted(set(act.group) - {"All programs"}):
             a_ = act[act.group == prog].sort_values("note")
             trend.add_trace(go.Scatter(x=a_.note, y=a_.value, mode="lines", name=prog, customdata=a_.metric_id.tolist(),
-                                       line=dict(color=colours.get(prog, NEUTRAL_LINE), width=3 if prog == "All programs"
-                                                 else 2), hovertemplate="%{x}: %{y:.2f}<extra>" + prog + "</extra>"))
+                                       line={"color": colours.get(prog, NEUTRAL_LINE), "width": 3 if prog == "All programs"
+                                                 else 2}, hovertemplate="%{x}: %{y:.2f}<extra>" + prog + "</extra>"))
         trend.update_layout(title="Meetings per running pair, by calendar month", yaxis_title="Meetings a month",
                             height=340)
         p.figure(trend, "each line is one program's meetings in the month divided by its pairs running that month "
@@ -732,7 +744,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         shown = [published(m, i) for i in ids]
         status.add_trace(go.Bar(x=[c for c, ok in zip(cohorts, shown) if ok],
                                 y=[m.value(i) for i, ok in zip(ids, shown) if ok],
-                                customdata=[i for i, ok in zip(ids, shown) if ok], name=name, marker=dict(color=color),
+                                customdata=[i for i, ok in zip(ids, shown) if ok], name=name, marker={"color": color},
                                 hovertemplate="%{x}: %{y:,} pairs<extra>" + name + "</extra>"))
     status.update_layout(barmode="stack", title="Pairs by status and intake", yaxis_title="Pairs")
     p.figure(status, "each bar is one intake's pairs: still meeting (blue), completed (green) or stopped early "
@@ -740,7 +752,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
              unfiltered="every intake (the intakes are the chart's own axis)")
     rows = []
     for prog, cohort in pairs_:
-        g = lambda col: fig(m, _health(prog, cohort, col))  # noqa: E731
+        g = lambda col: fig(m, _health(prog, cohort, col))
         rows.append([prog, cohort, g("pairs"), g("active_pairs"), g("meetings_per_pair_month"), g("median_gap_days"),
                      Html(f"{g('goals_met')} / {g('goals_set')}"), g("mean_mentee_rating")])
     p.add("<h2>By program and cohort</h2>")
@@ -912,10 +924,10 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
         p.add(f'<p class="suppressed">The ROI cannot be computed: no adjusted retention effect at '
               f'{a.horizon_months} months is published to base it on.</p>')
         return _write(p, out)
-    g = lambda k: fig(m, f"roi.{k}")  # noqa: E731
-    c = lambda k: ci(m, f"roi.{k}")  # noqa: E731
+    g = lambda k: fig(m, f"roi.{k}")
+    c = lambda k: ci(m, f"roi.{k}")
     # Colour follows sign: a loss is never drawn in the colour of good news.
-    tone = lambda k: "bad" if m.value(f"roi.{k}") < 0 else "good"  # noqa: E731
+    tone = lambda k: "bad" if m.value(f"roi.{k}") < 0 else "good"
     p.add('<div class="cards">' + "".join(
         f'<div class="card"><div>{esc(k)}</div><div class="big {cls}">{esc(v)}</div><div>{esc(sub)}</div></div>'
         for k, v, cls, sub in (
@@ -952,8 +964,8 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
     values = [m.value(i) for i in ids]
     net_colour = WARN if m.value("roi.net_benefit") < 0 else ACCENT
     fig_.add_trace(go.Waterfall(x=labels, y=values, measure=["relative"] * (len(labels) - 1) + ["total"],
-                                customdata=ids, decreasing=dict(marker=dict(color=WARN)),
-                                increasing=dict(marker=dict(color=MENTORED)), totals=dict(marker=dict(color=net_colour)),
+                                customdata=ids, decreasing={"marker": {"color": WARN}},
+                                increasing={"marker": {"color": MENTORED}}, totals={"marker": {"color": net_colour}},
                                 text=[m.text(i) for i in ids], textposition="outside"))
     fig_.update_layout(title="Cost and benefit", yaxis_title=a.currency, showlegend=False)
     p.figure(fig_, "costs pull down (orange), the monetised benefit pushes up (blue); the last bar is what is left, "
@@ -966,10 +978,10 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
                                                                           "Value giving the higher ROI")):
         ids = [f"roi.sensitivity.{n}.{end}" for n in names]
         fig_.add_trace(go.Bar(y=names, x=[100 * (m.value(i) - central) for i in ids], base=100 * central,
-                              orientation="h", name=label, marker=dict(color=color),
+                              orientation="h", name=label, marker={"color": color},
                               text=[m.get(i)["note"] for i in ids], textposition="auto",
                               hovertemplate="%{text}<extra></extra>", customdata=ids))
-    fig_.add_vline(x=100 * central, line=dict(color="#222", width=1))
+    fig_.add_vline(x=100 * central, line={"color": "#222", "width": 1})
     fig_.update_layout(barmode="overlay", title="Sensitivity of the ROI (tornado)", xaxis_title="ROI, %")
     fig_.update_xaxes(ticksuffix="%")
     fig_.update_yaxes(autorange="reversed")
@@ -979,7 +991,7 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
     programs = f[(f.family == "roi_program") & (f.measure == "roi")].segment.tolist()
     if programs:
         p.add("<h2>By program</h2>")
-        q = lambda prog, k: fig(m, f"roi.program.{prog}.{k}")  # noqa: E731
+        q = lambda prog, k: fig(m, f"roi.program.{prog}.{k}")
         p.add(table([[prog, q(prog, "mentees"), q(prog, "retention_effect"), q(prog, "exits_avoided"),
                       q(prog, "total_cost"), q(prog, "cost_per_mentee"), q(prog, "net_benefit"),
                       Html(f"{q(prog, 'roi')} ({ci(m, f'roi.program.{prog}.roi')})")] for prog in programs],
@@ -995,7 +1007,7 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
                   setting(m, f"roi.sensitivity.{n}.high"), fig(m, f"roi.sensitivity.{n}.high")] for n in names],
                 ["Assumption", "Value giving the lower ROI", "ROI", "Value giving the higher ROI", "ROI"]))
     p.add("<h2>Assumptions</h2>")
-    q = lambda k: fig(m, f"roi.assumption.{k}")  # noqa: E731
+    q = lambda k: fig(m, f"roi.assumption.{k}")
     p.add(table([["Loaded hourly cost, mentor", q("mentor_hourly")], ["Loaded hourly cost, mentee", q("mentee_hourly")],
                  ["Preparation per meeting hour", q("preparation_share")],
                  ["Administration per year", q("administration_per_year")],
@@ -1030,7 +1042,7 @@ def quality(x: Exports, out: Path) -> Path:
     for col, name, color in (("rows_accepted", "Accepted", MENTORED), ("rows_quarantined", "Quarantined", WARN)):
         ids = [f"quality.{s}.{col}" for s in sources]
         fig_.add_trace(go.Bar(y=sources, x=[m.value(i) for i in ids], customdata=ids, orientation="h", name=name,
-                              marker=dict(color=color)))
+                              marker={"color": color}))
     fig_.update_layout(barmode="stack", title="Rows accepted and quarantined per source", xaxis_title="Rows")
     fig_.update_xaxes(type="log")
     p.figure(fig_, "blue rows passed every rule and are in the warehouse; orange rows were quarantined with the "

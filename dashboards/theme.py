@@ -18,13 +18,13 @@ ACCENT = "#009E73"
 WARN = "#D55E00"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
-LAYOUT = dict(
-    font=dict(family=FONT, size=13, color="#222"),
-    paper_bgcolor="white",
-    plot_bgcolor="white",
-    margin=dict(l=60, r=30, t=95, b=50),
-    legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-)
+LAYOUT = {
+    "font": {"family": FONT, "size": 13, "color": "#222"},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "margin": {"l": 60, "r": 30, "t": 95, "b": 50},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+}
 
 #: Every page, in the order the navigation shows them.
 PAGES = [
@@ -210,10 +210,10 @@ class Page:
         (``grid_start``), with its how-to line left to the grid's own."""
         title = fig.layout.title.text
         fig.update_layout(**LAYOUT)
-        fig.update_layout(title=None, margin=dict(t=12 if grid else 40))
+        fig.update_layout(title=None, margin={"t": 12 if grid else 40})
         if legend_below:  # for figures whose subplot titles sit where the legend would
-            fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
-                              margin=dict(b=90, t=50))
+            fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+                              margin={"b": 90, "t": 50})
         if height:
             fig.update_layout(height=height)
         chart = fig.to_html(full_html=False, include_plotlyjs=self._plotlyjs(),

@@ -38,7 +38,7 @@ class System:
     relations: list[Relation] = field(default_factory=list)
 
     @classmethod
-    def of(cls, value, hidden, lower=None, upper=None, relations=()) -> "System":
+    def of(cls, value, hidden, lower=None, upper=None, relations=()) -> System:
         value = np.asarray(value, dtype=float)
         n = len(value)
         return cls(value=value, hidden=np.asarray(hidden, dtype=bool).copy(),

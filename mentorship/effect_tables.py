@@ -188,7 +188,7 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
     """
     fraction = comparison_fraction(con, role, comparison_max)
     # A person's draw is a number in [0, 1e6) from the hash; a threshold of 1e6 keeps everyone.
-    threshold = int(round(fraction * 1_000_000)) if fraction < 1 else 1_000_000
+    threshold = round(fraction * 1_000_000) if fraction < 1 else 1_000_000
     kept = "(m.treated = 1 or hash(m.employee_id, $seed) % 1000000 < $threshold)"
     weight_sql = f"cast({1 / fraction!r} as double)"
     weight = f"case when m.treated = 1 then 1.0::double else {weight_sql} end as sampling_weight"
@@ -398,9 +398,9 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
     for name, (label, d, e) in SURVIVAL.items():
         tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
                            censoring=censoring))
-    segmented = [t for t in tasks if t.outcome in SEGMENTED_BY_HORIZON and t.horizon is not None
-                 or t.outcome.endswith(SEGMENTED_SURVEY) and t.outcome.removesuffix(SEGMENTED_SURVEY) in
-                 set(survey.construct.unique())]
+    segmented = [t for t in tasks if (t.outcome in SEGMENTED_BY_HORIZON and t.horizon is not None)
+                 or (t.outcome.endswith(SEGMENTED_SURVEY) and t.outcome.removesuffix(SEGMENTED_SURVEY) in
+                 set(survey.construct.unique()))]
     for base in segmented:
         outcome, h = base.outcome, base.horizon
         cuts = [(seg, value, False) for seg in SEGMENTS for value in sorted(base.frame[seg].dropna().unique())]
@@ -623,9 +623,8 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
     (``mentorship.progress``)."""
     from joblib import Parallel, delayed
 
-    from mentorship.progress import Progress
-
     from mentorship import falsification
+    from mentorship.progress import Progress
 
     results, checks = [], []
     for role in ("mentee", "mentor"):
@@ -661,8 +660,8 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
         # The overall estimates come first, then the segments. A segment's cut of its frame is made as
         # its group is dispatched (joblib draws from the generator a few groups ahead of the workers),
         # so only those few cuts exist at a time, and a worker is sent the cut, not the whole frame.
-        groups = dict(sorted(groups.items(), key=lambda kv: (kv[0][1] is not None,
-                                                            -len(tasks[kv[1][0]].frame) * len(kv[1]))))
+        rows = {k: len(tasks[v[0]].frame) * len(v) for k, v in groups.items()}
+        groups = dict(sorted(groups.items(), key=lambda kv: (kv[0][1] is not None, -rows[kv[0]])))
         out = [None] * len(tasks)
         with Progress(f"{role} effects", total=len(tasks), unit="estimates", log=log) as bar:
             # In order of dispatch, so each group's estimates count as soon as that group is done.

@@ -458,7 +458,7 @@ def _e_values(kind, est, lo, hi, treated_mean, sd_control, event_share=None) -> 
     elif kind == "binary":
         def rr(d):
             p0 = treated_mean - d
-            return treated_mean / p0 if 0 < p0 and treated_mean > 0 else float("nan")
+            return treated_mean / p0 if p0 > 0 and treated_mean > 0 else float("nan")
         null = 0.0
     else:
         def rr(d):
@@ -764,7 +764,7 @@ def _aj_influence(d: np.ndarray, codes: np.ndarray, w: np.ndarray, horizon: floa
     estimate's derivative in ``w_r``), rows at risk on (entry, d]; sum within clusters for a variance."""
     entry = np.full(len(d), -np.inf) if entry is None else entry
     cif = cumulative_incidence(d, codes, w, horizon, entry)
-    times, y, sb, f, dl1, dl, g = _aj_steps(d, codes, w, entry, horizon)
+    times, y, sb, _f, dl1, dl, g = _aj_steps(d, codes, w, entry, horizon)
     if len(times) == 0:
         return cif, np.zeros(len(d))
     # (F1(h) - F1(t_j)) as a sum from the end, exactly 0 at the last time

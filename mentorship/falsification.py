@@ -71,8 +71,8 @@ def fake_program(frames: dict, seed: int) -> dict:
     real = survival[survival.treated == 1]
     pool = survival[(survival.treated == 0) & ~survival.joins_later.astype(bool)]
     need = real.groupby(CELLS, observed=True, dropna=False).size().rename("quota").reset_index()
-    keys = pool[["employee_id", *CELLS]].astype({c: object for c in ["employee_id", *CELLS]})
-    need = need.astype({c: object for c in CELLS})
+    keys = pool[["employee_id", *CELLS]].astype(dict.fromkeys(["employee_id", *CELLS], object))
+    need = need.astype(dict.fromkeys(CELLS, object))
     keys = keys.assign(draw=np.random.default_rng(seed).random(len(keys))).sort_values("draw", kind="stable")
     keys["rank"] = keys.groupby(CELLS, dropna=False).cumcount()
     keys = keys.merge(need, on=CELLS, how="left")

@@ -183,7 +183,7 @@ def _read_header(path: Path, encoding: str, delimiter: str | None,
     """
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES).decode({"utf-8": "utf-8-sig"}.get(encoding, encoding), errors="replace")
-    first = lambda d: next(csv.reader(io.StringIO(head, newline=""), delimiter=d), [])  # noqa: E731
+    first = lambda d: next(csv.reader(io.StringIO(head, newline=""), delimiter=d), [])
     candidates = [(d, first(d)) for d in ([delimiter] if delimiter else ",;\t|")]
     if like is None:
         return max(candidates, key=lambda dn: len(dn[1]))

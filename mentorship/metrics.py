@@ -161,22 +161,22 @@ def effect_rows(effects: pd.DataFrame, as_of) -> list[dict]:
         status, reason = _status(r)
         what = f"{str(r.outcome_label).lower()} {_horizon_words(h)}" if not r.outcome.startswith("time_to") \
             else str(r.outcome_label).lower()
-        base = dict(role=r.role, outcome=r.outcome, segment_type=r.segment_type, segment=str(r.segment),
-                    horizon_months=h, people_mentored=r.people_treated, people_comparison=r.people_control,
-                    intakes_mentored=r.n_treated, intakes_comparison=r.n_control, as_of_date=as_of,
-                    status=status, reason=reason, family="effect")
+        base = {"role": r.role, "outcome": r.outcome, "segment_type": r.segment_type, "segment": str(r.segment),
+                    "horizon_months": h, "people_mentored": r.people_treated, "people_comparison": r.people_control,
+                    "intakes_mentored": r.n_treated, "intakes_comparison": r.n_control, "as_of_date": as_of,
+                    "status": status, "reason": reason, "family": "effect"}
 
         def add(measure, label, definition, estimator, unit, digits, value, lo=np.nan, hi=np.nan, group=None):
             st, why = status, reason
             if st == "published" and pd.isna(value):  # an E-value without an interval, say
                 st, why = "not_estimated", "could not be computed for this estimate"
             shown = st == "published"
-            out.append(base | dict(metric_id=metric_id(r.role, r.outcome, h, r.segment_type, r.segment, measure),
-                                   measure=measure, label=label, definition=definition, estimator=estimator,
-                                   unit=unit, digits=digits, group=group, status=st, reason=why,
-                                   value=value if shown else np.nan, ci_low=lo if shown else np.nan,
-                                   ci_high=hi if shown else np.nan,
-                                   note=(getattr(r, "warnings", None) or None) if measure == "adjusted_effect" else None))
+            out.append(base | {"metric_id": metric_id(r.role, r.outcome, h, r.segment_type, r.segment, measure),
+                                   "measure": measure, "label": label, "definition": definition, "estimator": estimator,
+                                   "unit": unit, "digits": digits, "group": group, "status": st, "reason": why,
+                                   "value": value if shown else np.nan, "ci_low": lo if shown else np.nan,
+                                   "ci_high": hi if shown else np.nan,
+                                   "note": (getattr(r, "warnings", None) or None) if measure == "adjusted_effect" else None})
 
         if r.outcome.startswith("time_to"):
             add("hazard_ratio", "Hazard ratio (adjusted)", f"{what}: hazard ratio of mentored {_who(r.role)} against "
@@ -215,17 +215,17 @@ def curve_rows(curves: pd.DataFrame, effects: pd.DataFrame, as_of) -> list[dict]
         p = parents.loc[(r.role, r.outcome)] if (r.role, r.outcome) in parents.index else None
         status, reason = ("published", None) if p is None else _status(p)
         group = "mentored" if r.group == "treated" else "comparison"
-        out.append(dict(metric_id=f"{r.role}.{r.outcome}.curve.{group}.m{int(r.month)}", family="curve",
-                        measure="curve_" + group, label=("Share promoted" if promoted else "Share still here"),
-                        definition=("share promoted at least once" if promoted else "share with no voluntary exit")
+        out.append({"metric_id": f"{r.role}.{r.outcome}.curve.{group}.m{int(r.month)}", "family": "curve",
+                        "measure": "curve_" + group, "label": ("Share promoted" if promoted else "Share still here"),
+                        "definition": ("share promoted at least once" if promoted else "share with no voluntary exit")
                         + f" {int(r.month)} months after the index date, "
                         + ("mentored" if group == "mentored" else "comparable colleagues (weighted)"),
-                        role=r.role, outcome=r.outcome, segment_type="overall", segment="all",
-                        horizon_months=int(r.month), group=group,
-                        estimator="raw" if group == "mentored" else "weighted", unit="share", digits=1,
-                        value=value if status == "published" else np.nan,
-                        ci_low=lo if status == "published" else np.nan, ci_high=hi if status == "published" else np.nan,
-                        as_of_date=as_of, status=status, reason=reason))
+                        "role": r.role, "outcome": r.outcome, "segment_type": "overall", "segment": "all",
+                        "horizon_months": int(r.month), "group": group,
+                        "estimator": "raw" if group == "mentored" else "weighted", "unit": "share", "digits": 1,
+                        "value": value if status == "published" else np.nan,
+                        "ci_low": lo if status == "published" else np.nan, "ci_high": hi if status == "published" else np.nan,
+                        "as_of_date": as_of, "status": status, "reason": reason})
     return out
 
 
@@ -237,13 +237,13 @@ def _plain(family, mid, label, definition, unit, digits, value, as_of, *, status
         status, reason = "suppressed", reason or "hidden by the publication gate, or not computed"
     if status != "published":  # a hidden figure keeps no value, not even one its row still holds
         hidden, lo, hi = True, np.nan, np.nan
-    return dict(metric_id=mid, family=family, measure=measure or mid.rsplit(".", 1)[-1], label=label,
-                definition=definition, role=role, outcome=outcome, segment_type=segment_type, segment=segment,
-                horizon_months=horizon, group=group, estimator=estimator, unit=unit, digits=digits,
-                value=np.nan if hidden else float(value), ci_low=lo, ci_high=hi,
-                people_mentored=people if group != "comparison" else np.nan,
-                people_comparison=people if group == "comparison" else np.nan, as_of_date=as_of,
-                status=status, reason=reason)
+    return {"metric_id": mid, "family": family, "measure": measure or mid.rsplit(".", 1)[-1], "label": label,
+                "definition": definition, "role": role, "outcome": outcome, "segment_type": segment_type, "segment": segment,
+                "horizon_months": horizon, "group": group, "estimator": estimator, "unit": unit, "digits": digits,
+                "value": np.nan if hidden else float(value), "ci_low": lo, "ci_high": hi,
+                "people_mentored": people if group != "comparison" else np.nan,
+                "people_comparison": people if group == "comparison" else np.nan, "as_of_date": as_of,
+                "status": status, "reason": reason}
 
 
 HEALTH = [  # column, label, unit, digits, definition

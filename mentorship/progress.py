@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 
 def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
@@ -51,7 +51,7 @@ class Progress:
                              dynamic_ncols=True, leave=True, mininterval=0.5)
         self._emit(self._line("started"))
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:

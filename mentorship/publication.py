@@ -25,8 +25,9 @@ Plain pandas and numpy; no Dagster import.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -240,7 +241,7 @@ def relations(frames: dict[str, pd.DataFrame], cells: _Cells, values: np.ndarray
         frame = frames.get(name)
         if frame is None or frame.empty:
             continue
-        cell = lambda r, c: cells.index.get((name, r, c))  # noqa: E731
+        cell = lambda r, c: cells.index.get((name, r, c))
         for total, parts in spec.partitions:
             for r in range(len(frame)):
                 t, ps = cell(r, total), [cell(r, p) for p in parts]
@@ -294,12 +295,12 @@ def relations(frames: dict[str, pd.DataFrame], cells: _Cells, values: np.ndarray
             if known[i]:
                 by_value.setdefault(values[i], []).append(i)
         if unknown and len(by_value) == 1:  # the auditor: a hidden cell in a series that never varies
-            members_same = list(by_value.values())[0] + unknown
-            for a, b in zip(members_same, members_same[1:]):
+            members_same = next(iter(by_value.values())) + unknown
+            for a, b in itertools.pairwise(members_same):
                 out.append([(a, 1.0), (b, -1.0)])
             continue
         for same in by_value.values():
-            for a, b in zip(same, same[1:]):
+            for a, b in itertools.pairwise(same):
                 out.append([(a, 1.0), (b, -1.0)])
     if true_values is not None:
         out = [rel for rel in out if np.isnan([true_values[i] for i, _ in rel]).any()

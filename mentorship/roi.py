@@ -50,7 +50,7 @@ class Assumptions:
     horizon_months: int = 12
 
     @classmethod
-    def from_yaml(cls, path: str | Path = DEFAULT_FILE) -> "Assumptions":
+    def from_yaml(cls, path: str | Path = DEFAULT_FILE) -> Assumptions:
         path = Path(path)
         try:
             raw = yaml.safe_load(path.read_text()) or {}
@@ -193,7 +193,7 @@ def roi_range(a: Assumptions, x: Inputs, draws: int = MONTE_CARLO_DRAWS, seed: i
     approximation (the 95% CI's half-width / 1.96), and each assumption with a range drawn uniformly
     over it (replacement cost, hourly cost, administration), all independently."""
     rng = np.random.default_rng(seed)
-    se = lambda ci: (ci[1] - ci[0]) / (2 * 1.959963984540054)  # noqa: E731
+    se = lambda ci: (ci[1] - ci[0]) / (2 * 1.959963984540054)
     retention = rng.normal(x.retention_effect, se(x.retention_ci), draws)
     promotion = rng.normal(x.promotion_effect, se(x.promotion_ci), draws)
     pay = rng.normal(x.pay_effect, se(x.pay_ci), draws)
@@ -238,11 +238,11 @@ def compute_roi(a: Assumptions, x: Inputs) -> RoiResult:
          rep_low, rep_high)
     # Dearer time lowers the ROI: the high hourly cost is the low ROI.
     # Each end in the assumption's own units: the hourly costs (mentor / mentee) and the yearly cost.
-    hourly = lambda f: f"{cur} {a.mentor_hourly * f:,.0f} / {a.mentee_hourly * f:,.0f} an hour"  # noqa: E731
+    hourly = lambda f: f"{cur} {a.mentor_hourly * f:,.0f} / {a.mentee_hourly * f:,.0f} an hour"
     vary("Loaded hourly cost (mentor / mentee)", hourly(a.hourly_range[1]), hourly(a.hourly_range[0]),
          _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[1]), benefit)[0],
          _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[0]), benefit)[0])
-    yearly = lambda f: f"{cur} {a.administration_per_year * f:,.0f} a year"  # noqa: E731
+    yearly = lambda f: f"{cur} {a.administration_per_year * f:,.0f} a year"
     vary("Administration cost", yearly(a.administration_range[1]), yearly(a.administration_range[0]),
          _roi(_cost_lines(a, x, admin_factor=a.administration_range[1]), benefit)[0],
          _roi(_cost_lines(a, x, admin_factor=a.administration_range[0]), benefit)[0])

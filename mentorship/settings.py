@@ -80,13 +80,13 @@ class DeliverySettings:
         return self.mode in ("webhook", "both")
 
     @classmethod
-    def from_env(cls, env=None, data_dir: Path | None = None) -> "DeliverySettings":
+    def from_env(cls, env=None, data_dir: Path | None = None) -> DeliverySettings:
         env = os.environ if env is None else env
         mode = env.get("MENTORSHIP_DELIVERY", "off").strip().lower() or "off"
         if mode not in DELIVERY_MODES:
             raise SettingsError(f"MENTORSHIP_DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got "
                                 f"{env['MENTORSHIP_DELIVERY']!r}")
-        text = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+        text = lambda name: (env.get(name) or "").strip() or None
         uses_smtp = mode in ("smtp", "both")
         port = _whole(env, "MENTORSHIP_SMTP_PORT", 25, 1, "a port number") if uses_smtp else 25
         if not (env.get("MENTORSHIP_SMTP_PASSWORD") or "") and text("MENTORSHIP_SMTP_USER") and uses_smtp:
@@ -180,7 +180,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "Settings":
+    def from_env(cls, env: dict | None = None) -> Settings:
         env = os.environ if env is None else env
         data = Path(env.get("MENTORSHIP_DATA_DIR", PROJECT_DIR / "data"))
         k = _whole(env, "MENTORSHIP_MIN_GROUP_SIZE", 5, 2, "a whole number")

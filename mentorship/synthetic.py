@@ -121,11 +121,11 @@ class PlantedEffects:
     KNOBS: ClassVar[tuple] = ("department_scale",)
 
     @classmethod
-    def none(cls) -> "PlantedEffects":
+    def none(cls) -> PlantedEffects:
         """No program effect at all: any raw gap is pure selection."""
         return cls(promotion_hr=1.0, voluntary_exit_hr=1.0, salary_raise_pp=0.0,
-                   survey={c: 0.0 for c in CONSTRUCTS}, mentor_promotion_hr=1.0,
-                   mentor_survey={c: 0.0 for c in CONSTRUCTS})
+                   survey=dict.fromkeys(CONSTRUCTS, 0.0), mentor_promotion_hr=1.0,
+                   mentor_survey=dict.fromkeys(CONSTRUCTS, 0.0))
 
 
 @dataclass
@@ -637,7 +637,8 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     # record (the baseline history), each later file that month's changes.
     jh_month = np.maximum(hist["day"].to_numpy(), month_start[0]).astype("datetime64[D]").astype("datetime64[M]")
     written["job_history"] = _write_monthly(jh, jh_month, out / "job_history" / "job_history", fmt)
-    del jh, hist, history
+    history.clear()  # the closure above holds the list; clearing frees the frames
+    del jh, hist
 
     # mentorship pairs and meetings
     pair_df = pd.DataFrame(pairs) if pairs else pd.DataFrame(columns=[
@@ -910,7 +911,7 @@ def _wave(m, month_start, n, hire_day, term_day, engage, ability, person_constru
 def _construct_means(score, answered, k):
     """Each respondent's construct score (mean of the answered items of construct ``k``), and whether
     they answered any of them; the pipeline's ``survey_scores``."""
-    cols = _ITEM_CONSTRUCT == k
+    cols = k == _ITEM_CONSTRUCT
     cnt = answered[:, cols].sum(1)
     ok = cnt > 0
     return np.where(answered[:, cols], score[:, cols], 0).sum(1) / np.maximum(cnt, 1), ok
@@ -989,7 +990,7 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         index_day = index_day_all[idx]
         act_promo = first_after(promos, idx, index_day)
         cf_promo = first_after(cf_promos, idx, index_day)
-        res = {"n_treated": int(len(idx)), "horizons": {}}
+        res = {"n_treated": len(idx), "horizons": {}}
         month_of = ((_dates(index_day).astype("datetime64[M]") - np.datetime64(cfg.start[:7], "M"))
                     .astype(np.int64))
         for h in HORIZONS:
@@ -1015,9 +1016,9 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
             k = int(obs.sum())
             res["horizons"][str(h)] = {
                 "n_observed": k,
-                "promotion": float((pr_a[obs].mean() - pr_c[obs].mean())) if k else None,
-                "voluntary_exit": float((ve_a[obs].mean() - ve_c[obs].mean())) if k else None,
-                "retention": float((ve_c[obs].mean() - ve_a[obs].mean())) if k else None,
+                "promotion": float(pr_a[obs].mean() - pr_c[obs].mean()) if k else None,
+                "voluntary_exit": float(ve_a[obs].mean() - ve_c[obs].mean()) if k else None,
+                "retention": float(ve_c[obs].mean() - ve_a[obs].mean()) if k else None,
                 "salary_growth": float(np.mean(sg)) if len(sg) else None,
                 "promotion_rate_counterfactual": float(pr_c[obs].mean()) if k else None,
                 "retention_rate_counterfactual": float(1 - ve_c[obs].mean()) if k else None,
@@ -1034,7 +1035,7 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         two = post[post.index.isin(pre_ok[pre_ok >= 2].index)]
         res["survey_change_two_waves"] = {c: float((g["actual"] - g["cf"]).mean())
                                           for c, g in two.groupby(level="construct")}
-        res["survey_n"] = {c: int(len(g)) for c, g in post.groupby(level="construct")}
+        res["survey_n"] = {c: len(g) for c, g in post.groupby(level="construct")}
         return res
 
     truth = {

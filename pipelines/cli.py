@@ -84,7 +84,7 @@ def summary(settings: Settings) -> str:
                     tv = 0.0  # no effect is planted on this outcome
                 line += f"{display(tv, r.unit, r.digits):>18}"
             pm, pc, nc = r.people_mentored, r.people_comparison, r.intakes_comparison
-            n = lambda v: "hidden" if pd.isna(v) else f"{int(v):,}"  # noqa: E731
+            n = lambda v: "hidden" if pd.isna(v) else f"{int(v):,}"
             lines.append(line + f"  {n(pm)} / {n(pc)} ({n(nc)})")
     if truth:
         lines.append("\nThe planted truth is the synthetic organisation's known effect of the program; the gap "

@@ -8,8 +8,14 @@ import dagster as dg
 import pydantic
 from dagster_duckdb import DuckDBResource
 
-from mentorship.settings import (DEFAULT_ROI_FILE, DeliverySettings, Settings, SettingsError, check_hash_key,
-                                 check_writable)
+from mentorship.settings import (
+    DEFAULT_ROI_FILE,
+    DeliverySettings,
+    Settings,
+    SettingsError,
+    check_hash_key,
+    check_writable,
+)
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -103,7 +109,7 @@ class PipelineSettings(dg.ConfigurableResource):
         con.execute("set variable as_of_date = ?", [self.as_of_date])
 
     @classmethod
-    def from_settings(cls, s: Settings) -> "PipelineSettings":
+    def from_settings(cls, s: Settings) -> PipelineSettings:
         return cls(landing_dir=str(s.landing_dir), export_dir=str(s.export_dir), dashboard_dir=str(s.dashboard_dir),
                    min_group_size=s.min_group_size, mapping_path=str(s.mapping_path) if s.mapping_path else None,
                    max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
@@ -117,13 +123,13 @@ class PipelineSettings(dg.ConfigurableResource):
 
 def _delivery_fields(d: DeliverySettings) -> dict:
     """The resource's delivery fields; the password and the webhook address as EnvVars, read at run time."""
-    return dict(delivery=d.mode, delivery_dir=str(d.folder) if d.folder else None,
-                delivery_subject_prefix=d.subject_prefix, smtp_host=d.smtp_host, smtp_port=d.smtp_port,
-                smtp_from=d.smtp_from, smtp_to=list(d.smtp_to), smtp_user=d.smtp_user,
-                smtp_password=dg.EnvVar("MENTORSHIP_SMTP_PASSWORD") if os.environ.get("MENTORSHIP_SMTP_PASSWORD")
+    return {"delivery": d.mode, "delivery_dir": str(d.folder) if d.folder else None,
+                "delivery_subject_prefix": d.subject_prefix, "smtp_host": d.smtp_host, "smtp_port": d.smtp_port,
+                "smtp_from": d.smtp_from, "smtp_to": list(d.smtp_to), "smtp_user": d.smtp_user,
+                "smtp_password": dg.EnvVar("MENTORSHIP_SMTP_PASSWORD") if os.environ.get("MENTORSHIP_SMTP_PASSWORD")
                 else None,
-                smtp_starttls=d.smtp_starttls,
-                webhook_url=dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None)
+                "smtp_starttls": d.smtp_starttls,
+                "webhook_url": dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None}
 
 
 def warehouse(database, memory: str | None = None) -> DuckDBResource:

@@ -460,7 +460,7 @@ def targets(result: dict) -> list[tuple[str, str, str]]:
 
 def markdown(result: dict) -> str:
     m = result["machine"]
-    lines = [f"# Benchmark: the pipeline from 1,000 to 1,000,000 employees\n",
+    lines = ["# Benchmark: the pipeline from 1,000 to 1,000,000 employees\n",
              f"Machine: {m['cores']} cores, {m['memory_gb']:.0f} GB, {m['platform']}, Python {m['python']}. "
              "Each figure is the median of the tier's runs ("
              + ", ".join(f"{name}: {t['repeats']}" for name, t in result["tiers"].items())

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from mentorship.effect_tables import EffectSettings, analytic_frames, overall_effect
@@ -213,7 +212,7 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, effects: PlantedEffe
 
 def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     out = []
-    runs = runs.assign(role=runs["role"] if "role" in runs else "mentee")
+    runs = runs.assign(role=runs.get("role", "mentee"))
     for (selection, role, outcome, horizon), g in runs.groupby(["selection", "role", "outcome", "horizon_months"],
                                                                dropna=False):
         g = g.dropna(subset=["estimate", "truth"])
@@ -278,7 +277,7 @@ def _world(meta: dict) -> str:
 
 
 def markdown(summary: pd.DataFrame, meta: dict) -> str:
-    lines = [f"# Validation study: adjusted effects against planted truth\n",
+    lines = ["# Validation study: adjusted effects against planted truth\n",
              f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations of {meta['employees']:,} starting employees (seeds "
              f"{meta['first_seed']} to {meta['first_seed'] + meta['seeds'] - 1}), {_world(meta)}; "
              f"{_intervals(meta)}; {' and '.join(r + 's' for r in meta.get('roles', ['mentee']))}{_sampled(meta)}. Run "
@@ -383,7 +382,7 @@ def _pooled_nulls(out: Path, suffix: str) -> str:
     if not runs:
         return "No null runs yet."
     r = pd.concat(runs, ignore_index=True).dropna(subset=["estimate", "ci_low"])
-    r = r.assign(role=r["role"] if "role" in r else "mentee", excludes=(r.ci_low > 0) | (r.ci_high < 0))
+    r = r.assign(role=r.get("role", "mentee"), excludes=(r.ci_low > 0) | (r.ci_high < 0))
     lines = [f"## Null rate over every scenario together ({r.groupby('selection').seed.nunique().sum()} organisations "
              f"with no planted effect: {', '.join(sorted(r.selection.unique()))})\n",
              "| role | outcome | horizon | estimates | intervals excluding zero (binomial se) | mean estimate (MC se) | target 3% to 7% |",

@@ -19,6 +19,7 @@ from pipelines.definitions import all_assets
 from pipelines.partitions import landing_range, range_tags
 from pipelines.resources import PipelineSettings
 from pipelines.resources import warehouse as warehouse_resource
+from tests.corpus import case, tiny  # noqa: F401  (the bad-input corpus's fixtures, for every test module)
 
 SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
 #: The shared build's minimum group size: above the default 5 so that the small organisation has real

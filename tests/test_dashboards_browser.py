@@ -4,7 +4,6 @@ with CI=true they must run."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -152,7 +151,7 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
                     & effects.segment_type.isin(["department", "job_level", "gender", "age_band"])
                     & effects.suppression_reason.str.startswith("fewer than")]
     assert len(small), "the small organisation has a group under the minimum size"
-    page, errors, _ = open_page(browser, site / "equity.html")
+    page, _errors, _ = open_page(browser, site / "equity.html")
     page.wait_for_selector(".js-plotly-plot .main-svg")
     # A suppressed row is drawn as the word, not a number, in the chart itself.
     texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")

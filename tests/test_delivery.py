@@ -49,7 +49,7 @@ class Inbox:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parse(envelope.content)))
         return "250 Message accepted for delivery"
 
@@ -74,7 +74,7 @@ class _Hook(BaseHTTPRequestHandler):
     received: list = []
     status = 200
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Hook.received.append((self.headers["Content-Type"], json.loads(body)))
         self.send_response(_Hook.status)
@@ -106,7 +106,7 @@ def exports(built):
 def headline_texts(m: Metrics) -> dict[str, str]:
     """What the summary must say for each headline: the figure and CI exactly as Metrics formats them."""
     out = {}
-    for mid, label in HEADLINES:
+    for mid, _label in HEADLINES:
         r = m.get(mid)
         if r is not None and r["status"] == "published" and m.text(mid):
             out[mid] = f"{m.text(mid, unit_words=True)} (95% CI {m.interval(mid)})"
@@ -193,7 +193,7 @@ def test_the_webhook_gets_the_summary_and_the_pack_names_not_the_files(exports, 
     text = payload["text"]
     assert text.startswith(f"[Mentorship] Monthly results, data as of {m.as_of}")
     assert "Leadership packs: executive.pdf, roi.pdf, program.pdf." in text and "%PDF" not in text
-    for mid, figure in headline_texts(m).items():
+    for figure in headline_texts(m).values():
         assert figure in text
 
 

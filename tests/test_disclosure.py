@@ -38,8 +38,7 @@ def two_programs() -> pd.DataFrame:
 def test_the_auditor_catches_a_count_hidden_only_within_its_row():
     # What the old suppression published: LA 2023-H1 withdrawn hidden with one other cell of its row, and
     # the "All programs" row beside it: 44 - 41 = 3.
-    published = two_programs().astype({c: "float" for c in ("pairs", "active_pairs", "completed_pairs",
-                                                             "withdrawn_pairs")})
+    published = two_programs().astype(dict.fromkeys(("pairs", "active_pairs", "completed_pairs", "withdrawn_pairs"), "float"))
     published.loc[7, ["completed_pairs", "withdrawn_pairs"]] = np.nan
     findings = audit({"program_health": published}, k=5)
     recovered = [f for f in findings if f.column == "withdrawn_pairs"]
@@ -82,10 +81,10 @@ def test_bounds_expose_what_elimination_cannot():
 
 
 def effect_rows(sizes: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    rows = [dict(role="mentee", outcome="promoted", horizon_months=12, segment_type="overall", segment="all",
-                 n_treated=sum(t for t, _ in sizes.values()), n_control=sum(c for _, c in sizes.values()))]
-    rows += [dict(role="mentee", outcome="promoted", horizon_months=12, segment_type="department", segment=d,
-                  n_treated=t, n_control=c) for d, (t, c) in sizes.items()]
+    rows = [{"role": "mentee", "outcome": "promoted", "horizon_months": 12, "segment_type": "overall", "segment": "all",
+                 "n_treated": sum(t for t, _ in sizes.values()), "n_control": sum(c for _, c in sizes.values())}]
+    rows += [{"role": "mentee", "outcome": "promoted", "horizon_months": 12, "segment_type": "department", "segment": d,
+                  "n_treated": t, "n_control": c} for d, (t, c) in sizes.items()]
     frame = pd.DataFrame(rows)
     frame["n_treated_used"], frame["n_control_used"] = frame.n_treated, frame.n_control
     frame["outcome_label"], frame["kind"] = "Promoted", "binary"
@@ -174,7 +173,7 @@ def test_the_gate_holds_at_thresholds_built_to_be_hard(built):
     frames = warehouse_frames(root)
     est = frames["effect_estimates"]
     segments = est[(est.segment_type != "overall") & (est.n_treated >= 5)].n_treated
-    exact = sorted(set(int(v) for v in segments.nsmallest(12)))[:2]
+    exact = sorted({int(v) for v in segments.nsmallest(12)})[:2]
     for k in (5, 12, *exact):
         published = publish(frames, k)
         findings = audit(published, k, truth=frames)

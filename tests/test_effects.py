@@ -265,7 +265,7 @@ def informative_censoring(n=6000, seed=19):
 
 def test_censoring_weights_remove_the_bias_of_informative_censoring():
     df, cw = informative_censoring()
-    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=100, seed=2)
+    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "horizon": 365, "n_bootstrap": 100, "seed": 2}
     weighted = estimate_effect(df, "t", censoring_weights=cw, **kw)
     plain = estimate_effect(df, "t", **kw)
     assert weighted.method == "weighted aalen-johansen with censoring weights"
@@ -281,7 +281,7 @@ def test_censoring_weights_remove_the_bias_of_informative_censoring():
     assert ratios["plain"][0] < -Z * ratios["plain"][1]
     # The weighted comparison curve sits on the treated one at the horizon.
     km = weighted.km.set_index("group")
-    at = lambda g: km.loc[g][km.loc[g].time <= 365].survival.iloc[-1]  # noqa: E731
+    at = lambda g: km.loc[g][km.loc[g].time <= 365].survival.iloc[-1]
     assert abs(at("treated") - at("comparison")) < Z * weighted.se
 
 
@@ -307,7 +307,7 @@ def test_censoring_model_recovers_the_chance_of_joining():
 
     p = chance(rating)
     rows = []
-    for k, (cohort, day) in enumerate((("2024-H1", 180), ("2024-H2", 360))):
+    for _k, (cohort, day) in enumerate((("2024-H1", 180), ("2024-H2", 360))):
         rows.append(pd.DataFrame({"employee_id": np.arange(n).astype(str), "cohort": "2023-H2", "later_cohort": cohort,
                                   "days_to_window": day, "months_to_weight_step": day + 13, "performance_rating": rating,
                                   "joined": (rng.random(n) < p).astype(int)}))
@@ -386,7 +386,7 @@ def test_a_censoring_model_is_refitted_in_every_bootstrap_replicate():
         calls.append(unit_weights)
         return model(unit_weights)
 
-    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=40, seed=3)
+    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "horizon": 365, "n_bootstrap": 40, "seed": 3}
     refitted = estimate_effect(df, "t", censoring_weights=spy, **kw)
     fixed = estimate_effect(df, "t", censoring_weights=model(), **kw)
     assert refitted.estimate == fixed.estimate  # the point estimate uses the full-sample fit either way
@@ -438,8 +438,8 @@ def test_newton_refit_matches_scikit_learn_on_a_bootstrap_replicate():
 
 def test_a_horizon_estimate_without_curves_is_the_same_estimate():
     df, cw = informative_censoring(n=1500)
-    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=30, seed=4,
-              censoring_weights=cw)
+    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "horizon": 365, "n_bootstrap": 30, "seed": 4,
+              "censoring_weights": cw}
     full, lean = estimate_effect(df, "t", **kw), estimate_effect(df, "t", curves=False, **kw)
     assert (lean.estimate, lean.ci_low, lean.ci_high) == (full.estimate, full.ci_low, full.ci_high)
     assert lean.km is None and math.isnan(lean.hazard_ratio) and not math.isnan(full.hazard_ratio)
@@ -501,7 +501,7 @@ def test_influence_is_the_derivative_of_the_whole_estimator(binary, method):
 
 
 def test_influence_of_the_horizon_estimate_includes_the_propensity_refit():
-    from mentorship.effects import _design, _influence_incidence, _incidence_difference, _Models, _segments
+    from mentorship.effects import _design, _incidence_difference, _influence_incidence, _Models, _segments
 
     df, _ = confounded(n=150, seed=47)
     rng = np.random.default_rng(47)
@@ -551,7 +551,7 @@ def test_influence_intervals_cover_the_planted_effect():
     xt = big[big_t]
     horizon_truth = float(np.mean(np.exp(-np.exp(0.5 * xt) / 2) - np.exp(-np.exp(0.5 * xt - 0.5) / 2)))  # F1 - F0
     reps = 200
-    for i in range(reps):
+    for _i in range(reps):
         x = rng.normal(size=800)
         t = (rng.random(800) < 1 / (1 + np.exp(-(-1.0 + x)))).astype(int)
         y = 1 + x + 0.5 * t + rng.normal(size=800)
@@ -738,7 +738,7 @@ def test_bootstrap_refits_are_exact_for_a_rare_outcome(monkeypatch):
                        "level": rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])})
     df["t"] = (rng.random(n) < 1 / (1 + np.exp(-(df.x - 1.5)))).astype(int)
     df["y"] = (rng.random(n) < 0.015 + 0.03 * df.t).astype(int)
-    kw = dict(covariates=["x", "z", "level"], kind="binary", n_bootstrap=80, seed=5, trim=0)
+    kw = {"covariates": ["x", "z", "level"], "kind": "binary", "n_bootstrap": 80, "seed": 5, "trim": 0}
     ours = estimate_effect(df, "t", "y", **kw)
 
     def from_scratch(self, w, tol=None):
@@ -757,13 +757,13 @@ def test_split_rows_do_not_count_a_unit_twice_on_the_curves():
     the unsplit curves (lifelines counts a row at risk from its entry inclusive, so rows that meet at a
     step would count the unit twice there)."""
     df, cw = informative_censoring(n=3000)
-    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", n_bootstrap=0, seed=2)
+    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "n_bootstrap": 0, "seed": 2}
     split = estimate_effect(df, "t", censoring_weights=cw.assign(weight=1.0), **kw).km
     whole = estimate_effect(df, "t", **kw).km
     for g in ("treated", "comparison"):
         a, b = split[split.group == g].set_index("time").survival, whole[whole.group == g].set_index("time").survival
         grid = np.linspace(0, min(a.index.max(), b.index.max()), 50)
-        at = lambda s: s.reindex(s.index.union(grid)).ffill().loc[grid].to_numpy()  # noqa: E731
+        at = lambda s: s.reindex(s.index.union(grid)).ffill().loc[grid].to_numpy()
         assert np.allclose(at(a), at(b), atol=1e-9), g
 
 

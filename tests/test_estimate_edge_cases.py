@@ -17,15 +17,15 @@ def _org(n=2000, seed=11, **overrides) -> pd.DataFrame:
     x = rng.normal(size=n)
     treated = (rng.random(n) < 1 / (1 + np.exp(2 - 0.5 * x))).astype(int)
     promoted = rng.random(n) < 0.2
-    cols = dict(treated=treated, salary_position=x, cohort="2024-H1",
-                months_to_promotion_or_censor=np.where(promoted, 6.0, 30.0), promotion_code=promoted.astype(int),
-                months_to_exit_or_censor=30.0, exit_code=0)
+    cols = {"treated": treated, "salary_position": x, "cohort": "2024-H1",
+                "months_to_promotion_or_censor": np.where(promoted, 6.0, 30.0), "promotion_code": promoted.astype(int),
+                "months_to_exit_or_censor": 30.0, "exit_code": 0}
     cols.update(overrides)
     return _members(n, rng, **cols)
 
 
 def _career(survival: pd.DataFrame, **outcomes) -> pd.DataFrame:
-    base = dict(horizon_months=12, salary_growth=np.nan, became_people_manager=np.nan, changed_department=np.nan)
+    base = {"horizon_months": 12, "salary_growth": np.nan, "became_people_manager": np.nan, "changed_department": np.nan}
     return survival.assign(**{**base, **outcomes})
 
 

@@ -16,7 +16,7 @@ import pytest
 import mentorship.landing as landing
 from mentorship.landing import FileContractError
 from mentorship.mapping import MappingError, load_mapping
-from tests.test_validation_corpus import Case, assert_reconciles, case, data_records, read_rows, tiny, write_rows  # noqa: F401
+from tests.corpus import Case, assert_reconciles, read_rows, write_rows
 
 
 def _tables(case: Case, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -324,14 +324,14 @@ def test_mapping_choosing_the_first_keeps_the_original_values(case, tmp_path):
 
 
 def test_duplicates_differing_in_case_and_spaces_are_duplicates_too(case):
-    path, _ = _second_salary(case, " Base_Salary")
+    _path, _ = _second_salary(case, " Base_Salary")
     with pytest.raises(FileContractError, match=r"has 2 columns named base_salary \(columns 8 and 10, written "
                                                 r"'base_salary', ' Base_Salary'\)"):
         case.run("job_history")
 
 
 def test_mapping_choosing_an_occurrence_the_file_lacks_blocks(case, tmp_path):
-    path, _ = _second_salary(case)
+    _path, _ = _second_salary(case)
     with pytest.raises(FileContractError, match=r"the mapping's sources\.job_history\.duplicate_columns chooses column 3 "
                                                 r"of those named base_salary, but the file has 2 \(columns 8 and 10\)"):
         case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: 3}\n"))

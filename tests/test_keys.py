@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from mentorship.privacy import pseudonymise
-from mentorship.settings import (REFUSED_HASH_KEYS, Settings, SettingsError, check_writable, resolve_hash_key)
+from mentorship.settings import REFUSED_HASH_KEYS, Settings, SettingsError, check_writable, resolve_hash_key
 from pipelines.resources import PipelineSettings
 from tests.conftest import TEST_HASH_KEY, pipeline_resources
 

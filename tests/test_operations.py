@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
@@ -21,14 +21,14 @@ KEY = {"MENTORSHIP_HASH_KEY": TEST_HASH_KEY}
 def test_schedules_evaluate_to_their_jobs():
     monthly = defs.resolve_schedule_def("monthly_refresh")
     assert monthly.cron_schedule == "0 6 2 * *" and monthly.job_name == "full_refresh"
-    ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 2, 2, 6, tzinfo=timezone.utc))
+    ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 2, 2, 6, tzinfo=UTC))
     requests = list(monthly.evaluate_tick(ctx).run_requests)
     assert len(requests) == 1
     # On 2 February the month that just closed, January, is loaded.
     assert requests[0].tags["dagster/asset_partition_range_start"] == "2026-01"
     assert requests[0].tags["dagster/asset_partition_range_end"] == "2026-01"
-    new_year = dg.build_schedule_context(scheduled_execution_time=datetime(2027, 1, 2, 6, tzinfo=timezone.utc))
-    assert list(monthly.evaluate_tick(new_year).run_requests)[0].tags["dagster/asset_partition_range_start"] == "2026-12"
+    new_year = dg.build_schedule_context(scheduled_execution_time=datetime(2027, 1, 2, 6, tzinfo=UTC))
+    assert next(iter(monthly.evaluate_tick(new_year).run_requests)).tags["dagster/asset_partition_range_start"] == "2026-12"
     daily = defs.resolve_schedule_def("daily_source_freshness")
     assert daily.job_name == "source_freshness_evaluation" and daily.cron_schedule == "0 7 * * *"
     assert len(list(daily.evaluate_tick(ctx).run_requests)) == 1

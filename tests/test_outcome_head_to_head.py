@@ -9,8 +9,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from studies.outcome_head_to_head import (career_outcomes, career_outcomes_tuned, disagreements, sql_summary,
-                                          summary, survey_outcomes, survey_outcomes_tuned)
+from studies.outcome_head_to_head import (
+    career_outcomes,
+    career_outcomes_tuned,
+    disagreements,
+    sql_summary,
+    summary,
+    survey_outcomes,
+    survey_outcomes_tuned,
+)
 
 KEYS = ["employee_id", "role", "cohort", "group_name"]
 

@@ -19,7 +19,7 @@ from tests.conftest import SMALL_K, build
 
 
 def test_whole_graph_materializes(built):
-    root, result = built
+    _root, result = built
     assert result.success
     checks = result.get_asset_check_evaluations()
     contract = [c for c in checks if c.asset_key.to_user_string() not in ("falsification_checks", "published_exports",
@@ -177,7 +177,7 @@ def test_no_published_group_is_under_the_minimum_size(built):
 
 
 def test_small_groups_are_suppressed(tmp_path, small_org):
-    from tests.conftest import SMALL_K, build
+    from tests.conftest import build
 
     landing, _ = small_org
     result = build(tmp_path, landing, min_group_size=100_000)

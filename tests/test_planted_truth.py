@@ -88,7 +88,7 @@ def test_adjusted_effect_is_closer_to_the_truth_than_the_raw_gap(runs):
     """Default selection also runs through latent engagement and ability, which the data shows only
     through noisy proxies; adjustment must still remove much of the raw gap's selection bias."""
     for label in ("effect", "null"):
-        row, truth, eff = runs[label]
+        _row, truth, eff = runs[label]
         for outcome, key in (("promoted", "promotion"), ("salary_growth", "salary_growth")):
             e = eff[outcome]
             true_att = truth["mentees"]["horizons"]["12"][key]

@@ -96,7 +96,7 @@ def test_aj_standard_error_without_competing_events_is_greenwood_s():
     time, censor = rng.exponential(10, n), rng.uniform(0, 20, n)
     d, e = np.round(np.minimum(time, censor), 1), (time <= censor).astype(float)  # rounded: tied times too
     for h in (2.0, 8.0, 15.0):
-        cif, phi = _aj_influence(d, e, np.ones(n), h)
+        _cif, phi = _aj_influence(d, e, np.ones(n), h)
         assert _influence_se(phi, None) == pytest.approx(greenwood_se(d, e, h) * math.sqrt(n / (n - 1)), rel=1e-9)
 
 
@@ -130,9 +130,9 @@ def test_the_curve_s_standard_error_is_the_pointwise_one_at_every_time():
             assert se[k] == pytest.approx(_influence_se(phi, cl), rel=1e-8)
     # Every row twice, clustered by row: the same influence per cluster, so the same standard error;
     # unclustered, sqrt(2) smaller (twice the clusters, the same total; to the n/(n-1) factors).
-    twice = lambda a: np.r_[a, a]  # noqa: E731
+    twice = lambda a: np.r_[a, a]
     times, cif, se = aalen_johansen_curve(d, codes, w, entry)
-    t2, cif2, se2 = aalen_johansen_curve(twice(d), twice(codes), twice(w), twice(entry), twice(np.arange(len(d))))
+    _t2, cif2, se2 = aalen_johansen_curve(twice(d), twice(codes), twice(w), twice(entry), twice(np.arange(len(d))))
     assert np.allclose(cif2, cif, atol=1e-12) and np.allclose(se2, se, rtol=1e-9)
     n = len(d)
     se_rows = aalen_johansen_curve(twice(d), twice(codes), twice(w), twice(entry))[2]
@@ -154,7 +154,7 @@ def test_binary_raw_difference_has_the_two_proportion_standard_error():
     assert r.to_dict()["naive_se"] == r.naive_se
     # Each person twice, clustered by person: the same standard error; as rows, about sqrt(2) smaller.
     doubled = pd.concat([df, df], ignore_index=True)
-    kw = dict(kind="binary", n_bootstrap=0, trim=0)
+    kw = {"kind": "binary", "n_bootstrap": 0, "trim": 0}
     assert estimate_effect(doubled, "t", "y", ["x"], cluster="person", **kw).naive_se == pytest.approx(r.naive_se)
     assert estimate_effect(doubled, "t", "y", ["x"], **kw).naive_se == pytest.approx(r.naive_se / math.sqrt(2),
                                                                                     rel=1e-3)
@@ -197,8 +197,8 @@ def test_curves_read_at_a_horizon_are_the_horizon_probabilities():
     from mentorship.effect_tables import _monthly
 
     df, cw = exits()
-    kw = dict(covariates=["x"], kind="time_to_event", duration="d", event="e", weights="sw", cluster="person",
-              censoring_weights=cw, n_bootstrap=0)
+    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "weights": "sw", "cluster": "person",
+              "censoring_weights": cw, "n_bootstrap": 0}
     km = estimate_effect(df, "t", **kw).km
     monthly = _monthly(km).set_index(["group", "month"])
     for h in (1, 6, 12, 17.35, 24, 33):
@@ -214,7 +214,7 @@ def test_curves_read_at_a_horizon_are_the_horizon_probabilities():
     tr = (df.t == 1).to_numpy()
     curve = km[km.group == "treated"]
     at = curve.iloc[np.searchsorted(curve.time.to_numpy(), 12, side="right") - 1]
-    cif, phi = _aj_influence(df.d.to_numpy(float)[tr], df.e.to_numpy(float)[tr], df.sw.to_numpy()[tr], 12)
+    _cif, phi = _aj_influence(df.d.to_numpy(float)[tr], df.e.to_numpy(float)[tr], df.sw.to_numpy()[tr], 12)
     half = 1.959964 * _influence_se(phi, df.person.to_numpy()[tr])
     assert (at.survival - at.ci_low, at.ci_high - at.survival) == pytest.approx((half, half), rel=1e-5)
     assert ((km.ci_low <= km.survival) & (km.survival <= km.ci_high)).all()

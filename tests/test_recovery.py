@@ -48,7 +48,7 @@ def consistent(db: Path, landing: Path) -> dict:
         for source in ("job_history", "meetings"):
             if f"raw.{source}" in counts:
                 files = {p.name for p in landing_files(landing, source)}
-                got = set(r[0] for r in con.execute(f"select distinct _source_file from raw.{source}").fetchall())
+                got = {r[0] for r in con.execute(f"select distinct _source_file from raw.{source}").fetchall()}
                 assert got == files, f"raw.{source} holds a partial load"
         return counts
     finally:

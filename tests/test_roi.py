@@ -138,5 +138,5 @@ def test_the_assumptions_file_switches_pay_on(tmp_path):
     a = Assumptions.from_yaml(f)
     assert a.pay_benefit and a.value_per_pay_point == 250
     f.write_text("benefits:\n  pay:\n    enabled: true\n    value_per_extra_pay_point: lots\n")
-    with pytest.raises(RoiConfigError, match="benefits.pay.value_per_extra_pay_point"):
+    with pytest.raises(RoiConfigError, match=r"benefits\.pay\.value_per_extra_pay_point"):
         Assumptions.from_yaml(f)

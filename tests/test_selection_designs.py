@@ -10,8 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorship.effect_tables import (CENSORING_COVARIATES, COVARIATES, DOSE_BANDS, SEGMENTS, CensoringModel, EffectSettings,
-                                      overall_effect)
+from mentorship.effect_tables import (
+    CENSORING_COVARIATES,
+    COVARIATES,
+    DOSE_BANDS,
+    SEGMENTS,
+    CensoringModel,
+    EffectSettings,
+    overall_effect,
+)
 
 Z = 3.0
 SETTINGS = EffectSettings(ci_method="influence", bootstrap_below=0, n_bootstrap=0)

@@ -81,7 +81,7 @@ def test_a_new_month_reloads_that_month_of_its_source_and_everything_downstream(
 class _Hook(BaseHTTPRequestHandler):
     received: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Hook.received.append((self.headers["Content-Type"], json.loads(body)))
         self.send_response(200)

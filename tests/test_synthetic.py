@@ -64,7 +64,7 @@ def test_meetings_fall_inside_pair_dates_and_employment(con):
 
 def test_levels_stay_in_range(con):
     lo, hi = con.execute("select min(job_level), max(job_level) from job_history").fetchone()
-    assert 1 <= lo and hi <= N_LEVELS
+    assert lo >= 1 and hi <= N_LEVELS
 
 
 def test_survey_responses_only_while_employed(con):
@@ -348,8 +348,8 @@ def test_department_scale_zero_plants_nothing_and_a_larger_scale_more(tmp_path):
     # Engineering's scale at 3 its mean is about 3 times the unscaled departments' (less only by chance
     # in the mix of doses). Twice is far outside that chance at these sizes.
     salary_only = PlantedEffects(promotion_hr=1.0, voluntary_exit_hr=1.0, salary_raise_pp=1.0,
-                                 survey={k: 0.0 for k in eff.survey}, mentor_promotion_hr=1.0,
-                                 mentor_survey={k: 0.0 for k in eff.survey},
+                                 survey=dict.fromkeys(eff.survey, 0.0), mentor_promotion_hr=1.0,
+                                 mentor_survey=dict.fromkeys(eff.survey, 0.0),
                                  department_scale={"Engineering": 3.0, "Sales": 0.0})
     truth = generate(tmp_path / "s", SyntheticConfig(n_employees=600, seed=2, effects=salary_only),
                      tmp_path / "s.json")
