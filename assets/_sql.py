@@ -11,8 +11,9 @@ from pipelines.resources import PipelineSettings
 from pipelines.sql import build_table, read_sql
 
 
-def sql_asset(name: str, deps: list[str], group: str, description: str, schema: str = "analytics",
-              params: tuple[str, ...] = ()) -> dg.AssetsDefinition:
+def sql_asset(
+    name: str, deps: list[str], group: str, description: str, schema: str = "analytics", params: tuple[str, ...] = ()
+) -> dg.AssetsDefinition:
     @dg.asset(
         name=name,
         deps=deps,
@@ -29,7 +30,8 @@ def sql_asset(name: str, deps: list[str], group: str, description: str, schema: 
         with duckdb.get_connection() as con:
             settings.prepare(con)
             rows = build_table(con, schema, name, values)
-        return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(rows),
-                                              "table": dg.MetadataValue.text(f"{schema}.{name}")})
+        return dg.MaterializeResult(
+            metadata={"rows": dg.MetadataValue.int(rows), "table": dg.MetadataValue.text(f"{schema}.{name}")}
+        )
 
     return _asset

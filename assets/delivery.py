@@ -18,14 +18,25 @@ OWNERS = ["team:people-analytics"]
 DELIVERY_KEY = dg.AssetKey("delivery_message")
 
 
-@dg.asset(deps=["dashboard_packs", "metric_table"], group_name="reporting", kinds={"email"}, owners=OWNERS,
-          code_version=code_version(delivery),
-          check_specs=[dg.AssetCheckSpec("delivered", asset="delivery_message", blocking=False,
-                                         description="The summary and packs reached every target the delivery "
-                                                     "settings name (the SMTP server, the webhook) or the dry-run "
-                                                     "file was written; passes when delivery is off. A failure "
-                                                     "is a warning: the run and its pages stand, and the "
-                                                     "description says which target failed and why.")])
+@dg.asset(
+    deps=["dashboard_packs", "metric_table"],
+    group_name="reporting",
+    kinds={"email"},
+    owners=OWNERS,
+    code_version=code_version(delivery),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "delivered",
+            asset="delivery_message",
+            blocking=False,
+            description="The summary and packs reached every target the delivery "
+            "settings name (the SMTP server, the webhook) or the dry-run "
+            "file was written; passes when delivery is off. A failure "
+            "is a warning: the run and its pages stand, and the "
+            "description says which target failed and why.",
+        )
+    ],
+)
 def delivery_message(context, settings: PipelineSettings) -> dg.MaterializeResult:
     """The monthly message for leadership: the four headline adjusted effects with 95% CI and the ROI, as
     the pages show them (from the metrics table only; no person-level data), with the PDF packs attached.
@@ -35,24 +46,42 @@ def delivery_message(context, settings: PipelineSettings) -> dg.MaterializeResul
     cfg = settings.delivery_settings()
     if cfg.mode == "off":
         return dg.MaterializeResult(
-            metadata={"mode": "off", "delivered": False,
-                      "outcome": "delivery is off (set MENTORSHIP_DELIVERY to smtp, webhook, both or dry-run)"},
-            check_results=[dg.AssetCheckResult(check_name="delivered", passed=True,
-                                               description="delivery is off (MENTORSHIP_DELIVERY)")])
+            metadata={
+                "mode": "off",
+                "delivered": False,
+                "outcome": "delivery is off (set MENTORSHIP_DELIVERY to smtp, webhook, both or dry-run)",
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="delivered", passed=True, description="delivery is off (MENTORSHIP_DELIVERY)"
+                )
+            ],
+        )
     metrics_path = Path(settings.export_dir) / "metrics.parquet"
     m = Metrics(pd.read_parquet(metrics_path))
     # Packs printed before this run's metrics table carry an earlier month's figures: not attached.
-    message = delivery.compose(m, m.as_of, Path(settings.dashboard_dir) / "packs", cfg.subject_prefix,
-                               not_before=os.stat(metrics_path).st_mtime, sender=cfg.smtp_from,
-                               recipients=cfg.smtp_to)
+    message = delivery.compose(
+        m,
+        m.as_of,
+        Path(settings.dashboard_dir) / "packs",
+        cfg.subject_prefix,
+        not_before=os.stat(metrics_path).st_mtime,
+        sender=cfg.smtp_from,
+        recipients=cfg.smtp_to,
+    )
     outcome = delivery.deliver(message, cfg, password=settings.smtp_password)
     if outcome.delivered:
         context.log.info(f"Delivery: {outcome.line}")
     else:
         context.log.error(f"Delivery FAILED (the run goes on; the pages and packs are published): {outcome.error}")
-    metadata = {"mode": cfg.mode, "delivered": bool(outcome.delivered), "outcome": outcome.line,
-                "subject": message["Subject"], "attachments": ", ".join(delivery.attachment_names(message)) or "none",
-                "summary": dg.MetadataValue.md(f"```\n{delivery.body_text(message)}\n```")}
+    metadata = {
+        "mode": cfg.mode,
+        "delivered": bool(outcome.delivered),
+        "outcome": outcome.line,
+        "subject": message["Subject"],
+        "attachments": ", ".join(delivery.attachment_names(message)) or "none",
+        "summary": dg.MetadataValue.md(f"```\n{delivery.body_text(message)}\n```"),
+    }
     if outcome.errors:
         metadata["error"] = outcome.error
     if cfg.uses_smtp:
@@ -60,10 +89,13 @@ def delivery_message(context, settings: PipelineSettings) -> dg.MaterializeResul
         metadata["smtp_server"] = f"{cfg.smtp_host}:{cfg.smtp_port}"
     if outcome.path:
         metadata["path"] = dg.MetadataValue.path(str(outcome.path))
-    check = dg.AssetCheckResult(check_name="delivered", passed=bool(outcome.delivered),
-                                severity=dg.AssetCheckSeverity.WARN,
-                                description=outcome.line if outcome.delivered else outcome.error,
-                                metadata={"mode": cfg.mode})
+    check = dg.AssetCheckResult(
+        check_name="delivered",
+        passed=bool(outcome.delivered),
+        severity=dg.AssetCheckSeverity.WARN,
+        description=outcome.line if outcome.delivered else outcome.error,
+        metadata={"mode": cfg.mode},
+    )
     return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 

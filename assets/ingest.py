@@ -32,17 +32,25 @@ REPORT_FILE = "validation_report.html"
 def refresh_report(con, settings: PipelineSettings) -> Path:
     """Rewrite the validation summary (export) and the report page built from it. A leadership export
     keeps the counts and leaves out the sample rows (hashed ids and bad values of single records)."""
-    summary = write_summary(con, Path(settings.export_dir) / SUMMARY_FILE, settings.hash_key,
-                            settings.mapping().label, samples=not settings.leadership_export)
+    summary = write_summary(
+        con,
+        Path(settings.export_dir) / SUMMARY_FILE,
+        settings.hash_key,
+        settings.mapping().label,
+        samples=not settings.leadership_export,
+    )
     return build_validation_report(summary, Path(settings.dashboard_dir) / REPORT_FILE)
 
 
 def _raw_asset(source: str) -> dg.AssetsDefinition:
     name = f"raw_{source}"
     monthly = SOURCES[source].monthly
-    layout = (f"Monthly-partitioned: the month in a file's name (`{source}_2025-03.csv`) is its partition, and "
-              f"loading a month deletes and re-inserts that month's rows only. " if monthly else
-              "Each run replaces the whole table from every file. ")
+    layout = (
+        f"Monthly-partitioned: the month in a file's name (`{source}_2025-03.csv`) is its partition, and "
+        f"loading a month deletes and re-inserts that month's rows only. "
+        if monthly
+        else "Each run replaces the whole table from every file. "
+    )
 
     @dg.asset(
         name=name,
@@ -53,26 +61,43 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         code_version=code_version(contract, landing, mapping),
         partitions_def=monthly_partitions if monthly else None,
         backfill_policy=dg.BackfillPolicy.single_run() if monthly else None,
-        check_specs=[dg.AssetCheckSpec(
-            "files_usable", asset=name, blocking=True,
-            description="Every landing file can be read, decoded and split into columns, is not empty and "
-                        "has every required column (after the mapping). Blocks downstream assets when not.")],
-        description=(f"Every row of every file in the landing folder `{source}/` (CSV, Parquet or Excel), as "
-                     f"text under the contract's column names, with file, line and record number. Lines that "
-                     f"do not parse are kept with a parse error for validation to quarantine. {layout}A file "
-                     f"that cannot be used at all leaves the previous table in place."),
+        check_specs=[
+            dg.AssetCheckSpec(
+                "files_usable",
+                asset=name,
+                blocking=True,
+                description="Every landing file can be read, decoded and split into columns, is not empty and "
+                "has every required column (after the mapping). Blocks downstream assets when not.",
+            )
+        ],
+        description=(
+            f"Every row of every file in the landing folder `{source}/` (CSV, Parquet or Excel), as "
+            f"text under the contract's column names, with file, line and record number. Lines that "
+            f"do not parse are kept with a parse error for validation to quarantine. {layout}A file "
+            f"that cannot be used at all leaves the previous table in place."
+        ),
     )
-    def _raw(context: AssetExecutionContext, duckdb: DuckDBResource,
-             settings: PipelineSettings) -> dg.MaterializeResult:
+    def _raw(
+        context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings
+    ) -> dg.MaterializeResult:
         warm_up()  # Great Expectations, which the validated assets need, loads while the files are read
         months = list(context.partition_keys) if monthly else None
-        context.log.info(f"{source}: loading " + (f"{months[0]} to {months[-1]} ({len(months)} months)" if months
-                                                  else "every file") + f" from {settings.landing_dir}")
+        context.log.info(
+            f"{source}: loading "
+            + (f"{months[0]} to {months[-1]} ({len(months)} months)" if months else "every file")
+            + f" from {settings.landing_dir}"
+        )
         with duckdb.get_connection() as con:
             try:
-                loaded = load_raw(con, source, Path(settings.landing_dir), settings.mapping(),
-                                  progress=context.log.info, months=months,
-                                  month_span=all_months() if monthly else None)
+                loaded = load_raw(
+                    con,
+                    source,
+                    Path(settings.landing_dir),
+                    settings.mapping(),
+                    progress=context.log.info,
+                    months=months,
+                    month_span=all_months() if monthly else None,
+                )
                 error = None
             except FileContractError as e:
                 loaded, error = None, e
@@ -80,24 +105,38 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         if error is not None:
             context.log.error(str(error))
             return dg.MaterializeResult(
-                metadata={"replaced": False, "problems": dg.MetadataValue.json(
-                    [{"file": p.file, "problem": p.problem} for p in error.problems]),
-                    "report": dg.MetadataValue.path(str(report))},
-                check_results=[dg.AssetCheckResult(
-                    check_name="files_usable", passed=False, severity=dg.AssetCheckSeverity.ERROR,
-                    description=str(error)[:2000],
-                    metadata={"files_failed": len(error.problems), "report": dg.MetadataValue.path(str(report))})])
+                metadata={
+                    "replaced": False,
+                    "problems": dg.MetadataValue.json([{"file": p.file, "problem": p.problem} for p in error.problems]),
+                    "report": dg.MetadataValue.path(str(report)),
+                },
+                check_results=[
+                    dg.AssetCheckResult(
+                        check_name="files_usable",
+                        passed=False,
+                        severity=dg.AssetCheckSeverity.ERROR,
+                        description=str(error)[:2000],
+                        metadata={"files_failed": len(error.problems), "report": dg.MetadataValue.path(str(report))},
+                    )
+                ],
+            )
         per_file = {f["file"]: f["rows"] for f in loaded.files}
         duplicates = [f["file"] for f in loaded.files if f["status"] == "duplicate"]
         return dg.MaterializeResult(
-            metadata={"replaced": True, "rows_read": dg.MetadataValue.int(loaded.rows_read),
-                      "months": dg.MetadataValue.text(f"{loaded.months[0]} to {loaded.months[-1]}" if loaded.months
-                                                     else "all (table replaced)"),
-                      "files": dg.MetadataValue.int(len(loaded.files)),
-                      "rows_per_file": dg.MetadataValue.json(per_file),
-                      "duplicate_files_skipped": dg.MetadataValue.json(duplicates)},
-            check_results=[dg.AssetCheckResult(check_name="files_usable", passed=True,
-                                               metadata={"files": len(loaded.files)})])
+            metadata={
+                "replaced": True,
+                "rows_read": dg.MetadataValue.int(loaded.rows_read),
+                "months": dg.MetadataValue.text(
+                    f"{loaded.months[0]} to {loaded.months[-1]}" if loaded.months else "all (table replaced)"
+                ),
+                "files": dg.MetadataValue.int(len(loaded.files)),
+                "rows_per_file": dg.MetadataValue.json(per_file),
+                "duplicate_files_skipped": dg.MetadataValue.json(duplicates),
+            },
+            check_results=[
+                dg.AssetCheckResult(check_name="files_usable", passed=True, metadata={"files": len(loaded.files)})
+            ],
+        )
 
     return _raw
 
@@ -115,24 +154,37 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
         owners=["team:people-analytics"],
         code_version=code_version(contract, mapping, validation, quality),
         check_specs=[
-            dg.AssetCheckSpec("rows_reconcile", asset=name, blocking=True,
-                              description="For the source and for every file: rows read = rows accepted + rows "
-                                          "quarantined."),
-            dg.AssetCheckSpec("reject_share", asset=name, blocking=True,
-                              description="The share of quarantined rows is within the limit (default 5%); "
-                                          "above it the previous validated table is kept and downstream "
-                                          "assets do not run."),
-            dg.AssetCheckSpec("quarantine_by_rule", asset=name,
-                              description=f"Rows quarantined per rule of the Great Expectations suite "
-                                          f"mentorship_contract.{source}; warns when any row failed."),
+            dg.AssetCheckSpec(
+                "rows_reconcile",
+                asset=name,
+                blocking=True,
+                description="For the source and for every file: rows read = rows accepted + rows quarantined.",
+            ),
+            dg.AssetCheckSpec(
+                "reject_share",
+                asset=name,
+                blocking=True,
+                description="The share of quarantined rows is within the limit (default 5%); "
+                "above it the previous validated table is kept and downstream "
+                "assets do not run.",
+            ),
+            dg.AssetCheckSpec(
+                "quarantine_by_rule",
+                asset=name,
+                description=f"Rows quarantined per rule of the Great Expectations suite "
+                f"mentorship_contract.{source}; warns when any row failed.",
+            ),
         ],
-        description=(f"`{source}` typed and checked against its Great Expectations suite "
-                     f"(mentorship_contract.{source}) on every row. Failing rows go to validated.quarantine with "
-                     f"file, line, column, rule, value and load time; the rest flow on, the latest file "
-                     f"winning where files share a key."),
+        description=(
+            f"`{source}` typed and checked against its Great Expectations suite "
+            f"(mentorship_contract.{source}) on every row. Failing rows go to validated.quarantine with "
+            f"file, line, column, rule, value and load time; the rest flow on, the latest file "
+            f"winning where files share a key."
+        ),
     )
-    def _validated(context: AssetExecutionContext, duckdb: DuckDBResource,
-                   settings: PipelineSettings) -> dg.MaterializeResult:
+    def _validated(
+        context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings
+    ) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             r = validate_source(con, source, settings.mapping(), settings.max_reject_share, log=context.log)
             report = refresh_report(con, settings)
@@ -143,31 +195,45 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
         by_rule = r.issues_by_rule
         counts = {"rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined}
         return dg.MaterializeResult(
-            metadata={**{k: dg.MetadataValue.int(v) for k, v in counts.items()},
-                      "rows_current": dg.MetadataValue.int(r.rows_current),
-                      "rows_superseded": dg.MetadataValue.int(r.rows_superseded),
-                      "absent_from_latest_extract": dg.MetadataValue.int(r.absent_from_latest),
-                      "reject_share": dg.MetadataValue.float(r.reject_share),
-                      "replaced": r.promoted,
-                      "issues_by_rule": dg.MetadataValue.json(by_rule),
-                      "blocked_by": dg.MetadataValue.json(r.reasons),
-                      "placeholders_read_as_empty": dg.MetadataValue.json(r.placeholders),
-                      "files": dg.MetadataValue.json(r.files),
-                      "report": dg.MetadataValue.path(str(report)),
-                      "expectation_suite": dg.MetadataValue.path(str(suite_path))},
+            metadata={
+                **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
+                "rows_current": dg.MetadataValue.int(r.rows_current),
+                "rows_superseded": dg.MetadataValue.int(r.rows_superseded),
+                "absent_from_latest_extract": dg.MetadataValue.int(r.absent_from_latest),
+                "reject_share": dg.MetadataValue.float(r.reject_share),
+                "replaced": r.promoted,
+                "issues_by_rule": dg.MetadataValue.json(by_rule),
+                "blocked_by": dg.MetadataValue.json(r.reasons),
+                "placeholders_read_as_empty": dg.MetadataValue.json(r.placeholders),
+                "files": dg.MetadataValue.json(r.files),
+                "report": dg.MetadataValue.path(str(report)),
+                "expectation_suite": dg.MetadataValue.path(str(suite_path)),
+            },
             check_results=[
-                dg.AssetCheckResult(check_name="rows_reconcile", passed=r.reconciles,
-                                    severity=dg.AssetCheckSeverity.ERROR, metadata=counts),
                 dg.AssetCheckResult(
-                    check_name="reject_share", passed=not r.blocked, severity=dg.AssetCheckSeverity.ERROR,
+                    check_name="rows_reconcile",
+                    passed=r.reconciles,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    metadata=counts,
+                ),
+                dg.AssetCheckResult(
+                    check_name="reject_share",
+                    passed=not r.blocked,
+                    severity=dg.AssetCheckSeverity.ERROR,
                     description=r.summary(),
-                    metadata={"reject_share": dg.MetadataValue.float(r.reject_share),
-                              "limit": dg.MetadataValue.float(r.max_reject_share),
-                              "report": dg.MetadataValue.path(str(report))}),
+                    metadata={
+                        "reject_share": dg.MetadataValue.float(r.reject_share),
+                        "limit": dg.MetadataValue.float(r.max_reject_share),
+                        "report": dg.MetadataValue.path(str(report)),
+                    },
+                ),
                 dg.AssetCheckResult(
-                    check_name="quarantine_by_rule", passed=not by_rule, severity=dg.AssetCheckSeverity.WARN,
+                    check_name="quarantine_by_rule",
+                    passed=not by_rule,
+                    severity=dg.AssetCheckSeverity.WARN,
                     description=(", ".join(f"{k}: {v:,}" for k, v in by_rule.items()) or "no row failed"),
-                    metadata={"issues_by_rule": dg.MetadataValue.json(by_rule)}),
+                    metadata={"issues_by_rule": dg.MetadataValue.json(by_rule)},
+                ),
             ],
         )
 

@@ -23,8 +23,16 @@ from pipelines.resources import PipelineSettings
 OWNERS = ["team:people-analytics"]
 
 #: Warehouse tables published as they are computed, unsuppressed until the gate.
-PUBLISHED = ("effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
-             "program_health", "program_activity", "survey_prepost", "roi_inputs")
+PUBLISHED = (
+    "effect_estimates",
+    "effect_balance",
+    "survival_curves",
+    "falsification_checks",
+    "program_health",
+    "program_activity",
+    "survey_prepost",
+    "roi_inputs",
+)
 COHORT_SIZES = """
     select role, cohort, group_name, min(index_date) as index_date, count(distinct employee_id) as people,
            any_value(as_of_date) as as_of_date
@@ -33,13 +41,25 @@ COHORT_SIZES = """
     order by role, cohort, group_name"""
 
 
-@dg.asset(deps=[*PUBLISHED, "cohort_members", "pair_engagement"], group_name="reporting", kinds={"duckdb", "parquet"},
-          owners=OWNERS, code_version=code_version(privacy, publication, disclosure), pool="duckdb",
-          check_specs=[dg.AssetCheckSpec("no_disclosure", asset="published_exports", blocking=True,
-                                         description="The disclosure auditor, run on the tables about to be "
-                                                     "published with the warehouse's own figures as the truth: "
-                                                     "no count under the minimum group size shown or workable "
-                                                     "out. On a finding nothing is published.")])
+@dg.asset(
+    deps=[*PUBLISHED, "cohort_members", "pair_engagement"],
+    group_name="reporting",
+    kinds={"duckdb", "parquet"},
+    owners=OWNERS,
+    code_version=code_version(privacy, publication, disclosure),
+    pool="duckdb",
+    check_specs=[
+        dg.AssetCheckSpec(
+            "no_disclosure",
+            asset="published_exports",
+            blocking=True,
+            description="The disclosure auditor, run on the tables about to be "
+            "published with the warehouse's own figures as the truth: "
+            "no count under the minimum group size shown or workable "
+            "out. On a finding nothing is published.",
+        )
+    ],
+)
 def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
     """Every table that leaves the warehouse, as Parquet for the dashboards, the packs and the CLI summary,
     through the one publication gate (``mentorship.publication``): counts under the minimum group size
@@ -55,10 +75,11 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
         # Every run audits what it is about to publish, and publishes nothing if the auditor finds a way in.
         findings = audit({n: _plain(f) for n, f in published.items()}, settings.min_group_size, truth=frames)
         if findings:
-            raise dg.Failure(f"The disclosure auditor found {len(findings)} count(s) under the minimum group size "
-                             f"that the tables about to be published would show or let a reader work out; nothing "
-                             f"was published and the last exports are kept. First: "
-                             + "; ".join(map(str, findings[:5])))
+            raise dg.Failure(
+                f"The disclosure auditor found {len(findings)} count(s) under the minimum group size "
+                f"that the tables about to be published would show or let a reader work out; nothing "
+                f"was published and the last exports are kept. First: " + "; ".join(map(str, findings[:5]))
+            )
         # All or nothing: every file is written beside its old one first, then all are swapped in.
         staged = []
         for name, frame in published.items():
@@ -69,17 +90,27 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
             tmp.replace(path)
         at_risk = write_at_risk_pairs(con, out, settings)
     rows = {name: len(frame) for name, frame in published.items()} | {"at_risk_pairs": len(at_risk)}
-    hidden = {name: int(frame["counts_hidden"].sum()) if "counts_hidden" in frame else None
-              for name, frame in published.items()}
-    return dg.MaterializeResult(check_results=[dg.AssetCheckResult(
-                                    check_name="no_disclosure", passed=True,
-                                    description=f"no disclosure at minimum group size {settings.min_group_size}")],
-                                metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()}
-                                | {"export_dir": dg.MetadataValue.path(str(out)),
-                                   "suppressed_rows": dg.MetadataValue.int(int(sum(
-                                       f["suppressed"].sum() for f in published.values() if "suppressed" in f))),
-                                   "effect_rows_with_counts_hidden": dg.MetadataValue.int(
-                                       hidden.get("effect_estimates") or 0)})
+    hidden = {
+        name: int(frame["counts_hidden"].sum()) if "counts_hidden" in frame else None
+        for name, frame in published.items()
+    }
+    return dg.MaterializeResult(
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="no_disclosure",
+                passed=True,
+                description=f"no disclosure at minimum group size {settings.min_group_size}",
+            )
+        ],
+        metadata={f"{k}_rows": dg.MetadataValue.int(v) for k, v in rows.items()}
+        | {
+            "export_dir": dg.MetadataValue.path(str(out)),
+            "suppressed_rows": dg.MetadataValue.int(
+                int(sum(f["suppressed"].sum() for f in published.values() if "suppressed" in f))
+            ),
+            "effect_rows_with_counts_hidden": dg.MetadataValue.int(hidden.get("effect_estimates") or 0),
+        },
+    )
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,8 +118,11 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for c in frame.columns:
         dtype = frame[c].dtype
-        if isinstance(dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(dtype) \
-                and not pd.api.types.is_bool_dtype(dtype):
+        if (
+            isinstance(dtype, pd.api.extensions.ExtensionDtype)
+            and pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_bool_dtype(dtype)
+        ):
             frame[c] = frame[c].astype("float64" if frame[c].isna().any() or dtype.kind == "f" else dtype.numpy_dtype)
         elif isinstance(frame[c].dtype, pd.BooleanDtype):
             frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
@@ -96,12 +130,25 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 #: The published tables the metrics table is built from.
-METRIC_SOURCES = ("effect_estimates", "survival_curves", "program_health", "program_activity", "survey_prepost",
-                  "cohort_sizes", "falsification_checks", "roi_inputs")
+METRIC_SOURCES = (
+    "effect_estimates",
+    "survival_curves",
+    "program_health",
+    "program_activity",
+    "survey_prepost",
+    "cohort_sizes",
+    "falsification_checks",
+    "roi_inputs",
+)
 
 
-@dg.asset(deps=["published_exports"], group_name="reporting", kinds={"parquet", "csv"}, owners=OWNERS,
-          code_version=code_version(metrics, roi))
+@dg.asset(
+    deps=["published_exports"],
+    group_name="reporting",
+    kinds={"parquet", "csv"},
+    owners=OWNERS,
+    code_version=code_version(metrics, roi),
+)
 def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
     """Every published figure, one row each (``mentorship.metrics``): a stable id, its definition, the
     population, the estimator (raw, weighted or adjusted), value, 95% interval, people and
@@ -121,8 +168,9 @@ def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
     by_program = {}
     for program in [p for p in published["roi_inputs"].get("program", []) if p != roi.ALL_PROGRAMS]:
         try:
-            x = roi.inputs_from_tables(published["roi_inputs"], published["effect_estimates"], a.horizon_months,
-                                       program)
+            x = roi.inputs_from_tables(
+                published["roi_inputs"], published["effect_estimates"], a.horizon_months, program
+            )
             by_program[program] = (roi.compute_roi(a, x), x, a)
         except roi.RoiConfigError as e:
             by_program[program] = str(e)
@@ -132,22 +180,31 @@ def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
     tmp.replace(exports / "metrics.parquet")
     table.to_csv(exports / "metrics.csv", index=False)
     counts = table.status.value_counts()
-    return dg.MaterializeResult(metadata={
-        "figures": dg.MetadataValue.int(len(table)),
-        **{s: dg.MetadataValue.int(int(counts.get(s, 0))) for s in metrics.STATUSES},
-        "path": dg.MetadataValue.path(str(exports / "metrics.parquet"))})
+    return dg.MaterializeResult(
+        metadata={
+            "figures": dg.MetadataValue.int(len(table)),
+            **{s: dg.MetadataValue.int(int(counts.get(s, 0))) for s in metrics.STATUSES},
+            "path": dg.MetadataValue.path(str(exports / "metrics.parquet")),
+        }
+    )
 
 
-@dg.asset(deps=["metric_table"], group_name="reporting", kinds={"plotly", "html"}, owners=OWNERS,
-          code_version=code_version(comparison, theme))
+@dg.asset(
+    deps=["metric_table"],
+    group_name="reporting",
+    kinds={"plotly", "html"},
+    owners=OWNERS,
+    code_version=code_version(comparison, theme),
+)
 def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
     """The mentored-vs-comparison page (raw figures, with counts), as static HTML that works offline
     from file://. Reads the metrics table only."""
     table = metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet"))
     out = Path(settings.dashboard_dir)
     page = build_comparison_page(table, out / "outcome_comparison.html", settings.self_contained_pages)
-    return dg.MaterializeResult(metadata={"page": dg.MetadataValue.path(str(page)),
-                                          "bytes": dg.MetadataValue.int(page.stat().st_size)})
+    return dg.MaterializeResult(
+        metadata={"page": dg.MetadataValue.path(str(page)), "bytes": dg.MetadataValue.int(page.stat().st_size)}
+    )
 
 
 def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFrame:
@@ -166,18 +223,26 @@ def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFr
 
 def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
     """Active pairs with no meeting in more than ``days`` days, longest quiet first; pair ids hashed."""
-    frame = con.execute("""
+    frame = con.execute(
+        """
         select pair_id, program, cohort, days_since_last_meeting, meetings
         from analytics.pair_engagement
         where status = 'active' and days_since_last_meeting > ?
-        order by days_since_last_meeting desc, pair_id""", [days]).df()
+        order by days_since_last_meeting desc, pair_id""",
+        [days],
+    ).df()
     # Only the at-risk pairs are hashed here, a few per cent of all pairs.
     frame.insert(0, "pair", [pseudonymise(p, hash_key, prefix="pair_") for p in frame.pop("pair_id")])
     return frame
 
 
-@dg.asset(deps=["published_exports", "metric_table"], group_name="reporting", kinds={"html", "markdown"}, owners=OWNERS,
-          code_version=code_version(methodology, falsification))
+@dg.asset(
+    deps=["published_exports", "metric_table"],
+    group_name="reporting",
+    kinds={"html", "markdown"},
+    owners=OWNERS,
+    code_version=code_version(methodology, falsification),
+)
 def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     """The generated methodology note (Markdown and HTML): design, covariates, estimands, trimming,
     balance, the assumptions every estimate rests on, the falsification tests' figures (from the
@@ -185,33 +250,58 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     effects = pd.read_parquet(Path(settings.export_dir) / "effect_estimates.parquet")
     checks_file = Path(settings.export_dir) / "falsification_checks.parquet"
     checks = pd.read_parquet(checks_file) if checks_file.exists() else None
-    md, page = build_methodology(effects, Path(settings.dashboard_dir), settings.effect_bootstrap,
-                                 settings.effect_trim, settings.min_group_size, settings.effect_bootstrap_below,
-                                 checks, metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet")))
-    return dg.MaterializeResult(metadata={"markdown": dg.MetadataValue.path(str(md)),
-                                          "html": dg.MetadataValue.path(str(page))})
+    md, page = build_methodology(
+        effects,
+        Path(settings.dashboard_dir),
+        settings.effect_bootstrap,
+        settings.effect_trim,
+        settings.min_group_size,
+        settings.effect_bootstrap_below,
+        checks,
+        metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet")),
+    )
+    return dg.MaterializeResult(
+        metadata={"markdown": dg.MetadataValue.path(str(md)), "html": dg.MetadataValue.path(str(page))}
+    )
 
 
-@dg.asset(deps=["comparison_dashboard", "metric_table", "methodology_note"], group_name="reporting",
-          kinds={"plotly", "html"}, owners=OWNERS, code_version=code_version(pages, theme, roi))
+@dg.asset(
+    deps=["comparison_dashboard", "metric_table", "methodology_note"],
+    group_name="reporting",
+    kinds={"plotly", "html"},
+    owners=OWNERS,
+    code_version=code_version(pages, theme, roi),
+)
 def dashboards(settings: PipelineSettings) -> dg.MaterializeResult:
     """Every leadership and HR page (executive summary, retention, promotion and growth, surveys,
     program health, equity, mentors, ROI, data quality) and the index, as static HTML that works
     offline from file://. Reads the exported files only."""
-    pages = build_all(Path(settings.export_dir), Path(settings.dashboard_dir), Path(settings.roi_file),
-                      settings.at_risk_days, settings.min_group_size, settings.self_contained_pages)
-    return dg.MaterializeResult(metadata={"pages": dg.MetadataValue.int(len(pages)),
-                                          "index": dg.MetadataValue.path(str(Path(settings.dashboard_dir) / "index.html")),
-                                          "bytes": dg.MetadataValue.int(sum(p.stat().st_size for p in pages))})
+    pages = build_all(
+        Path(settings.export_dir),
+        Path(settings.dashboard_dir),
+        Path(settings.roi_file),
+        settings.at_risk_days,
+        settings.min_group_size,
+        settings.self_contained_pages,
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "pages": dg.MetadataValue.int(len(pages)),
+            "index": dg.MetadataValue.path(str(Path(settings.dashboard_dir) / "index.html")),
+            "bytes": dg.MetadataValue.int(sum(p.stat().st_size for p in pages)),
+        }
+    )
 
 
-@dg.asset(deps=["dashboards"], group_name="reporting", kinds={"pdf", "png"}, owners=OWNERS,
-          code_version=code_version(packs))
+@dg.asset(
+    deps=["dashboards"], group_name="reporting", kinds={"pdf", "png"}, owners=OWNERS, code_version=code_version(packs)
+)
 def dashboard_packs(context, settings: PipelineSettings) -> dg.MaterializeResult:
     """PDF and PNG renderings of the executive summary and ROI pages for leadership packs, printed by the
     local Chromium (no network). Without a Chromium the pack is skipped with a warning, never a failure."""
     written, problem = render_packs(Path(settings.dashboard_dir))
     if problem:
         context.log.warning(problem)
-    return dg.MaterializeResult(metadata={"files": dg.MetadataValue.int(len(written)),
-                                          "skipped": dg.MetadataValue.text(problem or "")})
+    return dg.MaterializeResult(
+        metadata={"files": dg.MetadataValue.int(len(written)), "skipped": dg.MetadataValue.text(problem or "")}
+    )

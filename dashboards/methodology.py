@@ -16,15 +16,21 @@ from mentorship.metrics import GLOSSARY
 
 COVARIATE_WORDS = {
     "cohort": "the intake the comparison is drawn for",
-    "job_level": "job level", "department": "department", "location": "location",
+    "job_level": "job level",
+    "department": "department",
+    "location": "location",
     "gender": "gender (a protected attribute, used for adjustment only)",
-    "age_at_index": "age", "tenure_months": "tenure in months",
-    "tenure_band": "tenure band (new joiners often cannot enrol, so tenure enters both as a number and in bands)", "is_people_manager": "whether they manage people",
-    "salary_position": "salary relative to their level", "performance_rating": "latest performance rating",
+    "age_at_index": "age",
+    "tenure_months": "tenure in months",
+    "tenure_band": "tenure band (new joiners often cannot enrol, so tenure enters both as a number and in bands)",
+    "is_people_manager": "whether they manage people",
+    "salary_position": "salary relative to their level",
+    "performance_rating": "latest performance rating",
     "prior_promotions": "promotions before the index date",
     "pre_engagement": "engagement score before the index date",
     "pre_satisfaction": "satisfaction score before the index date",
-    "pre_confidence": "confidence score before the index date", "pre_growth": "growth score before the index date",
+    "pre_confidence": "confidence score before the index date",
+    "pre_growth": "growth score before the index date",
 }
 
 
@@ -33,31 +39,44 @@ def _intervals_text(effects: pd.DataFrame, n_bootstrap: int, bootstrap_below: in
     methods = effects["ci_method"].fillna("") if "ci_method" in effects else pd.Series(dtype=str)
     n_influence = int((methods == "influence function").sum())
     n_boot = int(methods.str.startswith("percentile bootstrap").sum())
-    influence = ("the influence function (the infinitesimal jackknife): each person's pull on the estimate, "
-                 "through both the propensity and the outcome model, summed by person (a person who is a "
-                 "comparison in several intakes counts as one), gives the standard error, and the interval is "
-                 "the estimate plus or minus 1.96 of them. It is what the bootstrap approximates by resampling, "
-                 "at the cost of one fit instead of hundreds. The interval study "
-                 "(studies/results/interval_study.md, 150 generated organisations of 300 to 2,000 people) "
-                 "found the two covering alike wherever an estimate had 30 or more mentored people "
-                 "(94.3% and 92.9% of the planted effects)")
-    bootstrap = (f"the percentile bootstrap, {n_bootstrap} replicates with a fixed seed, resampling people (a "
-                 "person who is a comparison in several intakes is resampled as one) and refitting both models "
-                 "each time")
+    influence = (
+        "the influence function (the infinitesimal jackknife): each person's pull on the estimate, "
+        "through both the propensity and the outcome model, summed by person (a person who is a "
+        "comparison in several intakes counts as one), gives the standard error, and the interval is "
+        "the estimate plus or minus 1.96 of them. It is what the bootstrap approximates by resampling, "
+        "at the cost of one fit instead of hundreds. The interval study "
+        "(studies/results/interval_study.md, 150 generated organisations of 300 to 2,000 people) "
+        "found the two covering alike wherever an estimate had 30 or more mentored people "
+        "(94.3% and 92.9% of the planted effects)"
+    )
+    bootstrap = (
+        f"the percentile bootstrap, {n_bootstrap} replicates with a fixed seed, resampling people (a "
+        "person who is a comparison in several intakes is resampled as one) and refitting both models "
+        "each time"
+    )
     if n_boot and not n_influence:
         return f"- **Confidence intervals** (95%) come from {bootstrap}."
     if n_boot and n_boot > n_influence:
-        return (f"- **Confidence intervals** (95%) come from {bootstrap}, except for {n_influence} estimate(s) "
-                f"covering so many people that they come from {influence}. The `ci_method` column says which.")
-    small = "" if not n_boot else (
-        f" {n_boot} estimate(s) of few mentored people"
-        + (f" (fewer than {bootstrap_below})" if bootstrap_below else "")
-        + f" take theirs from {bootstrap} instead: with so few people the study found the influence "
-          "function's interval too narrow (87.9% coverage against the bootstrap's 95.3%), and the bootstrap of "
-          "so few people is cheap.")
-    return (f"- **Confidence intervals** (95%) come from {influence}.{small} The bootstrap is available for "
-            "every estimate (`MENTORSHIP_CI_METHOD=bootstrap`); the `ci_method` column of every estimate says "
-            "which was used.")
+        return (
+            f"- **Confidence intervals** (95%) come from {bootstrap}, except for {n_influence} estimate(s) "
+            f"covering so many people that they come from {influence}. The `ci_method` column says which."
+        )
+    small = (
+        ""
+        if not n_boot
+        else (
+            f" {n_boot} estimate(s) of few mentored people"
+            + (f" (fewer than {bootstrap_below})" if bootstrap_below else "")
+            + f" take theirs from {bootstrap} instead: with so few people the study found the influence "
+            "function's interval too narrow (87.9% coverage against the bootstrap's 95.3%), and the bootstrap of "
+            "so few people is cheap."
+        )
+    )
+    return (
+        f"- **Confidence intervals** (95%) come from {influence}.{small} The bootstrap is available for "
+        "every estimate (`MENTORSHIP_CI_METHOD=bootstrap`); the `ci_method` column of every estimate says "
+        "which was used."
+    )
 
 
 def _falsification_text(checks: pd.DataFrame | None, m=None) -> str:
@@ -66,37 +85,50 @@ def _falsification_text(checks: pd.DataFrame | None, m=None) -> str:
 
     if checks is None or checks.empty:
         return "Not run for this build."
-    lines = ["Estimates whose true value is zero, made on this organisation's data by the same code as the "
-             "real ones. Each runs as a Dagster asset check on `falsification_checks` (a warning, not a block).",
-             ""]
+    lines = [
+        "Estimates whose true value is zero, made on this organisation's data by the same code as the "
+        "real ones. Each runs as a Dagster asset check on `falsification_checks` (a warning, not a block).",
+        "",
+    ]
     for check, label in falsification.CHECKS.items():
         passed, line = falsification.summary(checks, check)
         lines.append(f"- **{label}:** {'passed' if passed else '**failed**'}. {line}.")
-    lines += ["", "- *Placebo outcome*: the program cannot have caused promotions before it started; an adjusted "
-              "effect away from zero means the mentored differ from their weighted comparison group in something "
-              "the covariates do not hold (drive, ability, a manager's favour), which would bias the real estimates "
-              "too. The covariates the placebo promotion itself moves (earlier promotions, pay position in the "
-              "level, managing people) are left out of its adjustment; job level stays in, so the check can miss a "
-              "difference but not invent one.",
-              "- *Placebo treatment* (a specification check): within each cell of intake, department, level and "
-              "rating, as many never-mentored comparison people as the cell has mentored people (at most half the "
-              "cell) get a fake program from the intake's start, and the headline outcomes are estimated exactly "
-              "as for the real one. The draw depends on recorded covariates only, so away from zero means the "
-              "models do not remove selection on them with the mix this organisation's mentees show; it cannot see "
-              "selection on anything unrecorded, which is the placebo outcome's job.",
-              "- With k estimates in a check, about k x 5% of their 95% intervals exclude zero by chance, so a check "
-              "fails only when an estimate is beyond the Bonferroni level (95% over its k estimates together).",
-              "", "| check | role | outcome | raw | adjusted (95% CI) | mentored / comparison |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "- *Placebo outcome*: the program cannot have caused promotions before it started; an adjusted "
+        "effect away from zero means the mentored differ from their weighted comparison group in something "
+        "the covariates do not hold (drive, ability, a manager's favour), which would bias the real estimates "
+        "too. The covariates the placebo promotion itself moves (earlier promotions, pay position in the "
+        "level, managing people) are left out of its adjustment; job level stays in, so the check can miss a "
+        "difference but not invent one.",
+        "- *Placebo treatment* (a specification check): within each cell of intake, department, level and "
+        "rating, as many never-mentored comparison people as the cell has mentored people (at most half the "
+        "cell) get a fake program from the intake's start, and the headline outcomes are estimated exactly "
+        "as for the real one. The draw depends on recorded covariates only, so away from zero means the "
+        "models do not remove selection on them with the mix this organisation's mentees show; it cannot see "
+        "selection on anything unrecorded, which is the placebo outcome's job.",
+        "- With k estimates in a check, about k x 5% of their 95% intervals exclude zero by chance, so a check "
+        "fails only when an estimate is beyond the Bonferroni level (95% over its k estimates together).",
+        "",
+        "| check | role | outcome | raw | adjusted (95% CI) | mentored / comparison |",
+        "|---|---|---|---|---|---|",
+    ]
     for _, r in checks[checks.check != "balance"].iterrows():
         h = f" ({int(r.horizon_months)} months)" if pd.notna(r.horizon_months) else ""
         # The figures as the metrics table has them (mentorship.metrics), formatted as every page formats them.
-        mid = f"check.{r.check}.{r.role}.{r.outcome}.{'na' if pd.isna(r.horizon_months) else f'{int(r.horizon_months)}m'}"
+        mid = (
+            f"check.{r.check}.{r.role}.{r.outcome}.{'na' if pd.isna(r.horizon_months) else f'{int(r.horizon_months)}m'}"
+        )
         if m is None or not m.text(f"{mid}.estimate"):
-            lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | | {r.detail or 'not estimated'} | |")
+            lines.append(
+                f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | | {r.detail or 'not estimated'} | |"
+            )
             continue
-        lines.append(f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | {m.text(mid + '.raw')} | "
-                     f"{m.text(mid + '.estimate')} ({m.interval(mid + '.estimate')}) | "
-                     f"{_n(r.n_treated)} / {_n(r.n_control)} |")
+        lines.append(
+            f"| {r.check.replace('_', ' ')} | {r.role} | {r.outcome_label}{h} | {m.text(mid + '.raw')} | "
+            f"{m.text(mid + '.estimate')} ({m.interval(mid + '.estimate')}) | "
+            f"{_n(r.n_treated)} / {_n(r.n_control)} |"
+        )
     return "\n".join(lines)
 
 
@@ -104,8 +136,15 @@ def _n(v) -> str:
     return "hidden" if pd.isna(v) else f"{int(v):,}"
 
 
-def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, min_group_size: int,
-                         bootstrap_below: int | None = None, checks: pd.DataFrame | None = None, metrics=None) -> str:
+def methodology_markdown(
+    effects: pd.DataFrame,
+    n_bootstrap: int,
+    trim: float,
+    min_group_size: int,
+    bootstrap_below: int | None = None,
+    checks: pd.DataFrame | None = None,
+    metrics=None,
+) -> str:
     falsification = _falsification_text(checks, metrics)
     overall = effects[effects.segment_type == "overall"]
     used = overall[~overall.suppressed]
@@ -124,7 +163,8 @@ def methodology_markdown(effects: pd.DataFrame, n_bootstrap: int, trim: float, m
             f"compare the mentored with a random {', '.join(sorted(set(sampled)))} sample of comparison people "
             "(drawn once, the same people in every estimate, each weighted up to stand for those not drawn). "
             "The sample is a smaller comparison group from the same population, so the estimate stays "
-            "unbiased and its interval includes the sampling error; the comparison counts shown are of the sample.")
+            "unbiased and its interval includes the sampling error; the comparison counts shown are of the sample."
+        )
     return f"""# How the effects are estimated
 
 ## The question
@@ -175,7 +215,7 @@ who were mentored), with its 95% confidence interval.
   Counts before and after trimming are in the effect table.
 - **Balance.** For every covariate the standardized mean difference (SMD) is reported before and
   after weighting; the target is |SMD| under {SMD_TARGET}. {len(poorly)} of {len(used)} overall
-  estimates miss it{': ' + ', '.join(sorted(set(poorly.role + ' ' + poorly.outcome))) if len(poorly) else ''}; those carry a warning.
+  estimates miss it{": " + ", ".join(sorted(set(poorly.role + " " + poorly.outcome))) if len(poorly) else ""}; those carry a warning.
 - **Binary and continuous outcomes** use a doubly robust estimator (augmented inverse probability
   weighting): a model of the outcome without mentoring, fitted on the comparison group, is
   corrected by the weighted residuals, so the estimate holds if either the propensity model or the
@@ -206,7 +246,7 @@ who were mentored), with its 95% confidence interval.
   limit nearest to no effect (1 means the interval already includes no effect).
 
 ## Segments and dose
-Effects by {', '.join(SEGMENTS).replace('_', ' ')} for the headline outcomes ({headline}). A
+Effects by {", ".join(SEGMENTS).replace("_", " ")} for the headline outcomes ({headline}). A
 segment with fewer than {min_group_size} mentored or comparison people is suppressed with its reason.
 Where a hidden count could be worked out from any published total (the overall row, another table
 showing the same people), more counts are hidden until none can: the publication gate, described in
@@ -271,22 +311,42 @@ def glossary_html() -> str:
     """The glossary every card links to (``methodology.html#glossary-<term>``): one vocabulary for every
     page. Every figure is a row of the metrics table (``metrics.csv`` beside the exports), which holds
     its definition in words."""
-    items = "".join(f'<dt id="glossary-{html.escape(a)}"><b>{html.escape(t)}</b></dt><dd>{html.escape(d)}</dd>'
-                    for a, t, d in GLOSSARY)
-    return (f'<h2 id="glossary">Glossary</h2><p>The words every page uses, in one place. Every figure on the pages '
-            f'is a row of the metrics table (<code>metrics.csv</code> beside the exports), with its definition, '
-            f'population, estimator and status.</p><dl>{items}</dl>')
+    items = "".join(
+        f'<dt id="glossary-{html.escape(a)}"><b>{html.escape(t)}</b></dt><dd>{html.escape(d)}</dd>'
+        for a, t, d in GLOSSARY
+    )
+    return (
+        f'<h2 id="glossary">Glossary</h2><p>The words every page uses, in one place. Every figure on the pages '
+        f"is a row of the metrics table (<code>metrics.csv</code> beside the exports), with its definition, "
+        f"population, estimator and status.</p><dl>{items}</dl>"
+    )
 
 
-def build_methodology(effects: pd.DataFrame, out_dir: Path, n_bootstrap: int, trim: float,
-                      min_group_size: int, bootstrap_below: int | None = None,
-                      checks: pd.DataFrame | None = None, metrics=None) -> tuple[Path, Path]:
+def build_methodology(
+    effects: pd.DataFrame,
+    out_dir: Path,
+    n_bootstrap: int,
+    trim: float,
+    min_group_size: int,
+    bootstrap_below: int | None = None,
+    checks: pd.DataFrame | None = None,
+    metrics=None,
+) -> tuple[Path, Path]:
     md = methodology_markdown(effects, n_bootstrap, trim, min_group_size, bootstrap_below, checks, metrics)
     out_dir.mkdir(parents=True, exist_ok=True)
     md_path = out_dir / "methodology.md"
-    md_path.write_text(md + "\n## Glossary\n\n" + "\n".join(f"- **{term}**: {meaning}" for _, term, meaning in GLOSSARY)
-                       + "\n", encoding="utf-8")
+    md_path.write_text(
+        md + "\n## Glossary\n\n" + "\n".join(f"- **{term}**: {meaning}" for _, term, meaning in GLOSSARY) + "\n",
+        encoding="utf-8",
+    )
     html_path = out_dir / "methodology.html"
-    html_path.write_text(page("Methodology", "How the adjusted effects are estimated",
-                              mistune.html(md).replace("<table>", '<table class="data">') + glossary_html(), filename="methodology.html"), encoding="utf-8")
+    html_path.write_text(
+        page(
+            "Methodology",
+            "How the adjusted effects are estimated",
+            mistune.html(md).replace("<table>", '<table class="data">') + glossary_html(),
+            filename="methodology.html",
+        ),
+        encoding="utf-8",
+    )
     return md_path, html_path

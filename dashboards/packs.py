@@ -16,8 +16,16 @@ PACK_PAGES = ("executive.html", "roi.html", "program.html")
 #: ``teamonly`` on the page) is left out of them, whatever export the pages came from.
 PACK_STYLE = ".teamonly { display: none !important; } a.csv { display: none; }"
 VIEWPORT = {"width": 1280, "height": 800}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def find_chromium() -> str | None:
@@ -80,8 +88,13 @@ def _render(sync_playwright, dashboard_dir: Path, out: Path) -> list[Path]:
                     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
                 stem = out / name.removesuffix(".html")
                 page.screenshot(path=str(stem.with_suffix(".png")), full_page=True)
-                page.pdf(path=str(stem.with_suffix(".pdf")), format="A4", landscape=True, print_background=True,
-                         margin={"top": "10mm", "bottom": "10mm", "left": "8mm", "right": "8mm"})
+                page.pdf(
+                    path=str(stem.with_suffix(".pdf")),
+                    format="A4",
+                    landscape=True,
+                    print_background=True,
+                    margin={"top": "10mm", "bottom": "10mm", "left": "8mm", "right": "8mm"},
+                )
                 written += [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
         finally:
             browser.close()

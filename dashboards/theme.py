@@ -200,8 +200,15 @@ class Page:
     def add(self, markup: str) -> None:
         self.parts.append(markup)
 
-    def figure(self, fig, howto: str, height: int | None = None, legend_below: bool = False,
-               unfiltered: str | None = None, grid: bool = False) -> None:
+    def figure(
+        self,
+        fig,
+        howto: str,
+        height: int | None = None,
+        legend_below: bool = False,
+        unfiltered: str | None = None,
+        grid: bool = False,
+    ) -> None:
         """A chart and its how-to-read line. ``unfiltered`` names whom a chart that does not follow the
         page's filter shows ("all mentees"): it is labelled and greyed while a filter is set.
 
@@ -212,12 +219,15 @@ class Page:
         fig.update_layout(**LAYOUT)
         fig.update_layout(title=None, margin={"t": 12 if grid else 40})
         if legend_below:  # for figures whose subplot titles sit where the legend would
-            fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
-                              margin={"b": 90, "t": 50})
+            fig.update_layout(
+                legend={"orientation": "h", "yanchor": "top", "y": -0.12, "xanchor": "left", "x": 0},
+                margin={"b": 90, "t": 50},
+            )
         if height:
             fig.update_layout(height=height)
-        chart = fig.to_html(full_html=False, include_plotlyjs=self._plotlyjs(),
-                            config={"displaylogo": False, "responsive": True})
+        chart = fig.to_html(
+            full_html=False, include_plotlyjs=self._plotlyjs(), config={"displaylogo": False, "responsive": True}
+        )
         self._plotly_embedded = True
         head = f'<h3 class="charttitle">{esc(title)}</h3>' if title else ""
         line = "" if grid else f'<p class="howto">How to read this: {esc(howto)}</p>'
@@ -241,8 +251,7 @@ class Page:
 
     @staticmethod
     def unfiltered(markup: str, who: str) -> str:
-        return (f'<div class="unfiltered"><span class="badge">Not filtered: shows {esc(who)}</span>'
-                f'{markup}</div>')
+        return f'<div class="unfiltered"><span class="badge">Not filtered: shows {esc(who)}</span>{markup}</div>'
 
     def filter_bar(self, options: list[tuple[str, str, str]], label: str = "Show", not_offered: str = "") -> None:
         """options: (group, key, text); the first is the default. ``not_offered`` says which values are
@@ -251,24 +260,33 @@ class Page:
         groups: dict[str, list[str]] = {}
         for group, key, text in options:
             groups.setdefault(group, []).append(f'<option value="{esc(key)}">{esc(text)}</option>')
-        opts = "".join(f'<optgroup label="{esc(g)}">{"".join(o)}</optgroup>' if g else "".join(o)
-                       for g, o in groups.items())
-        self.parts.append(f'<div class="filters"><label for="filter">{esc(label)}</label>'
-                          f'<select id="filter" onchange="mentorshipFilter(this.value)">{opts}</select>'
-                          + (f'<p class="notoffered">{esc(not_offered)}</p>' if not_offered else "") + '</div>')
+        opts = "".join(
+            f'<optgroup label="{esc(g)}">{"".join(o)}</optgroup>' if g else "".join(o) for g, o in groups.items()
+        )
+        self.parts.append(
+            f'<div class="filters"><label for="filter">{esc(label)}</label>'
+            f'<select id="filter" onchange="mentorshipFilter(this.value)">{opts}</select>'
+            + (f'<p class="notoffered">{esc(not_offered)}</p>' if not_offered else "")
+            + "</div>"
+        )
 
     def html(self) -> str:
-        nav = "".join(f'<a href="{esc(href)}"{" class=here" if href == self.filename else ""}>{esc(label)}</a>'
-                      for href, label in PAGES)
+        nav = "".join(
+            f'<a href="{esc(href)}"{" class=here" if href == self.filename else ""}>{esc(label)}</a>'
+            for href, label in PAGES
+        )
         # Every table scrolls inside its own box, so a wide one never widens the page (a phone, a print).
         body = re.sub(r"<table\b", '<div class="tablewrap"><table', "".join(self.parts)).replace(
-            "</table>", "</table></div>")
+            "</table>", "</table></div>"
+        )
         script = (FILTER_JS if self._filters else "") + CSV_JS
-        return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                f"<title>{esc(self.title)}</title><style>{CSS}</style>{script}</head><body>"
-                f"<nav>{nav}</nav><h1>{esc(self.title)}</h1><p class=\"meta\">{esc(self.subtitle)}</p>"
-                f"{body}</body></html>\n")
+        return (
+            f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(self.title)}</title><style>{CSS}</style>{script}</head><body>"
+            f'<nav>{nav}</nav><h1>{esc(self.title)}</h1><p class="meta">{esc(self.subtitle)}</p>'
+            f"{body}</body></html>\n"
+        )
 
 
 PLOTLY_JS = "plotly.min.js"
@@ -294,16 +312,22 @@ def page(title: str, subtitle: str, body: str, filename: str = "") -> str:
     return p.html()
 
 
-def table(rows: list[list], header: list[str], row_filters: list[str | None] | None = None,
-          classes: list[list[str]] | None = None) -> str:
+def table(
+    rows: list[list],
+    header: list[str],
+    row_filters: list[str | None] | None = None,
+    classes: list[list[str]] | None = None,
+) -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = []
     for i, r in enumerate(rows):
         attr = ""
         if row_filters and row_filters[i] is not None:
             attr = f' data-filter="{esc(row_filters[i])}"'
-        cells = "".join(f'<td class="{esc(classes[i][j])}">{esc(c)}</td>' if classes and classes[i][j]
-                        else f"<td>{esc(c)}</td>" for j, c in enumerate(r))
+        cells = "".join(
+            f'<td class="{esc(classes[i][j])}">{esc(c)}</td>' if classes and classes[i][j] else f"<td>{esc(c)}</td>"
+            for j, c in enumerate(r)
+        )
         body.append(f"<tr{attr}>{cells}</tr>")
     return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 

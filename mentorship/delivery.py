@@ -73,8 +73,10 @@ def _roi_line(m: Metrics) -> str:
     if r is None or r["status"] != "published" or not m.text("roi.roi"):
         why = (r or {}).get("reason") or "no adjusted retention effect is published to base it on"
         return f"Return on investment: not computed ({why})."
-    return (f"Return on investment: {_figure(m, 'roi.roi')}; net benefit {_figure(m, 'roi.net_benefit')}. "
-            f"It rests on the adjusted retention effect and the assumptions on the ROI page.")
+    return (
+        f"Return on investment: {_figure(m, 'roi.roi')}; net benefit {_figure(m, 'roi.net_benefit')}. "
+        f"It rests on the adjusted retention effect and the assumptions on the ROI page."
+    )
 
 
 def pack_files(packs_dir: Path, not_before: float | None = None) -> tuple[list[Path], list[str], list[str]]:
@@ -94,30 +96,49 @@ def pack_files(packs_dir: Path, not_before: float | None = None) -> tuple[list[P
 
 def summary_text(m: Metrics, as_of: str, attached: list[str], missing: list[str], stale: list[str]) -> str:
     width = max(len(label) for _, label in HEADLINES) + 1
-    lines = [f"Mentorship program: results of the monthly refresh, data as of {as_of}.", "",
-             "The program's adjusted effect on mentees (mentored people against comparable colleagues), with the "
-             "95% confidence interval:"]
+    lines = [
+        f"Mentorship program: results of the monthly refresh, data as of {as_of}.",
+        "",
+        "The program's adjusted effect on mentees (mentored people against comparable colleagues), with the "
+        "95% confidence interval:",
+    ]
     lines += [f"  {label + ':':<{width}} {_figure(m, mid)}" for mid, label in HEADLINES]
-    lines += ["", _roi_line(m), "",
-              "These figures are adjusted for who volunteers: mentored people are compared with colleagues "
-              "weighted to look like them before they started. The raw figures (mentored and comparison group "
-              "as they are), the people behind every figure and the method are on the dashboard pages. pts are "
-              "percentage points; survey changes are on the 1–5 scale.", ""]
+    lines += [
+        "",
+        _roi_line(m),
+        "",
+        "These figures are adjusted for who volunteers: mentored people are compared with colleagues "
+        "weighted to look like them before they started. The raw figures (mentored and comparison group "
+        "as they are), the people behind every figure and the method are on the dashboard pages. pts are "
+        "percentage points; survey changes are on the 1–5 scale.",
+        "",
+    ]
     if attached:
         lines.append(f"Leadership packs: {', '.join(attached)}.")
     if missing:
-        lines.append(f"Missing packs: {', '.join(missing)} (not printed on this run: no Chromium was found or it "
-                     f"failed; see the dashboard_packs step).")
+        lines.append(
+            f"Missing packs: {', '.join(missing)} (not printed on this run: no Chromium was found or it "
+            f"failed; see the dashboard_packs step)."
+        )
     if stale:
-        lines.append(f"Not attached: {', '.join(stale)}, printed before this run's figures (the packs were not "
-                     f"printed again on this run; see the dashboard_packs step).")
+        lines.append(
+            f"Not attached: {', '.join(stale)}, printed before this run's figures (the packs were not "
+            f"printed again on this run; see the dashboard_packs step)."
+        )
     lines.append(f"Data as of {as_of}.")
     return "\n".join(lines) + "\n"
 
 
-def compose(metrics: Metrics, as_of: str, packs_dir: Path, subject_prefix: str = "[Mentorship]", *,
-            not_before: float | None = None, sender: str | None = None,
-            recipients: list[str] | tuple[str, ...] = ()) -> EmailMessage:
+def compose(
+    metrics: Metrics,
+    as_of: str,
+    packs_dir: Path,
+    subject_prefix: str = "[Mentorship]",
+    *,
+    not_before: float | None = None,
+    sender: str | None = None,
+    recipients: list[str] | tuple[str, ...] = (),
+) -> EmailMessage:
     """The summary as a plain-text e-mail with the PDF packs in ``packs_dir`` attached (those older than
     ``not_before``, a timestamp, are left out and said so)."""
     present, missing, stale = pack_files(packs_dir, not_before)
@@ -156,9 +177,17 @@ def webhook_text(message: EmailMessage) -> str:
 # The targets
 
 
-def send_smtp(message: EmailMessage, host: str, port: int, sender: str, recipients: list[str] | tuple[str, ...],
-              username: str | None = None, password: str | None = None, starttls: bool = False,
-              timeout: float = 10) -> list[str]:
+def send_smtp(
+    message: EmailMessage,
+    host: str,
+    port: int,
+    sender: str,
+    recipients: list[str] | tuple[str, ...],
+    username: str | None = None,
+    password: str | None = None,
+    starttls: bool = False,
+    timeout: float = 10,
+) -> list[str]:
     """Send ``message`` to ``recipients`` through ``host:port``; the recipients the server accepted. Every
     failure (unreachable, refused, TLS, login, a refused recipient) is a DeliveryError naming host:port."""
     target = f"the SMTP server {host}:{port}"
@@ -172,34 +201,47 @@ def send_smtp(message: EmailMessage, host: str, port: int, sender: str, recipien
             smtp.ehlo()
             if starttls:
                 if not smtp.has_extn("starttls"):
-                    raise DeliveryError(target, "the server does not offer STARTTLS (MENTORSHIP_SMTP_STARTTLS is on)",
-                                        "send the summary through")
+                    raise DeliveryError(
+                        target,
+                        "the server does not offer STARTTLS (MENTORSHIP_SMTP_STARTTLS is on)",
+                        "send the summary through",
+                    )
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if username:
                 if not smtp.has_extn("auth"):
-                    raise DeliveryError(target, "the server does not offer a login (AUTH)"
-                                        + ("" if starttls else "; many servers offer it only after STARTTLS "
-                                                               "(MENTORSHIP_SMTP_STARTTLS=1)"),
-                                        "send the summary through")
+                    raise DeliveryError(
+                        target,
+                        "the server does not offer a login (AUTH)"
+                        + (
+                            ""
+                            if starttls
+                            else "; many servers offer it only after STARTTLS (MENTORSHIP_SMTP_STARTTLS=1)"
+                        ),
+                        "send the summary through",
+                    )
                 smtp.login(username, password or "")
             refused = smtp.send_message(msg, from_addr=sender, to_addrs=recipients)
     except DeliveryError:
         raise
     except smtplib.SMTPAuthenticationError as e:
-        raise DeliveryError(target, f"the server refused the login for {username!r} ({_reply(e)})",
-                            "send the summary through") from None
+        raise DeliveryError(
+            target, f"the server refused the login for {username!r} ({_reply(e)})", "send the summary through"
+        ) from None
     except smtplib.SMTPRecipientsRefused as e:
-        raise DeliveryError(target, f"the server refused every recipient ({_refusals(e.recipients)})",
-                            "send the summary through") from None
+        raise DeliveryError(
+            target, f"the server refused every recipient ({_refusals(e.recipients)})", "send the summary through"
+        ) from None
     except smtplib.SMTPSenderRefused as e:
-        raise DeliveryError(target, f"the server refused the sender {sender!r} ({_reply(e)})",
-                            "send the summary through") from None
+        raise DeliveryError(
+            target, f"the server refused the sender {sender!r} ({_reply(e)})", "send the summary through"
+        ) from None
     except smtplib.SMTPResponseException as e:
         raise DeliveryError(target, f"the server answered {_reply(e)}", "send the summary through") from None
     except smtplib.SMTPServerDisconnected as e:
-        raise DeliveryError(target, f"the server closed the connection ({e or 'no reason given'})",
-                            "send the summary through") from None
+        raise DeliveryError(
+            target, f"the server closed the connection ({e or 'no reason given'})", "send the summary through"
+        ) from None
     except smtplib.SMTPException as e:
         raise DeliveryError(target, str(e) or type(e).__name__, "send the summary through") from None
     except ssl.SSLError as e:
@@ -207,8 +249,12 @@ def send_smtp(message: EmailMessage, host: str, port: int, sender: str, recipien
     except OSError as e:
         raise DeliveryError(target, _os_cause(e), "send the summary through") from None
     if refused:
-        raise DeliveryError(target, f"sent to {len(recipients) - len(refused)} of {len(recipients)} recipients; "
-                                    f"the server refused {_refusals(refused)}", "send the summary through")
+        raise DeliveryError(
+            target,
+            f"sent to {len(recipients) - len(refused)} of {len(recipients)} recipients; "
+            f"the server refused {_refusals(refused)}",
+            "send the summary through",
+        )
     return recipients
 
 
@@ -216,8 +262,9 @@ def post_webhook(text: str, url: str, timeout: float = 10) -> int:
     """POST ``{"text": text}`` as JSON (what Slack and Teams incoming webhooks accept), as the failure notice
     in ``pipelines.sensors`` does; the HTTP status. A failure is a DeliveryError naming the address."""
     target = f"the webhook {redact_url(url)}"
-    req = urllib.request.Request(url, data=json.dumps({"text": text}).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps({"text": text}).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status
@@ -225,8 +272,9 @@ def post_webhook(text: str, url: str, timeout: float = 10) -> int:
         raise DeliveryError(target, f"it answered HTTP {e.code} {e.reason}", "post the summary to") from None
     except urllib.error.URLError as e:
         reason = e.reason
-        raise DeliveryError(target, _os_cause(reason) if isinstance(reason, OSError) else str(reason),
-                            "post the summary to") from None
+        raise DeliveryError(
+            target, _os_cause(reason) if isinstance(reason, OSError) else str(reason), "post the summary to"
+        ) from None
     except (OSError, ValueError) as e:
         raise DeliveryError(target, _os_cause(e) if isinstance(e, OSError) else str(e), "post the summary to") from None
 
@@ -296,10 +344,22 @@ def deliver(message: EmailMessage, settings, password: str | None = None, timeou
     done, errors, sent = [], [], 0
     if settings.uses_smtp:
         try:
-            sent = len(send_smtp(message, settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                                 settings.smtp_to, settings.smtp_user, password, settings.smtp_starttls, timeout))
-            done.append(f"sent to {sent} recipient{'s' if sent != 1 else ''} via "
-                        f"{settings.smtp_host}:{settings.smtp_port}")
+            sent = len(
+                send_smtp(
+                    message,
+                    settings.smtp_host,
+                    settings.smtp_port,
+                    settings.smtp_from,
+                    settings.smtp_to,
+                    settings.smtp_user,
+                    password,
+                    settings.smtp_starttls,
+                    timeout,
+                )
+            )
+            done.append(
+                f"sent to {sent} recipient{'s' if sent != 1 else ''} via {settings.smtp_host}:{settings.smtp_port}"
+            )
         except DeliveryError as e:
             errors.append(str(e))
     if settings.uses_webhook:
@@ -326,8 +386,10 @@ def _reply(e: smtplib.SMTPResponseException) -> str:
 
 
 def _refusals(refused: dict) -> str:
-    return ", ".join(f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                     for addr, (code, msg) in refused.items())
+    return ", ".join(
+        f"{addr}: {code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+        for addr, (code, msg) in refused.items()
+    )
 
 
 def _os_cause(e: OSError) -> str:

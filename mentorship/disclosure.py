@@ -41,10 +41,13 @@ class System:
     def of(cls, value, hidden, lower=None, upper=None, relations=()) -> System:
         value = np.asarray(value, dtype=float)
         n = len(value)
-        return cls(value=value, hidden=np.asarray(hidden, dtype=bool).copy(),
-                   lower=np.zeros(n) if lower is None else np.asarray(lower, dtype=float),
-                   upper=np.full(n, np.inf) if upper is None else np.asarray(upper, dtype=float),
-                   relations=[list(r) for r in relations])
+        return cls(
+            value=value,
+            hidden=np.asarray(hidden, dtype=bool).copy(),
+            lower=np.zeros(n) if lower is None else np.asarray(lower, dtype=float),
+            upper=np.full(n, np.inf) if upper is None else np.asarray(upper, dtype=float),
+            relations=[list(r) for r in relations],
+        )
 
 
 def components(system: System) -> list[tuple[np.ndarray, list[int]]]:
@@ -110,8 +113,12 @@ def _equations(system: System, cells: np.ndarray, rels: list[int]) -> tuple[np.n
     return a, b
 
 
-def exposed(system: System, bounds: bool = False, only: np.ndarray | None = None,
-            parts: list[tuple[np.ndarray, list[int]]] | None = None) -> dict[int, float]:
+def exposed(
+    system: System,
+    bounds: bool = False,
+    only: np.ndarray | None = None,
+    parts: list[tuple[np.ndarray, list[int]]] | None = None,
+) -> dict[int, float]:
     """Hidden cells the published ones pin to one value, with that value.
 
     ``only`` (a boolean mask) limits the bounds search to those cells (the gate asks about primary
@@ -162,8 +169,9 @@ def _pinned(a, b, lower, upper, ask) -> dict[int, float]:
     return out
 
 
-def protect(system: System, primary: np.ndarray, cost: np.ndarray | None = None,
-            max_rounds: int = 10_000, bounds: bool = False) -> np.ndarray:
+def protect(
+    system: System, primary: np.ndarray, cost: np.ndarray | None = None, max_rounds: int = 10_000, bounds: bool = False
+) -> np.ndarray:
     """Complementary suppression: hide more cells until no primary cell is exposed.
 
     First no relation may keep a single hidden cell (``_no_singletons``); then, for each primary cell
@@ -266,5 +274,3 @@ def default_cost(system: System) -> np.ndarray:
                 if coef < 0:
                     cost[j] = cost[j] * 10
     return cost
-
-

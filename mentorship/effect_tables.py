@@ -19,15 +19,42 @@ from mentorship.effects import EffectInputError, LogitRefit, estimate_effect, sh
 from mentorship.settings import Settings
 
 #: Pre-index covariates, all measured on or before the index date.
-COVARIATES = ["cohort", "job_level", "department", "location", "gender", "age_at_index", "tenure_months", "tenure_band",
-              "is_people_manager", "salary_position", "performance_rating", "prior_promotions",
-              "pre_engagement", "pre_satisfaction", "pre_confidence", "pre_growth"]
+COVARIATES = [
+    "cohort",
+    "job_level",
+    "department",
+    "location",
+    "gender",
+    "age_at_index",
+    "tenure_months",
+    "tenure_band",
+    "is_people_manager",
+    "salary_position",
+    "performance_rating",
+    "prior_promotions",
+    "pre_engagement",
+    "pre_satisfaction",
+    "pre_confidence",
+    "pre_growth",
+]
 
 #: What the chance of joining later is modelled on, as of each later cohort's first start (the
 #: censoring model behind the comparison group's censoring weights).
-CENSORING_COVARIATES = ["later_cohort", "days_to_window", "job_level", "department", "location", "gender", "age_now",
-                        "tenure_months_now", "is_people_manager", "salary_position_now", "performance_rating",
-                        "engagement_now", "satisfaction_now"]
+CENSORING_COVARIATES = [
+    "later_cohort",
+    "days_to_window",
+    "job_level",
+    "department",
+    "location",
+    "gender",
+    "age_now",
+    "tenure_months_now",
+    "is_people_manager",
+    "salary_position_now",
+    "performance_rating",
+    "engagement_now",
+    "satisfaction_now",
+]
 
 #: Promotion and retention by each horizon come from the survival frame (Aalen-Johansen with
 #: competing exits), so a comparison person who joins the program before the horizon counts for the
@@ -90,20 +117,62 @@ PROGRAM = "program"
 
 #: Output schemas, fixed so that an all-suppressed run still writes well-typed (empty) tables.
 ESTIMATE_COLUMNS = {
-    "role": "object", "outcome": "object", "outcome_label": "object", "kind": "object", "horizon_months": "Int64",
-    "segment_type": "object", "segment": "object", "n_treated": "Float64", "n_control": "Float64",
-    "n_treated_used": "Float64", "n_control_used": "Float64", "people_treated": "Float64",
-    "people_control": "Float64", "estimand": "object", "method": "object",
-    "naive": "float64", "naive_se": "float64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64",
-    "treated_mean": "float64", "control_mean_naive": "float64", "e_value": "float64", "e_value_ci": "float64",
-    "max_abs_smd_before": "float64", "max_abs_smd_after": "float64", "balanced": "boolean", "warnings": "object",
-    "n_bootstrap": "Int64", "ci_method": "object", "hazard_ratio": "float64", "hr_ci_low": "float64", "hr_ci_high": "float64",
-    "naive_hazard_ratio": "float64", "suppressed": "bool", "suppression_reason": "object", "counts_hidden": "bool",
+    "role": "object",
+    "outcome": "object",
+    "outcome_label": "object",
+    "kind": "object",
+    "horizon_months": "Int64",
+    "segment_type": "object",
+    "segment": "object",
+    "n_treated": "Float64",
+    "n_control": "Float64",
+    "n_treated_used": "Float64",
+    "n_control_used": "Float64",
+    "people_treated": "Float64",
+    "people_control": "Float64",
+    "estimand": "object",
+    "method": "object",
+    "naive": "float64",
+    "naive_se": "float64",
+    "estimate": "float64",
+    "ci_low": "float64",
+    "ci_high": "float64",
+    "se": "float64",
+    "treated_mean": "float64",
+    "control_mean_naive": "float64",
+    "e_value": "float64",
+    "e_value_ci": "float64",
+    "max_abs_smd_before": "float64",
+    "max_abs_smd_after": "float64",
+    "balanced": "boolean",
+    "warnings": "object",
+    "n_bootstrap": "Int64",
+    "ci_method": "object",
+    "hazard_ratio": "float64",
+    "hr_ci_low": "float64",
+    "hr_ci_high": "float64",
+    "naive_hazard_ratio": "float64",
+    "suppressed": "bool",
+    "suppression_reason": "object",
+    "counts_hidden": "bool",
 }
-BALANCE_COLUMNS = {"role": "object", "outcome": "object", "horizon_months": "Int64", "covariate": "object",
-                   "smd_before": "float64", "smd_after": "float64"}
-CURVE_COLUMNS = {"role": "object", "outcome": "object", "group": "object", "month": "int64",
-                 "survival": "float64", "ci_low": "float64", "ci_high": "float64"}
+BALANCE_COLUMNS = {
+    "role": "object",
+    "outcome": "object",
+    "horizon_months": "Int64",
+    "covariate": "object",
+    "smd_before": "float64",
+    "smd_after": "float64",
+}
+CURVE_COLUMNS = {
+    "role": "object",
+    "outcome": "object",
+    "group": "object",
+    "month": "int64",
+    "survival": "float64",
+    "ci_low": "float64",
+    "ci_high": "float64",
+}
 
 
 def _typed(frames: list[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
@@ -154,13 +223,15 @@ def _frame(con, sql: str, params=None) -> pd.DataFrame:
 
 
 _DERIVED = {"cohort", "tenure_band"}
-_MEMBER_COLS = ", ".join(f"m.{c}" for c in COVARIATES if c not in _DERIVED) + \
-    ", m.cohort, m.employee_id, m.treated, m.pair_id, m.birth_year, m.promoted_in_year_before, m.joins_later, " \
-    "case when m.age_at_index < 30 then 'under 30' when m.age_at_index < 45 then '30 to 44' " \
-    "when m.age_at_index is not null then '45 and over' end as age_band, " \
-    "case when m.tenure_months < 6 then 'a: under 6 months' when m.tenure_months < 12 then 'b: 6 to 11 months' " \
-    "when m.tenure_months < 24 then 'c: 1 to 2 years' when m.tenure_months < 60 then 'd: 2 to 5 years' " \
+_MEMBER_COLS = (
+    ", ".join(f"m.{c}" for c in COVARIATES if c not in _DERIVED)
+    + ", m.cohort, m.employee_id, m.treated, m.pair_id, m.birth_year, m.promoted_in_year_before, m.joins_later, "
+    "case when m.age_at_index < 30 then 'under 30' when m.age_at_index < 45 then '30 to 44' "
+    "when m.age_at_index is not null then '45 and over' end as age_band, "
+    "case when m.tenure_months < 6 then 'a: under 6 months' when m.tenure_months < 12 then 'b: 6 to 11 months' "
+    "when m.tenure_months < 24 then 'c: 1 to 2 years' when m.tenure_months < 60 then 'd: 2 to 5 years' "
     "when m.tenure_months is not null then 'e: 5 years and more' end as tenure_band"
+)
 
 
 def comparison_fraction(con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None) -> float:
@@ -168,12 +239,15 @@ def comparison_fraction(con: duckdb.DuckDBPyConnection, role: str, comparison_ma
     members (a person once per cohort they are compared in), above it ``comparison_max`` / the count."""
     if comparison_max is None:
         return 1.0
-    n = con.execute("select count(*) from analytics.cohort_members where role = ? and treated = 0", [role]).fetchall()[0][0]
+    n = con.execute("select count(*) from analytics.cohort_members where role = ? and treated = 0", [role]).fetchall()[
+        0
+    ][0]
     return 1.0 if n <= comparison_max else comparison_max / n
 
 
-def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None = None,
-                    seed: int = 0) -> dict[str, pd.DataFrame]:
+def analytic_frames(
+    con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None = None, seed: int = 0
+) -> dict[str, pd.DataFrame]:
     """One compact frame per outcome family for ``role``, joined to the pre-index covariates.
 
     Rows come in a fixed order: DuckDB's parallel scans return them in any order, and the bootstrap
@@ -195,33 +269,50 @@ def analytic_frames(con: duckdb.DuckDBPyConnection, role: str, comparison_max: i
     params = {"role": role, "seed": seed, "threshold": threshold}
     join = "join analytics.cohort_members m using (employee_id, role, cohort, group_name)"
     members = f"{_MEMBER_COLS}, {weight}"
-    career = _frame(con, f"""
-        select {members}, o.horizon_months, {', '.join('o.' + c for c in CAREER)}
+    career = _frame(
+        con,
+        f"""
+        select {members}, o.horizon_months, {", ".join("o." + c for c in CAREER)}
         from analytics.career_outcomes o {join} where o.role = $role and o.observed and {kept}
-        order by m.employee_id, m.cohort, m.treated, o.horizon_months""", params)
-    survey = _frame(con, f"""
+        order by m.employee_id, m.cohort, m.treated, o.horizon_months""",
+        params,
+    )
+    survey = _frame(
+        con,
+        f"""
         select {members}, o.construct, o.change, o.change_from_earlier
         from analytics.survey_outcomes o {join}
         where o.role = $role and o.change_from_earlier is not null and {kept}
-        order by m.employee_id, m.cohort, m.treated, o.construct""", params)
-    survival = _frame(con, f"""
-        select {members}, {', '.join('o.' + d for _, d, _e in SURVIVAL.values())},
+        order by m.employee_id, m.cohort, m.treated, o.construct""",
+        params,
+    )
+    survival = _frame(
+        con,
+        f"""
+        select {members}, {", ".join("o." + d for _, d, _e in SURVIVAL.values())},
                case when o.promotion_event then 1 when o.promotion_competing then 2 else 0 end as promotion_code,
                case when o.voluntary_exit_event then 1 when o.exit_competing then 2 else 0 end as exit_code
         from analytics.survival_times o {join} where o.role = $role and {kept}
-        order by m.employee_id, m.cohort, m.treated""", params)
-    bands = _frame(con, f"select pair_id, {', '.join([PROGRAM, *DOSE_BANDS])} from analytics.pair_engagement"
-                   ).set_index("pair_id")
+        order by m.employee_id, m.cohort, m.treated""",
+        params,
+    )
+    bands = _frame(
+        con, f"select pair_id, {', '.join([PROGRAM, *DOSE_BANDS])} from analytics.pair_engagement"
+    ).set_index("pair_id")
     for f in (career, survey, survival):
         for band in [PROGRAM, *DOSE_BANDS]:
             f[band] = f["pair_id"].map(bands[band])
     # Every censoring-risk row is a comparison member's (treated = 0 in the hash test's terms).
-    risk = _frame(con, f"""
-        select employee_id, cohort, joined, months_to_window, months_to_weight_step, {', '.join(CENSORING_COVARIATES)},
+    risk = _frame(
+        con,
+        f"""
+        select employee_id, cohort, joined, months_to_window, months_to_weight_step, {", ".join(CENSORING_COVARIATES)},
                {weight_sql} as sampling_weight
         from analytics.censoring_risk m
         where role = $role and hash(m.employee_id, $seed) % 1000000 < $threshold
-        order by employee_id, cohort, later_cohort""", params)
+        order by employee_id, cohort, later_cohort""",
+        params,
+    )
     units = survival.loc[survival.treated == 0, ["employee_id", "cohort"]].reset_index(names="unit")
     return {"career": career, "survey": survey, "survival": survival, "censoring": CensoringModel(risk, units)}
 
@@ -250,8 +341,13 @@ class CensoringModel:
         self.cap, self.c = cap, c
         self.fitted = not risk.empty and risk.joined.nunique() == 2
         stay = (risk.joined == 0).to_numpy()
-        order = np.lexsort((risk.months_to_weight_step.to_numpy(), risk.cohort.to_numpy(dtype=str),
-                            risk.employee_id.to_numpy(dtype=str)))
+        order = np.lexsort(
+            (
+                risk.months_to_weight_step.to_numpy(),
+                risk.cohort.to_numpy(dtype=str),
+                risk.employee_id.to_numpy(dtype=str),
+            )
+        )
         self._stay = order[stay[order]]  # stay rows, by person, cohort and time
         key = risk[["employee_id", "cohort"]].iloc[self._stay]
         k = key.to_numpy()
@@ -313,11 +409,21 @@ def with_censoring_weight(part: pd.DataFrame, survival: pd.DataFrame, censoring,
         last = cw.sort_values(["unit", "time"], kind="stable").groupby("unit").weight.last()
         last = last[last.index.isin(survival.index)]  # units of another cut of the frame have no row here
         units = survival.loc[last.index.to_numpy()]
-        keys = pd.DataFrame({"employee_id": units.employee_id.astype(str).to_numpy(),
-                             "cohort": units.cohort.astype(str).to_numpy(), "treated": units.treated.to_numpy(),
-                             "censoring_weight": last.to_numpy()})
-        rows = pd.DataFrame({"employee_id": part.employee_id.astype(str).to_numpy(),
-                             "cohort": part.cohort.astype(str).to_numpy(), "treated": part.treated.to_numpy()})
+        keys = pd.DataFrame(
+            {
+                "employee_id": units.employee_id.astype(str).to_numpy(),
+                "cohort": units.cohort.astype(str).to_numpy(),
+                "treated": units.treated.to_numpy(),
+                "censoring_weight": last.to_numpy(),
+            }
+        )
+        rows = pd.DataFrame(
+            {
+                "employee_id": part.employee_id.astype(str).to_numpy(),
+                "cohort": part.cohort.astype(str).to_numpy(),
+                "treated": part.treated.to_numpy(),
+            }
+        )
         found = rows.merge(keys, how="left", on=["employee_id", "cohort", "treated"], validate="many_to_one")
         weight = found.censoring_weight.fillna(1.0).to_numpy()
     sampling = part.sampling_weight.to_numpy(dtype=float) if "sampling_weight" in part else 1.0
@@ -384,61 +490,140 @@ def _tasks(frames: dict[str, pd.DataFrame], role: str, horizons, uncertainty: st
     career, survey, survival, censoring = frames["career"], frames["survey"], frames["survival"], frames["censoring"]
     for h in horizons:
         for name, (label, d, e, sign) in BY_HORIZON.items():
-            tasks.append(_Task(role, name, label, "time_to_event", h, "overall", "all", survival, duration=d, event=e,
-                               horizon_time=h, censoring=censoring, sign=sign))
+            tasks.append(
+                _Task(
+                    role,
+                    name,
+                    label,
+                    "time_to_event",
+                    h,
+                    "overall",
+                    "all",
+                    survival,
+                    duration=d,
+                    event=e,
+                    horizon_time=h,
+                    censoring=censoring,
+                    sign=sign,
+                )
+            )
         part = with_censoring_weight(career[career.horizon_months == h], survival, censoring, h)
         for name, (label, kind) in CAREER.items():
-            tasks.append(_Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name,
-                               weights="analysis_weight"))
+            tasks.append(
+                _Task(role, name, label, kind, h, "overall", "all", part, outcome_col=name, weights="analysis_weight")
+            )
     for construct in sorted(survey.construct.unique()):
         rows = survey[survey.construct == construct]
         for suffix, (label, column, adjust) in SURVEY_DESIGNS.items():
-            tasks.append(_Task(role, f"{construct}{suffix}", f"{construct.capitalize()} {label}", "continuous", None,
-                               "overall", "all", rows, outcome_col=column, adjust_scores=adjust))
+            tasks.append(
+                _Task(
+                    role,
+                    f"{construct}{suffix}",
+                    f"{construct.capitalize()} {label}",
+                    "continuous",
+                    None,
+                    "overall",
+                    "all",
+                    rows,
+                    outcome_col=column,
+                    adjust_scores=adjust,
+                )
+            )
     for name, (label, d, e) in SURVIVAL.items():
-        tasks.append(_Task(role, name, label, "time_to_event", None, "overall", "all", survival, duration=d, event=e,
-                           censoring=censoring))
-    segmented = [t for t in tasks if (t.outcome in SEGMENTED_BY_HORIZON and t.horizon is not None)
-                 or (t.outcome.endswith(SEGMENTED_SURVEY) and t.outcome.removesuffix(SEGMENTED_SURVEY) in
-                 set(survey.construct.unique()))]
+        tasks.append(
+            _Task(
+                role,
+                name,
+                label,
+                "time_to_event",
+                None,
+                "overall",
+                "all",
+                survival,
+                duration=d,
+                event=e,
+                censoring=censoring,
+            )
+        )
+    segmented = [
+        t
+        for t in tasks
+        if (t.outcome in SEGMENTED_BY_HORIZON and t.horizon is not None)
+        or (
+            t.outcome.endswith(SEGMENTED_SURVEY)
+            and t.outcome.removesuffix(SEGMENTED_SURVEY) in set(survey.construct.unique())
+        )
+    ]
     for base in segmented:
         outcome, h = base.outcome, base.horizon
         cuts = [(seg, value, False) for seg in SEGMENTS for value in sorted(base.frame[seg].dropna().unique())]
         if role == "mentee":  # dose: each band of mentees against the whole comparison group
-            cuts += [(dim, band, True) for dim in [PROGRAM, *DOSE_BANDS] if dim in base.frame
-                     for band in sorted(base.frame[dim].dropna().unique())]
+            cuts += [
+                (dim, band, True)
+                for dim in [PROGRAM, *DOSE_BANDS]
+                if dim in base.frame
+                for band in sorted(base.frame[dim].dropna().unique())
+            ]
         for column, value, dose in cuts:
-            tasks.append(_Task(role, outcome, base.label, base.kind, h, column, str(value), base.frame,
-                               outcome_col=base.outcome_col, duration=base.duration, event=base.event,
-                               adjust_scores=base.adjust_scores,
-                               horizon_time=base.horizon_time, censoring=base.censoring, sign=base.sign,
-                               weights=base.weights,
-                               subset=(column, value, dose)))
+            tasks.append(
+                _Task(
+                    role,
+                    outcome,
+                    base.label,
+                    base.kind,
+                    h,
+                    column,
+                    str(value),
+                    base.frame,
+                    outcome_col=base.outcome_col,
+                    duration=base.duration,
+                    event=base.event,
+                    adjust_scores=base.adjust_scores,
+                    horizon_time=base.horizon_time,
+                    censoring=base.censoring,
+                    sign=base.sign,
+                    weights=base.weights,
+                    subset=(column, value, dose),
+                )
+            )
     for t in tasks:
         t.uncertainty = uncertainty
     return tasks
 
 
-def overall_effect(frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None,
-                   settings: EffectSettings) -> dict:
+def overall_effect(
+    frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None, settings: EffectSettings
+) -> dict:
     """One overall estimate (no segment), computed exactly as the effect tables compute it.
 
     ``frames`` come from ``analytic_frames``; ``horizon`` is in months, or None for the survey
     changes and the time-to-event outcomes without a horizon. Returns the effect-table row as a dict.
     """
-    tasks = [t for t in _tasks(frames, role, (horizon,) if horizon is not None else (), _uncertainty(frames, settings))
-             if t.outcome == outcome and t.horizon == horizon and t.segment_type == "overall"]
+    tasks = [
+        t
+        for t in _tasks(frames, role, (horizon,) if horizon is not None else (), _uncertainty(frames, settings))
+        if t.outcome == outcome and t.horizon == horizon and t.segment_type == "overall"
+    ]
     if not tasks:
         raise KeyError(f"no {role} outcome {outcome!r} at horizon {horizon}")
     return _run(tasks[0], settings)[0]
 
 
-def segment_effects(frames: dict[str, pd.DataFrame], role: str, outcome: str, horizon: int | None,
-                    settings: EffectSettings, segment_type: str) -> list[dict]:
+def segment_effects(
+    frames: dict[str, pd.DataFrame],
+    role: str,
+    outcome: str,
+    horizon: int | None,
+    settings: EffectSettings,
+    segment_type: str,
+) -> list[dict]:
     """Every segment of one breakdown (a ``SEGMENTS`` column, or a ``DOSE_BANDS`` column for mentees)
     of a headline outcome, computed exactly as the effect tables compute it, before suppression."""
-    tasks = [t for t in _tasks(frames, role, (horizon,) if horizon is not None else (), _uncertainty(frames, settings))
-             if t.outcome == outcome and t.horizon == horizon and t.segment_type == segment_type]
+    tasks = [
+        t
+        for t in _tasks(frames, role, (horizon,) if horizon is not None else (), _uncertainty(frames, settings))
+        if t.outcome == outcome and t.horizon == horizon and t.segment_type == segment_type
+    ]
     if not tasks:
         raise KeyError(f"no {role} {segment_type} segments of {outcome!r} at horizon {horizon}")
     with shared_fits():
@@ -484,11 +669,21 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     # for, so the distinct people behind an estimate are counted separately.
     ids = f.employee_id.to_numpy()
     people_t, people_c = len(pd.unique(ids[treated & measured])), len(pd.unique(ids[~treated & measured]))
-    row = {"role": task.role, "outcome": task.outcome, "outcome_label": task.label,
-           "kind": "binary" if task.horizon_time else task.kind,
-           "horizon_months": task.horizon, "segment_type": task.segment_type, "segment": task.segment,
-           "n_treated": n_t, "n_control": n_c, "people_treated": people_t, "people_control": people_c,
-           "suppressed": False, "suppression_reason": None}
+    row = {
+        "role": task.role,
+        "outcome": task.outcome,
+        "outcome_label": task.label,
+        "kind": "binary" if task.horizon_time else task.kind,
+        "horizon_months": task.horizon,
+        "segment_type": task.segment_type,
+        "segment": task.segment,
+        "n_treated": n_t,
+        "n_control": n_c,
+        "people_treated": people_t,
+        "people_control": people_c,
+        "suppressed": False,
+        "suppression_reason": None,
+    }
     # A statistical floor, not the privacy threshold: the publication gate (mentorship.publication)
     # suppresses small groups on the way out, with every table they share totals with.
     if min(n_t, n_c) < MIN_TO_ESTIMATE:
@@ -504,8 +699,12 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     if task.segment_type != "overall":  # a segment is too small to adjust for rare covariates
         covs = [c for c in covs if f[c].nunique() > 1]
     uncertainty = task.uncertainty
-    if (uncertainty == "influence" and n_t < s.bootstrap_below and s.n_bootstrap > 0
-            and f.employee_id.nunique() <= s.bootstrap_max_people):
+    if (
+        uncertainty == "influence"
+        and n_t < s.bootstrap_below
+        and s.n_bootstrap > 0
+        and f.employee_id.nunique() <= s.bootstrap_max_people
+    ):
         uncertainty = "bootstrap"
     sampled = "sampling_weight" if "sampling_weight" in f and (f.sampling_weight != 1).any() else None
     weights = task.weights if task.weights is not None and (f[task.weights] != 1).any() else sampled
@@ -513,14 +712,30 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            r = estimate_effect(f, "treated", task.outcome_col, covs, kind=task.kind, duration=task.duration,
-                                event=task.event, trim=s.trim, n_bootstrap=s.n_bootstrap,
-                                seed=s.seed, cluster="employee_id", horizon=task.horizon_time, weights=weights,
-                                censoring_weights=_censoring(task, s, uncertainty),
-                                curves=task.horizon_time is None, uncertainty=uncertainty)
+            r = estimate_effect(
+                f,
+                "treated",
+                task.outcome_col,
+                covs,
+                kind=task.kind,
+                duration=task.duration,
+                event=task.event,
+                trim=s.trim,
+                n_bootstrap=s.n_bootstrap,
+                seed=s.seed,
+                cluster="employee_id",
+                horizon=task.horizon_time,
+                weights=weights,
+                censoring_weights=_censoring(task, s, uncertainty),
+                curves=task.horizon_time is None,
+                uncertainty=uncertainty,
+            )
     except EffectInputError as e:
-        reason = (f"not yet followed up for {task.horizon} months" if "followed up to the horizon" in str(e)
-                  else f"could not be estimated: {str(e)[:120]}")
+        reason = (
+            f"not yet followed up for {task.horizon} months"
+            if "followed up to the horizon" in str(e)
+            else f"could not be estimated: {str(e)[:120]}"
+        )
         row.update(suppressed=True, suppression_reason=reason)
         return row, None, None
     except (ValueError, np.linalg.LinAlgError) as e:
@@ -537,14 +752,22 @@ def _estimate(task: _Task, s: EffectSettings) -> tuple[dict, pd.DataFrame | None
         r.naive_se = _mean_difference_se(y, t, sw, f.employee_id.to_numpy()[m])
     if sampled:
         share = 1 / f.sampling_weight.max()
-        r.warnings.append(f"comparison group: a random {share:.1%} sample of comparison people, each weighted "
-                          f"{1 / share:.2f}; the counts are of the sample, the interval includes the sampling error")
+        r.warnings.append(
+            f"comparison group: a random {share:.1%} sample of comparison people, each weighted "
+            f"{1 / share:.2f}; the counts are of the sample, the interval includes the sampling error"
+        )
     d = r.to_dict()
     for k in ("outcome", "kind", "n_treated", "n_control"):
         d.pop(k)
     if task.sign == -1:  # report the share without the event: retained rather than exited
-        d.update(naive=-d["naive"], estimate=-d["estimate"], ci_low=-d["ci_high"], ci_high=-d["ci_low"],
-                 treated_mean=1 - d["treated_mean"], control_mean_naive=1 - d["control_mean_naive"])
+        d.update(
+            naive=-d["naive"],
+            estimate=-d["estimate"],
+            ci_low=-d["ci_high"],
+            ci_high=-d["ci_low"],
+            treated_mean=1 - d["treated_mean"],
+            control_mean_naive=1 - d["control_mean_naive"],
+        )
     row.update(d)
     balance = km = None
     if task.segment_type == "overall":
@@ -574,13 +797,19 @@ def _nothing_to_compare(task: _Task) -> str | None:
         d, e = f[task.duration].to_numpy(dtype=float), f[task.event].to_numpy(dtype=float)
         limit = task.horizon_time if task.horizon_time is not None else np.inf
         if not ((e == 1) & (d <= limit)).any():
-            return ("nobody had this event" + (f" within {task.horizon} months" if task.horizon else "")
-                    + " in either group: nothing to compare")
+            return (
+                "nobody had this event"
+                + (f" within {task.horizon} months" if task.horizon else "")
+                + " in either group: nothing to compare"
+            )
         return None
     y = f[task.outcome_col].dropna()
     if y.nunique() < 2:
-        return ("every person has the same value of this outcome" + (f" at {task.horizon} months" if task.horizon else "")
-                + ": nothing to compare")
+        return (
+            "every person has the same value of this outcome"
+            + (f" at {task.horizon} months" if task.horizon else "")
+            + ": nothing to compare"
+        )
     return None
 
 
@@ -601,14 +830,23 @@ def _monthly(km: pd.DataFrame, months: int = 36) -> pd.DataFrame:
         idx = np.searchsorted(part.time.to_numpy(), grid, side="right") - 1
         ok = idx >= 0
         sel = part.iloc[np.where(ok, idx, 0)]
-        out.append(pd.DataFrame({"group": g, "month": np.arange(0, months + 1),
-                                 "survival": np.where(ok, sel.survival, 1.0),
-                                 "ci_low": np.where(ok, sel.ci_low, 1.0), "ci_high": np.where(ok, sel.ci_high, 1.0)}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "group": g,
+                    "month": np.arange(0, months + 1),
+                    "survival": np.where(ok, sel.survival, 1.0),
+                    "ci_low": np.where(ok, sel.ci_low, 1.0),
+                    "ci_high": np.where(ok, sel.ci_high, 1.0),
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
-def compute_effects(source, settings: EffectSettings = EffectSettings(),
-                    progress: Callable[[str], None] | None = None, log=None) -> dict[str, pd.DataFrame]:
+def compute_effects(
+    source, settings: EffectSettings = EffectSettings(), progress: Callable[[str], None] | None = None, log=None
+) -> dict[str, pd.DataFrame]:
     """Effects, balance tables and survival curves for mentees and mentors.
 
     ``source`` is a DuckDB connection, or a callable that opens one as a context manager (such as
@@ -633,8 +871,10 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
         weights = frames["survival"].sampling_weight
         fraction = 1 / weights.max() if len(weights) else 1.0
         if progress and fraction < 1:
-            progress(f"{role}s: the comparison group is a random {fraction:.1%} sample of its members "
-                     f"(about {settings.comparison_max:,}), weighted up")
+            progress(
+                f"{role}s: the comparison group is a random {fraction:.1%} sample of its members "
+                f"(about {settings.comparison_max:,}), weighted up"
+            )
         if not settings.refit_censoring:
             # The fixed weights, once per role: the model itself (its design matrix has a row per person
             # and later cohort) would otherwise be copied to a worker with every time-to-event task.
@@ -647,10 +887,15 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
         del frames
         method = tasks[0].uncertainty if tasks else "influence"
         if progress:
-            progress(f"estimating {len(tasks)} {role} effects, 95% intervals from "
-                     + (f"the influence function ({settings.n_bootstrap} bootstrap replicates where fewer than "
-                        f"{settings.bootstrap_below} mentored people)" if method == "influence"
-                        else f"{settings.n_bootstrap} bootstrap replicates each"))
+            progress(
+                f"estimating {len(tasks)} {role} effects, 95% intervals from "
+                + (
+                    f"the influence function ({settings.n_bootstrap} bootstrap replicates where fewer than "
+                    f"{settings.bootstrap_below} mentored people)"
+                    if method == "influence"
+                    else f"{settings.n_bootstrap} bootstrap replicates each"
+                )
+            )
         # Tasks on the same frame object go to one worker together: the frame is copied to it once, and
         # the estimates share its design matrix and propensity fit.
         groups: dict[tuple, list[int]] = {}
@@ -666,7 +911,8 @@ def compute_effects(source, settings: EffectSettings = EffectSettings(),
         with Progress(f"{role} effects", total=len(tasks), unit="estimates", log=log) as bar:
             # In order of dispatch, so each group's estimates count as soon as that group is done.
             done = Parallel(n_jobs=settings.n_jobs, batch_size=1, return_as="generator")(
-                delayed(_run_group)(_cut([tasks[i] for i in group]), settings) for group in groups.values())
+                delayed(_run_group)(_cut([tasks[i] for i in group]), settings) for group in groups.values()
+            )
             for group, part in zip(groups.values(), done):
                 for i, r in zip(group, part):
                     out[i] = r

@@ -191,14 +191,21 @@ def _gram(x: np.ndarray, a: np.ndarray) -> np.ndarray:
     g[0, 1:] = g[1:, 0] = x.T @ a
     inner = np.zeros((p, p))
     for i in range(0, len(x), _BLOCK):
-        xb = x[i:i + _BLOCK]
-        inner += (xb.T * a[i:i + _BLOCK]) @ xb
+        xb = x[i : i + _BLOCK]
+        inner += (xb.T * a[i : i + _BLOCK]) @ xb
     g[1:, 1:] = inner
     return g
 
 
-def fit_logit(x: np.ndarray, y: np.ndarray, s: np.ndarray, c: float = 10.0, tol: float = 1e-10,
-              max_iter: int = 100, beta: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def fit_logit(
+    x: np.ndarray,
+    y: np.ndarray,
+    s: np.ndarray,
+    c: float = 10.0,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    beta: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's L2-penalised logistic regression (penalty 1/(2c) on the coefficients, intercept
     unpenalised, sample weights ``s``), by damped Newton steps: (beta = (intercept, coefficients), the
     objective's Hessian at the fit).
@@ -355,8 +362,16 @@ def shared_fits():
         _SHARED.reset(token)
 
 
-def _propensity_fit(data: pd.DataFrame, rows: np.ndarray, df: pd.DataFrame, treatment: str, covariates: list[str],
-                    weights: str | None, t: np.ndarray, s: np.ndarray) -> tuple[_Models, _Design, np.ndarray]:
+def _propensity_fit(
+    data: pd.DataFrame,
+    rows: np.ndarray,
+    df: pd.DataFrame,
+    treatment: str,
+    covariates: list[str],
+    weights: str | None,
+    t: np.ndarray,
+    s: np.ndarray,
+) -> tuple[_Models, _Design, np.ndarray]:
     """(models, design, propensity) for ``df``, the ``rows`` (a mask) of ``data``; inside
     ``shared_fits``, reused from an earlier estimate on the same rows."""
     cache = _SHARED.get()
@@ -373,8 +388,14 @@ def _propensity_fit(data: pd.DataFrame, rows: np.ndarray, df: pd.DataFrame, trea
     design = _design(df, covariates)
     e = models.propensity(design.x, t, s)
     if cache is not None:
-        cache[key] = (weakref.ref(data), rows, design, e, models._fits.get("propensity"),
-                      models.hessians.get("propensity"))
+        cache[key] = (
+            weakref.ref(data),
+            rows,
+            design,
+            e,
+            models._fits.get("propensity"),
+            models.hessians.get("propensity"),
+        )
     return models, design, e
 
 
@@ -399,8 +420,11 @@ def _point(models: _Models, x, t, y, s, estimand, method, binary) -> tuple:
         est = np.average(y[tr] - mu0[tr], weights=s[tr]) - np.average(y[co] - mu0[co], weights=w[co])
         return est, e, w, mu0
     mu1 = models.outcome("treated", x[tr], y[tr], s[tr], x, binary)
-    est = (np.average(mu1 - mu0, weights=s) + np.average(y[tr] - mu1[tr], weights=w[tr])
-           - np.average(y[co] - mu0[co], weights=w[co]))
+    est = (
+        np.average(mu1 - mu0, weights=s)
+        + np.average(y[tr] - mu1[tr], weights=w[tr])
+        - np.average(y[co] - mu0[co], weights=w[co])
+    )
     return est, e, w, mu0
 
 
@@ -418,14 +442,15 @@ def _smd(x: np.ndarray, t: np.ndarray, w: np.ndarray, names: list[str]) -> pd.Da
     means = share @ x  # one pass over the rows for the four groups
     square = np.zeros((2, x.shape[1]))
     for i in range(0, len(x), _BLOCK):
-        xb = x[i:i + _BLOCK]
-        square += share[:2, i:i + _BLOCK] @ (xb * xb)
+        xb = x[i : i + _BLOCK]
+        square += share[:2, i : i + _BLOCK] @ (xb * xb)
     var = [np.maximum(q - m**2, 0) for q, m in zip(square, means[:2])]
     pooled = np.sqrt((var[0] + var[1]) / 2)
     # The columns have unit variance overall, so a pooled sd this small is a constant column's rounding.
     pooled = np.where(pooled > 1e-9, pooled, np.nan)
-    return pd.DataFrame({"covariate": names, "smd_before": (means[0] - means[1]) / pooled,
-                         "smd_after": (means[2] - means[3]) / pooled})
+    return pd.DataFrame(
+        {"covariate": names, "smd_before": (means[0] - means[1]) / pooled, "smd_after": (means[2] - means[3]) / pooled}
+    )
 
 
 def _overlap(e: np.ndarray, t: np.ndarray, w: np.ndarray) -> dict:
@@ -450,19 +475,25 @@ def e_value_rr(rr: float) -> float:
 def _e_values(kind, est, lo, hi, treated_mean, sd_control, event_share=None) -> tuple[float, float]:
     """E-values of the estimate and of the CI bound nearest the null (1 when the CI holds the null)."""
     if kind == "time_to_event":
+
         def rr(hr):  # the hazard ratio approximates a risk ratio only when the event is rare
             if event_share is not None and event_share < 0.15:
                 return hr
             return (1 - 0.5 ** math.sqrt(hr)) / (1 - 0.5 ** math.sqrt(1 / hr))
+
         null = 1.0
     elif kind == "binary":
+
         def rr(d):
             p0 = treated_mean - d
             return treated_mean / p0 if p0 > 0 and treated_mean > 0 else float("nan")
+
         null = 0.0
     else:
+
         def rr(d):
             return math.exp(0.91 * d / sd_control) if sd_control > 0 else float("nan")
+
         null = 0.0
     point = e_value_rr(rr(est))
     if lo <= null <= hi:
@@ -475,13 +506,27 @@ def _e_values(kind, est, lo, hi, treated_mean, sd_control, event_share=None) -> 
 # The public API
 
 
-def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = None,
-                    covariates: list[str] | tuple[str, ...] = (), kind: str = "binary",
-                    duration: str | None = None, event: str | None = None, weights: str | None = None,
-                    estimand: str = "ATT", method: str = "aipw", trim: float = 0.01, n_bootstrap: int = 200,
-                    seed: int = 0, cluster: str | None = None, alpha: float = 0.05,
-                    horizon: float | None = None, censoring_weights=None, curves: bool = True,
-                    uncertainty: str = "bootstrap") -> EffectResult:
+def estimate_effect(
+    data: pd.DataFrame,
+    treatment: str,
+    outcome: str | None = None,
+    covariates: list[str] | tuple[str, ...] = (),
+    kind: str = "binary",
+    duration: str | None = None,
+    event: str | None = None,
+    weights: str | None = None,
+    estimand: str = "ATT",
+    method: str = "aipw",
+    trim: float = 0.01,
+    n_bootstrap: int = 200,
+    seed: int = 0,
+    cluster: str | None = None,
+    alpha: float = 0.05,
+    horizon: float | None = None,
+    censoring_weights=None,
+    curves: bool = True,
+    uncertainty: str = "bootstrap",
+) -> EffectResult:
     """Estimate the effect of ``treatment`` on an outcome, adjusted for ``covariates``.
 
     Parameters
@@ -565,8 +610,10 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     else:
         df, t, s = df.loc[keep], t[keep], s[keep]
         design = _Design(design.x[keep], design.names)
-        notes.append(f"trimmed {int((~keep).sum()):,} units without overlap (propensity "
-                     f"{'above ' + str(1 - trim) if estimand == 'ATT' else f'outside [{trim}, {1 - trim}]'})")
+        notes.append(
+            f"trimmed {int((~keep).sum()):,} units without overlap (propensity "
+            f"{'above ' + str(1 - trim) if estimand == 'ATT' else f'outside [{trim}, {1 - trim}]'})"
+        )
     n_tu, n_cu = int((t == 1).sum()), int((t == 0).sum())
     if n_tu < 2 or n_cu < 2:
         raise EffectInputError("fewer than 2 treated or control units remain after trimming")
@@ -575,9 +622,30 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
         refit = censoring_weights if callable(censoring_weights) else None
         fixed = censoring_weights() if refit else censoring_weights
         steps = _steps(df, fixed)
-        return _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu,
-                         alpha, notes, horizon, n_bootstrap, seed, df[cluster].to_numpy() if cluster else None, steps,
-                         refit, curves or horizon is None, uncertainty)
+        return _survival(
+            models,
+            df,
+            t,
+            s,
+            design,
+            duration,
+            event,
+            estimand,
+            n_treated,
+            n_control,
+            n_tu,
+            n_cu,
+            alpha,
+            notes,
+            horizon,
+            n_bootstrap,
+            seed,
+            df[cluster].to_numpy() if cluster else None,
+            steps,
+            refit,
+            curves or horizon is None,
+            uncertainty,
+        )
 
     y = df[outcome].to_numpy(dtype=float)
     binary = kind == "binary"
@@ -595,8 +663,9 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     naive_se = _influence_se(naive_phi, clusters)
     if uncertainty == "influence":
         reps = np.array([])
-        se = _influence_se(_influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C,
-                                                models.hessians), clusters)
+        se = _influence_se(
+            _influence_means(design.x, t, y, s, e, mu0, method, binary, _Models.C, models.hessians), clusters
+        )
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
         reps = _bootstrap(models, design.x, t, y, s, estimand, method, binary, n_bootstrap, seed, clusters)
@@ -609,13 +678,35 @@ def estimate_effect(data: pd.DataFrame, treatment: str, outcome: str | None = No
     balance = _smd(design.x, t, w, design.names)
     sd_control = float(np.sqrt(np.average((y[co] - control_naive) ** 2, weights=s[co])))
     ev, ev_ci = _e_values(kind, est, lo, hi, treated_mean, sd_control) if has_ci else (float("nan"),) * 2
-    return _finish(EffectResult(
-        outcome=outcome, kind=kind, estimand=estimand, method=method, naive=float(naive), estimate=float(est),
-        ci_low=float(lo), ci_high=float(hi), se=se, treated_mean=treated_mean, control_mean_naive=control_naive,
-        n_treated=n_treated, n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev,
-        e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
-        balance=balance, overlap=_overlap(e, t, w), warnings=notes, n_bootstrap=len(reps),
-        ci_method=_ci_method(uncertainty, len(reps), has_ci), naive_se=naive_se))
+    return _finish(
+        EffectResult(
+            outcome=outcome,
+            kind=kind,
+            estimand=estimand,
+            method=method,
+            naive=float(naive),
+            estimate=float(est),
+            ci_low=float(lo),
+            ci_high=float(hi),
+            se=se,
+            treated_mean=treated_mean,
+            control_mean_naive=control_naive,
+            n_treated=n_treated,
+            n_control=n_control,
+            n_treated_used=n_tu,
+            n_control_used=n_cu,
+            e_value=ev,
+            e_value_ci=ev_ci,
+            max_abs_smd_before=_max_abs(balance.smd_before),
+            max_abs_smd_after=_max_abs(balance.smd_after),
+            balance=balance,
+            overlap=_overlap(e, t, w),
+            warnings=notes,
+            n_bootstrap=len(reps),
+            ci_method=_ci_method(uncertainty, len(reps), has_ci),
+            naive_se=naive_se,
+        )
+    )
 
 
 def _steps(df: pd.DataFrame, censoring_weights: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -627,8 +718,13 @@ def _steps(df: pd.DataFrame, censoring_weights: pd.DataFrame | None) -> pd.DataF
     if not df.index.is_unique:
         raise EffectInputError("censoring_weights refer to units by index label; the index must be unique")
     pos = df.index.get_indexer(censoring_weights["unit"])
-    steps = pd.DataFrame({"unit": pos, "time": censoring_weights["time"].to_numpy(dtype=float),
-                          "weight": censoring_weights["weight"].to_numpy(dtype=float)})[pos >= 0]
+    steps = pd.DataFrame(
+        {
+            "unit": pos,
+            "time": censoring_weights["time"].to_numpy(dtype=float),
+            "weight": censoring_weights["weight"].to_numpy(dtype=float),
+        }
+    )[pos >= 0]
     if (steps.weight <= 0).any() or steps.weight.isna().any():
         raise EffectInputError("censoring_weights must be positive")
     return steps
@@ -642,8 +738,10 @@ def _max_abs(s: pd.Series) -> float:
 def _finish(r: EffectResult) -> EffectResult:
     if not r.balanced:
         worst = r.balance.loc[r.balance.smd_after.abs().idxmax(), "covariate"]
-        msg = (f"poor balance after weighting: |SMD| {r.max_abs_smd_after:.2f} on {worst} (target under "
-               f"{SMD_TARGET}); the adjusted estimate may still carry selection")
+        msg = (
+            f"poor balance after weighting: |SMD| {r.max_abs_smd_after:.2f} on {worst} (target under "
+            f"{SMD_TARGET}); the adjusted estimate may still carry selection"
+        )
         r.warnings.append(msg)
         warnings.warn(msg, PoorBalanceWarning, stacklevel=3)
     return r
@@ -681,8 +779,9 @@ def _at_risk(d: np.ndarray, entry: np.ndarray, w: np.ndarray, times: np.ndarray)
     return entered - ended
 
 
-def kaplan_meier(d: np.ndarray, e: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None,
-                 alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def kaplan_meier(
+    d: np.ndarray, e: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None, alpha: float = 0.05
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Weighted Kaplan-Meier survival (event code 1; anything else censors) with its pointwise band:
     (times starting at 0, survival, band low, band high). With ``entry`` each row is at risk on
     (entry, d] only, the same risk sets as ``cumulative_incidence``, so a unit split into rows at its
@@ -713,8 +812,9 @@ def kaplan_meier(d: np.ndarray, e: np.ndarray, w: np.ndarray, entry: np.ndarray 
     return np.r_[0.0, times], np.r_[1.0, surv], np.r_[1.0, lo], np.r_[1.0, hi]
 
 
-def cumulative_incidence(d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float,
-                         entry: np.ndarray | None = None) -> float:
+def cumulative_incidence(
+    d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float, entry: np.ndarray | None = None
+) -> float:
     """Probability of the event (code 1) by ``horizon``, weighted: the Aalen-Johansen estimator,
     treating code 2 as a competing event and 0 as censoring (with no code 2 it is one minus the
     Kaplan-Meier survival). With ``entry``, each row is at risk on (entry, d] only, so a unit can be
@@ -758,8 +858,9 @@ def _aj_steps(d, codes, w, entry, horizon):
     return times, at_risk, surv_before, cif, dl1, dl, g
 
 
-def _aj_influence(d: np.ndarray, codes: np.ndarray, w: np.ndarray, horizon: float,
-                  entry: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+def _aj_influence(
+    d: np.ndarray, codes: np.ndarray, w: np.ndarray, horizon: float, entry: np.ndarray | None = None
+) -> tuple[float, np.ndarray]:
     """(``cumulative_incidence`` by ``horizon``, each row's influence on it: ``w_r`` times the
     estimate's derivative in ``w_r``), rows at risk on (entry, d]; sum within clusters for a variance."""
     entry = np.full(len(d), -np.inf) if entry is None else entry
@@ -778,8 +879,9 @@ def _aj_influence(d: np.ndarray, codes: np.ndarray, w: np.ndarray, horizon: floa
     return cif, w * grad
 
 
-def aalen_johansen_curve(d: np.ndarray, codes: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None,
-                         clusters: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def aalen_johansen_curve(
+    d: np.ndarray, codes: np.ndarray, w: np.ndarray, entry: np.ndarray | None = None, clusters: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The weighted Aalen-Johansen cumulative incidence of code 1 at every event time, with the
     standard error ``_influence_se(_aj_influence(...))`` gives at each (``clusters``: rows summed
     within; None, each row its own): (times starting at 0, incidence, standard error).
@@ -813,8 +915,11 @@ def aalen_johansen_curve(d: np.ndarray, codes: np.ndarray, w: np.ndarray, entry:
     # changes of (W, C, D): (+w, -w A[lo], -w B[lo]) at lo; (-w, w (A[hi] + ea), w (B[hi] + eb)) at hi - 1
     group = np.r_[cl[m][r], cl[m][r]]
     when = np.r_[lo[r], hi[r] - 1]
-    delta = np.c_[np.r_[wm[r], -wm[r]], np.r_[-wm[r] * a[lo[r]], wm[r] * (a[hi[r]] + ea[r])],
-                  np.r_[-wm[r] * b[lo[r]], wm[r] * (b[hi[r]] + eb[r])]]
+    delta = np.c_[
+        np.r_[wm[r], -wm[r]],
+        np.r_[-wm[r] * a[lo[r]], wm[r] * (a[hi[r]] + ea[r])],
+        np.r_[-wm[r] * b[lo[r]], wm[r] * (b[hi[r]] + eb[r])],
+    ]
     order = np.lexsort((when, group))
     group, when, delta = group[order], when[order], delta[order]
     state = np.cumsum(delta, axis=0)
@@ -823,9 +928,14 @@ def aalen_johansen_curve(d: np.ndarray, codes: np.ndarray, w: np.ndarray, entry:
     state = state - (state - delta)[first]  # each cluster's own running sum
     before = np.where(start[:, None], 0.0, np.r_[np.zeros((1, 3)), state[:-1]])
     pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
-    moments = {p: np.cumsum(np.bincount(when, weights=state[:, p[0]] * state[:, p[1]]
-                                        - before[:, p[0]] * before[:, p[1]], minlength=n_t)[:n_t])
-               for p in pairs}
+    moments = {
+        p: np.cumsum(
+            np.bincount(
+                when, weights=state[:, p[0]] * state[:, p[1]] - before[:, p[0]] * before[:, p[1]], minlength=n_t
+            )[:n_t]
+        )
+        for p in pairs
+    }
     z = (a[1:] + f * b[1:], np.ones(n_t), f)
     var = sum((1 if i == j else 2) * z[i] * z[j] * moments[(i, j)] for i, j in pairs)
     scale = n_clusters / (n_clusters - 1) if n_clusters > 1 else float("nan")
@@ -865,20 +975,47 @@ def _segments(d: np.ndarray, e: np.ndarray, steps: pd.DataFrame | None) -> _Segm
     # Each unit's last row: from its last step (or the start) to its own end, with that step's weight.
     tail_entry, tail_f = np.full(n, -np.inf), np.ones(n)
     tail_entry[u[last]], tail_f[u[last]] = t[last], f[last]
-    return _Segments(unit=np.r_[u, np.arange(n)], entry=np.r_[prev_t, tail_entry], exit=np.r_[t, d],
-                     event=np.r_[np.zeros(len(u)), e], factor=np.r_[prev_f, tail_f])
+    return _Segments(
+        unit=np.r_[u, np.arange(n)],
+        entry=np.r_[prev_t, tail_entry],
+        exit=np.r_[t, d],
+        event=np.r_[np.zeros(len(u)), e],
+        factor=np.r_[prev_f, tail_f],
+    )
 
 
 def _incidence_difference(models, x, t, seg: _Segments, s, estimand, horizon) -> float:
     w = (_weights(models.propensity(x, t, s), t, estimand) * s)[seg.unit] * seg.factor
     tr = t[seg.unit] == 1
-    return (cumulative_incidence(seg.exit[tr], seg.event[tr], w[tr], horizon, seg.entry[tr])
-            - cumulative_incidence(seg.exit[~tr], seg.event[~tr], w[~tr], horizon, seg.entry[~tr]))
+    return cumulative_incidence(seg.exit[tr], seg.event[tr], w[tr], horizon, seg.entry[tr]) - cumulative_incidence(
+        seg.exit[~tr], seg.event[~tr], w[~tr], horizon, seg.entry[~tr]
+    )
 
 
-def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_control, n_tu, n_cu, alpha,
-              notes, horizon=None, n_bootstrap=0, seed=0, clusters=None, steps=None, refit=None,
-              curves=True, uncertainty="bootstrap") -> EffectResult:
+def _survival(
+    models,
+    df,
+    t,
+    s,
+    design,
+    duration,
+    event,
+    estimand,
+    n_treated,
+    n_control,
+    n_tu,
+    n_cu,
+    alpha,
+    notes,
+    horizon=None,
+    n_bootstrap=0,
+    seed=0,
+    clusters=None,
+    steps=None,
+    refit=None,
+    curves=True,
+    uncertainty="bootstrap",
+) -> EffectResult:
     from lifelines import CoxPHFitter
 
     e = models.propensity(design.x, t, s)
@@ -888,14 +1025,23 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
     if horizon is not None:
         for g, name in ((1, "treated"), (0, "comparison")):
             if not (d[t == g] >= horizon).any():
-                raise EffectInputError(f"nobody in the {name} group was followed up to the horizon ({horizon:g}); "
-                                       "the probability by then cannot be estimated")
+                raise EffectInputError(
+                    f"nobody in the {name} group was followed up to the horizon ({horizon:g}); "
+                    "the probability by then cannot be estimated"
+                )
     seg = _segments(d, codes, steps)
     split = len(seg.unit) > len(d)
     # Code 2 (a competing event) is censoring for the cause-specific hazard and curves.
-    frame = pd.DataFrame({"entry": seg.entry, "d": seg.exit,
-                          "e": (seg.event == 1).astype(float), "t": t[seg.unit], "w": w[seg.unit] * seg.factor,
-                          "s": s[seg.unit] * seg.factor})
+    frame = pd.DataFrame(
+        {
+            "entry": seg.entry,
+            "d": seg.exit,
+            "e": (seg.event == 1).astype(float),
+            "t": t[seg.unit],
+            "w": w[seg.unit] * seg.factor,
+            "s": s[seg.unit] * seg.factor,
+        }
+    )
     frame = frame[frame.d >= 0]
 
     units = pd.DataFrame({"d": d, "e": (codes == 1).astype(float), "t": t, "w": w, "s": s})[d >= 0]
@@ -905,12 +1051,23 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
             # Censoring weights change over time, so the model is fitted in counting-process form on the
             # split rows, clustered by unit: the same weights as the curves.
             unit = seg.unit[frame.index.to_numpy()]
-            return cox_binary(frame.d.to_numpy(), frame.e.to_numpy(), frame.t.to_numpy(), frame.w.to_numpy(),
-                              unit if clusters is None else clusters[unit], entry=frame.entry.to_numpy())
+            return cox_binary(
+                frame.d.to_numpy(),
+                frame.e.to_numpy(),
+                frame.t.to_numpy(),
+                frame.w.to_numpy(),
+                unit if clusters is None else clusters[unit],
+                entry=frame.entry.to_numpy(),
+            )
         if uncertainty == "influence":  # lifelines' sandwich grows faster than the sample: see cox_binary
-            keep = (d >= 0)
-            return cox_binary(units.d.to_numpy(), units.e.to_numpy(), units.t.to_numpy(), units[weight_col].to_numpy(),
-                              clusters[keep] if clusters is not None else None)
+            keep = d >= 0
+            return cox_binary(
+                units.d.to_numpy(),
+                units.e.to_numpy(),
+                units.t.to_numpy(),
+                units[weight_col].to_numpy(),
+                clusters[keep] if clusters is not None else None,
+            )
         f = CoxPHFitter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -930,37 +1087,131 @@ def _survival(models, df, t, s, design, duration, event, estimand, n_treated, n_
         # arm's probability: the treated by unit with their sampling weights, the comparison on the split
         # rows with propensity and censoring weights (its band holds those weights fixed, as known).
         tr, co = t == 1, t[seg.unit] == 0
-        arms = (("treated", d[tr], codes[tr], s[tr], None, None if clusters is None else clusters[tr]),
-                ("comparison", seg.exit[co], seg.event[co], (w[seg.unit] * seg.factor)[co], seg.entry[co],
-                 (seg.unit if clusters is None else clusters[seg.unit])[co]))
+        arms = (
+            ("treated", d[tr], codes[tr], s[tr], None, None if clusters is None else clusters[tr]),
+            (
+                "comparison",
+                seg.exit[co],
+                seg.event[co],
+                (w[seg.unit] * seg.factor)[co],
+                seg.entry[co],
+                (seg.unit if clusters is None else clusters[seg.unit])[co],
+            ),
+        )
         z = _z(alpha)
         for label, dd, cc, ww, entry, cl in arms:
             time, cif, band = aalen_johansen_curve(dd, cc, ww, entry, cl)
-            km_rows.append(pd.DataFrame({"group": label, "time": time, "survival": 1 - cif,
-                                         "ci_low": np.clip(1 - cif - z * band, 0, 1),
-                                         "ci_high": np.clip(1 - cif + z * band, 0, 1)}))
+            km_rows.append(
+                pd.DataFrame(
+                    {
+                        "group": label,
+                        "time": time,
+                        "survival": 1 - cif,
+                        "ci_low": np.clip(1 - cif - z * band, 0, 1),
+                        "ci_high": np.clip(1 - cif + z * band, 0, 1),
+                    }
+                )
+            )
     balance = _smd(design.x, t, w, design.names)
     km = pd.concat(km_rows, ignore_index=True) if km_rows else None
     if horizon is not None:
-        return _finish(_at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap,
-                                   seed, clusters, alpha, balance, notes, n_treated, n_control, n_tu, n_cu,
-                                   (hr, lo, hi, hr_naive), km, event, df.index, refit, uncertainty))
+        return _finish(
+            _at_horizon(
+                models,
+                design,
+                t,
+                s,
+                w,
+                e,
+                seg,
+                codes,
+                d,
+                estimand,
+                horizon,
+                n_bootstrap,
+                seed,
+                clusters,
+                alpha,
+                balance,
+                notes,
+                n_treated,
+                n_control,
+                n_tu,
+                n_cu,
+                (hr, lo, hi, hr_naive),
+                km,
+                event,
+                df.index,
+                refit,
+                uncertainty,
+            )
+        )
     event_share = float(np.average(units.e, weights=units.s))
     ev, ev_ci = _e_values("time_to_event", hr, lo, hi, None, None, event_share)
     tr = units.t == 1
-    return _finish(EffectResult(
-        outcome=event, kind="time_to_event", estimand=estimand, method="weighted cox", naive=hr_naive,
-        estimate=hr, ci_low=lo, ci_high=hi, se=se, treated_mean=float(np.average(units.e[tr], weights=units.s[tr])),
-        control_mean_naive=float(np.average(units.e[~tr], weights=units.s[~tr])), n_treated=n_treated,
-        n_control=n_control, n_treated_used=n_tu, n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci,
-        max_abs_smd_before=_max_abs(balance.smd_before), max_abs_smd_after=_max_abs(balance.smd_after),
-        balance=balance, overlap=_overlap(e, t, w), warnings=notes, hazard_ratio=hr, hr_ci_low=lo, hr_ci_high=hi,
-        naive_hazard_ratio=hr_naive, km=km, ci_method="robust cox"))
+    return _finish(
+        EffectResult(
+            outcome=event,
+            kind="time_to_event",
+            estimand=estimand,
+            method="weighted cox",
+            naive=hr_naive,
+            estimate=hr,
+            ci_low=lo,
+            ci_high=hi,
+            se=se,
+            treated_mean=float(np.average(units.e[tr], weights=units.s[tr])),
+            control_mean_naive=float(np.average(units.e[~tr], weights=units.s[~tr])),
+            n_treated=n_treated,
+            n_control=n_control,
+            n_treated_used=n_tu,
+            n_control_used=n_cu,
+            e_value=ev,
+            e_value_ci=ev_ci,
+            max_abs_smd_before=_max_abs(balance.smd_before),
+            max_abs_smd_after=_max_abs(balance.smd_after),
+            balance=balance,
+            overlap=_overlap(e, t, w),
+            warnings=notes,
+            hazard_ratio=hr,
+            hr_ci_low=lo,
+            hr_ci_high=hi,
+            naive_hazard_ratio=hr_naive,
+            km=km,
+            ci_method="robust cox",
+        )
+    )
 
 
-def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_bootstrap, seed, clusters,
-                alpha, balance, notes, n_treated, n_control, n_tu, n_cu, cox, km, event, labels=None,
-                refit=None, uncertainty="bootstrap") -> EffectResult:
+def _at_horizon(
+    models,
+    design,
+    t,
+    s,
+    w,
+    e,
+    seg,
+    codes,
+    d,
+    estimand,
+    horizon,
+    n_bootstrap,
+    seed,
+    clusters,
+    alpha,
+    balance,
+    notes,
+    n_treated,
+    n_control,
+    n_tu,
+    n_cu,
+    cox,
+    km,
+    event,
+    labels=None,
+    refit=None,
+    uncertainty="bootstrap",
+) -> EffectResult:
     tr = t == 1
     # The raw figure is what the data shows without any weighting: neither for the propensity nor for
     # censoring at joining.
@@ -984,13 +1235,16 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
                 continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                seg_b = seg if refit is None else _segments(d, codes, _steps(by_label, refit(pd.Series(b, index=labels))))
+                seg_b = (
+                    seg if refit is None else _segments(d, codes, _steps(by_label, refit(pd.Series(b, index=labels))))
+                )
                 reps.append(_incidence_difference(models, design.x, t, seg_b, b, estimand, horizon))
     reps = np.asarray(reps)
     if uncertainty == "influence":
-        se = _influence_se(_influence_incidence(design.x, t, s, e, seg, d, codes, estimand, horizon, _Models.C,
-                                                models.hessians),
-                           clusters)
+        se = _influence_se(
+            _influence_incidence(design.x, t, s, e, seg, d, codes, estimand, horizon, _Models.C, models.hessians),
+            clusters,
+        )
         lo, hi = est - _z(alpha) * se, est + _z(alpha) * se
     else:
         lo, hi = np.quantile(reps, [alpha / 2, 1 - alpha / 2]) if len(reps) else (float("nan"),) * 2
@@ -1000,13 +1254,37 @@ def _at_horizon(models, design, t, s, w, e, seg, codes, d, estimand, horizon, n_
     hr, hr_lo, hr_hi, hr_naive = cox
     method = "weighted aalen-johansen" + (" with censoring weights" if len(seg.unit) > len(t) else "")
     return EffectResult(
-        outcome=event, kind="time_to_event", estimand=estimand, method=method, naive=treated - control_naive,
-        estimate=float(est), ci_low=float(lo), ci_high=float(hi), se=se, treated_mean=treated,
-        control_mean_naive=control_naive, n_treated=n_treated, n_control=n_control, n_treated_used=n_tu,
-        n_control_used=n_cu, e_value=ev, e_value_ci=ev_ci, max_abs_smd_before=_max_abs(balance.smd_before),
-        max_abs_smd_after=_max_abs(balance.smd_after), balance=balance, overlap=_overlap(e, t, w), warnings=notes,
-        n_bootstrap=len(reps), hazard_ratio=hr, hr_ci_low=hr_lo, hr_ci_high=hr_hi, naive_hazard_ratio=hr_naive, km=km,
-        ci_method=_ci_method(uncertainty, len(reps), has_ci), naive_se=_influence_se(naive_phi, clusters))
+        outcome=event,
+        kind="time_to_event",
+        estimand=estimand,
+        method=method,
+        naive=treated - control_naive,
+        estimate=float(est),
+        ci_low=float(lo),
+        ci_high=float(hi),
+        se=se,
+        treated_mean=treated,
+        control_mean_naive=control_naive,
+        n_treated=n_treated,
+        n_control=n_control,
+        n_treated_used=n_tu,
+        n_control_used=n_cu,
+        e_value=ev,
+        e_value_ci=ev_ci,
+        max_abs_smd_before=_max_abs(balance.smd_before),
+        max_abs_smd_after=_max_abs(balance.smd_after),
+        balance=balance,
+        overlap=_overlap(e, t, w),
+        warnings=notes,
+        n_bootstrap=len(reps),
+        hazard_ratio=hr,
+        hr_ci_low=hr_lo,
+        hr_ci_high=hr_hi,
+        naive_hazard_ratio=hr_naive,
+        km=km,
+        ci_method=_ci_method(uncertainty, len(reps), has_ci),
+        naive_se=_influence_se(naive_phi, clusters),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1034,8 +1312,16 @@ def _xt(x: np.ndarray, a: np.ndarray) -> np.ndarray:
     return np.r_[a.sum(), x.T @ a]
 
 
-def _through_model(x: np.ndarray, c: float, penalty: np.ndarray, s: np.ndarray, resid: np.ndarray,
-                   curvature: np.ndarray, grad: np.ndarray, hess: np.ndarray | None = None) -> np.ndarray:
+def _through_model(
+    x: np.ndarray,
+    c: float,
+    penalty: np.ndarray,
+    s: np.ndarray,
+    resid: np.ndarray,
+    curvature: np.ndarray,
+    grad: np.ndarray,
+    hess: np.ndarray | None = None,
+) -> np.ndarray:
     """Each unit's effect on the estimate through one fitted model: ``grad`` (the estimate's
     derivative in the model's coefficients) times the coefficients' derivative in the unit's
     log-weight, H^-1 c s_i x_i resid_i, where H is the penalised objective's Hessian: ``hess`` when
@@ -1058,8 +1344,9 @@ def _influence_means(x, t, y, s, e, mu0, method, binary, c, hessians: dict | Non
     phi = np.where(tr, s * (r - a) / n1, -w * (r - b) / w0)
     cp, pen = _model_terms(x, c)
     # the control mean's weights are s * exp([1 x] @ beta): d/d beta of it is the weighted covariance
-    phi += _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, np.where(co, w * (r - b), 0.0)) / w0,
-                          hessians.get("propensity"))
+    phi += _through_model(
+        x, cp, pen, s, t - e, e * (1 - e), -_xt(x, np.where(co, w * (r - b), 0.0)) / w0, hessians.get("propensity")
+    )
     if method == "aipw":
         # the outcome model, fitted on the comparison group (logistic or least squares)
         slope = mu0 * (1 - mu0) if binary else np.ones(len(y))
@@ -1069,28 +1356,32 @@ def _influence_means(x, t, y, s, e, mu0, method, binary, c, hessians: dict | Non
     return phi
 
 
-def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.ndarray,
-                        horizon: float) -> np.ndarray:
+def incidence_influence(entry: np.ndarray, d: np.ndarray, e: np.ndarray, w: np.ndarray, horizon: float) -> np.ndarray:
     """Each row's influence on ``cumulative_incidence``: ``w_r`` times the estimate's derivative in
     ``w_r`` (``_aj_influence``'s; tests check it against finite differences)."""
     return _aj_influence(d, e, w, horizon, entry)[1]
 
 
-def _influence_incidence(x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c,
-                         hessians: dict | None = None) -> np.ndarray:
+def _influence_incidence(
+    x, t, s, e, seg: _Segments, d, codes, estimand, horizon, c, hessians: dict | None = None
+) -> np.ndarray:
     """Influence of each unit on the ATT difference in cumulative incidence (``_at_horizon``)."""
     tr = t == 1
     phi1 = np.zeros(len(t))
     phi1[tr] = incidence_influence(None, d[tr], codes[tr], s[tr], horizon)
     w = _weights(e, t, estimand) * s
     co_rows = t[seg.unit] == 0
-    rows = incidence_influence(seg.entry[co_rows], seg.exit[co_rows], seg.event[co_rows],
-                               (w[seg.unit] * seg.factor)[co_rows], horizon)
+    rows = incidence_influence(
+        seg.entry[co_rows], seg.exit[co_rows], seg.event[co_rows], (w[seg.unit] * seg.factor)[co_rows], horizon
+    )
     phi0 = np.bincount(seg.unit[co_rows], weights=rows, minlength=len(t))
     cp, pen = _model_terms(x, c)
     # a control's weight is s * exp([1 x] @ beta), so the estimate moves with beta as -[1 x]' phi0
-    return phi1 - phi0 + _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, phi0),
-                                        (hessians or {}).get("propensity"))
+    return (
+        phi1
+        - phi0
+        + _through_model(x, cp, pen, s, t - e, e * (1 - e), -_xt(x, phi0), (hessians or {}).get("propensity"))
+    )
 
 
 def _influence_se(phi: np.ndarray, clusters) -> float:
@@ -1100,9 +1391,15 @@ def _influence_se(phi: np.ndarray, clusters) -> float:
     return float(np.sqrt(g / (g - 1) * np.sum(phi**2))) if g > 1 else float("nan")
 
 
-def cox_binary(d: np.ndarray, event: np.ndarray, x: np.ndarray, w: np.ndarray,
-               clusters: np.ndarray | None = None, tol: float = 1e-10,
-               entry: np.ndarray | None = None) -> tuple[float, float]:
+def cox_binary(
+    d: np.ndarray,
+    event: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    clusters: np.ndarray | None = None,
+    tol: float = 1e-10,
+    entry: np.ndarray | None = None,
+) -> tuple[float, float]:
     """Weighted Cox model on one 0/1 covariate (Breslow ties): (log hazard ratio, robust standard
     error). The robust error is the sandwich of Lin and Wei (1989), summed within ``clusters``.
     With ``entry``, each row is at risk on (entry, d] only (the counting-process form), so a unit can be
@@ -1119,10 +1416,12 @@ def cox_binary(d: np.ndarray, event: np.ndarray, x: np.ndarray, w: np.ndarray,
     n_t = len(times)
     # A row is at risk at the event times from the first after its entry up to its own end (slot).
     first = np.zeros(len(d), dtype=np.int64) if entry is None else np.searchsorted(times, entry, side="right")
+
     def at_risk(v):
-        diff = np.bincount(first, weights=v, minlength=n_t + 1)[:n_t + 1]
-        diff -= np.bincount(slot + 1, weights=v, minlength=n_t + 1)[:n_t + 1]
+        diff = np.bincount(first, weights=v, minlength=n_t + 1)[: n_t + 1]
+        diff -= np.bincount(slot + 1, weights=v, minlength=n_t + 1)[: n_t + 1]
         return np.cumsum(diff)[:n_t]
+
     w0, w1 = at_risk(w * (x == 0)), at_risk(w * (x == 1))
     dn = np.bincount(slot[ev], weights=w[ev], minlength=n_t)
     dn1 = np.bincount(slot[ev], weights=(w * (x == 1))[ev], minlength=n_t)

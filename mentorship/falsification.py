@@ -39,17 +39,33 @@ PLACEBO_OUTCOME_EXCLUDED = ("prior_promotions", "salary_position", "is_people_ma
 #: The cells within which the placebo treatment is drawn, as many per cell as there are mentored people.
 CELLS = ["cohort", "department", "job_level", "performance_rating"]
 #: The real outcomes the placebo treatment is estimated on: (outcome, horizon).
-PLACEBO_TREATMENT_OUTCOMES = [("promoted", 12), ("retained", 12), ("salary_growth", 12), ("engagement_change", None),
-                              ("satisfaction_change", None)]
+PLACEBO_TREATMENT_OUTCOMES = [
+    ("promoted", 12),
+    ("retained", 12),
+    ("salary_growth", 12),
+    ("engagement_change", None),
+    ("satisfaction_change", None),
+]
 CHECKS = {
     "placebo_outcome": "Placebo outcome: promoted in the 12 months before the index date",
     "placebo_treatment": "Placebo treatment (a specification check): never-mentored people given a fake program",
     "balance": "Balance after weighting: every covariate's |SMD| at most 0.1",
 }
 COLUMNS = {
-    "check": "object", "role": "object", "outcome": "object", "outcome_label": "object", "horizon_months": "Int64",
-    "naive": "float64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64", "se": "float64",
-    "n_treated": "Float64", "n_control": "Float64", "covers_zero": "boolean", "passed": "boolean",
+    "check": "object",
+    "role": "object",
+    "outcome": "object",
+    "outcome_label": "object",
+    "horizon_months": "Int64",
+    "naive": "float64",
+    "estimate": "float64",
+    "ci_low": "float64",
+    "ci_high": "float64",
+    "se": "float64",
+    "n_treated": "Float64",
+    "n_control": "Float64",
+    "covers_zero": "boolean",
+    "passed": "boolean",
     "detail": "object",
 }
 
@@ -58,9 +74,19 @@ def placebo_outcome(frames: dict, role: str, settings: EffectSettings) -> list[d
     f = frames["survival"]
     if "promoted_in_year_before" not in f:
         return []
-    task = _Task(role, "promoted_in_year_before", "Promoted in the 12 months before the index date", "binary", None,
-                 "overall", "all", f, outcome_col="promoted_in_year_before", exclude=PLACEBO_OUTCOME_EXCLUDED,
-                 uncertainty=_uncertainty(frames, settings))
+    task = _Task(
+        role,
+        "promoted_in_year_before",
+        "Promoted in the 12 months before the index date",
+        "binary",
+        None,
+        "overall",
+        "all",
+        f,
+        outcome_col="promoted_in_year_before",
+        exclude=PLACEBO_OUTCOME_EXCLUDED,
+        uncertainty=_uncertainty(frames, settings),
+    )
     return [_row("placebo_outcome", task, _run(task, settings)[0])]
 
 
@@ -84,13 +110,18 @@ def fake_program(frames: dict, seed: int) -> dict:
 
     def relabel(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame[(frame.treated == 0) & ~frame.joins_later.astype(bool)]
-        rows = pd.DataFrame({"employee_id": frame.employee_id.astype(str).to_numpy(),
-                             "cohort": frame.cohort.astype(str).to_numpy()})
+        rows = pd.DataFrame(
+            {"employee_id": frame.employee_id.astype(str).to_numpy(), "cohort": frame.cohort.astype(str).to_numpy()}
+        )
         labels = rows.merge(fake, on=["employee_id", "cohort"], how="left").fake.fillna(0).to_numpy()
         return frame.assign(treated=labels.astype(int)).reset_index(drop=True)
 
-    return {"career": relabel(frames["career"]), "survey": relabel(frames["survey"]),
-            "survival": relabel(survival), "censoring": None}
+    return {
+        "career": relabel(frames["career"]),
+        "survey": relabel(frames["survey"]),
+        "survival": relabel(survival),
+        "censoring": None,
+    }
 
 
 def placebo_treatment(frames: dict, role: str, settings: EffectSettings) -> list[dict]:
@@ -98,19 +129,32 @@ def placebo_treatment(frames: dict, role: str, settings: EffectSettings) -> list
     if fake["survival"].treated.sum() < 2:
         return []
     wanted = set(PLACEBO_TREATMENT_OUTCOMES)
-    tasks = [t for t in _tasks(fake, role, (12,), _uncertainty(fake, settings))
-             if t.segment_type == "overall" and (t.outcome, t.horizon) in wanted]
+    tasks = [
+        t
+        for t in _tasks(fake, role, (12,), _uncertainty(fake, settings))
+        if t.segment_type == "overall" and (t.outcome, t.horizon) in wanted
+    ]
     return [_row("placebo_treatment", t, _run(t, settings)[0]) for t in tasks]
 
 
 def _row(check: str, task: _Task, r: dict) -> dict:
     ok = not r.get("suppressed") and np.isfinite(r.get("ci_low", np.nan))
-    return {"check": check, "role": task.role, "outcome": task.outcome, "outcome_label": task.label,
-            "horizon_months": task.horizon, "naive": r.get("naive"), "estimate": r.get("estimate"),
-            "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"), "se": r.get("se"),
-            "n_treated": r.get("n_treated"), "n_control": r.get("n_control"),
-            "covers_zero": bool(r["ci_low"] <= 0 <= r["ci_high"]) if ok else None,
-            "detail": r.get("suppression_reason") if r.get("suppressed") else None}
+    return {
+        "check": check,
+        "role": task.role,
+        "outcome": task.outcome,
+        "outcome_label": task.label,
+        "horizon_months": task.horizon,
+        "naive": r.get("naive"),
+        "estimate": r.get("estimate"),
+        "ci_low": r.get("ci_low"),
+        "ci_high": r.get("ci_high"),
+        "se": r.get("se"),
+        "n_treated": r.get("n_treated"),
+        "n_control": r.get("n_control"),
+        "covers_zero": bool(r["ci_low"] <= 0 <= r["ci_high"]) if ok else None,
+        "detail": r.get("suppression_reason") if r.get("suppressed") else None,
+    }
 
 
 def balance_rows(balance: pd.DataFrame) -> list[dict]:
@@ -120,11 +164,20 @@ def balance_rows(balance: pd.DataFrame) -> list[dict]:
         worst = g.loc[g.smd_after.abs().idxmax()]
         value = float(abs(worst.smd_after))
         h = "" if pd.isna(worst.horizon_months) else f" at {int(worst.horizon_months)} months"
-        rows.append({"check": "balance", "role": role, "outcome": worst.outcome, "outcome_label": None,
-                     "horizon_months": worst.horizon_months, "estimate": value, "covers_zero": None,
-                     "passed": value <= SMD_TARGET,
-                     "detail": f"largest |SMD| after weighting {value:.3f} on {worst.covariate} ({worst.outcome}{h}), "
-                               f"over {g.covariate.nunique()} covariates"})
+        rows.append(
+            {
+                "check": "balance",
+                "role": role,
+                "outcome": worst.outcome,
+                "outcome_label": None,
+                "horizon_months": worst.horizon_months,
+                "estimate": value,
+                "covers_zero": None,
+                "passed": value <= SMD_TARGET,
+                "detail": f"largest |SMD| after weighting {value:.3f} on {worst.covariate} ({worst.outcome}{h}), "
+                f"over {g.covariate.nunique()} covariates",
+            }
+        )
     return rows
 
 
@@ -141,8 +194,9 @@ def judge(rows: list[dict]) -> pd.DataFrame:
         if k:
             z = float(norm.ppf(1 - 0.05 / (2 * k)))
             # An estimate that could not be made has not passed: it is reported as not estimated.
-            table.loc[part, "passed"] = (table.loc[part, "estimate"].abs() <= z * table.loc[part, "se"]) & \
-                table.loc[part, "se"].notna()
+            table.loc[part, "passed"] = (table.loc[part, "estimate"].abs() <= z * table.loc[part, "se"]) & table.loc[
+                part, "se"
+            ].notna()
     return table.reindex(columns=list(COLUMNS)).astype(COLUMNS)
 
 
@@ -157,12 +211,16 @@ def summary(table: pd.DataFrame, check: str) -> tuple[bool, str]:
         return failed.empty, "; ".join(part.role + ": " + part.detail)
     k = len(made)
     outside = int(made.covers_zero.astype("boolean").fillna(True).eq(False).sum())
-    line = (f"{k} estimates; {outside} of their 95% intervals exclude zero (about {k * 0.05:.1f} would by chance); "
-            f"{len(failed)} beyond the Bonferroni level")
+    line = (
+        f"{k} estimates; {outside} of their 95% intervals exclude zero (about {k * 0.05:.1f} would by chance); "
+        f"{len(failed)} beyond the Bonferroni level"
+    )
     if len(made) < len(part):
         line += f"; {len(part) - len(made)} could not be estimated (too few people)"
     if not failed.empty:
         worst = failed.loc[(failed.estimate.abs() / failed.se).idxmax()]
-        line += (f"; largest: {worst.role} {worst.outcome_label} {worst.estimate:+.3f} "
-                 f"({worst.ci_low:+.3f} to {worst.ci_high:+.3f})")
+        line += (
+            f"; largest: {worst.role} {worst.outcome_label} {worst.estimate:+.3f} "
+            f"({worst.ci_low:+.3f} to {worst.ci_high:+.3f})"
+        )
     return failed.empty, line

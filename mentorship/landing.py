@@ -38,13 +38,16 @@ _SNIFF_BYTES = 1 << 20
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_](0[1-9]|1[0-2])(?!\d)")
 # A header name that reads like a value (see _reads_like_data).
-_VALUE_LIKE = re.compile(r"""^(?:
+_VALUE_LIKE = re.compile(
+    r"""^(?:
       [-+]?[$€£]?\d[\d,.' ]*(?:[eE][-+]?\d+)?%?           # a number: 60, -3, 4.5, 59,473, 1e3, 12%
     | \d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d.*)?          # a date or timestamp: 2022-12-15, 15/12/2022
     | [A-Za-z]{1,4}[-_]?\d{3,}                               # an id: E0000104, P-0017, EMP_12345
     | [^@\s]+@[^@\s]+\.[^@\s]+                              # an e-mail address
     | (?:true|false|yes|no)                                  # a boolean
-    )$""", re.X | re.I)
+    )$""",
+    re.X | re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -144,8 +147,10 @@ def sniff_encoding(path: Path) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if b"\x00" in head:
-        raise _Problem("holds NUL bytes: it is binary or in an encoding other than UTF-8, UTF-16 with a BOM "
-                       "or Latin-1, and cannot be decoded")
+        raise _Problem(
+            "holds NUL bytes: it is binary or in an encoding other than UTF-8, UTF-16 with a BOM "
+            "or Latin-1, and cannot be decoded"
+        )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
@@ -173,8 +178,9 @@ def _line_numbers(path: Path, byte_positions: list[int]) -> dict[int, int]:
     return out
 
 
-def _read_header(path: Path, encoding: str, delimiter: str | None,
-                 like: list[str] | None = None) -> tuple[str, list[str]] | None:
+def _read_header(
+    path: Path, encoding: str, delimiter: str | None, like: list[str] | None = None
+) -> tuple[str, list[str]] | None:
     """The delimiter and the header's names as written, parsed by Python's csv module (quote '"').
 
     Without a delimiter, one of , ; tab | is chosen: with ``like`` (the names DuckDB read), the one
@@ -227,13 +233,21 @@ def _unclosed_quote(path: Path) -> int | None:
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, table: str) -> list[str] | None:
     """Stage a CSV file; return its header's names as written (see ``stage_file``), None if unknown."""
     encoding = sm.encoding or sniff_encoding(path)
-    opts = [f"encoding = {q(encoding)}", "all_varchar = true", "header = true",
-            "store_rejects = true", "rejects_table = '_csv_rejects'", "rejects_scan = '_csv_reject_scans'"]
+    opts = [
+        f"encoding = {q(encoding)}",
+        "all_varchar = true",
+        "header = true",
+        "store_rejects = true",
+        "rejects_table = '_csv_rejects'",
+        "rejects_scan = '_csv_reject_scans'",
+    ]
     read = ", ".join(opts + ([f"delim = {q(sm.delimiter)}"] if sm.delimiter else []))
     con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
     # DuckDB preserves insertion order, so row_number() over () is the record's position in the file.
-    con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
-                f"from read_csv({q(str(path))}, {read})")
+    con.execute(
+        f"create or replace temp table _records as select row_number() over () as _record, * "
+        f"from read_csv({q(str(path))}, {read})"
+    )
     cols = [c for c in _columns(con, "_records") if c != "_record"]
     if not cols:
         raise _Problem("has no header row")
@@ -250,35 +264,50 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
         columns = "{" + ", ".join(f"{q(n)}: 'VARCHAR'" for n in _unique_names([n.strip() for n in names])) + "}"
         try:
             con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
-            con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
-                        f"from read_csv({q(str(path))}, {', '.join(opts)}, auto_detect = false, delim = {q(delim)}, "
-                        f"quote = '\"', escape = '\"', columns = {columns})")
+            con.execute(
+                f"create or replace temp table _records as select row_number() over () as _record, * "
+                f"from read_csv({q(str(path))}, {', '.join(opts)}, auto_detect = false, delim = {q(delim)}, "
+                f"quote = '\"', escape = '\"', columns = {columns})"
+            )
             cols, written = [c for c in _columns(con, "_records") if c != "_record"], names
         except duckdb.Error:  # not a cut after all: keep the first reading
             con.execute("drop table if exists _csv_rejects; drop table if exists _csv_reject_scans")
-            con.execute(f"create or replace temp table _records as select row_number() over () as _record, * "
-                        f"from read_csv({q(str(path))}, {read})")
+            con.execute(
+                f"create or replace temp table _records as select row_number() over () as _record, * "
+                f"from read_csv({q(str(path))}, {read})"
+            )
             opener = None
     if written is None:
         written = (_read_header(path, encoding, sm.delimiter, like=cols) or (None, None))[1]
-    rejects = con.execute("select line_byte_position, string_agg(distinct lower(error_type), '; '), "
-                          "any_value(error_message) from _csv_rejects group by 1 order by 1").fetchall()
+    rejects = con.execute(
+        "select line_byte_position, string_agg(distinct lower(error_type), '; '), "
+        "any_value(error_message) from _csv_rejects group by 1 order by 1"
+    ).fetchall()
     if opener is not None and rejects and rejects[-1][0] <= opener and "unquoted value" in rejects[-1][1]:
-        rejects[-1] = (rejects[-1][0], "truncated file", f"the file ends inside a quoted field opened on line "
-                       f"{_line_numbers(path, [opener])[opener]}, so the transfer was probably cut short")
+        rejects[-1] = (
+            rejects[-1][0],
+            "truncated file",
+            f"the file ends inside a quoted field opened on line "
+            f"{_line_numbers(path, [opener])[opener]}, so the transfer was probably cut short",
+        )
     all_text = "concat_ws(chr(31), " + ", ".join(ident(c) for c in cols) + ")"
     embedded = con.execute(f"select count(*) from _records where contains({all_text}, chr(10))").fetchall()[0][0]
     # The line a record starts on: the header is line 1, each earlier record adds its own line and
     # any newlines quoted inside it, and each unparseable line before it adds one more.
-    nl_before = (f"coalesce(sum(length({all_text}) - length(replace({all_text}, chr(10), ''))) over "
-                 f"(order by _record rows between unbounded preceding and 1 preceding), 0)" if embedded else "0")
+    nl_before = (
+        f"coalesce(sum(length({all_text}) - length(replace({all_text}, chr(10), ''))) over "
+        f"(order by _record rows between unbounded preceding and 1 preceding), 0)"
+        if embedded
+        else "0"
+    )
     con.execute(f"create or replace temp table _provisional as select *, 1 + _record + {nl_before} as _p from _records")
     if rejects:
         lines = _line_numbers(path, [r[0] for r in rejects])
         con.execute("create or replace temp table _reject_lines (line bigint, pos bigint, k bigint, error varchar)")
-        con.executemany("insert into _reject_lines values (?, ?, ?, ?)",
-                        [(lines[b], lines[b] - j + 1, j, f"{kind}: {msg}")
-                         for j, (b, kind, msg) in enumerate(rejects, 1)])
+        con.executemany(
+            "insert into _reject_lines values (?, ?, ?, ?)",
+            [(lines[b], lines[b] - j + 1, j, f"{kind}: {msg}") for j, (b, kind, msg) in enumerate(rejects, 1)],
+        )
         con.execute(f"""create or replace temp table {table} as
             select p._record, p._p + coalesce(r.k, 0) as _line, null::varchar as _parse_error,
                    p.* exclude (_record, _p)
@@ -286,18 +315,24 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
             union all by name
             select null as _record, line as _line, error as _parse_error from _reject_lines""")
     else:
-        con.execute(f"create or replace temp table {table} as select _record, _p as _line, "
-                    f"null::varchar as _parse_error, * exclude (_record, _p) from _provisional")
+        con.execute(
+            f"create or replace temp table {table} as select _record, _p as _line, "
+            f"null::varchar as _parse_error, * exclude (_record, _p) from _provisional"
+        )
     return written
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> list[str]:
     """Stage a Parquet file; return its columns' names as written in its schema."""
-    con.execute(f"create or replace temp view _pq as select * from read_parquet({q(str(path))}, file_row_number = true)")
+    con.execute(
+        f"create or replace temp view _pq as select * from read_parquet({q(str(path))}, file_row_number = true)"
+    )
     cols = [c for c in _columns(con, "_pq") if c != "file_row_number"]
     text = ", ".join(f"regexp_replace({ident(c)}::varchar, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in cols)
-    con.execute(f"create or replace temp table {table} as select file_row_number + 1 as _record, "
-                f"file_row_number + 1 as _line, null::varchar as _parse_error, {text} from _pq")
+    con.execute(
+        f"create or replace temp table {table} as select file_row_number + 1 as _record, "
+        f"file_row_number + 1 as _line, null::varchar as _parse_error, {text} from _pq"
+    )
     try:
         return pq.read_schema(path).names
     except (OSError, ValueError):  # DuckDB read it, so its names stand
@@ -318,8 +353,10 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, 
     con.register("_xl", frame)
     text = ", ".join(f"regexp_replace({ident(c)}, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in frame.columns)
     # Spreadsheet row numbers: the header is row 1.
-    con.execute(f"create or replace temp table {table} as select row_number() over () as _record, "
-                f"row_number() over () + 1 as _line, null::varchar as _parse_error, {text} from _xl")
+    con.execute(
+        f"create or replace temp table {table} as select row_number() over () as _record, "
+        f"row_number() over () + 1 as _line, null::varchar as _parse_error, {text} from _xl"
+    )
     con.unregister("_xl")
     return ["" if pd.isna(v) else str(v) for v in header.iloc[0]] if len(header) else []
 
@@ -399,8 +436,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
             if choice is None:
                 repeated.append((col.name, f"{len(positions)} columns named {named} ({where})"))
             elif choice != "last" and choice > len(positions):
-                bad_choice.append(f"the mapping's sources.{source}.duplicate_columns chooses column {choice} of "
-                                  f"those named {named}, but the file has {len(positions)} ({where})")
+                bad_choice.append(
+                    f"the mapping's sources.{source}.duplicate_columns chooses column {choice} of "
+                    f"those named {named}, but the file has {len(positions)} ({where})"
+                )
             else:
                 actual = found[positions[-1] if choice == "last" else positions[choice - 1]]
         if actual is None:
@@ -419,31 +458,39 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
     if absent_mapped or missing:
         expected = {c.name for c in contract.columns} | set(sm.columns.values())
         if _reads_like_data(found, expected):  # never copy a data row into the report
-            found_text = (f"; its first line reads like data, not column names, so the header seems to be missing "
-                          f"({len(found)} column(s) read; the values are not shown)")
+            found_text = (
+                f"; its first line reads like data, not column names, so the header seems to be missing "
+                f"({len(found)} column(s) read; the values are not shown)"
+            )
         else:
             found_text = " (found: " + ", ".join(found[:12]) + (", ..." if len(found) > 12 else "") + ")"
     if absent_mapped:
-        raise _Problem(f"the mapping names column(s) {', '.join(absent_mapped)} that the file does not have"
-                       f"{found_text}")
+        raise _Problem(
+            f"the mapping names column(s) {', '.join(absent_mapped)} that the file does not have{found_text}"
+        )
     if missing:
         hint = ""
         if len(found) == 1 and any(d in found[0] for d in ",;|\t"):
-            hint = (" The header reads as one column, so the delimiter is probably not what the file uses; "
-                    f"set sources.{source}.csv.delimiter in the mapping file.")
+            hint = (
+                " The header reads as one column, so the delimiter is probably not what the file uses; "
+                f"set sources.{source}.csv.delimiter in the mapping file."
+            )
         raise _Problem(f"lacks required column(s) {', '.join(missing)}{found_text}.{hint}")
     if bad_choice:
         raise _Problem("; ".join(bad_choice))
     if repeated:
         example = ", ".join(f"{name}: 2" for name, _ in repeated)
-        raise _Problem(f"has {' and '.join(text for _, text in repeated)}; say which one to use with "
-                       f"sources.{source}.duplicate_columns: {{{example}}} in the mapping file (a number counts "
-                       f"them in the order they appear, 1 for the first; or first, last)")
+        raise _Problem(
+            f"has {' and '.join(text for _, text in repeated)}; say which one to use with "
+            f"sources.{source}.duplicate_columns: {{{example}}} in the mapping file (a number counts "
+            f"them in the order they appear, 1 for the first; or first, last)"
+        )
     n = con.execute("select count(*) from _staged").fetchall()[0][0]
     if n == 0:
         raise _Problem("holds no data rows (header only)")
-    con.execute(f"create or replace temp table {table} as select _record, _line, _parse_error, "
-                f"{', '.join(select)} from _staged")
+    con.execute(
+        f"create or replace temp table {table} as select _record, _line, _parse_error, {', '.join(select)} from _staged"
+    )
     con.execute("drop table _staged")
     return n
 
@@ -457,13 +504,20 @@ def file_month(path: Path | str) -> str | None:
 
 def landing_months(landing_dir: Path) -> list[str]:
     """Every month that a file of a monthly source in the landing folder names, in order."""
-    return sorted({m for s in SOURCES.values() if s.monthly
-                   for m in map(file_month, landing_files(landing_dir, s.name)) if m})
+    return sorted(
+        {m for s in SOURCES.values() if s.monthly for m in map(file_month, landing_files(landing_dir, s.name)) if m}
+    )
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, mapping: Mapping | None = None,
-             progress: Callable[[str], None] | None = None, months: list[str] | None = None,
-             month_span: tuple[str, str] | None = None) -> LoadResult:
+def load_raw(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    landing_dir: Path,
+    mapping: Mapping | None = None,
+    progress: Callable[[str], None] | None = None,
+    months: list[str] | None = None,
+    month_span: tuple[str, str] | None = None,
+) -> LoadResult:
     """Load a source's landing files into raw.<source>, atomically.
 
     ``months`` (monthly sources only) limits the load to files named with those months: their rows in
@@ -484,19 +538,37 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: str, landing_dir: Path, map
     monthly = SOURCES[source].monthly
     files = landing_files(landing_dir, source)
     if not files:
-        raise FileContractError(source, [FileProblem(f"{Path(landing_dir) / source}/*",
-                                                     f"no {', '.join(FILE_SUFFIXES)} files in the landing folder")])
+        raise FileContractError(
+            source,
+            [
+                FileProblem(
+                    f"{Path(landing_dir) / source}/*", f"no {', '.join(FILE_SUFFIXES)} files in the landing folder"
+                )
+            ],
+        )
     if months is not None and not (monthly and _has_months(con, source) is not False):
         months = None  # not monthly, or a table from before partitions: it is rebuilt from every month
-    unplaced = [FileProblem(p.name, f"has no month in its name: {source} arrives in monthly batches and each file "
-                                    f"loads into the month its name carries (YYYY-MM), e.g. {source}_2025-03{p.suffix}; "
-                                    f"rename it")
-                for p in files if monthly and file_month(p) is None]
+    unplaced = [
+        FileProblem(
+            p.name,
+            f"has no month in its name: {source} arrives in monthly batches and each file "
+            f"loads into the month its name carries (YYYY-MM), e.g. {source}_2025-03{p.suffix}; "
+            f"rename it",
+        )
+        for p in files
+        if monthly and file_month(p) is None
+    ]
     if monthly and month_span:
-        unplaced += [FileProblem(p.name, f"names the month {file_month(p)}, outside the months this pipeline keeps "
-                                         f"({month_span[0]} to {month_span[1]}); fix the name, or set "
-                                         f"MENTORSHIP_FIRST_MONTH to an earlier month for older extracts")
-                     for p in files if file_month(p) and not month_span[0] <= file_month(p) <= month_span[1]]
+        unplaced += [
+            FileProblem(
+                p.name,
+                f"names the month {file_month(p)}, outside the months this pipeline keeps "
+                f"({month_span[0]} to {month_span[1]}); fix the name, or set "
+                f"MENTORSHIP_FIRST_MONTH to an earlier month for older extracts",
+            )
+            for p in files
+            if file_month(p) and not month_span[0] <= file_month(p) <= month_span[1]
+        ]
     result, problems, staged, seen = LoadResult(source, months=months), list(unplaced), [], {}
     try:
         _stage_all(con, source, files, sm, result, problems, staged, seen, progress, monthly, months)
@@ -519,8 +591,16 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
     for i, path in enumerate(files, 1):
         month = file_month(path) if monthly else None
         ours = months is None or month in months
-        entry = {"file": path.name, "sha256": None, "bytes": None, "rows": 0,
-                 "status": "loaded", "duplicate_of": None, "file_order": i, "month": month}
+        entry = {
+            "file": path.name,
+            "sha256": None,
+            "bytes": None,
+            "rows": 0,
+            "status": "loaded",
+            "duplicate_of": None,
+            "file_order": i,
+            "month": month,
+        }
         why = _not_a_file(path)
         if why is None:
             try:
@@ -560,14 +640,20 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
         result.files.append(entry)
     empty = sorted(set(months or ()) - {f["month"] for f in result.files})
     if empty and progress:
-        progress(f"{source}: {len(empty)} of {len(months)} months have no file and hold no rows "
-                 f"({', '.join(empty[:3])}{', ...' if len(empty) > 3 else ''})")
+        progress(
+            f"{source}: {len(empty)} of {len(months)} months have no file and hold no rows "
+            f"({', '.join(empty[:3])}{', ...' if len(empty) > 3 else ''})"
+        )
 
 
 def _has_months(con, source: str) -> bool | None:
     """Whether raw.<source> is keyed by month; None when it does not exist yet."""
-    cols = [r[0] for r in con.execute("select column_name from information_schema.columns where table_schema = 'raw' "
-                                      "and table_name = ?", [source]).fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?", [source]
+        ).fetchall()
+    ]
     return ("_month" in cols) if cols else None
 
 
@@ -587,13 +673,23 @@ def _record_checks(con, source: str, result: LoadResult, problems: list[FileProb
     where, args = _month_filter(months)
     con.execute(f"delete from raw.file_checks where source = ?{where}", [source, *args])
     logged = {f["file"] for f in result.files}
-    rows = ([(source, f["file"], f["status"], f["rows"],
-              why.get(f["file"], f"same content as {f['duplicate_of']}" if f["duplicate_of"] else None), f["month"])
-             for f in result.files]
-            + [(source, p.file, "failed", 0, p.problem, None) for p in problems if p.file not in logged])
+    rows = [
+        (
+            source,
+            f["file"],
+            f["status"],
+            f["rows"],
+            why.get(f["file"], f"same content as {f['duplicate_of']}" if f["duplicate_of"] else None),
+            f["month"],
+        )
+        for f in result.files
+    ] + [(source, p.file, "failed", 0, p.problem, None) for p in problems if p.file not in logged]
     if rows:
-        con.executemany("insert into raw.file_checks by name select ? as source, ? as file, ? as status, ? as \"rows\", "
-                        "? as problem, current_timestamp as checked_at, ? as month", rows)
+        con.executemany(
+            'insert into raw.file_checks by name select ? as source, ? as file, ? as status, ? as "rows", '
+            "? as problem, current_timestamp as checked_at, ? as month",
+            rows,
+        )
 
 
 def _write_raw(con, source, result, staged, months) -> None:
@@ -601,7 +697,8 @@ def _write_raw(con, source, result, staged, months) -> None:
     table = f"raw.{source}"
     union = "\nunion all by name\n".join(
         f"select {q(name)} as _source_file, {q(month) if month else 'null'}::varchar as _month, * from _file_{i}"
-        for i, name, month in staged)
+        for i, name, month in staged
+    )
     con.execute("create schema if not exists raw")
     con.execute("""create table if not exists raw.landing_files (source varchar, file varchar, sha256 varchar,
         bytes bigint, "rows" bigint, status varchar, duplicate_of varchar, file_order integer, loaded_at timestamp,
@@ -615,13 +712,18 @@ def _write_raw(con, source, result, staged, months) -> None:
             con.execute(f"create or replace table {table} as select *, current_timestamp as _loaded_at from ({union})")
         else:
             cols = ", ".join(f"{ident(c.name)} varchar" for c in SOURCES[source].columns)
-            con.execute(f"create table if not exists {table} (_source_file varchar, _month varchar, _record bigint, "
-                        f"_line bigint, _parse_error varchar, {cols}, _loaded_at timestamp with time zone)")
-            con.execute(f"delete from {table} where _month in ({', '.join('?' * len(months))})" if months
-                        else "select 1", args)
+            con.execute(
+                f"create table if not exists {table} (_source_file varchar, _month varchar, _record bigint, "
+                f"_line bigint, _parse_error varchar, {cols}, _loaded_at timestamp with time zone)"
+            )
+            con.execute(
+                f"delete from {table} where _month in ({', '.join('?' * len(months))})" if months else "select 1", args
+            )
             if staged:
-                con.execute(f"create or replace temp table _incoming as select *, current_timestamp as _loaded_at "
-                            f"from ({union})")
+                con.execute(
+                    f"create or replace temp table _incoming as select *, current_timestamp as _loaded_at "
+                    f"from ({union})"
+                )
                 have = set(_columns(con, table))
                 for c in _columns(con, "_incoming"):
                     if c not in have:  # a new extra column in this month's files
@@ -630,11 +732,25 @@ def _write_raw(con, source, result, staged, months) -> None:
                 con.execute("drop table _incoming")
         con.execute(f"delete from raw.landing_files where source = ?{where}", [source, *args])
         if result.files:
-            con.executemany("insert into raw.landing_files by name select ? as source, ? as file, ? as sha256, "
-                            "? as bytes, ? as \"rows\", ? as status, ? as duplicate_of, ? as file_order, "
-                            "current_timestamp as loaded_at, ? as month",
-                            [(source, f["file"], f["sha256"], f["bytes"], f["rows"], f["status"], f["duplicate_of"],
-                              f["file_order"], f["month"]) for f in result.files])
+            con.executemany(
+                "insert into raw.landing_files by name select ? as source, ? as file, ? as sha256, "
+                '? as bytes, ? as "rows", ? as status, ? as duplicate_of, ? as file_order, '
+                "current_timestamp as loaded_at, ? as month",
+                [
+                    (
+                        source,
+                        f["file"],
+                        f["sha256"],
+                        f["bytes"],
+                        f["rows"],
+                        f["status"],
+                        f["duplicate_of"],
+                        f["file_order"],
+                        f["month"],
+                    )
+                    for f in result.files
+                ],
+            )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

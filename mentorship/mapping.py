@@ -101,8 +101,9 @@ def load_mapping(path: Path | str | None) -> Mapping:
         raise MappingError(f"mapping file {path}: the top level may hold only 'sources' and 'identifiers'")
     ids = doc.get("identifiers") or {}
     if not isinstance(ids, dict) or set(ids) - {"case"} or str(ids.get("case", "sensitive")).lower() not in ID_CASES:
-        raise MappingError(f"mapping file {path}: identifiers must be {{case: sensitive}} or {{case: insensitive}}; "
-                           f"got {ids!r}")
+        raise MappingError(
+            f"mapping file {path}: identifiers must be {{case: sensitive}} or {{case: insensitive}}; got {ids!r}"
+        )
     id_case = str(ids.get("case", "sensitive")).lower()
     sources = {}
     for name, spec in (doc.get("sources") or {}).items():
@@ -110,15 +111,30 @@ def load_mapping(path: Path | str | None) -> Mapping:
         if name not in SOURCES:
             raise MappingError(f"{where}: unknown source (known: {', '.join(SOURCES)})")
         spec = spec or {}
-        known = {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs", "no_value",
-                 "duplicate_columns"}
+        known = {
+            "columns",
+            "values",
+            "date_format",
+            "date_formats",
+            "csv",
+            "excel",
+            "constructs",
+            "no_value",
+            "duplicate_columns",
+        }
         if unknown := set(spec) - known:
-            raise MappingError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})")
+            raise MappingError(
+                f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})"
+            )
         contract_cols = {c.name for c in SOURCES[name].columns}
         columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
-        values = {str(k): {str(code): str(val) for code, val in (v or {}).items()}
-                  for k, v in (spec.get("values") or {}).items()}
-        date_formats = {str(k): _formats(v, f"{where}.date_formats.{k}") for k, v in (spec.get("date_formats") or {}).items()}
+        values = {
+            str(k): {str(code): str(val) for code, val in (v or {}).items()}
+            for k, v in (spec.get("values") or {}).items()
+        }
+        date_formats = {
+            str(k): _formats(v, f"{where}.date_formats.{k}") for k, v in (spec.get("date_formats") or {}).items()
+        }
         no_value = {}
         for k, v in (spec.get("no_value") or {}).items():
             items = [] if v is None else [v] if isinstance(v, str) else v
@@ -128,17 +144,28 @@ def load_mapping(path: Path | str | None) -> Mapping:
         duplicate_columns = {}
         for k, v in (spec.get("duplicate_columns") or {}).items():
             choice = v.strip().lower() if isinstance(v, str) else v
-            if choice in ("first", "last") or (isinstance(choice, int) and not isinstance(choice, bool) and choice >= 1):
+            if choice in ("first", "last") or (
+                isinstance(choice, int) and not isinstance(choice, bool) and choice >= 1
+            ):
                 duplicate_columns[str(k)] = 1 if choice == "first" else choice
             else:
-                raise MappingError(f"{where}.duplicate_columns.{k} must say which of the columns named {k} to use: "
-                                   f"a number counted from 1 in the order they appear (2 for the second), or first "
-                                   f"or last; got {v!r}")
-        for part, cols in (("columns", columns), ("values", values), ("date_formats", date_formats),
-                           ("no_value", no_value), ("duplicate_columns", duplicate_columns)):
+                raise MappingError(
+                    f"{where}.duplicate_columns.{k} must say which of the columns named {k} to use: "
+                    f"a number counted from 1 in the order they appear (2 for the second), or first "
+                    f"or last; got {v!r}"
+                )
+        for part, cols in (
+            ("columns", columns),
+            ("values", values),
+            ("date_formats", date_formats),
+            ("no_value", no_value),
+            ("duplicate_columns", duplicate_columns),
+        ):
             if bad := sorted(set(cols) - contract_cols):
-                raise MappingError(f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
-                                   f"(contract columns: {', '.join(sorted(contract_cols))})")
+                raise MappingError(
+                    f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
+                    f"(contract columns: {', '.join(sorted(contract_cols))})"
+                )
         csv = spec.get("csv") or {}
         encoding = csv.get("encoding")
         if encoding is not None and str(encoding).lower() not in ENCODINGS:
@@ -153,10 +180,18 @@ def load_mapping(path: Path | str | None) -> Mapping:
             for item in items or []:
                 constructs[str(item)] = str(construct)
         sources[name] = SourceMapping(
-            columns=columns, values=values,
-            date_format=_formats(spec["date_format"], f"{where}.date_format") if "date_format" in spec
+            columns=columns,
+            values=values,
+            date_format=_formats(spec["date_format"], f"{where}.date_format")
+            if "date_format" in spec
             else (DEFAULT_DATE_FORMAT,),
-            date_formats=date_formats, delimiter=delimiter, encoding=encoding and str(encoding).lower(),
-            sheet=(spec.get("excel") or {}).get("sheet", 0), constructs=constructs, no_value=no_value,
-            id_case=id_case, duplicate_columns=duplicate_columns)
+            date_formats=date_formats,
+            delimiter=delimiter,
+            encoding=encoding and str(encoding).lower(),
+            sheet=(spec.get("excel") or {}).get("sheet", 0),
+            constructs=constructs,
+            no_value=no_value,
+            id_case=id_case,
+            duplicate_columns=duplicate_columns,
+        )
     return Mapping(path, sources, id_case)

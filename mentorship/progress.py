@@ -21,7 +21,7 @@ def _clock(seconds: float) -> str:
 
 
 def progress_mode(stream=None) -> str:
-    """"bar" on a terminal, "lines" elsewhere, unless ``MENTORSHIP_PROGRESS`` says otherwise."""
+    """ "bar" on a terminal, "lines" elsewhere, unless ``MENTORSHIP_PROGRESS`` says otherwise."""
     mode = os.environ.get("MENTORSHIP_PROGRESS", "auto")
     if mode == "auto":
         stream = stream if stream is not None else sys.stderr
@@ -33,8 +33,17 @@ class Progress:
     """``Progress(label, total, unit)``; ``advance(n, note)`` as work finishes; ``close()`` at the end
     (or use it as a context manager). ``total`` may be None when the amount is not known in advance."""
 
-    def __init__(self, label: str, total: float | None = None, unit: str = "", log=None, every: float = 10.0,
-                 stream=None, mode: str | None = None, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        label: str,
+        total: float | None = None,
+        unit: str = "",
+        log=None,
+        every: float = 10.0,
+        stream=None,
+        mode: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.label, self.total, self.unit, self.log, self.every = label, total, unit, log, every
         self.stream = stream if stream is not None else sys.stderr
         self.mode = mode = mode or progress_mode(self.stream)
@@ -47,8 +56,15 @@ class Progress:
         if mode == "bar":
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=label, unit=f" {unit}" if unit else "it", file=self.stream,
-                             dynamic_ncols=True, leave=True, mininterval=0.5)
+            self._bar = tqdm(
+                total=total,
+                desc=label,
+                unit=f" {unit}" if unit else "it",
+                file=self.stream,
+                dynamic_ncols=True,
+                leave=True,
+                mininterval=0.5,
+            )
         self._emit(self._line("started"))
 
     def __enter__(self) -> Progress:
@@ -68,7 +84,11 @@ class Progress:
         return self.elapsed * (self.total - self.done) / self.done
 
     def _line(self, note: str = "") -> str:
-        amount = f"{self.done:,.0f}" + (f" of {self.total:,.0f}" if self.total else "") + (f" {self.unit}" if self.unit else "")
+        amount = (
+            f"{self.done:,.0f}"
+            + (f" of {self.total:,.0f}" if self.total else "")
+            + (f" {self.unit}" if self.unit else "")
+        )
         parts = [f"{self.label}: {amount}", f"{_clock(self.elapsed)} elapsed"]
         left = self.remaining()
         if left is not None and self.done < (self.total or 0):

@@ -136,50 +136,118 @@ HEALTH_COUNTS = ("pairs", *HEALTH_STATUS, *HEALTH_CADENCE, *HEALTH_REGULARITY)
 SEGMENT_TYPES = ("cohort", "department", "job_level", "gender", "age_band")
 EFFECT_COUNTS = ("n_treated", "n_control", "n_treated_used", "n_control_used", "people_treated", "people_control")
 
-SPECS: dict[str, Spec] = {s.name: s for s in (
-    Spec("program_health", dims=("program", "cohort"), counts=HEALTH_COUNTS, gates=("pairs",),
-         additive=("meetings", "meeting_minutes", "goals_set", "goals_met"),
-         margins=(Margin("program", "All programs", HEALTH_COUNTS), Margin("cohort", "All cohorts", HEALTH_COUNTS)),
-         partitions=(("pairs", HEALTH_STATUS), ("pairs", HEALTH_CADENCE), ("pairs", HEALTH_REGULARITY)),
-         identity=_health_identity, flag="suppressed"),
-    Spec("cohort_sizes", dims=("role", "cohort", "group_name"), counts=("people",), gates=("people",),
-         keep=("index_date", "as_of_date"),
-         identity=lambda r, c: [_group_key(r["role"], r["group_name"], "cohort", r["cohort"])]),
-    Spec("outcome_comparison", dims=("role", "outcome", "horizon_months"),
-         counts=("n_mentored", "n_comparison", "n_comparison_people"), gates=("n_mentored", "n_comparison"),
-         keep=("outcome_label", "scale"),
-         identity=lambda r, c: [_treated(r["role"])] if c == "n_mentored" else [_control(r["role"])],
-         flag="suppressed", reason="suppression_reason"),
-    Spec("survey_prepost", dims=("role", "construct", "group_name"), counts=("people", "person_intakes"),
-         gates=("people", "person_intakes"),
-         identity=lambda r, c: [_group_key(r["role"], r["group_name"])] if c == "person_intakes"
-         or r["group_name"] == "mentored" else [("control_people", r["role"], "overall", "all")], flag="suppressed"),
-    Spec("effect_estimates", dims=("role", "outcome", "horizon_months", "segment_type", "segment"),
-         counts=EFFECT_COUNTS, gates=EFFECT_COUNTS, keep=("outcome_label", "kind"),
-         segments=Segments(within=("role", "outcome", "horizon_months"),
-                           partitions={"n_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band", "program"),
-                                       "people_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band",
-                                                          "program"),
-                                       "n_control": SEGMENT_TYPES}),
-         identity=_effect_identity, flag="suppressed", reason="suppression_reason", counts_hidden="counts_hidden"),
-    Spec("falsification_checks", dims=("check", "role", "outcome", "horizon_months"),
-         counts=("n_treated", "n_control"), gates=("n_treated", "n_control"),
-         keep=("outcome_label",),
-         identity=lambda r, c: [_treated(r["role"]) if c == "n_treated" else _control(r["role"])]),
-    Spec("program_activity", dims=("month", "program"), counts=("running_pairs",), gates=("running_pairs",),
-         additive=("meetings",), margins=(Margin("program", "All programs", ("running_pairs",)),), flag="suppressed"),
-    Spec("roi_inputs", dims=("program",), counts=("mentees", "pairs"), gates=("mentees",),
-         keep=("first_pair_start", "last_observed", "program_months"), additive=("meeting_hours",),
-         margins=(Margin("program", "All programs", ("mentees", "pairs")),),
-         identity=lambda r, c: [_treated("mentee")] if r.get("program", "All programs") == "All programs"
-         else [_treated("mentee", "program", r["program"])]),
-)}
+SPECS: dict[str, Spec] = {
+    s.name: s
+    for s in (
+        Spec(
+            "program_health",
+            dims=("program", "cohort"),
+            counts=HEALTH_COUNTS,
+            gates=("pairs",),
+            additive=("meetings", "meeting_minutes", "goals_set", "goals_met"),
+            margins=(Margin("program", "All programs", HEALTH_COUNTS), Margin("cohort", "All cohorts", HEALTH_COUNTS)),
+            partitions=(("pairs", HEALTH_STATUS), ("pairs", HEALTH_CADENCE), ("pairs", HEALTH_REGULARITY)),
+            identity=_health_identity,
+            flag="suppressed",
+        ),
+        Spec(
+            "cohort_sizes",
+            dims=("role", "cohort", "group_name"),
+            counts=("people",),
+            gates=("people",),
+            keep=("index_date", "as_of_date"),
+            identity=lambda r, c: [_group_key(r["role"], r["group_name"], "cohort", r["cohort"])],
+        ),
+        Spec(
+            "outcome_comparison",
+            dims=("role", "outcome", "horizon_months"),
+            counts=("n_mentored", "n_comparison", "n_comparison_people"),
+            gates=("n_mentored", "n_comparison"),
+            keep=("outcome_label", "scale"),
+            identity=lambda r, c: [_treated(r["role"])] if c == "n_mentored" else [_control(r["role"])],
+            flag="suppressed",
+            reason="suppression_reason",
+        ),
+        Spec(
+            "survey_prepost",
+            dims=("role", "construct", "group_name"),
+            counts=("people", "person_intakes"),
+            gates=("people", "person_intakes"),
+            identity=lambda r, c: (
+                [_group_key(r["role"], r["group_name"])]
+                if c == "person_intakes" or r["group_name"] == "mentored"
+                else [("control_people", r["role"], "overall", "all")]
+            ),
+            flag="suppressed",
+        ),
+        Spec(
+            "effect_estimates",
+            dims=("role", "outcome", "horizon_months", "segment_type", "segment"),
+            counts=EFFECT_COUNTS,
+            gates=EFFECT_COUNTS,
+            keep=("outcome_label", "kind"),
+            segments=Segments(
+                within=("role", "outcome", "horizon_months"),
+                partitions={
+                    "n_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band", "program"),
+                    "people_treated": (*SEGMENT_TYPES, "cadence_band", "regularity_band", "program"),
+                    "n_control": SEGMENT_TYPES,
+                },
+            ),
+            identity=_effect_identity,
+            flag="suppressed",
+            reason="suppression_reason",
+            counts_hidden="counts_hidden",
+        ),
+        Spec(
+            "falsification_checks",
+            dims=("check", "role", "outcome", "horizon_months"),
+            counts=("n_treated", "n_control"),
+            gates=("n_treated", "n_control"),
+            keep=("outcome_label",),
+            identity=lambda r, c: [_treated(r["role"]) if c == "n_treated" else _control(r["role"])],
+        ),
+        Spec(
+            "program_activity",
+            dims=("month", "program"),
+            counts=("running_pairs",),
+            gates=("running_pairs",),
+            additive=("meetings",),
+            margins=(Margin("program", "All programs", ("running_pairs",)),),
+            flag="suppressed",
+        ),
+        Spec(
+            "roi_inputs",
+            dims=("program",),
+            counts=("mentees", "pairs"),
+            gates=("mentees",),
+            keep=("first_pair_start", "last_observed", "program_months"),
+            additive=("meeting_hours",),
+            margins=(Margin("program", "All programs", ("mentees", "pairs")),),
+            identity=lambda r, c: (
+                [_treated("mentee")]
+                if r.get("program", "All programs") == "All programs"
+                else [_treated("mentee", "program", r["program"])]
+            ),
+        ),
+    )
+}
 
 CHILDREN = (
-    Child("effect_balance", "effect_estimates", on=("role", "outcome", "horizon_months"),
-          parent_filter={"segment_type": "overall"}, keep=("covariate",)),
-    Child("survival_curves", "effect_estimates", on=("role", "outcome"),
-          parent_filter={"segment_type": "overall", "horizon_months": None}, keep=("group", "month")),
+    Child(
+        "effect_balance",
+        "effect_estimates",
+        on=("role", "outcome", "horizon_months"),
+        parent_filter={"segment_type": "overall"},
+        keep=("covariate",),
+    ),
+    Child(
+        "survival_curves",
+        "effect_estimates",
+        on=("role", "outcome"),
+        parent_filter={"segment_type": "overall", "horizon_months": None},
+        keep=("group", "month"),
+    ),
 )
 
 
@@ -190,8 +258,9 @@ class PublicationError(ValueError):
 def check_threshold(k) -> int:
     """The minimum group size, or an error naming the setting."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise PublicationError(f"min_group_size (MENTORSHIP_MIN_GROUP_SIZE) must be a whole number of at least 2, "
-                               f"got {k!r}")
+        raise PublicationError(
+            f"min_group_size (MENTORSHIP_MIN_GROUP_SIZE) must be a whole number of at least 2, got {k!r}"
+        )
     return int(k)
 
 
@@ -211,9 +280,14 @@ class _Cells:
         self.value.append(value)
 
 
-def relations(frames: dict[str, pd.DataFrame], cells: _Cells, values: np.ndarray,
-              specs: dict[str, Spec] = SPECS, known: np.ndarray | None = None,
-              true_values: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+def relations(
+    frames: dict[str, pd.DataFrame],
+    cells: _Cells,
+    values: np.ndarray,
+    specs: dict[str, Spec] = SPECS,
+    known: np.ndarray | None = None,
+    true_values: np.ndarray | None = None,
+) -> list[list[tuple[int, float]]]:
     """Every declared relation that holds in the data, as lists of (cell, coefficient) summing to zero.
 
     ``known`` marks the cells whose value counts when checking that a relation holds (all of them for
@@ -229,8 +303,11 @@ def relations(frames: dict[str, pd.DataFrame], cells: _Cells, values: np.ndarray
 
     def add(total, parts, family) -> None:
         rel = [(total, -1.0)] + [(p, 1.0) for p in parts]
-        if true_values is not None and not np.isnan([true_values[i] for i, _ in rel]).any() \
-                and abs(sum(c * true_values[i] for i, c in rel)) > 0.5:
+        if (
+            true_values is not None
+            and not np.isnan([true_values[i] for i, _ in rel]).any()
+            and abs(sum(c * true_values[i] for i, c in rel)) > 0.5
+        ):
             broken.add(family)  # only apparent: the truth breaks it somewhere
         if all(known[i] for i, _ in rel) and abs(sum(c * values[i] for i, c in rel)) > 0.5:
             broken.add(family)  # does not hold here: the gate drops the instance, the auditor the family
@@ -303,8 +380,11 @@ def relations(frames: dict[str, pd.DataFrame], cells: _Cells, values: np.ndarray
             for a, b in itertools.pairwise(same):
                 out.append([(a, 1.0), (b, -1.0)])
     if true_values is not None:
-        out = [rel for rel in out if np.isnan([true_values[i] for i, _ in rel]).any()
-               or abs(sum(c * true_values[i] for i, c in rel)) < 0.5]
+        out = [
+            rel
+            for rel in out
+            if np.isnan([true_values[i] for i, _ in rel]).any() or abs(sum(c * true_values[i] for i, c in rel)) < 0.5
+        ]
     return out
 
 
@@ -325,8 +405,9 @@ def collect(frames: dict[str, pd.DataFrame], specs: dict[str, Spec] = SPECS, mis
     return cells
 
 
-def publish(frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPECS,
-            children: tuple[Child, ...] = CHILDREN) -> dict[str, pd.DataFrame]:
+def publish(
+    frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPECS, children: tuple[Child, ...] = CHILDREN
+) -> dict[str, pd.DataFrame]:
     """The published form of every table: primary and complementary suppression over all of them at
     once, derived figures hidden with their counts. A table without a spec here passes unchanged, so
     every table with counts of people needs one (``SPECS``)."""
@@ -438,9 +519,14 @@ class Finding:
         return f"{self.table} [{where}] {self.column} = {self.value:g}: {self.how}"
 
 
-def audit(frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPECS,
-          discover: bool = True, bounds: bool = False,
-          truth: dict[str, pd.DataFrame] | None = None) -> list[Finding]:
+def audit(
+    frames: dict[str, pd.DataFrame],
+    k: int,
+    specs: dict[str, Spec] = SPECS,
+    discover: bool = True,
+    bounds: bool = False,
+    truth: dict[str, pd.DataFrame] | None = None,
+) -> list[Finding]:
     """Attack the published tables as an analyst with a spreadsheet would, and list every disclosure.
 
     Fails on (1) a published count from 1 to k - 1 and (2) a hidden count worked out to be under k,
@@ -483,10 +569,16 @@ def audit(frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPEC
     lookup = _truth_lookup(truth, specs) if truth is not None else None
     true_values = None
     if lookup is not None:
-        true_values = np.array([lookup.get((cells.table[i], _key(row_of(i)), cells.column[i]), np.nan)
-                                for i in range(len(values))])
-    system = System.of(np.where(known, values, 0.0), ~known, lower, upper,
-                       relations(frames, cells, values, specs, known=known, true_values=true_values))
+        true_values = np.array(
+            [lookup.get((cells.table[i], _key(row_of(i)), cells.column[i]), np.nan) for i in range(len(values))]
+        )
+    system = System.of(
+        np.where(known, values, 0.0),
+        ~known,
+        lower,
+        upper,
+        relations(frames, cells, values, specs, known=known, true_values=true_values),
+    )
     for i, v in sorted(exposed(system, bounds=bounds).items()):
         if not 0 < round(v) < k:  # zeros are published as they are
             continue
@@ -494,19 +586,28 @@ def audit(frames: dict[str, pd.DataFrame], k: int, specs: dict[str, Spec] = SPEC
             real = lookup.get((cells.table[i], _key(row_of(i)), cells.column[i]))
             if real is None or abs(real - v) > 0.5:
                 continue  # a wrong guess discloses nothing
-        findings.append(Finding(cells.table[i], row_of(i), cells.column[i], round(v),
-                                "hidden count worked out from the published figures"))
+        findings.append(
+            Finding(
+                cells.table[i],
+                row_of(i),
+                cells.column[i],
+                round(v),
+                "hidden count worked out from the published figures",
+            )
+        )
     return findings
 
 
 def _key(row: dict) -> tuple:
     """A row's dimensions, alike however they were read (12, 12.0 and the nullable Int 12 match)."""
+
     def norm(v):
         if pd.isna(v):
             return None
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
             return repr(float(v))
         return str(v)
+
     return tuple((k, norm(v)) for k, v in row.items())
 
 
@@ -552,8 +653,11 @@ def _discovered(frames: dict[str, pd.DataFrame], specs: dict[str, Spec]) -> dict
                     block = shown[:, [t, *parts]]
                     block = block[~np.isnan(block).any(axis=1)]
                     names = tuple(counts[j] for j in parts)
-                    if len(block) >= 3 and np.allclose(block[:, 1:].sum(axis=1), block[:, 0]) \
-                            and (total, names) not in partitions:
+                    if (
+                        len(block) >= 3
+                        and np.allclose(block[:, 1:].sum(axis=1), block[:, 0])
+                        and (total, names) not in partitions
+                    ):
                         partitions.append((total, names))
         out[name] = replace(spec, margins=tuple(margins), partitions=tuple(partitions))
     return out
@@ -571,8 +675,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("k", type=int, nargs="?", help="the minimum group size (default: MENTORSHIP_MIN_GROUP_SIZE)")
     a = p.parse_args(argv)
     k = a.k if a.k is not None else Settings.from_env().min_group_size
-    frames = {f.stem: pd.read_parquet(f) for f in sorted(a.export_dir.glob("*.parquet")) if f.stem in SPECS
-              or any(c.name == f.stem for c in CHILDREN)}
+    frames = {
+        f.stem: pd.read_parquet(f)
+        for f in sorted(a.export_dir.glob("*.parquet"))
+        if f.stem in SPECS or any(c.name == f.stem for c in CHILDREN)
+    }
     if not frames:
         print(f"no published tables in {a.export_dir}")
         return 2

@@ -22,8 +22,12 @@ _HIDDEN_RULES = {"parse"}
 
 
 def _table_exists(con, schema: str, table: str) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                       [schema, table]).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 def _rows(con, sql: str, params=()) -> list[dict]:
@@ -46,31 +50,75 @@ def _shown(source: str, rule: str, column: str, value, key: str):
 def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str = "", samples: bool = True) -> dict:
     """A JSON-ready summary of the latest validation of every source. Without ``samples`` (a leadership
     export) no quarantined row's value or hashed id is included, only the counts."""
-    have = {t: _table_exists(con, *t.split(".")) for t in
-            ("raw.file_checks", "raw.landing_files", "validated.validation_runs", "validated.validation_results",
-             "validated.quarantine")}
-    out = {"generated_at": datetime.now().isoformat(timespec="seconds"), "mapping": mapping_label, "sources": [],
-           "samples_held_back": not samples}
+    have = {
+        t: _table_exists(con, *t.split("."))
+        for t in (
+            "raw.file_checks",
+            "raw.landing_files",
+            "validated.validation_runs",
+            "validated.validation_results",
+            "validated.quarantine",
+        )
+    }
+    out = {
+        "generated_at": datetime.now().isoformat(timespec="seconds"),
+        "mapping": mapping_label,
+        "sources": [],
+        "samples_held_back": not samples,
+    }
     for name in SOURCES:
-        files = _rows(con, 'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? '
-                      "order by file", [name]) if have["raw.file_checks"] else []
-        run = (_rows(con, "select * exclude (source) from validated.validation_runs where source = ?", [name])
-               if have["validated.validation_runs"] else [])
-        rules = (_rows(con, "select rule_index, rule, \"column\", expectation, meaning, checked, unexpected, success "
-                       "from validated.validation_results where source = ? order by rule_index", [name])
-                 if have["validated.validation_results"] else [])
-        rows = (_rows(con, """
+        files = (
+            _rows(
+                con,
+                'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? order by file',
+                [name],
+            )
+            if have["raw.file_checks"]
+            else []
+        )
+        run = (
+            _rows(con, "select * exclude (source) from validated.validation_runs where source = ?", [name])
+            if have["validated.validation_runs"]
+            else []
+        )
+        rules = (
+            _rows(
+                con,
+                'select rule_index, rule, "column", expectation, meaning, checked, unexpected, success '
+                "from validated.validation_results where source = ? order by rule_index",
+                [name],
+            )
+            if have["validated.validation_results"]
+            else []
+        )
+        rows = (
+            _rows(
+                con,
+                """
             select rule, "column", file, line, value from (
                 select *, row_number() over (partition by rule, "column", expectation order by file, line) as n
                 from validated.quarantine where source = ?) where n <= ? order by file, line""",
-                         [name, SAMPLES_PER_RULE]) if have["validated.quarantine"] and samples else [])
+                [name, SAMPLES_PER_RULE],
+            )
+            if have["validated.quarantine"] and samples
+            else []
+        )
         for r in rules:
-            r["samples"] = [{"file": s["file"], "line": s["line"], "value": _shown(name, r["rule"], r["column"],
-                                                                                   s["value"], hash_key)}
-                            for s in rows if s["rule"] == r["rule"] and s["column"] == r["column"]]
+            r["samples"] = [
+                {
+                    "file": s["file"],
+                    "line": s["line"],
+                    "value": _shown(name, r["rule"], r["column"], s["value"], hash_key),
+                }
+                for s in rows
+                if s["rule"] == r["rule"] and s["column"] == r["column"]
+            ]
         run = run[0] if run else None
-        loaded = (con.execute("select max(loaded_at) from raw.landing_files where source = ?", [name]).fetchall()[0][0]
-                  if have["raw.landing_files"] else None)
+        loaded = (
+            con.execute("select max(loaded_at) from raw.landing_files where source = ?", [name]).fetchall()[0][0]
+            if have["raw.landing_files"]
+            else None
+        )
         if any(f["status"] == "failed" for f in files):
             status = "file_error"
         elif run is None:
@@ -83,13 +131,22 @@ def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str 
             status = "quarantined"
         else:
             status = "passed"
-        out["sources"].append({"source": name, "suite": f"mentorship_contract.{name}", "status": status,
-                               "files": files, "run": run, "rules": rules})
+        out["sources"].append(
+            {
+                "source": name,
+                "suite": f"mentorship_contract.{name}",
+                "status": status,
+                "files": files,
+                "run": run,
+                "rules": rules,
+            }
+        )
     return json.loads(json.dumps(out, default=str))
 
 
-def write_summary(con: duckdb.DuckDBPyConnection, path: Path, hash_key: str, mapping_label: str = "",
-                  samples: bool = True) -> dict:
+def write_summary(
+    con: duckdb.DuckDBPyConnection, path: Path, hash_key: str, mapping_label: str = "", samples: bool = True
+) -> dict:
     summary = summarise(con, hash_key, mapping_label, samples)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

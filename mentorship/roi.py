@@ -86,21 +86,29 @@ class Assumptions:
             mentor_hourly=num(hourly.get("mentor", d.mentor_hourly), "hourly_cost.mentor"),
             mentee_hourly=num(hourly.get("mentee", d.mentee_hourly), "hourly_cost.mentee"),
             hourly_range=pair(hourly.get("range", list(d.hourly_range)), "hourly_cost.range"),
-            preparation_share=num(raw.get("preparation_hours_per_meeting_hour", d.preparation_share),
-                                  "preparation_hours_per_meeting_hour"),
-            administration_per_year=num(raw.get("administration_per_year", d.administration_per_year),
-                                        "administration_per_year"),
-            administration_range=pair(raw.get("administration_range", list(d.administration_range)),
-                                      "administration_range"),
-            platform_fee_per_pair_year=num(raw.get("platform_fee_per_pair_year", d.platform_fee_per_pair_year),
-                                           "platform_fee_per_pair_year"),
-            replacement_share=num(raw.get("replacement_cost_share_of_salary", d.replacement_share),
-                                  "replacement_cost_share_of_salary"),
-            replacement_range=pair(raw.get("replacement_cost_range", list(d.replacement_range)),
-                                   "replacement_cost_range"),
+            preparation_share=num(
+                raw.get("preparation_hours_per_meeting_hour", d.preparation_share), "preparation_hours_per_meeting_hour"
+            ),
+            administration_per_year=num(
+                raw.get("administration_per_year", d.administration_per_year), "administration_per_year"
+            ),
+            administration_range=pair(
+                raw.get("administration_range", list(d.administration_range)), "administration_range"
+            ),
+            platform_fee_per_pair_year=num(
+                raw.get("platform_fee_per_pair_year", d.platform_fee_per_pair_year), "platform_fee_per_pair_year"
+            ),
+            replacement_share=num(
+                raw.get("replacement_cost_share_of_salary", d.replacement_share), "replacement_cost_share_of_salary"
+            ),
+            replacement_range=pair(
+                raw.get("replacement_cost_range", list(d.replacement_range)), "replacement_cost_range"
+            ),
             retention_benefit=bool(benefits.get("retention", True)),
             promotion_benefit=bool(promo.get("enabled", False)),
-            value_per_promotion=num(promo.get("value_per_extra_promotion", 0), "benefits.promotion.value_per_extra_promotion"),
+            value_per_promotion=num(
+                promo.get("value_per_extra_promotion", 0), "benefits.promotion.value_per_extra_promotion"
+            ),
             pay_benefit=bool(pay.get("enabled", False)),
             value_per_pay_point=num(pay.get("value_per_extra_pay_point", 0), "benefits.pay.value_per_extra_pay_point"),
             horizon_months=int(num(raw.get("horizon_months", d.horizon_months), "horizon_months", 1)),
@@ -164,8 +172,14 @@ def _cost_lines(a: Assumptions, x: Inputs, hourly_factor: float = 1.0, admin_fac
     }
 
 
-def _benefit_lines(a: Assumptions, x: Inputs, retention: float, promotion: float,
-                   replacement_share: float | None = None, pay: float | None = None) -> dict[str, float]:
+def _benefit_lines(
+    a: Assumptions,
+    x: Inputs,
+    retention: float,
+    promotion: float,
+    replacement_share: float | None = None,
+    pay: float | None = None,
+) -> dict[str, float]:
     share = a.replacement_share if replacement_share is None else replacement_share
     lines = {}
     if a.retention_benefit:
@@ -201,9 +215,11 @@ def roi_range(a: Assumptions, x: Inputs, draws: int = MONTE_CARLO_DRAWS, seed: i
     hourly = rng.uniform(*a.hourly_range, draws)
     admin = rng.uniform(*a.administration_range, draws)
     hours = x.meeting_hours * (1 + a.preparation_share)
-    cost = (hours * (a.mentor_hourly + a.mentee_hourly) * hourly
-            + a.administration_per_year * x.program_years * admin * x.admin_share
-            + a.platform_fee_per_pair_year * x.pairs * x.program_years)
+    cost = (
+        hours * (a.mentor_hourly + a.mentee_hourly) * hourly
+        + a.administration_per_year * x.program_years * admin * x.admin_share
+        + a.platform_fee_per_pair_year * x.pairs * x.program_years
+    )
     benefit = np.zeros(draws)
     if a.retention_benefit:
         benefit += retention * x.mentees * share * x.mean_mentee_salary
@@ -226,26 +242,47 @@ def compute_roi(a: Assumptions, x: Inputs) -> RoiResult:
     rows = []
 
     def vary(label, low_text, high_text, low, high):
-        rows.append({"assumption": label, "low_value": low_text, "high_value": high_text,
-                     "roi_low": low, "roi_high": high})
+        rows.append(
+            {"assumption": label, "low_value": low_text, "high_value": high_text, "roi_low": low, "roi_high": high}
+        )
 
     cur = a.currency
-    vary("Retention effect (95% CI limits)", f"{x.retention_ci[0] * 100:+.1f} pts", f"{x.retention_ci[1] * 100:+.1f} pts",
-         roi_low, roi_high)
-    rep_low, rep_high = (_roi(cost, _benefit_lines(a, x, x.retention_effect, x.promotion_effect, share))[0]
-                         for share in a.replacement_range)
-    vary("Replacement cost (share of salary)", f"{a.replacement_range[0]:.0%}", f"{a.replacement_range[1]:.0%}",
-         rep_low, rep_high)
+    vary(
+        "Retention effect (95% CI limits)",
+        f"{x.retention_ci[0] * 100:+.1f} pts",
+        f"{x.retention_ci[1] * 100:+.1f} pts",
+        roi_low,
+        roi_high,
+    )
+    rep_low, rep_high = (
+        _roi(cost, _benefit_lines(a, x, x.retention_effect, x.promotion_effect, share))[0]
+        for share in a.replacement_range
+    )
+    vary(
+        "Replacement cost (share of salary)",
+        f"{a.replacement_range[0]:.0%}",
+        f"{a.replacement_range[1]:.0%}",
+        rep_low,
+        rep_high,
+    )
     # Dearer time lowers the ROI: the high hourly cost is the low ROI.
     # Each end in the assumption's own units: the hourly costs (mentor / mentee) and the yearly cost.
     hourly = lambda f: f"{cur} {a.mentor_hourly * f:,.0f} / {a.mentee_hourly * f:,.0f} an hour"
-    vary("Loaded hourly cost (mentor / mentee)", hourly(a.hourly_range[1]), hourly(a.hourly_range[0]),
-         _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[1]), benefit)[0],
-         _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[0]), benefit)[0])
+    vary(
+        "Loaded hourly cost (mentor / mentee)",
+        hourly(a.hourly_range[1]),
+        hourly(a.hourly_range[0]),
+        _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[1]), benefit)[0],
+        _roi(_cost_lines(a, x, hourly_factor=a.hourly_range[0]), benefit)[0],
+    )
     yearly = lambda f: f"{cur} {a.administration_per_year * f:,.0f} a year"
-    vary("Administration cost", yearly(a.administration_range[1]), yearly(a.administration_range[0]),
-         _roi(_cost_lines(a, x, admin_factor=a.administration_range[1]), benefit)[0],
-         _roi(_cost_lines(a, x, admin_factor=a.administration_range[0]), benefit)[0])
+    vary(
+        "Administration cost",
+        yearly(a.administration_range[1]),
+        yearly(a.administration_range[0]),
+        _roi(_cost_lines(a, x, admin_factor=a.administration_range[1]), benefit)[0],
+        _roi(_cost_lines(a, x, admin_factor=a.administration_range[0]), benefit)[0],
+    )
     sens = pd.DataFrame(rows)
     sens["swing"] = (sens.roi_high - sens.roi_low).abs()
     total = sum(cost.values())
@@ -257,24 +294,34 @@ def compute_roi(a: Assumptions, x: Inputs) -> RoiResult:
     nan = float("nan")
     exits = x.retention_effect * x.mentees
     draws = roi_range(a, x)
-    return RoiResult(cost_lines=cost, benefit_lines=benefit, exits_avoided=exits,
-                     cost=total, benefit=sum(benefit.values()), net=net, roi=roi, roi_low=roi_low,
-                     roi_high=roi_high, net_low=net_low, net_high=net_high,
-                     sensitivity=sens.sort_values("swing", ascending=False).reset_index(drop=True),
-                     break_even_replacement_share=(total - other) / per_share
-                     if a.retention_benefit and per_share > 0 else nan,
-                     break_even_retention_effect=(total - other) / per_effect
-                     if a.retention_benefit and per_effect > 0 else nan,
-                     cost_per_mentee=total / x.mentees if x.mentees else nan,
-                     cost_per_exit_avoided=total / exits if exits > 0 else nan,
-                     roi_all_low=float(np.quantile(draws, 0.025)), roi_all_high=float(np.quantile(draws, 0.975)))
+    return RoiResult(
+        cost_lines=cost,
+        benefit_lines=benefit,
+        exits_avoided=exits,
+        cost=total,
+        benefit=sum(benefit.values()),
+        net=net,
+        roi=roi,
+        roi_low=roi_low,
+        roi_high=roi_high,
+        net_low=net_low,
+        net_high=net_high,
+        sensitivity=sens.sort_values("swing", ascending=False).reset_index(drop=True),
+        break_even_replacement_share=(total - other) / per_share if a.retention_benefit and per_share > 0 else nan,
+        break_even_retention_effect=(total - other) / per_effect if a.retention_benefit and per_effect > 0 else nan,
+        cost_per_mentee=total / x.mentees if x.mentees else nan,
+        cost_per_exit_avoided=total / exits if exits > 0 else nan,
+        roi_all_low=float(np.quantile(draws, 0.025)),
+        roi_all_high=float(np.quantile(draws, 0.975)),
+    )
 
 
 ALL_PROGRAMS = "All programs"
 
 
-def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_months: int = 12,
-                       program: str = ALL_PROGRAMS) -> Inputs:
+def inputs_from_tables(
+    roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_months: int = 12, program: str = ALL_PROGRAMS
+) -> Inputs:
     """Build the inputs from the exported ``roi_inputs`` rows and the mentee effect rows: of all
     programs (the overall effects), or of one program (that program's mentees against the whole
     comparison group, its pairs and hours, and its share of the administration by pairs)."""
@@ -283,19 +330,26 @@ def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_
         raise RoiConfigError(f"no ROI inputs for {program}")
     r = rows.iloc[0]
     if program == ALL_PROGRAMS:
-        segment = (effects.segment_type == "overall")
+        segment = effects.segment_type == "overall"
         admin_share = 1.0
     else:
         segment = (effects.segment_type == "program") & (effects.segment == program)
         every = roi_inputs[roi_inputs.program == ALL_PROGRAMS]
-        admin_share = float(r.pairs) / float(every.pairs.iloc[0]) if len(every) and pd.notna(every.pairs.iloc[0]) \
-            and pd.notna(r.pairs) else float("nan")
+        admin_share = (
+            float(r.pairs) / float(every.pairs.iloc[0])
+            if len(every) and pd.notna(every.pairs.iloc[0]) and pd.notna(r.pairs)
+            else float("nan")
+        )
     if pd.isna(r.mentees) or pd.isna(r.pairs) or pd.isna(r.mean_mentee_salary) or pd.isna(admin_share):
         raise RoiConfigError(f"the ROI inputs of {program} are suppressed (too few people)")
 
     def effect(outcome):
-        e = effects[(effects.role == "mentee") & segment & (effects.outcome == outcome)
-                    & (effects.horizon_months == horizon_months)]
+        e = effects[
+            (effects.role == "mentee")
+            & segment
+            & (effects.outcome == outcome)
+            & (effects.horizon_months == horizon_months)
+        ]
         if e.empty or bool(e.iloc[0].suppressed) or pd.isna(e.iloc[0].estimate):
             return None
         e = e.iloc[0]
@@ -303,12 +357,24 @@ def inputs_from_tables(roi_inputs: pd.DataFrame, effects: pd.DataFrame, horizon_
 
     retention = effect("retained")
     if retention is None:
-        raise RoiConfigError(f"no adjusted retention effect at {horizon_months} months to base the ROI on"
-                             + ("" if program == ALL_PROGRAMS else f" for {program}"))
+        raise RoiConfigError(
+            f"no adjusted retention effect at {horizon_months} months to base the ROI on"
+            + ("" if program == ALL_PROGRAMS else f" for {program}")
+        )
     promotion = effect("promoted") or (0.0, (0.0, 0.0))
     pay = effect("salary_growth") or (0.0, (0.0, 0.0))
     months = float(r.program_months) if pd.notna(r.program_months) else 12.0
-    return Inputs(mentees=int(r.mentees), pairs=int(r.pairs), meeting_hours=float(r.meeting_hours),
-                  mean_mentee_salary=float(r.mean_mentee_salary), program_years=max(months, 1.0) / 12,
-                  retention_effect=retention[0], retention_ci=retention[1], promotion_effect=promotion[0],
-                  promotion_ci=promotion[1], pay_effect=pay[0], pay_ci=pay[1], admin_share=admin_share)
+    return Inputs(
+        mentees=int(r.mentees),
+        pairs=int(r.pairs),
+        meeting_hours=float(r.meeting_hours),
+        mean_mentee_salary=float(r.mean_mentee_salary),
+        program_years=max(months, 1.0) / 12,
+        retention_effect=retention[0],
+        retention_ci=retention[1],
+        promotion_effect=promotion[0],
+        promotion_ci=promotion[1],
+        pay_effect=pay[0],
+        pay_ci=pay[1],
+        admin_share=admin_share,
+    )

@@ -84,26 +84,35 @@ class DeliverySettings:
         env = os.environ if env is None else env
         mode = env.get("MENTORSHIP_DELIVERY", "off").strip().lower() or "off"
         if mode not in DELIVERY_MODES:
-            raise SettingsError(f"MENTORSHIP_DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got "
-                                f"{env['MENTORSHIP_DELIVERY']!r}")
+            raise SettingsError(
+                f"MENTORSHIP_DELIVERY must be one of {', '.join(DELIVERY_MODES)}, got {env['MENTORSHIP_DELIVERY']!r}"
+            )
         text = lambda name: (env.get(name) or "").strip() or None
         uses_smtp = mode in ("smtp", "both")
         port = _whole(env, "MENTORSHIP_SMTP_PORT", 25, 1, "a port number") if uses_smtp else 25
         if not (env.get("MENTORSHIP_SMTP_PASSWORD") or "") and text("MENTORSHIP_SMTP_USER") and uses_smtp:
-            raise SettingsError("MENTORSHIP_SMTP_USER is set but MENTORSHIP_SMTP_PASSWORD is not: set the password "
-                                "in the environment (never in a file in the project), or unset the user to send "
-                                "without logging in")
+            raise SettingsError(
+                "MENTORSHIP_SMTP_USER is set but MENTORSHIP_SMTP_PASSWORD is not: set the password "
+                "in the environment (never in a file in the project), or unset the user to send "
+                "without logging in"
+            )
         if env.get("MENTORSHIP_SMTP_PASSWORD") and not text("MENTORSHIP_SMTP_USER") and uses_smtp:
-            raise SettingsError("MENTORSHIP_SMTP_PASSWORD is set but MENTORSHIP_SMTP_USER is not: set the login "
-                                "name it belongs to")
+            raise SettingsError(
+                "MENTORSHIP_SMTP_PASSWORD is set but MENTORSHIP_SMTP_USER is not: set the login name it belongs to"
+            )
         folder = env.get("MENTORSHIP_DELIVERY_DIR") or (Path(data_dir) / "delivery" if data_dir else None)
-        settings = cls(mode=mode, smtp_host=text("MENTORSHIP_SMTP_HOST"), smtp_port=port,
-                       smtp_from=text("MENTORSHIP_SMTP_FROM"),
-                       smtp_to=tuple(a.strip() for a in (env.get("MENTORSHIP_SMTP_TO") or "").split(",") if a.strip()),
-                       smtp_user=text("MENTORSHIP_SMTP_USER"),
-                       smtp_starttls=_flag(env, "MENTORSHIP_SMTP_STARTTLS") if uses_smtp else False,
-                       webhook_url=text("MENTORSHIP_WEBHOOK_URL"), folder=Path(folder) if folder else None,
-                       subject_prefix=env.get("MENTORSHIP_DELIVERY_SUBJECT_PREFIX", cls.subject_prefix).strip())
+        settings = cls(
+            mode=mode,
+            smtp_host=text("MENTORSHIP_SMTP_HOST"),
+            smtp_port=port,
+            smtp_from=text("MENTORSHIP_SMTP_FROM"),
+            smtp_to=tuple(a.strip() for a in (env.get("MENTORSHIP_SMTP_TO") or "").split(",") if a.strip()),
+            smtp_user=text("MENTORSHIP_SMTP_USER"),
+            smtp_starttls=_flag(env, "MENTORSHIP_SMTP_STARTTLS") if uses_smtp else False,
+            webhook_url=text("MENTORSHIP_WEBHOOK_URL"),
+            folder=Path(folder) if folder else None,
+            subject_prefix=env.get("MENTORSHIP_DELIVERY_SUBJECT_PREFIX", cls.subject_prefix).strip(),
+        )
         settings.check()
         return settings
 
@@ -122,16 +131,19 @@ class DeliverySettings:
             if "@" not in self.smtp_from:
                 raise SettingsError(f"MENTORSHIP_SMTP_FROM must be an e-mail address, got {self.smtp_from!r}")
             if not self.smtp_to:
-                raise SettingsError(f"{need} MENTORSHIP_SMTP_TO (recipient addresses, separated by commas); it is "
-                                    f"not set")
+                raise SettingsError(
+                    f"{need} MENTORSHIP_SMTP_TO (recipient addresses, separated by commas); it is not set"
+                )
             bad = [a for a in self.smtp_to if "@" not in a or any(c.isspace() for c in a)]
             if bad:
-                raise SettingsError(f"MENTORSHIP_SMTP_TO must be e-mail addresses separated by commas; "
-                                    f"{bad[0]!r} is not one")
+                raise SettingsError(
+                    f"MENTORSHIP_SMTP_TO must be e-mail addresses separated by commas; {bad[0]!r} is not one"
+                )
         if self.uses_webhook:
             if not self.webhook_url:
-                raise SettingsError(f"{need} MENTORSHIP_WEBHOOK_URL (the webhook the failure notice uses); it is "
-                                    f"not set")
+                raise SettingsError(
+                    f"{need} MENTORSHIP_WEBHOOK_URL (the webhook the failure notice uses); it is not set"
+                )
             if not self.webhook_url.lower().startswith(("http://", "https://")):
                 raise SettingsError("MENTORSHIP_WEBHOOK_URL must be an http:// or https:// address")
         if self.mode == "dry-run" and not self.folder:
@@ -187,8 +199,10 @@ class Settings:
         try:
             share = float(env.get("MENTORSHIP_MAX_REJECT_SHARE", "0.05"))
         except ValueError:
-            raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be a number between 0 and 1, got "
-                                f"{env['MENTORSHIP_MAX_REJECT_SHARE']!r}") from None
+            raise SettingsError(
+                f"MENTORSHIP_MAX_REJECT_SHARE must be a number between 0 and 1, got "
+                f"{env['MENTORSHIP_MAX_REJECT_SHARE']!r}"
+            ) from None
         if not 0 <= share <= 1:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
         boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
@@ -207,7 +221,9 @@ class Settings:
         for name, default in (("MENTORSHIP_REFRESH_CRON", "0 6 2 * *"), ("MENTORSHIP_FRESHNESS_CRON", "0 7 * * *")):
             value = env.get(name, default).strip()
             if not _valid_cron(value):
-                raise SettingsError(f"{name} must be a cron expression of five fields such as {default!r}, got {value!r}")
+                raise SettingsError(
+                    f"{name} must be a cron expression of five fields such as {default!r}, got {value!r}"
+                )
             crons[name] = value
         horizons = _horizons(env.get("MENTORSHIP_HORIZONS", "6,12,24"))
         roi_file = Path(env.get("MENTORSHIP_ROI_FILE", DEFAULT_ROI_FILE))
@@ -265,17 +281,23 @@ class Settings:
 
 def check_hash_key(key: str, where: str, fix: str | None = None) -> str:
     """``key`` if it may pseudonymise ids, else a SettingsError that says ``where`` it came from and ``fix``."""
-    fix = fix or (f"set MENTORSHIP_HASH_KEY to a secret of at least {MIN_HASH_KEY_BYTES} bytes (python3 -c "
-                  "\"import secrets; print(secrets.token_hex(32))\"), or unset it to use the key file the pipeline "
-                  "generates")
+    fix = fix or (
+        f"set MENTORSHIP_HASH_KEY to a secret of at least {MIN_HASH_KEY_BYTES} bytes (python3 -c "
+        '"import secrets; print(secrets.token_hex(32))"), or unset it to use the key file the pipeline '
+        "generates"
+    )
     if key in REFUSED_HASH_KEYS:
-        raise SettingsError(f"{where} is the old demo key, which is public: anyone could recompute the ids hashed "
-                            f"with it. To fix: {fix}.")
+        raise SettingsError(
+            f"{where} is the old demo key, which is public: anyone could recompute the ids hashed "
+            f"with it. To fix: {fix}."
+        )
     if not key.strip():
         raise SettingsError(f"{where} is empty. To fix: {fix}.")
     if len(key.encode()) < MIN_HASH_KEY_BYTES:
-        raise SettingsError(f"{where} is {len(key.encode())} bytes long, under the {MIN_HASH_KEY_BYTES} needed to "
-                            f"keep pseudonymised ids from being guessed. To fix: {fix}.")
+        raise SettingsError(
+            f"{where} is {len(key.encode())} bytes long, under the {MIN_HASH_KEY_BYTES} needed to "
+            f"keep pseudonymised ids from being guessed. To fix: {fix}."
+        )
     return key
 
 
@@ -304,8 +326,10 @@ def _create_key_file(path: Path) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as e:
-        raise SettingsError(f"cannot create the hash key file {path} ({e.strerror}): make its folder writable, "
-                            f"set MENTORSHIP_HASH_KEY_FILE to a writable place, or set MENTORSHIP_HASH_KEY") from None
+        raise SettingsError(
+            f"cannot create the hash key file {path} ({e.strerror}): make its folder writable, "
+            f"set MENTORSHIP_HASH_KEY_FILE to a writable place, or set MENTORSHIP_HASH_KEY"
+        ) from None
     try:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32) + "\n")
@@ -326,7 +350,9 @@ def _create_key_file(path: Path) -> None:
         tmp.unlink(missing_ok=True)
     logging.getLogger(__name__).warning(
         "Generated a new hash key in %s. Keep it with the warehouse: pseudonymised ids (at-risk pairs, "
-        "quarantine samples) change if it is lost or replaced.", path)
+        "quarantine samples) change if it is lost or replaced.",
+        path,
+    )
 
 
 def _read_key_file(path: Path) -> str:
@@ -338,15 +364,21 @@ def _read_key_file(path: Path) -> str:
     if not path.is_file():
         raise SettingsError(f"{where} is not a file: remove it, or point MENTORSHIP_HASH_KEY_FILE at the key file")
     if os.name == "posix" and info.st_mode & 0o077:
-        raise SettingsError(f"{where} can be read or written by other accounts (mode {info.st_mode & 0o777:04o}); "
-                            f"make it private to the account that runs the pipeline: chmod 600 {path}")
+        raise SettingsError(
+            f"{where} can be read or written by other accounts (mode {info.st_mode & 0o777:04o}); "
+            f"make it private to the account that runs the pipeline: chmod 600 {path}"
+        )
     try:
         key = path.read_text().strip()
     except (OSError, UnicodeDecodeError) as e:
         raise SettingsError(f"cannot read {where} ({getattr(e, 'strerror', None) or e})") from None
-    return check_hash_key(key, where, f"delete {path} and a new key is generated on the next run (every "
-                                      f"pseudonymised id then changes), or write a key of at least "
-                                      f"{MIN_HASH_KEY_BYTES} bytes into it")
+    return check_hash_key(
+        key,
+        where,
+        f"delete {path} and a new key is generated on the next run (every "
+        f"pseudonymised id then changes), or write a key of at least "
+        f"{MIN_HASH_KEY_BYTES} bytes into it",
+    )
 
 
 def check_writable(folder: Path, name: str) -> None:
@@ -361,9 +393,11 @@ def check_writable(folder: Path, name: str) -> None:
         os.close(fd)
         os.unlink(tmp)
     except OSError as e:
-        raise SettingsError(f"{name} is {folder}, which cannot be written ({e.strerror or e}): make it writable "
-                            f"for the account that runs the pipeline, or set {name} to another folder. Nothing "
-                            f"was published.") from None
+        raise SettingsError(
+            f"{name} is {folder}, which cannot be written ({e.strerror or e}): make it writable "
+            f"for the account that runs the pipeline, or set {name} to another folder. Nothing "
+            f"was published."
+        ) from None
 
 
 def _flag(env, name: str) -> bool:
@@ -381,8 +415,10 @@ def _horizons(value: str) -> tuple[int, ...]:
     except ValueError:
         months = ()
     if not months or not all(1 <= m <= 120 for m in months):
-        raise SettingsError(f"MENTORSHIP_HORIZONS must be whole months between 1 and 120, separated by commas "
-                            f"(such as '6,12,24'), got {value!r}")
+        raise SettingsError(
+            f"MENTORSHIP_HORIZONS must be whole months between 1 and 120, separated by commas "
+            f"(such as '6,12,24'), got {value!r}"
+        )
     return months
 
 

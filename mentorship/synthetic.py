@@ -59,10 +59,50 @@ N_LEVELS = 7
 # A pyramid: most people at the lower levels.
 LEVEL_WEIGHTS = [0.27, 0.25, 0.2, 0.13, 0.08, 0.05, 0.02]
 HIRE_LEVEL_WEIGHTS = [0.45, 0.3, 0.15, 0.06, 0.03, 0.01, 0.0]
-FIRST_NAMES = ["Alex", "Sam", "Priya", "Chen", "Maria", "Tom", "Aisha", "Lukas", "Sofia", "Kenji",
-               "Fatima", "Noah", "Olga", "Diego", "Grace", "Omar", "Ingrid", "Ravi", "Zoe", "Mateo"]
-LAST_NAMES = ["Smith", "Patel", "Wang", "Garcia", "Müller", "Okafor", "Kim", "Rossi", "Novak", "Silva",
-              "Haddad", "Brown", "Tanaka", "Jensen", "Khan", "Dubois", "Costa", "Ivanova", "Lee", "Walsh"]
+FIRST_NAMES = [
+    "Alex",
+    "Sam",
+    "Priya",
+    "Chen",
+    "Maria",
+    "Tom",
+    "Aisha",
+    "Lukas",
+    "Sofia",
+    "Kenji",
+    "Fatima",
+    "Noah",
+    "Olga",
+    "Diego",
+    "Grace",
+    "Omar",
+    "Ingrid",
+    "Ravi",
+    "Zoe",
+    "Mateo",
+]
+LAST_NAMES = [
+    "Smith",
+    "Patel",
+    "Wang",
+    "Garcia",
+    "Müller",
+    "Okafor",
+    "Kim",
+    "Rossi",
+    "Novak",
+    "Silva",
+    "Haddad",
+    "Brown",
+    "Tanaka",
+    "Jensen",
+    "Khan",
+    "Dubois",
+    "Costa",
+    "Ivanova",
+    "Lee",
+    "Walsh",
+]
 SURVEY_ITEMS = [
     ("ENG1", "engagement", "I am proud to work here."),
     ("ENG2", "engagement", "I rarely think about looking for a job at another company."),
@@ -107,12 +147,14 @@ class PlantedEffects:
     promotion_hr: float = 1.4
     voluntary_exit_hr: float = 0.7
     salary_raise_pp: float = 1.0  # extra percentage points on each annual merit raise
-    survey: dict = field(default_factory=lambda: {
-        "engagement": 0.25, "satisfaction": 0.2, "confidence": 0.35, "growth": 0.3})
+    survey: dict = field(
+        default_factory=lambda: {"engagement": 0.25, "satisfaction": 0.2, "confidence": 0.35, "growth": 0.3}
+    )
     dose: dict = field(default_factory=lambda: {"low": 0.4, "medium": 1.0, "high": 1.6})
     mentor_promotion_hr: float = 1.25
-    mentor_survey: dict = field(default_factory=lambda: {
-        "engagement": 0.1, "satisfaction": 0.1, "confidence": 0.0, "growth": 0.0})
+    mentor_survey: dict = field(
+        default_factory=lambda: {"engagement": 0.1, "satisfaction": 0.1, "confidence": 0.0, "growth": 0.0}
+    )
     #: Effects that differ by department: department name -> factor on the mentee's promotion
     #: log-hazard-ratio, exit log-hazard-ratio, raise bonus and survey shift, by the mentee's department
     #: when selected (the pipeline's department at index); departments not named keep 1.0. None: off.
@@ -123,9 +165,14 @@ class PlantedEffects:
     @classmethod
     def none(cls) -> PlantedEffects:
         """No program effect at all: any raw gap is pure selection."""
-        return cls(promotion_hr=1.0, voluntary_exit_hr=1.0, salary_raise_pp=0.0,
-                   survey=dict.fromkeys(CONSTRUCTS, 0.0), mentor_promotion_hr=1.0,
-                   mentor_survey=dict.fromkeys(CONSTRUCTS, 0.0))
+        return cls(
+            promotion_hr=1.0,
+            voluntary_exit_hr=1.0,
+            salary_raise_pp=0.0,
+            survey=dict.fromkeys(CONSTRUCTS, 0.0),
+            mentor_promotion_hr=1.0,
+            mentor_survey=dict.fromkeys(CONSTRUCTS, 0.0),
+        )
 
 
 @dataclass
@@ -157,8 +204,14 @@ class Selection:
     dept_level: float = 0.0
     link: str = "logit"
 
-    KNOBS: ClassVar[tuple] = ("recorded_engagement", "recorded_satisfaction", "rating_threshold", "tenure_hump",
-                              "dept_level", "link")
+    KNOBS: ClassVar[tuple] = (
+        "recorded_engagement",
+        "recorded_satisfaction",
+        "rating_threshold",
+        "tenure_hump",
+        "dept_level",
+        "link",
+    )
 
     @property
     def on_recorded_scores(self) -> bool:
@@ -306,8 +359,12 @@ def _fmt_dates(days: np.ndarray) -> pd.Series:
     return s.where(days >= 0, "")
 
 
-def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_path: str | Path | None = None,
-             progress: bool = False) -> dict:
+def generate(
+    out_dir: str | Path,
+    config: SyntheticConfig | None = None,
+    truth_path: str | Path | None = None,
+    progress: bool = False,
+) -> dict:
     """Generate the organisation into ``out_dir/<source>/`` and return the truth dict.
 
     ``truth_path`` (default ``out_dir/../truth/planted_truth.json``) receives the truth as JSON; it
@@ -418,10 +475,21 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     def emit(idx, days):
         if len(idx) == 0:
             return
-        history.append(pd.DataFrame({
-            "i": idx, "day": days, "level": level[idx], "dept": dept[idx], "family": family[idx],
-            "manager": manager[idx], "is_mgr": is_mgr[idx], "salary": np.round(salary[idx], 0),
-            "perf": perf[idx]}))
+        history.append(
+            pd.DataFrame(
+                {
+                    "i": idx,
+                    "day": days,
+                    "level": level[idx],
+                    "dept": dept[idx],
+                    "family": family[idx],
+                    "manager": manager[idx],
+                    "is_mgr": is_mgr[idx],
+                    "salary": np.round(salary[idx], 0),
+                    "perf": perf[idx],
+                }
+            )
+        )
 
     refresh_managers()
     manager[:n0] = pick_manager(np.arange(n0))
@@ -452,9 +520,30 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         starting = np.full(cap, -1, dtype=np.int64)
         if moy in cfg.cohort_months:
             before = len(pairs)
-            _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability,
-                          dept, mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs,
-                          recorded=recorded, mentee_scale=mentee_scale, mentee_dept=mentee_dept)
+            _start_cohort(
+                cfg,
+                rng,
+                m,
+                m0,
+                moy,
+                n_people,
+                active,
+                level,
+                hire_day,
+                engage,
+                perf,
+                ability,
+                dept,
+                mentee_month,
+                mentee_day,
+                mentee_dose,
+                mentor_month,
+                mentor_day,
+                pairs,
+                recorded=recorded,
+                mentee_scale=mentee_scale,
+                mentee_dept=mentee_dept,
+            )
             if len(pairs) > before:  # every person in a new pair, first-time mentor or not
                 new = pd.DataFrame(pairs[before:])
                 people = np.concatenate([new["mentee"].to_numpy(), new["mentor"].to_numpy()])
@@ -479,7 +568,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
 
         def promo_hazard(lv, last, mentee_on, mentor_on):
             h = 0.014 * np.exp(0.45 * ability + 0.25 * engage + 0.3 * (perf - 3) - 0.12 * (lv - 1))
-            h = h * np.where(mentee_on, eff.promotion_hr ** dose_now, 1.0)
+            h = h * np.where(mentee_on, eff.promotion_hr**dose_now, 1.0)
             h = h * np.where(mentor_on, eff.mentor_promotion_hr, 1.0)
             h = np.where((lv >= N_LEVELS) | (m - last < 9) | (tenure_m < 6), 0.0, h)
             return 1 - np.exp(-h)
@@ -527,7 +616,7 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         u_v, u_i = rng.random(cap), rng.random(cap)
         exit_day = np.maximum(rand_days(cap), starting)
 
-        exit_hr = eff.voluntary_exit_hr ** mentee_scale if dept_scale_on else eff.voluntary_exit_hr
+        exit_hr = eff.voluntary_exit_hr**mentee_scale if dept_scale_on else eff.voluntary_exit_hr
 
         def vol_hazard(mentee_on):
             h = 0.0105 * np.exp(-0.45 * engage - 0.15 * (perf - 3) + 0.25 * (tenure_m < 12))
@@ -536,7 +625,9 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
         inv_p = 1 - np.exp(-0.0025 * np.exp(-0.5 * ability - 0.3 * (perf - 3)))
         vol_act, vol_cf = vol_hazard(treated_mentee), vol_hazard(False)
         for world_active, world_term_day, world_term_type, p_vol in (
-            (active, term_day, term_type, vol_act), (cf_active, cf_term_day, cf_term_type, vol_cf)):
+            (active, term_day, term_type, vol_act),
+            (cf_active, cf_term_day, cf_term_type, vol_cf),
+        ):
             idx = np.flatnonzero(world_active[:n_people])
             vol = idx[u_v[idx] < p_vol[idx]]
             inv = idx[(u_i[idx] < inv_p[idx]) & ~(u_v[idx] < p_vol[idx])]
@@ -573,22 +664,36 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
 
         # Month-end salaries of treated people, both worlds, for the salary-growth truth.
         tracked_now = np.flatnonzero((mentee_month >= 0) | (mentor_month >= 0))
-        salary_snap[m] = pd.DataFrame({"actual": salary[tracked_now], "cf": cf_salary[tracked_now]},
-                                      index=tracked_now)
+        salary_snap[m] = pd.DataFrame({"actual": salary[tracked_now], "cf": cf_salary[tracked_now]}, index=tracked_now)
         if recorded is not None and moy in cfg.survey_months:
             # This month's survey wave, as ``_surveys`` will write it: everything it depends on for
             # this wave (who is employed on their response day, who is a mentee or mentor by then) is
             # settled by the end of the month.
-            wave = _wave(m, month_start, n_people, hire_day, term_day, engage, ability, person_construct,
-                         dose_now, mentee_day, mentor_day, eff, _WaveDraws(cfg.seed, m, cap))
+            wave = _wave(
+                m,
+                month_start,
+                n_people,
+                hire_day,
+                term_day,
+                engage,
+                ability,
+                person_construct,
+                dose_now,
+                mentee_day,
+                mentor_day,
+                eff,
+                _WaveDraws(cfg.seed, m, cap),
+            )
             if wave is not None:
                 _, who, score, _, answered = wave
                 for k, construct in enumerate(("engagement", "satisfaction")):
                     mean, ok = _construct_means(score, answered, CONSTRUCTS.index(construct))
                     recorded[who[ok], k] = mean[ok]
         if m % 12 == 11:
-            say(f"  month {m + 1}/{n_months}: {int(active[:n_people].sum()):,} employed, "
-                f"{int((mentee_month >= 0).sum()):,} mentees so far")
+            say(
+                f"  month {m + 1}/{n_months}: {int(active[:n_people].sum()):,} employed, "
+                f"{int((mentee_month >= 0).sum()):,} mentees so far"
+            )
         say.step()
 
     n = n_people
@@ -599,17 +704,20 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     written: dict[str, int] = {}
 
     # employees
-    emp = pd.DataFrame({
-        "employee_id": ids,
-        "full_name": np.asarray(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), n)] + " "
-        + np.asarray(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n)],
-        "hire_date": _fmt_dates(hire_day[:n]),
-        "termination_date": _fmt_dates(term_day[:n]),
-        "termination_type": np.asarray(["", "voluntary", "involuntary"])[term_type[:n]],
-        "location": np.asarray(LOCATIONS)[loc[:n]],
-        "gender": np.asarray(GENDERS)[gender[:n]],
-        "birth_year": birth_year[:n],
-    })
+    emp = pd.DataFrame(
+        {
+            "employee_id": ids,
+            "full_name": np.asarray(FIRST_NAMES)[rng.integers(0, len(FIRST_NAMES), n)]
+            + " "
+            + np.asarray(LAST_NAMES)[rng.integers(0, len(LAST_NAMES), n)],
+            "hire_date": _fmt_dates(hire_day[:n]),
+            "termination_date": _fmt_dates(term_day[:n]),
+            "termination_type": np.asarray(["", "voluntary", "involuntary"])[term_type[:n]],
+            "location": np.asarray(LOCATIONS)[loc[:n]],
+            "gender": np.asarray(GENDERS)[gender[:n]],
+            "birth_year": birth_year[:n],
+        }
+    )
     emp["email"] = emp["full_name"].str.lower().str.replace(" ", ".", regex=False) + "." + ids + "@example.com"
     w = _Writer(out / "employees" / "employees", fmt)
     w.write(emp)
@@ -622,17 +730,19 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     hist = hist.drop_duplicates(["i", "day"], keep="last")
     mgr_ids = np.where(hist["manager"].to_numpy() >= 0, ids[np.clip(hist["manager"].to_numpy(), 0, n - 1)], "")
     fam = _families(hist["dept"].to_numpy(), hist["family"].to_numpy())
-    jh = pd.DataFrame({
-        "employee_id": ids[hist["i"].to_numpy()],
-        "effective_date": _fmt_dates(hist["day"].to_numpy()),
-        "job_level": hist["level"].to_numpy(),
-        "department": np.asarray(DEPARTMENTS)[hist["dept"].to_numpy()],
-        "job_family": fam,
-        "manager_id": mgr_ids,
-        "is_people_manager": hist["is_mgr"].to_numpy(),
-        "base_salary": hist["salary"].to_numpy(),
-        "performance_rating": hist["perf"].to_numpy(),
-    })
+    jh = pd.DataFrame(
+        {
+            "employee_id": ids[hist["i"].to_numpy()],
+            "effective_date": _fmt_dates(hist["day"].to_numpy()),
+            "job_level": hist["level"].to_numpy(),
+            "department": np.asarray(DEPARTMENTS)[hist["dept"].to_numpy()],
+            "job_family": fam,
+            "manager_id": mgr_ids,
+            "is_people_manager": hist["is_mgr"].to_numpy(),
+            "base_salary": hist["salary"].to_numpy(),
+            "performance_rating": hist["perf"].to_numpy(),
+        }
+    )
     # Monthly batches, as an HRIS delivers them: the first month's file also carries every earlier
     # record (the baseline history), each later file that month's changes.
     jh_month = np.maximum(hist["day"].to_numpy(), month_start[0]).astype("datetime64[D]").astype("datetime64[M]")
@@ -641,17 +751,39 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     del jh, hist
 
     # mentorship pairs and meetings
-    pair_df = pd.DataFrame(pairs) if pairs else pd.DataFrame(columns=[
-        "pair_id", "program", "cohort", "mentor", "mentee", "start", "planned_end", "withdraw", "band", "goals_set"])
+    pair_df = (
+        pd.DataFrame(pairs)
+        if pairs
+        else pd.DataFrame(
+            columns=[
+                "pair_id",
+                "program",
+                "cohort",
+                "mentor",
+                "mentee",
+                "start",
+                "planned_end",
+                "withdraw",
+                "band",
+                "goals_set",
+            ]
+        )
+    )
     pair_df, meetings = _finish_pairs(pair_df, term_day, as_of, rng)
-    pairs_out = pd.DataFrame({
-        "pair_id": pair_df["pair_id"], "program": pair_df["program"], "cohort": pair_df["cohort"],
-        "mentor_id": ids[pair_df["mentor"].to_numpy(dtype=np.int64)],
-        "mentee_id": ids[pair_df["mentee"].to_numpy(dtype=np.int64)],
-        "start_date": _fmt_dates(pair_df["start"].to_numpy(dtype=np.int64)),
-        "end_date": _fmt_dates(pair_df["end"].to_numpy(dtype=np.int64)),
-        "status": pair_df["status"], "goals_set": pair_df["goals_set"], "goals_met": pair_df["goals_met"],
-    })
+    pairs_out = pd.DataFrame(
+        {
+            "pair_id": pair_df["pair_id"],
+            "program": pair_df["program"],
+            "cohort": pair_df["cohort"],
+            "mentor_id": ids[pair_df["mentor"].to_numpy(dtype=np.int64)],
+            "mentee_id": ids[pair_df["mentee"].to_numpy(dtype=np.int64)],
+            "start_date": _fmt_dates(pair_df["start"].to_numpy(dtype=np.int64)),
+            "end_date": _fmt_dates(pair_df["end"].to_numpy(dtype=np.int64)),
+            "status": pair_df["status"],
+            "goals_set": pair_df["goals_set"],
+            "goals_met": pair_df["goals_met"],
+        }
+    )
     w = _Writer(out / "mentorship_pairs" / "mentorship_pairs", fmt)
     w.write(pairs_out)
     w.close()
@@ -667,21 +799,56 @@ def generate(out_dir: str | Path, config: SyntheticConfig | None = None, truth_p
     w.close()
     written["survey_items"] = w.rows
     say("drawing survey waves")
-    survey_truth_rows, n_resp = _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage,
-                                         ability, person_construct, mentee_day, mentee_weight(), mentor_day, say,
-                                         cap=cap)
+    survey_truth_rows, n_resp = _surveys(
+        cfg,
+        rng,
+        out,
+        fmt,
+        month_start,
+        n,
+        ids,
+        hire_day,
+        term_day,
+        engage,
+        ability,
+        person_construct,
+        mentee_day,
+        mentee_weight(),
+        mentor_day,
+        say,
+        cap=cap,
+    )
     written["survey_responses"] = n_resp
 
-    truth = _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, term_type, cf_term_day,
-                   cf_term_type, promos, cf_promos, salary_snap, survey_truth_rows, pair_df, gender[:n],
-                   mentee_dept=mentee_dept if dept_scale_on else None)
+    truth = _truth(
+        cfg,
+        n,
+        ids,
+        month_start,
+        as_of,
+        mentee_day,
+        mentor_day,
+        term_day,
+        term_type,
+        cf_term_day,
+        cf_term_type,
+        promos,
+        cf_promos,
+        salary_snap,
+        survey_truth_rows,
+        pair_df,
+        gender[:n],
+        mentee_dept=mentee_dept if dept_scale_on else None,
+    )
     truth["rows_written"] = written
     tpath = Path(truth_path) if truth_path else out.parent / "truth" / "planted_truth.json"
     tpath.parent.mkdir(parents=True, exist_ok=True)
     tpath.write_text(json.dumps(truth, indent=2, default=float))
     say.step()
-    say(f"done: {n:,} people, {written['job_history']:,} job rows, {written['meetings']:,} meetings, "
-        f"{n_resp:,} survey rows")
+    say(
+        f"done: {n:,} people, {written['job_history']:,} job rows, {written['meetings']:,} meetings, "
+        f"{n_resp:,} survey rows"
+    )
     say.close()
     return truth
 
@@ -693,8 +860,12 @@ def _families(dept_codes: np.ndarray, fam_codes: np.ndarray) -> np.ndarray:
 
 def _selection_index(sel: Selection, m0, eligible, level, hire_day, engage, perf, ability, dept, recorded=None):
     """The linear index of the chance of volunteering, for the eligible people (no intercept)."""
-    lin = (sel.engagement * engage[eligible] + sel.performance * (perf[eligible] - 3)
-           + sel.ability * ability[eligible] + np.asarray(sel.department)[dept[eligible]])
+    lin = (
+        sel.engagement * engage[eligible]
+        + sel.performance * (perf[eligible] - 3)
+        + sel.ability * ability[eligible]
+        + np.asarray(sel.department)[dept[eligible]]
+    )
     # The optional terms, each added only when on (a zero term would still leave lin as it was, but
     # this keeps the default arithmetic literally unchanged).
     for k, coef in enumerate((sel.recorded_engagement, sel.recorded_satisfaction)):
@@ -714,13 +885,38 @@ def _selection_index(sel: Selection, m0, eligible, level, hire_day, engage, perf
     return lin
 
 
-def _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engage, perf, ability, dept,
-                  mentee_month, mentee_day, mentee_dose, mentor_month, mentor_day, pairs, recorded=None,
-                  mentee_scale=None, mentee_dept=None):
+def _start_cohort(
+    cfg,
+    rng,
+    m,
+    m0,
+    moy,
+    n_people,
+    active,
+    level,
+    hire_day,
+    engage,
+    perf,
+    ability,
+    dept,
+    mentee_month,
+    mentee_day,
+    mentee_dose,
+    mentor_month,
+    mentor_day,
+    pairs,
+    recorded=None,
+    mentee_scale=None,
+    mentee_dept=None,
+):
     sel, eff = cfg.selection, cfg.effects
     idx = np.arange(n_people)
-    eligible = idx[active[:n_people] & (level[:n_people] <= 4) & (mentee_month[:n_people] < 0)
-                   & ((m0 - hire_day[:n_people]) >= 180)]
+    eligible = idx[
+        active[:n_people]
+        & (level[:n_people] <= 4)
+        & (mentee_month[:n_people] < 0)
+        & ((m0 - hire_day[:n_people]) >= 180)
+    ]
     if len(eligible) == 0:
         return
     lin = _selection_index(sel, m0, eligible, level, hire_day, engage, perf, ability, dept, recorded)
@@ -764,26 +960,44 @@ def _start_cohort(cfg, rng, m, m0, moy, n_people, active, level, hire_day, engag
     mentor_month[mi[first_time]] = m
     base = len(pairs)
     for j in range(k):  # per pair record (pairs are few: ~ uptake x eligible per cohort)
-        pairs.append({"pair_id": f"P{base + j + 1:07d}", "program": program[j], "cohort": cohort,
-                      "mentor": int(slots[j]), "mentee": int(mentees[j]), "start": int(start[j]),
-                      "planned_end": int(start[j] + planned[j]), "withdraw": int(withdraw_day[j]),
-                      "band": int(band[j]), "goals_set": int(goals[j])})
+        pairs.append(
+            {
+                "pair_id": f"P{base + j + 1:07d}",
+                "program": program[j],
+                "cohort": cohort,
+                "mentor": int(slots[j]),
+                "mentee": int(mentees[j]),
+                "start": int(start[j]),
+                "planned_end": int(start[j] + planned[j]),
+                "withdraw": int(withdraw_day[j]),
+                "band": int(band[j]),
+                "goals_set": int(goals[j]),
+            }
+        )
 
 
 def _finish_pairs(pairs: pd.DataFrame, term_day, as_of, rng):
     """Close each pair (completion, withdrawal, either person leaving) and draw its meetings."""
     if pairs.empty:
-        pairs = pairs.assign(end=pd.Series(dtype="int64"), status=pd.Series(dtype=str),
-                             goals_met=pd.Series(dtype="int64"))
-        return pairs, pd.DataFrame(columns=["meeting_id", "pair_id", "meeting_date", "duration_minutes",
-                                            "format", "mentee_rating"])
+        pairs = pairs.assign(
+            end=pd.Series(dtype="int64"), status=pd.Series(dtype=str), goals_met=pd.Series(dtype="int64")
+        )
+        return pairs, pd.DataFrame(
+            columns=["meeting_id", "pair_id", "meeting_date", "duration_minutes", "format", "mentee_rating"]
+        )
     mentor_exit = term_day[pairs["mentor"].to_numpy()]
     mentee_exit = term_day[pairs["mentee"].to_numpy()]
     big = np.iinfo(np.int64).max
     planned = pairs["planned_end"].to_numpy()
     withdraw = pairs["withdraw"].to_numpy()
-    stops = np.vstack([planned, np.where(withdraw >= 0, withdraw, big),
-                       np.where(mentor_exit >= 0, mentor_exit, big), np.where(mentee_exit >= 0, mentee_exit, big)])
+    stops = np.vstack(
+        [
+            planned,
+            np.where(withdraw >= 0, withdraw, big),
+            np.where(mentor_exit >= 0, mentor_exit, big),
+            np.where(mentee_exit >= 0, mentee_exit, big),
+        ]
+    )
     end = stops.min(axis=0)
     early = end < planned
     status = np.where(early, "withdrawn", "completed")
@@ -814,14 +1028,16 @@ def _finish_pairs(pairs: pd.DataFrame, term_day, as_of, rng):
     rating_mean = np.asarray([3.2, 3.9, 4.4])[band[mp]]
     rating = np.clip(np.rint(rating_mean + rng.normal(0, 0.8, k)), 1, 5).astype("float64")
     rating[rng.random(k) < 0.35] = np.nan
-    meetings = pd.DataFrame({
-        "meeting_id": [f"M{i + 1:08d}" for i in range(k)],
-        "pair_id": pairs["pair_id"].to_numpy()[mp],
-        "meeting_date": _fmt_dates(day),
-        "duration_minutes": rng.choice([30, 45, 60, 90], size=k, p=[0.35, 0.2, 0.4, 0.05]),
-        "format": rng.choice(["video", "in_person", "phone"], size=k, p=[0.55, 0.35, 0.1]),
-        "mentee_rating": pd.array(rating, dtype="Int64"),
-    })
+    meetings = pd.DataFrame(
+        {
+            "meeting_id": [f"M{i + 1:08d}" for i in range(k)],
+            "pair_id": pairs["pair_id"].to_numpy()[mp],
+            "meeting_date": _fmt_dates(day),
+            "duration_minutes": rng.choice([30, 45, 60, 90], size=k, p=[0.35, 0.2, 0.4, 0.05]),
+            "format": rng.choice(["video", "in_person", "phone"], size=k, p=[0.55, 0.35, 0.1]),
+            "mentee_rating": pd.array(rating, dtype="Int64"),
+        }
+    )
     return pairs, meetings
 
 
@@ -881,8 +1097,21 @@ class _WaveDraws:
 _ITEM_CONSTRUCT = np.asarray([CONSTRUCTS.index(c) for _, c, _ in SURVEY_ITEMS])
 
 
-def _wave(m, month_start, n, hire_day, term_day, engage, ability, person_construct, mentee_weight, mentee_day,
-          mentor_day, eff, draws):
+def _wave(
+    m,
+    month_start,
+    n,
+    hire_day,
+    term_day,
+    engage,
+    ability,
+    person_construct,
+    mentee_weight,
+    mentee_day,
+    mentor_day,
+    eff,
+    draws,
+):
     """One survey wave (month index ``m``) for people 0..n-1: (response day per person, respondents,
     item scores, their counterfactual, answered mask), or None if nobody responds."""
     trait = np.stack([0.7 * engage, 0.6 * engage, 0.5 * ability, 0.4 * ability + 0.3 * engage], axis=1)
@@ -917,8 +1146,25 @@ def _construct_means(score, answered, k):
     return np.where(answered[:, cols], score[:, cols], 0).sum(1) / np.maximum(cnt, 1), ok
 
 
-def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage, ability, person_construct,
-             mentee_day, mentee_weight, mentor_day, say, cap=None):
+def _surveys(
+    cfg,
+    rng,
+    out,
+    fmt,
+    month_start,
+    n,
+    ids,
+    hire_day,
+    term_day,
+    engage,
+    ability,
+    person_construct,
+    mentee_day,
+    mentee_weight,
+    mentor_day,
+    say,
+    cap=None,
+):
     """Every survey wave, written one file per wave. Drawn from the main stream by default; with a
     recorded-score selection knob on, each wave from its own generator (``_WaveDraws``), as the
     simulation drew it when selecting on it."""
@@ -936,19 +1182,35 @@ def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage
         if moy not in cfg.survey_months:
             continue
         wave = str(start_month + m)
-        drawn = _wave(m, month_start, n, hire_day, term_day, engage, ability, person_construct, mentee_weight,
-                      mentee_day, mentor_day, eff, _WaveDraws(cfg.seed, m, cap) if per_wave else stream)
+        drawn = _wave(
+            m,
+            month_start,
+            n,
+            hire_day,
+            term_day,
+            engage,
+            ability,
+            person_construct,
+            mentee_weight,
+            mentee_day,
+            mentor_day,
+            eff,
+            _WaveDraws(cfg.seed, m, cap) if per_wave else stream,
+        )
         if drawn is None:
             continue
         day, who, score, score_cf, answered = drawn
         r, c = np.nonzero(answered)
         # Built as Arrow columns (take on shared string arrays): a wave at 1M employees is ~8M rows.
-        df = pa.table({
-            "employee_id": id_array.take(who[r]),
-            "survey_wave": pa.array([wave]).take(np.zeros(len(r), dtype=np.int64)),
-            "response_date": pa.array(_dates(day[who[r]])),
-            "item_id": item_array.take(c),
-            "score": pa.array(score[r, c].astype(np.int64))})
+        df = pa.table(
+            {
+                "employee_id": id_array.take(who[r]),
+                "survey_wave": pa.array([wave]).take(np.zeros(len(r), dtype=np.int64)),
+                "response_date": pa.array(_dates(day[who[r]])),
+                "item_id": item_array.take(c),
+                "score": pa.array(score[r, c].astype(np.int64)),
+            }
+        )
         writer = _Writer(out / "survey_responses" / f"survey_responses_{wave}", fmt)
         writer.write(df)
         writer.close()
@@ -958,11 +1220,23 @@ def _surveys(cfg, rng, out, fmt, month_start, n, ids, hire_day, term_day, engage
             for k, cname in enumerate(CONSTRUCTS):
                 act, ok = _construct_means(score[treated], answered[treated], k)
                 cfv, _ = _construct_means(score_cf[treated], answered[treated], k)
-                truth_rows.append(pd.DataFrame({"i": who[treated][ok], "day": day[who[treated][ok]],
-                                                "construct": cname, "actual": act[ok], "cf": cfv[ok]}))
+                truth_rows.append(
+                    pd.DataFrame(
+                        {
+                            "i": who[treated][ok],
+                            "day": day[who[treated][ok]],
+                            "construct": cname,
+                            "actual": act[ok],
+                            "cf": cfv[ok],
+                        }
+                    )
+                )
         say(f"  survey wave {wave}: {df.num_rows:,} item responses")
-    tr = pd.concat(truth_rows, ignore_index=True) if truth_rows else pd.DataFrame(
-        columns=["i", "day", "construct", "actual", "cf"])
+    tr = (
+        pd.concat(truth_rows, ignore_index=True)
+        if truth_rows
+        else pd.DataFrame(columns=["i", "day", "construct", "actual", "cf"])
+    )
     return tr, n_rows
 
 
@@ -972,9 +1246,28 @@ def _add_months(day: np.ndarray, months: int) -> np.ndarray:
     return (d + pd.DateOffset(months=months)).to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, term_type, cf_term_day, cf_term_type,
-           promos, cf_promos, salary_snap, survey_rows, pairs, gender=None, mentee_dept=None):
+def _truth(
+    cfg,
+    n,
+    ids,
+    month_start,
+    as_of,
+    mentee_day,
+    mentor_day,
+    term_day,
+    term_type,
+    cf_term_day,
+    cf_term_type,
+    promos,
+    cf_promos,
+    salary_snap,
+    survey_rows,
+    pairs,
+    gender=None,
+    mentee_dept=None,
+):
     """Effects on the treated, measured exactly as the pipeline defines the outcomes."""
+
     def first_after(events, idx, index_day):
         p = np.concatenate([e[0] for e in events]) if events else np.array([], dtype=np.int64)
         d = np.concatenate([e[1] for e in events]) if events else np.array([], dtype=np.int64)
@@ -991,8 +1284,7 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         act_promo = first_after(promos, idx, index_day)
         cf_promo = first_after(cf_promos, idx, index_day)
         res = {"n_treated": len(idx), "horizons": {}}
-        month_of = ((_dates(index_day).astype("datetime64[M]") - np.datetime64(cfg.start[:7], "M"))
-                    .astype(np.int64))
+        month_of = (_dates(index_day).astype("datetime64[M]") - np.datetime64(cfg.start[:7], "M")).astype(np.int64)
         for h in HORIZONS:
             end = _add_months(index_day, h)
             obs = end <= as_of
@@ -1033,17 +1325,20 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         # Among people with two answered waves before the index date: the people the pipeline's
         # headline survey design measures (the change from the wave before last).
         two = post[post.index.isin(pre_ok[pre_ok >= 2].index)]
-        res["survey_change_two_waves"] = {c: float((g["actual"] - g["cf"]).mean())
-                                          for c, g in two.groupby(level="construct")}
+        res["survey_change_two_waves"] = {
+            c: float((g["actual"] - g["cf"]).mean()) for c, g in two.groupby(level="construct")
+        }
         res["survey_n"] = {c: len(g) for c, g in post.groupby(level="construct")}
         return res
 
     truth = {
-        "description": ("Effects on the treated (ATT): mean over treated people of the outcome in the "
-                        "simulated world minus the same person's outcome with the program switched off, "
-                        "from the same random draws. Horizons in months after the index date; promotion "
-                        "and voluntary_exit are differences in proportions, salary_growth a difference "
-                        "in growth fractions, survey_change a difference in item-score points."),
+        "description": (
+            "Effects on the treated (ATT): mean over treated people of the outcome in the "
+            "simulated world minus the same person's outcome with the program switched off, "
+            "from the same random draws. Horizons in months after the index date; promotion "
+            "and voluntary_exit are differences in proportions, salary_growth a difference "
+            "in growth fractions, survey_change a difference in item-score points."
+        ),
         "as_of_date": str(np.datetime64(int(as_of), "D")),
         "config": cfg.to_dict(),
         "planted": {
@@ -1064,13 +1359,17 @@ def _truth(cfg, n, ids, month_start, as_of, mentee_day, mentor_day, term_day, te
         for role, day in (("mentees", mentee_day), ("mentors", mentor_day)):
             truth[role]["by_gender"] = {
                 g: role_truth(np.where(np.r_[gender == k, np.zeros(len(day) - n, bool)], day, -1))
-                for k, g in enumerate(GENDERS) if ((gender == k) & (day[:n] >= 0)).any()}
+                for k, g in enumerate(GENDERS)
+                if ((gender == k) & (day[:n] >= 0)).any()
+            }
     if mentee_dept is not None:
         # Effects that differ by department (PlantedEffects.department_scale): the same effects within
         # each department, by the mentee's department when selected (the pipeline's at index).
         truth["mentees"]["by_department"] = {
             d: role_truth(np.where(mentee_dept == k, mentee_day, -1))
-            for k, d in enumerate(DEPARTMENTS) if (mentee_dept[:n] == k).any()}
+            for k, d in enumerate(DEPARTMENTS)
+            if (mentee_dept[:n] == k).any()
+        }
     return truth
 
 
@@ -1085,12 +1384,20 @@ def main(argv=None):
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
     p.add_argument("--no-effects", action="store_true", help="plant no program effect (selection only)")
     a = p.parse_args(argv)
-    cfg = SyntheticConfig(n_employees=a.employees, years=a.years, start=a.start, seed=a.seed, file_format=a.format,
-                          effects=PlantedEffects.none() if a.no_effects else PlantedEffects())
+    cfg = SyntheticConfig(
+        n_employees=a.employees,
+        years=a.years,
+        start=a.start,
+        seed=a.seed,
+        file_format=a.format,
+        effects=PlantedEffects.none() if a.no_effects else PlantedEffects(),
+    )
     truth = generate(a.out, cfg, a.truth, progress=True)
     h12 = truth["mentees"]["horizons"]["12"]
-    print(f"wrote {a.out}: {truth['rows_written']}; true 12-month effect on mentees: "
-          f"promotion {h12['promotion']:+.3f}, retention {h12['retention']:+.3f}")
+    print(
+        f"wrote {a.out}: {truth['rows_written']}; true 12-month effect on mentees: "
+        f"promotion {h12['promotion']:+.3f}, retention {h12['retention']:+.3f}"
+    )
 
 
 if __name__ == "__main__":

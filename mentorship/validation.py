@@ -87,20 +87,32 @@ class ValidationResult:
     @property
     def reasons(self) -> list[str]:
         """Why the source is blocked, one line per file or month over the limit, naming the main rule."""
-        out = [f"{self.rows_quarantined:,} of {self.rows_read:,} rows quarantined ({self.reject_share:.1%}; limit "
-               f"{self.max_reject_share:.0%})"] if self.over_limit else []
+        out = (
+            [
+                f"{self.rows_quarantined:,} of {self.rows_read:,} rows quarantined ({self.reject_share:.1%}; limit "
+                f"{self.max_reject_share:.0%})"
+            ]
+            if self.over_limit
+            else []
+        )
         for b in self.breaches:
-            where = f"file {b['name']}" + (f" (month {b['month']})" if b.get("month") else "") \
-                if b["scope"] == "file" else f"month {b['name']} ({b['files']} files)"
-            out.append(f"{where}: {b['rows_quarantined']:,} of {b['rows_read']:,} rows quarantined "
-                       f"({b['rows_quarantined'] / b['rows_read']:.0%}; limit {self.max_reject_share:.0%} per file and "
-                       f"month), mostly {b['rule']} on {b['column']} ({b['rule_rows']:,} rows)")
+            where = (
+                f"file {b['name']}" + (f" (month {b['month']})" if b.get("month") else "")
+                if b["scope"] == "file"
+                else f"month {b['name']} ({b['files']} files)"
+            )
+            out.append(
+                f"{where}: {b['rows_quarantined']:,} of {b['rows_read']:,} rows quarantined "
+                f"({b['rows_quarantined'] / b['rows_read']:.0%}; limit {self.max_reject_share:.0%} per file and "
+                f"month), mostly {b['rule']} on {b['column']} ({b['rule_rows']:,} rows)"
+            )
         return out
 
     @property
     def reconciles(self) -> bool:
-        return (self.rows_read == self.rows_accepted + self.rows_quarantined
-                and all(f["rows_read"] == f["rows_accepted"] + f["rows_quarantined"] for f in self.files))
+        return self.rows_read == self.rows_accepted + self.rows_quarantined and all(
+            f["rows_read"] == f["rows_accepted"] + f["rows_quarantined"] for f in self.files
+        )
 
     @property
     def issues_by_rule(self) -> dict[str, int]:
@@ -111,8 +123,10 @@ class ValidationResult:
         return dict(sorted(out.items()))
 
     def summary(self) -> str:
-        head = (f"{self.source}: {self.rows_read:,} rows read, {self.rows_accepted:,} accepted, "
-                f"{self.rows_quarantined:,} quarantined ({self.reject_share:.1%}; limit {self.max_reject_share:.0%})")
+        head = (
+            f"{self.source}: {self.rows_read:,} rows read, {self.rows_accepted:,} accepted, "
+            f"{self.rows_quarantined:,} quarantined ({self.reject_share:.1%}; limit {self.max_reject_share:.0%})"
+        )
         if self.blocked:
             head += " - BLOCKED, the last good validated table is kept: " + "; ".join(self.reasons)
         if self.placeholders:
@@ -150,13 +164,16 @@ def _typed(c: Column, text: str, sm: SourceMapping, folded: bool = False) -> str
     if c.type == "DOUBLE":
         return f"(case when isfinite(try_cast({m} as double)) then try_cast({m} as double) end)"
     if c.type == "BOOLEAN":
-        return (f"(case when lower({m}) in ({', '.join(map(q, _TRUE))}) then true "
-                f"when lower({m}) in ({', '.join(map(q, _FALSE))}) then false end)")
+        return (
+            f"(case when lower({m}) in ({', '.join(map(q, _TRUE))}) then true "
+            f"when lower({m}) in ({', '.join(map(q, _FALSE))}) then false end)"
+        )
     return f"lower({m})" if c.allowed else m
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, n_chunks: int,
-             load_date: str) -> list[str]:
+def _prepare(
+    con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, n_chunks: int, load_date: str
+) -> list[str]:
     """Build temp table _prepared; return the extra (non-contract) columns carried along."""
     raw_cols = [r[0] for r in con.execute(f"describe raw.{source.name}").fetchall()]
     contract = {c.name for c in source.columns}
@@ -173,9 +190,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
             # A placeholder reads as empty, matched as written or, for a date, as the date it reads as in
             # the mapping's format (9999-12-31 also as 31/12/9999); the count is reported per column.
             dates = [d for d in placeholders if _iso_date(d)]
-            hit = (f"{text} in ({', '.join(map(q, placeholders))})"
-                   + (f" or {_typed(c, text, sm)} in ({', '.join(f'date {q(d)}' for d in dates)})"
-                      if c.type == "DATE" and dates else ""))
+            hit = f"{text} in ({', '.join(map(q, placeholders))})" + (
+                f" or {_typed(c, text, sm)} in ({', '.join(f'date {q(d)}' for d in dates)})"
+                if c.type == "DATE" and dates
+                else ""
+            )
             typed.append(f"case when {hit} then {text} end as {ident(c.name + '__placeholder')}")
             text = f"case when {ident(c.name + '__placeholder')} is null then {text} end"
         typed.append(f"{text} as {ident(c.name + '__text')}")
@@ -183,20 +202,27 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
         typed.append(f"{expr} as {ident(c.name)}")
         if c.type != "VARCHAR":  # the typed expression again: the bare name would be the raw column
             t = ident(c.name + "__text")
-            typed.append(f"case when {t} is not null and ({expr}) is null then {t} end "
-                         f"as {ident(c.name + '__unparsed')}")
+            typed.append(
+                f"case when {t} is not null and ({expr}) is null then {t} end as {ident(c.name + '__unparsed')}"
+            )
         if c.earliest or c.latest:
-            outside = " or ".join(([f"({expr}) < date {q(c.earliest)}"] if c.earliest else [])
-                                  + ([f"({expr}) > date {q(c.latest)}"] if c.latest else []))
-            typed.append(f"case when {outside} then {ident(c.name + '__text')} end "
-                         f"as {ident(c.name + '__implausible')}")
+            outside = " or ".join(
+                ([f"({expr}) < date {q(c.earliest)}"] if c.earliest else [])
+                + ([f"({expr}) > date {q(c.latest)}"] if c.latest else [])
+            )
+            typed.append(
+                f"case when {outside} then {ident(c.name + '__text')} end as {ident(c.name + '__implausible')}"
+            )
     # A data line that repeats the header (two extracts joined with `cat`): flagged as one whole-line
     # problem rather than as a type error in every column.
     present = [c for c in source.columns if c.name in raw_cols]
-    echo = " + ".join(f"(lower(trim({ident(c.name)})) = {q(sm.columns.get(c.name, c.name).strip().lower())})::int"
-                      for c in present)
-    typed.append(f"case when {echo or '0'} >= least(2, {len(present)}) and {len(present)} > 0 "
-                 f"then 'header line repeated at this line' end as _repeated_header")
+    echo = " + ".join(
+        f"(lower(trim({ident(c.name)})) = {q(sm.columns.get(c.name, c.name).strip().lower())})::int" for c in present
+    )
+    typed.append(
+        f"case when {echo or '0'} >= least(2, {len(present)}) and {len(present)} > 0 "
+        f"then 'header line repeated at this line' end as _repeated_header"
+    )
     # Two spellings of one id that differ only in case: every row carrying either is flagged, since
     # which is right cannot be told from the data (a merge of two systems, or a case-sensitive source).
     clashes, clash_cols = [], []
@@ -205,23 +231,33 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
         clashes.append(f"""clash_{j} as (
             select v from (select distinct {v} as v from typed where {v} is not null)
             qualify count(*) over (partition by upper(v)) > 1)""")
-        clash_cols.append(f"case when not {folded} and t.{v} in (select v from clash_{j}) "
-                          f"then t.{ident(col + '__text')} end as {ident(col + '__case_clash')}")
+        clash_cols.append(
+            f"case when not {folded} and t.{v} in (select v from clash_{j}) "
+            f"then t.{ident(col + '__text')} end as {ident(col + '__case_clash')}"
+        )
     joins, takes = [], []
     for i, lk in enumerate(source.lookups):
         if not _exists(con, "validated", lk.parent):
-            raise ValidationSetupError(f"{source.name} is checked against {lk.parent}, which has not been "
-                                       f"validated yet; validate {lk.parent} first")
+            raise ValidationSetupError(
+                f"{source.name} is checked against {lk.parent}, which has not been "
+                f"validated yet; validate {lk.parent} first"
+            )
         col, pk = ident(lk.column), ident(lk.parent_key)
         joins.append(f"left join validated.{lk.parent} as l{i} on l{i}.{pk} = t.{col}")
         # Matched only when case is ignored: a reference spelled differently from its parent's key.
-        joins.append(f"left join (select distinct upper({pk}) as k from validated.{lk.parent}) as u{i} "
-                     f"on l{i}.{pk} is null and u{i}.k = upper(t.{col})")
+        joins.append(
+            f"left join (select distinct upper({pk}) as k from validated.{lk.parent}) as u{i} "
+            f"on l{i}.{pk} is null and u{i}.k = upper(t.{col})"
+        )
         takes += [f"l{i}.{ident(p)} as {ident(n)}" for n, p in lk.take]
-        takes.append(f"case when t.{col} is not null and l{i}.{pk} is null and u{i}.k is null "
-                     f"then t.{ident(lk.column + '__text')} end as {ident(lk.column + '__unmatched')}")
-        takes.append(f"case when u{i}.k is not null then t.{ident(lk.column + '__text')} end "
-                     f"as {ident(lk.column + '__case_only')}")
+        takes.append(
+            f"case when t.{col} is not null and l{i}.{pk} is null and u{i}.k is null "
+            f"then t.{ident(lk.column + '__text')} end as {ident(lk.column + '__unmatched')}"
+        )
+        takes.append(
+            f"case when u{i}.k is not null then t.{ident(lk.column + '__text')} end "
+            f"as {ident(lk.column + '__case_only')}"
+        )
     key = ", ".join(f"t.{ident(k)}" for k in source.key)
     con.execute(f"""
         create or replace temp table _prepared as
@@ -237,15 +273,15 @@ def _prepare(con: duckdb.DuckDBPyConnection, source: Source, sm: SourceMapping, 
             inner join file_order as f using (_source_file)
         ),
         typed as (
-            select _rid, _source_file, {'_month' if '_month' in raw_cols else 'null::varchar as _month'},
-                   _line, _file_order, _parse_error, {', '.join(typed)}
-                   {''.join(', ' + ident(e) for e in extras)}
+            select _rid, _source_file, {"_month" if "_month" in raw_cols else "null::varchar as _month"},
+                   _line, _file_order, _parse_error, {", ".join(typed)}
+                   {"".join(", " + ident(e) for e in extras)}
             from raw_rows
-        ){''.join(', ' + c for c in clashes)}
-        select t.*{''.join(', ' + x for x in clash_cols + takes)}, {q(load_date)}::date as _load_date,
+        ){"".join(", " + c for c in clashes)}
+        select t.*{"".join(", " + x for x in clash_cols + takes)}, {q(load_date)}::date as _load_date,
                hash({key}) % {n_chunks} as _chunk
         from typed as t
-        {' '.join(joins)}
+        {" ".join(joins)}
         order by _chunk, _rid""")
     return extras
 
@@ -259,8 +295,12 @@ def _iso_date(text: str) -> bool:
 
 
 def _exists(con, schema: str, table: str) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                       [schema, table]).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,9 +323,11 @@ def build_suite(source: str):
         kwargs = {k: v for k, v in rule.kwargs.items() if not (k in ("min_value", "max_value") and v is None)}
         if rule.when:
             kwargs["row_condition"] = Col(rule.when[0]).is_not_null()
-        config = ExpectationConfiguration(type=rule.expectation, kwargs=kwargs,
-                                          meta={"rule": rule.name, "column": rule.column, "meaning": rule.meaning,
-                                                "index": i})
+        config = ExpectationConfiguration(
+            type=rule.expectation,
+            kwargs=kwargs,
+            meta={"rule": rule.name, "column": rule.column, "meaning": rule.meaning, "index": i},
+        )
         suite.add_expectation(config.to_domain_obj())
     return suite
 
@@ -320,8 +362,11 @@ def _gx_context():
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = context.data_sources.add_pandas("landing").add_dataframe_asset("chunk") \
+    batch = (
+        context.data_sources.add_pandas("landing")
+        .add_dataframe_asset("chunk")
         .add_batch_definition_whole_dataframe("whole chunk")
+    )
     return context, batch
 
 
@@ -329,8 +374,13 @@ def _run_suite(suite, frame: pd.DataFrame) -> list:
     context, batch_definition = _gx()
     suite = context.suites.add_or_update(suite)
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_rid"],
-                              "return_unexpected_index_query": False})
+        suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": ["_rid"],
+            "return_unexpected_index_query": False,
+        },
+    )
     return result.results
 
 
@@ -338,10 +388,18 @@ def _run_suite(suite, frame: pd.DataFrame) -> list:
 # Validating a source
 
 
-def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Mapping | None = None,
-                    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE, load_date: str | None = None,
-                    chunk_rows: int = CHUNK_ROWS, log=None, workers: int | None = None,
-                    show_progress: bool = False, expectations: bool = True) -> ValidationResult:
+def validate_source(
+    con: duckdb.DuckDBPyConnection,
+    source_name: str,
+    mapping: Mapping | None = None,
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    load_date: str | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    log=None,
+    workers: int | None = None,
+    show_progress: bool = False,
+    expectations: bool = True,
+) -> ValidationResult:
     """Validate raw.<source> with its GX suite; write validated.<source> and the quarantine.
 
     Every failing (row, rule) goes to ``validated.quarantine``, which always shows the latest
@@ -367,21 +425,34 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
 
     rules = source.rules
     needed = checked_columns(rules)
-    stats = [{"rule": r.name, "column": r.column, "expectation": r.expectation, "meaning": r.meaning,
-              "checked": 0, "unexpected": 0} for r in rules]
+    stats = [
+        {
+            "rule": r.name,
+            "column": r.column,
+            "expectation": r.expectation,
+            "meaning": r.meaning,
+            "checked": 0,
+            "unexpected": 0,
+        }
+        for r in rules
+    ]
     failures = []
 
     def chunk_frame(chunk: int) -> pd.DataFrame:
         return _chunk_frame(con, needed, chunk)
 
-    bar = (Progress(f"validating {source_name}", total=n_rows, unit="rows", log=log)
-           if log is not None or show_progress else None)
+    bar = (
+        Progress(f"validating {source_name}", total=n_rows, unit="rows", log=log)
+        if log is not None or show_progress
+        else None
+    )
     chunks = _checked_chunks(source_name, chunk_frame, n_chunks, workers) if expectations else ()
     for done, checked in enumerate(chunks, start=1):
         for i, n_checked, rids, error in checked:
             if error:
-                raise RuntimeError(f"{source_name}: expectation {rules[i].expectation} ({rules[i].meaning}) could "
-                                   f"not run: {error}")
+                raise RuntimeError(
+                    f"{source_name}: expectation {rules[i].expectation} ({rules[i].meaning}) could not run: {error}"
+                )
             stats[i]["checked"] += n_checked
             stats[i]["unexpected"] += len(rids)
             if len(rids):
@@ -390,8 +461,11 @@ def validate_source(con: duckdb.DuckDBPyConnection, source_name: str, mapping: M
             bar.advance(max((n for _, n, _, _ in checked), default=0), f"chunk {done} of {n_chunks}")
     if bar is not None:
         bar.close()
-    fail = pd.concat(failures) if failures else pd.DataFrame({"rid": pd.Series(dtype="int64"),
-                                                               "rule": pd.Series(dtype="int64")})
+    fail = (
+        pd.concat(failures)
+        if failures
+        else pd.DataFrame({"rid": pd.Series(dtype="int64"), "rule": pd.Series(dtype="int64")})
+    )
     # A line that does not parse has no fields (and a repeated header no values), so every other rule
     # fails on it too: report it once.
     parse = [i for i, r in enumerate(rules) if r.column == "*"]
@@ -417,8 +491,11 @@ def _chunk_frame(con: duckdb.DuckDBPyConnection, columns: list[str], chunk: int)
     # Text arrives as pandas categoricals (through Arrow): GX copies the batch for every metric, and
     # copying a column of codes costs a fraction of copying Python strings. About five times faster
     # per chunk, measured, with the same verdicts (a test checks them against plain text columns).
-    return con.sql(f"select {', '.join(map(ident, columns))} from _prepared where _chunk = ?", params=[chunk]) \
-        .to_arrow_table().to_pandas(strings_to_categorical=True, date_as_object=False)
+    return (
+        con.sql(f"select {', '.join(map(ident, columns))} from _prepared where _chunk = ?", params=[chunk])
+        .to_arrow_table()
+        .to_pandas(strings_to_categorical=True, date_as_object=False)
+    )
 
 
 @cache
@@ -433,14 +510,18 @@ def check_chunk(source_name: str, frame: pd.DataFrame) -> list[tuple[int, int, n
     for res in _run_suite(_suite(source_name), frame):
         info = res.exception_info or {}
         bad = res.result.get("unexpected_index_list") or []
-        out.append((res.expectation_config.meta["index"], int(res.result.get("element_count") or 0),
-                    np.fromiter((b["_rid"] for b in bad), dtype=np.int64, count=len(bad)),
-                    info.get("exception_message") if info.get("raised_exception") else None))
+        out.append(
+            (
+                res.expectation_config.meta["index"],
+                int(res.result.get("element_count") or 0),
+                np.fromiter((b["_rid"] for b in bad), dtype=np.int64, count=len(bad)),
+                info.get("exception_message") if info.get("raised_exception") else None,
+            )
+        )
     return out
 
 
-def _checked_chunks(source_name: str, chunk_frame: Callable[[int], pd.DataFrame], n_chunks: int,
-                    workers: int | None):
+def _checked_chunks(source_name: str, chunk_frame: Callable[[int], pd.DataFrame], n_chunks: int, workers: int | None):
     """``check_chunk`` over every chunk. One chunk runs here; several go to a pool of processes
     (GX is pure Python, so threads would share one core), with the next chunk read from DuckDB in
     this process while the pool works, and at most one waiting chunk per worker held in memory."""
@@ -473,43 +554,66 @@ def _columns_of(rule: Rule) -> set[str]:
     return cols
 
 
-def _write(con, source: Source, rules: list[Rule], stats: list[dict], extras: list[str],
-           max_reject_share: float) -> ValidationResult:
+def _write(
+    con, source: Source, rules: list[Rule], stats: list[dict], extras: list[str], max_reject_share: float
+) -> ValidationResult:
     name = source.name
     con.execute("create schema if not exists validated")
     con.execute("""create table if not exists validated.quarantine (
         source varchar, file varchar, line bigint, "column" varchar, rule varchar, value varchar,
         loaded_at timestamp, expectation varchar)""")
     issue_rows = "\nunion all\n".join(
-        f"""select f.rid, p._source_file as file, p._line as line, {q(r.column if r.column != '*' else '(whole line)')}
-                   as "column", {q(r.name)} as rule, cast({r.value or ident(r.column + '__text')} as varchar) as value,
+        f"""select f.rid, p._source_file as file, p._line as line, {q(r.column if r.column != "*" else "(whole line)")}
+                   as "column", {q(r.name)} as rule, cast({r.value or ident(r.column + "__text")} as varchar) as value,
                    {q(r.expectation)} as expectation
             from _failures f join _prepared p on p._rid = f.rid where f.rule = {i}"""
-        for i, r in enumerate(rules) if stats[i]["unexpected"])
-    con.execute("create or replace temp table _issues as " + (issue_rows or
-                "select null::bigint as rid, null::varchar as file, null::bigint as line, null::varchar as \"column\", "
-                "null::varchar as rule, null::varchar as value, null::varchar as expectation limit 0"))
+        for i, r in enumerate(rules)
+        if stats[i]["unexpected"]
+    )
+    con.execute(
+        "create or replace temp table _issues as "
+        + (
+            issue_rows
+            or 'select null::bigint as rid, null::varchar as file, null::bigint as line, null::varchar as "column", '
+            "null::varchar as rule, null::varchar as value, null::varchar as expectation limit 0"
+        )
+    )
     contract_cols = [c.name for c in source.columns]
     key = ", ".join(ident(k) for k in source.key)
     con.execute(f"""
         create or replace temp table _accepted as
-        select {', '.join(map(ident, contract_cols + extras))}, _source_file, _line as _source_line, _file_order,
+        select {", ".join(map(ident, contract_cols + extras))}, _source_file, _line as _source_line, _file_order,
                row_number() over (partition by {key} order by _file_order desc, _line desc) = 1 as _current
         from _prepared p
         anti join (select distinct rid from _issues) i on i.rid = p._rid""")
-    read, = con.execute("select count(*) from _prepared").fetchall()[0]
+    (read,) = con.execute("select count(*) from _prepared").fetchall()[0]
     accepted, current, absent = con.execute(
         "select count(*), count(*) filter (where _current), "
         "count(*) filter (where _current and _file_order < (select max(_file_order) from _prepared)) "
-        "from _accepted").fetchall()[0]
-    quarantined, = con.execute("select count(distinct rid) from _issues").fetchall()[0]
-    files = [dict(zip(("file", "rows_read", "rows_accepted", "rows_quarantined"), r)) for r in con.execute("""
+        "from _accepted"
+    ).fetchall()[0]
+    (quarantined,) = con.execute("select count(distinct rid) from _issues").fetchall()[0]
+    files = [
+        dict(zip(("file", "rows_read", "rows_accepted", "rows_quarantined"), r))
+        for r in con.execute("""
         select p._source_file, count(*), count(*) - count(i.rid), count(i.rid)
         from _prepared p left join (select distinct rid from _issues) i on i.rid = p._rid
-        group by p._source_file, p._file_order order by p._file_order""").fetchall()]
-    result = ValidationResult(name, read, accepted, quarantined, current, accepted - current,
-                              absent if source.snapshot else 0, max_reject_share, stats, files,
-                              breaches=_breaches(con, max_reject_share), placeholders=_placeholders(con, source))
+        group by p._source_file, p._file_order order by p._file_order""").fetchall()
+    ]
+    result = ValidationResult(
+        name,
+        read,
+        accepted,
+        quarantined,
+        current,
+        accepted - current,
+        absent if source.snapshot else 0,
+        max_reject_share,
+        stats,
+        files,
+        breaches=_breaches(con, max_reject_share),
+        placeholders=_placeholders(con, source),
+    )
     result.promoted = not result.blocked
     con.execute("begin transaction")
     try:
@@ -532,8 +636,12 @@ def _write(con, source: Source, rules: list[Rule], stats: list[dict], extras: li
 def _breaches(con, limit: float) -> list[dict]:
     """Files, and months of several files, with more quarantined rows than the limit allows (and at
     least ``MIN_REJECTS_PER_PART``, or all of them), each with the rule that quarantined most rows."""
-    return [dict(zip(("scope", "name", "month", "files", "rows_read", "rows_quarantined", "rule", "column",
-                      "rule_rows"), r)) for r in con.execute(f"""
+    return [
+        dict(
+            zip(("scope", "name", "month", "files", "rows_read", "rows_quarantined", "rule", "column", "rule_rows"), r)
+        )
+        for r in con.execute(
+            f"""
         with bad as (select distinct rid from _issues),
         rows_ as (
             select p._source_file as file, p._month as month, bad.rid is not null as quarantined
@@ -561,15 +669,19 @@ def _breaches(con, limit: float) -> list[dict]:
                arg_max(r.rule, r.rule_rows), arg_max(r."column", r.rule_rows), max(r.rule_rows)
         from over as o join by_rule as r using (scope, name)
         group by all
-        order by o.scope, o.name""", [limit]).fetchall()]
+        order by o.scope, o.name""",
+            [limit],
+        ).fetchall()
+    ]
 
 
 def _placeholders(con, source: Source) -> dict[str, int]:
     cols = [c.name for c in source.columns if f"{c.name}__placeholder" in _prepared_columns(con)]
     if not cols:
         return {}
-    counts = con.execute("select " + ", ".join(f"count({ident(c + '__placeholder')})" for c in cols)
-                         + " from _prepared").fetchall()[0]
+    counts = con.execute(
+        "select " + ", ".join(f"count({ident(c + '__placeholder')})" for c in cols) + " from _prepared"
+    ).fetchall()[0]
     return {c: n for c, n in zip(cols, counts) if n}
 
 
@@ -588,17 +700,44 @@ def _record_results(con, r: ValidationResult) -> None:
     con.execute("alter table validated.validation_runs add column if not exists blocked_by varchar")
     con.execute("alter table validated.validation_runs add column if not exists placeholders varchar")
     con.execute("delete from validated.validation_results where source = ?", [r.source])
-    con.executemany("insert into validated.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                    [(r.source, i, s["rule"], s["column"], s["expectation"], s["meaning"], s["checked"],
-                      s["unexpected"], s["success"]) for i, s in enumerate(r.rules)])
+    con.executemany(
+        "insert into validated.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [
+            (
+                r.source,
+                i,
+                s["rule"],
+                s["column"],
+                s["expectation"],
+                s["meaning"],
+                s["checked"],
+                s["unexpected"],
+                s["success"],
+            )
+            for i, s in enumerate(r.rules)
+        ],
+    )
     con.execute("delete from validated.validation_runs where source = ?", [r.source])
-    con.execute("insert into validated.validation_runs by name select ? as source, ? as rows_read, ? as rows_accepted, "
-                "? as rows_quarantined, ? as rows_current, ? as rows_superseded, ? as absent_from_latest, "
-                "? as reject_share, ? as max_reject_share, ? as promoted, current_timestamp as validated_at, "
-                "? as blocked_by, ? as placeholders",
-                [r.source, r.rows_read, r.rows_accepted, r.rows_quarantined, r.rows_current, r.rows_superseded,
-                 r.absent_from_latest, r.reject_share, r.max_reject_share, r.promoted, "\n".join(r.reasons) or None,
-                 json.dumps(r.placeholders) if r.placeholders else None])
+    con.execute(
+        "insert into validated.validation_runs by name select ? as source, ? as rows_read, ? as rows_accepted, "
+        "? as rows_quarantined, ? as rows_current, ? as rows_superseded, ? as absent_from_latest, "
+        "? as reject_share, ? as max_reject_share, ? as promoted, current_timestamp as validated_at, "
+        "? as blocked_by, ? as placeholders",
+        [
+            r.source,
+            r.rows_read,
+            r.rows_accepted,
+            r.rows_quarantined,
+            r.rows_current,
+            r.rows_superseded,
+            r.absent_from_latest,
+            r.reject_share,
+            r.max_reject_share,
+            r.promoted,
+            "\n".join(r.reasons) or None,
+            json.dumps(r.placeholders) if r.placeholders else None,
+        ],
+    )
 
 
 def descendants(source: str) -> list[str]:
@@ -610,8 +749,9 @@ def descendants(source: str) -> list[str]:
     return out
 
 
-def ingest(con: duckdb.DuckDBPyConnection, landing_dir, mapping: Mapping | None = None,
-           sources: list[str] | None = None, **kw) -> dict[str, ValidationResult]:
+def ingest(
+    con: duckdb.DuckDBPyConnection, landing_dir, mapping: Mapping | None = None, sources: list[str] | None = None, **kw
+) -> dict[str, ValidationResult]:
     """Load and validate ``sources`` (default: all) in dependency order, outside Dagster.
 
     Stops at the first source whose files fail (``FileContractError``) or whose reject share is

@@ -32,8 +32,9 @@ def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42) -
     from mentorship.synthetic import SyntheticConfig, generate
 
     print(f"Generating the sample organisation ({employees:,} employees, seed {seed}) into {settings.landing_dir}")
-    generate(settings.landing_dir, SyntheticConfig(n_employees=employees, seed=seed), settings.truth_path,
-             progress=True)
+    generate(
+        settings.landing_dir, SyntheticConfig(n_employees=employees, seed=seed), settings.truth_path, progress=True
+    )
 
 
 def summary(settings: Settings) -> str:
@@ -46,22 +47,31 @@ def summary(settings: Settings) -> str:
     m = Metrics(pd.read_parquet(settings.export_dir / "metrics.parquet"))
     truth = json.loads(settings.truth_path.read_text()) if settings.truth_path.exists() else None
     truth_keys = {"promoted": "promotion", "retained": "retention", "salary_growth": "salary_growth"}
-    lines = [f"Outcome summary, data as of {m.as_of}: mentored and comparison group (raw), the raw difference, and "
-             f"the adjusted effect on the mentored with its 95% CI. Shares in pts (percentage points), pay growth in "
-             f"pts of pay, survey changes on the 1–5 scale. People; a comparison person is compared once per intake "
-             f"they could have joined (person-intakes in brackets)."]
+    lines = [
+        f"Outcome summary, data as of {m.as_of}: mentored and comparison group (raw), the raw difference, and "
+        f"the adjusted effect on the mentored with its 95% CI. Shares in pts (percentage points), pay growth in "
+        f"pts of pay, survey changes on the 1–5 scale. People; a comparison person is compared once per intake "
+        f"they could have joined (person-intakes in brackets)."
+    ]
     f = m.frame[m.frame.family == "effect"]
     for role, label in (("mentee", "Mentees"), ("mentor", "Mentors")):
         lines.append(f"\n{label}")
-        head = (f"  {'outcome':<34}{'horizon':>8}{'mentored':>10}{'comparison':>12}{'raw diff':>16}"
-                f"{'adjusted (95% CI)':>40}")
+        head = (
+            f"  {'outcome':<34}{'horizon':>8}{'mentored':>10}{'comparison':>12}{'raw diff':>16}"
+            f"{'adjusted (95% CI)':>40}"
+        )
         if truth:
             head += f"{'planted truth':>18}"
         lines.append(head + "  people: mentored / comparison")
-        rows = f[(f.role == role) & (f.segment_type == "overall")
-                 & (f.measure == "adjusted_effect")
-                 & ((f.horizon_months == 12) | (f.horizon_months.isna() & f.outcome.str.endswith("_change")
-                                                & ~f.outcome.str.contains("_change_")))]
+        rows = f[
+            (f.role == role)
+            & (f.segment_type == "overall")
+            & (f.measure == "adjusted_effect")
+            & (
+                (f.horizon_months == 12)
+                | (f.horizon_months.isna() & f.outcome.str.endswith("_change") & ~f.outcome.str.contains("_change_"))
+            )
+        ]
         for r in rows.itertuples():
             h = None if pd.isna(r.horizon_months) else int(r.horizon_months)
             b = metric_id(role, r.outcome, h, measure="x").removesuffix(".x")
@@ -71,8 +81,10 @@ def summary(settings: Settings) -> str:
                 line = f"  {name:<34}{horizon:>8}{r.status.replace('_', ' ') + ': ' + str(r.reason or ''):>86}"
             else:
                 adj = f"{m.text(r.metric_id)} ({m.interval(r.metric_id)})"
-                line = (f"  {name:<34}{horizon:>8}{m.text(b + '.mentored_rate'):>10}"
-                        f"{m.text(b + '.comparison_rate_raw'):>12}{m.text(b + '.raw_difference'):>18}{adj:>46}")
+                line = (
+                    f"  {name:<34}{horizon:>8}{m.text(b + '.mentored_rate'):>10}"
+                    f"{m.text(b + '.comparison_rate_raw'):>12}{m.text(b + '.raw_difference'):>18}{adj:>46}"
+                )
             if truth:
                 t = truth[role + "s"]
                 if r.outcome in truth_keys:
@@ -87,8 +99,10 @@ def summary(settings: Settings) -> str:
             n = lambda v: "hidden" if pd.isna(v) else f"{int(v):,}"
             lines.append(line + f"  {n(pm)} / {n(pc)} ({n(nc)})")
     if truth:
-        lines.append("\nThe planted truth is the synthetic organisation's known effect of the program; the gap "
-                     "between it and the raw difference is self-selection.")
+        lines.append(
+            "\nThe planted truth is the synthetic organisation's known effect of the program; the gap "
+            "between it and the raw difference is self-selection."
+        )
     return "\n".join(lines)
 
 
@@ -104,8 +118,12 @@ def validation_lines(settings: Settings, detailed: bool) -> list[str]:
     for s in summ["sources"]:
         run_ = s["run"] or {}
         current = s["status"] in ("passed", "quarantined", "blocked")  # else the counts are an earlier run's
-        counts = (f"{run_['rows_read']:,} read, {run_['rows_quarantined']:,} quarantined "
-                  f"({run_['reject_share']:.1%})" + ("" if current else " at its last validation") if run_ else "")
+        counts = (
+            f"{run_['rows_read']:,} read, {run_['rows_quarantined']:,} quarantined "
+            f"({run_['reject_share']:.1%})" + ("" if current else " at its last validation")
+            if run_
+            else ""
+        )
         lines.append(f"  {s['source']:<18}{STATUS[s['status']][0]:<19}{counts}")
         if run_.get("placeholders") and current:
             held = json.loads(run_["placeholders"])
@@ -181,8 +199,9 @@ def run(args) -> int:
     if args.select:
         unknown = sorted(set(args.select) - {k.to_user_string() for k in defs.resolve_all_asset_keys()})
         if unknown:
-            print(f"Unknown asset(s): {', '.join(unknown)}. See the asset list in the README or the UI.",
-                  file=sys.stderr)
+            print(
+                f"Unknown asset(s): {', '.join(unknown)}. See the asset list in the README or the UI.", file=sys.stderr
+            )
             return 2
         job = job.get_subset(asset_selection={dg.AssetKey(k) for k in args.select})
     monthly = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly}
@@ -194,8 +213,11 @@ def run(args) -> int:
     # what failed); a crash keeps its traceback, and the UI keeps every event in full (pipelines/console.py).
     job = job.with_logger_defs({"console": cli_console_logger})
     result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(), raise_on_error=False, tags=tags,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        tags=tags,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
     if not result.success:
         print("\n".join(["", *validation_lines(settings, detailed=True), ""]), file=sys.stderr)
         for ev in result.all_events:
@@ -203,21 +225,29 @@ def run(args) -> int:
                 err = ev.step_failure_data.error
                 msg = (err.cause.message if err.cause else err.message).strip().splitlines()
                 print(f"FAILED {ev.step_key}: {' '.join(msg[:3])}", file=sys.stderr)
-            elif (ev.is_run_failure and ev.job_failure_data and ev.job_failure_data.error
-                  and ev.job_failure_data.first_step_failure_event is None):
+            elif (
+                ev.is_run_failure
+                and ev.job_failure_data
+                and ev.job_failure_data.error
+                and ev.job_failure_data.first_step_failure_event is None
+            ):
                 # Failed before any step: a resource refused its settings (the hash key, min_group_size,
                 # an output folder), so nothing was published.
                 err = ev.job_failure_data.error
                 while err.cause is not None:
                     err = err.cause
-                print(f"FAILED before any asset ran: {' '.join(err.message.strip().splitlines()[:3])}",
-                      file=sys.stderr)
-        print(f"Run {result.run_id} failed; downstream assets did not run and the last good tables are kept. "
-              f"See the run in the UI (make ui).", file=sys.stderr)
+                print(f"FAILED before any asset ran: {' '.join(err.message.strip().splitlines()[:3])}", file=sys.stderr)
+        print(
+            f"Run {result.run_id} failed; downstream assets did not run and the last good tables are kept. "
+            f"See the run in the UI (make ui).",
+            file=sys.stderr,
+        )
         return 1
     done = sorted({ev.asset_key.to_user_string() for ev in result.all_events if ev.is_step_materialization})
-    print(f"\nRun {result.run_id} succeeded: {len(done)} assets materialized"
-          f"{' for ' + tags[RANGE_START] + ' to ' + tags[RANGE_END] if tags else ''}.\n")
+    print(
+        f"\nRun {result.run_id} succeeded: {len(done)} assets materialized"
+        f"{' for ' + tags[RANGE_START] + ' to ' + tags[RANGE_END] if tags else ''}.\n"
+    )
     print("\n".join(validation_lines(settings, detailed=True)) + "\n")
     if not args.select:
         print(summary(settings))
@@ -233,16 +263,23 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m pipelines.cli", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m pipelines.cli", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run the whole pipeline (or --select assets, or --months) without the UI")
     r.add_argument("--select", nargs="*", help="asset names to run instead of everything")
-    r.add_argument("--months", help="the months of the monthly sources to (re)load, START:END or one month "
-                                    "(YYYY-MM); default: every month, so the tables match the landing folder")
-    r.add_argument("--leadership-export", action="store_true",
-                   help="a set of exports and pages for leadership: leave the at-risk pair list out "
-                        "(as MENTORSHIP_LEADERSHIP_EXPORT=1 does)")
+    r.add_argument(
+        "--months",
+        help="the months of the monthly sources to (re)load, START:END or one month "
+        "(YYYY-MM); default: every month, so the tables match the landing folder",
+    )
+    r.add_argument(
+        "--leadership-export",
+        action="store_true",
+        help="a set of exports and pages for leadership: leave the at-risk pair list out "
+        "(as MENTORSHIP_LEADERSHIP_EXPORT=1 does)",
+    )
     g = sub.add_parser("generate", help="write the synthetic organisation into the landing folder")
     g.add_argument("--employees", type=int, default=5000)
     g.add_argument("--seed", type=int, default=42)

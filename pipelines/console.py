@@ -57,8 +57,10 @@ class BlockedRunConsoleFilter(logging.Filter):
         head = record.msg.partition("\n\n")[0]  # Dagster appends the error after a blank line
         checks = blocked_checks(error)
         if checks is not None:
-            record.msg = (f"{head} Blocked by bad input: the blocking check {', '.join(checks)} failed; "
-                          f"the validation summary follows at the end of the run.")
+            record.msg = (
+                f"{head} Blocked by bad input: the blocking check {', '.join(checks)} failed; "
+                f"the validation summary follows at the end of the run."
+            )
         elif event.is_run_failure and getattr(data, "first_step_failure_event", None) is not None:
             record.msg = f"{head} The step's error and traceback are above."
         return True

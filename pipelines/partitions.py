@@ -45,7 +45,9 @@ def check_range(start: str, end: str) -> None:
     keys = monthly_partitions.get_partition_keys()
     for m in (start, end):
         if m not in keys:
-            raise ValueError(f"month {m!r} is not a partition: months run from {keys[0]} to {keys[-1]} "
-                             f"(YYYY-MM; set MENTORSHIP_FIRST_MONTH for earlier extracts)")
+            raise ValueError(
+                f"month {m!r} is not a partition: months run from {keys[0]} to {keys[-1]} "
+                f"(YYYY-MM; set MENTORSHIP_FIRST_MONTH for earlier extracts)"
+            )
     if start > end:
         raise ValueError(f"the range {start}:{end} ends before it starts")

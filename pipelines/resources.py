@@ -67,8 +67,10 @@ class PipelineSettings(dg.ConfigurableResource):
     @classmethod
     def _smallest_group(cls, value: int) -> int:
         if value < 2:
-            raise SettingsError(f"min_group_size (MENTORSHIP_MIN_GROUP_SIZE) must be at least 2, got {value}: it is "
-                                "the smallest group a page or export may show")
+            raise SettingsError(
+                f"min_group_size (MENTORSHIP_MIN_GROUP_SIZE) must be at least 2, got {value}: it is "
+                "the smallest group a page or export may show"
+            )
         return value
 
     def setup_for_execution(self, context) -> None:
@@ -83,20 +85,32 @@ class PipelineSettings(dg.ConfigurableResource):
         folder writes beside the exports, in ``<export_dir>/../delivery``."""
         from pathlib import Path
 
-        return DeliverySettings(mode=self.delivery, smtp_host=self.smtp_host, smtp_port=self.smtp_port,
-                                smtp_from=self.smtp_from, smtp_to=tuple(self.smtp_to), smtp_user=self.smtp_user,
-                                smtp_starttls=self.smtp_starttls, webhook_url=self.webhook_url,
-                                folder=Path(self.delivery_dir or Path(self.export_dir).parent / "delivery"),
-                                subject_prefix=self.delivery_subject_prefix)
+        return DeliverySettings(
+            mode=self.delivery,
+            smtp_host=self.smtp_host,
+            smtp_port=self.smtp_port,
+            smtp_from=self.smtp_from,
+            smtp_to=tuple(self.smtp_to),
+            smtp_user=self.smtp_user,
+            smtp_starttls=self.smtp_starttls,
+            webhook_url=self.webhook_url,
+            folder=Path(self.delivery_dir or Path(self.export_dir).parent / "delivery"),
+            subject_prefix=self.delivery_subject_prefix,
+        )
 
     def effect_settings(self):
         from mentorship.effect_tables import EffectSettings
 
-        return EffectSettings(n_bootstrap=self.effect_bootstrap,
-                              seed=self.effect_seed, trim=self.effect_trim, horizons=tuple(self.horizons),
-                              ci_method=self.effect_ci_method, bootstrap_below=self.effect_bootstrap_below,
-                              bootstrap_max_people=self.effect_bootstrap_max_people,
-                              comparison_max=self.effect_comparison_max)
+        return EffectSettings(
+            n_bootstrap=self.effect_bootstrap,
+            seed=self.effect_seed,
+            trim=self.effect_trim,
+            horizons=tuple(self.horizons),
+            ci_method=self.effect_ci_method,
+            bootstrap_below=self.effect_bootstrap_below,
+            bootstrap_max_people=self.effect_bootstrap_max_people,
+            comparison_max=self.effect_comparison_max,
+        )
 
     def mapping(self):
         from mentorship.mapping import load_mapping
@@ -110,32 +124,50 @@ class PipelineSettings(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, s: Settings) -> PipelineSettings:
-        return cls(landing_dir=str(s.landing_dir), export_dir=str(s.export_dir), dashboard_dir=str(s.dashboard_dir),
-                   min_group_size=s.min_group_size, mapping_path=str(s.mapping_path) if s.mapping_path else None,
-                   max_reject_share=s.max_reject_share, hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
-                   effect_bootstrap=s.effect_bootstrap, effect_ci_method=s.ci_method,
-                   effect_bootstrap_below=s.bootstrap_below,
-                   effect_bootstrap_max_people=s.bootstrap_max_people,
-                   effect_comparison_max=s.comparison_max, roi_file=str(s.roi_file), at_risk_days=s.at_risk_days,
-                   horizons=list(s.horizons), leadership_export=s.leadership_export,
-                   self_contained_pages=s.self_contained_pages, **_delivery_fields(s.delivery))
+        return cls(
+            landing_dir=str(s.landing_dir),
+            export_dir=str(s.export_dir),
+            dashboard_dir=str(s.dashboard_dir),
+            min_group_size=s.min_group_size,
+            mapping_path=str(s.mapping_path) if s.mapping_path else None,
+            max_reject_share=s.max_reject_share,
+            hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
+            effect_bootstrap=s.effect_bootstrap,
+            effect_ci_method=s.ci_method,
+            effect_bootstrap_below=s.bootstrap_below,
+            effect_bootstrap_max_people=s.bootstrap_max_people,
+            effect_comparison_max=s.comparison_max,
+            roi_file=str(s.roi_file),
+            at_risk_days=s.at_risk_days,
+            horizons=list(s.horizons),
+            leadership_export=s.leadership_export,
+            self_contained_pages=s.self_contained_pages,
+            **_delivery_fields(s.delivery),
+        )
 
 
 def _delivery_fields(d: DeliverySettings) -> dict:
     """The resource's delivery fields; the password and the webhook address as EnvVars, read at run time."""
-    return {"delivery": d.mode, "delivery_dir": str(d.folder) if d.folder else None,
-                "delivery_subject_prefix": d.subject_prefix, "smtp_host": d.smtp_host, "smtp_port": d.smtp_port,
-                "smtp_from": d.smtp_from, "smtp_to": list(d.smtp_to), "smtp_user": d.smtp_user,
-                "smtp_password": dg.EnvVar("MENTORSHIP_SMTP_PASSWORD") if os.environ.get("MENTORSHIP_SMTP_PASSWORD")
-                else None,
-                "smtp_starttls": d.smtp_starttls,
-                "webhook_url": dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None}
+    return {
+        "delivery": d.mode,
+        "delivery_dir": str(d.folder) if d.folder else None,
+        "delivery_subject_prefix": d.subject_prefix,
+        "smtp_host": d.smtp_host,
+        "smtp_port": d.smtp_port,
+        "smtp_from": d.smtp_from,
+        "smtp_to": list(d.smtp_to),
+        "smtp_user": d.smtp_user,
+        "smtp_password": dg.EnvVar("MENTORSHIP_SMTP_PASSWORD") if os.environ.get("MENTORSHIP_SMTP_PASSWORD") else None,
+        "smtp_starttls": d.smtp_starttls,
+        "webhook_url": dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None,
+    }
 
 
 def warehouse(database, memory: str | None = None) -> DuckDBResource:
     """The DuckDB resource, with the memory ceiling (``Settings.duckdb_memory`` unless given)."""
-    return DuckDBResource(database=database,
-                          connection_config={"memory_limit": memory or Settings.from_env().duckdb_memory})
+    return DuckDBResource(
+        database=database, connection_config={"memory_limit": memory or Settings.from_env().duckdb_memory}
+    )
 
 
 def default_resources() -> dict:

@@ -23,12 +23,14 @@ def closed_month(when: dt.datetime) -> str:
     cron_schedule=_settings.refresh_cron,  # default: the 2nd of each month, after month-end extracts land
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Once a month (MENTORSHIP_REFRESH_CRON): load the month that just closed into the monthly "
-                "sources, re-load the snapshot sources and rebuild everything downstream. Turn it on in the UI "
-                "once extracts land on a schedule.",
+    "sources, re-load the snapshot sources and rebuild everything downstream. Turn it on in the UI "
+    "once extracts land on a schedule.",
 )
 def monthly_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     month = closed_month(context.scheduled_execution_time)
-    return dg.RunRequest(run_key=f"monthly_refresh:{month}", tags={**range_tags(month), "mentorship/trigger": "schedule"})
+    return dg.RunRequest(
+        run_key=f"monthly_refresh:{month}", tags={**range_tags(month), "mentorship/trigger": "schedule"}
+    )
 
 
 daily_freshness_schedule = dg.ScheduleDefinition(
@@ -37,5 +39,5 @@ daily_freshness_schedule = dg.ScheduleDefinition(
     cron_schedule=_settings.freshness_cron,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every day (MENTORSHIP_FRESHNESS_CRON): warn when a source's newest extract is older than "
-                "MENTORSHIP_FRESHNESS_DAYS.",
+    "MENTORSHIP_FRESHNESS_DAYS.",
 )

@@ -32,8 +32,11 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     now, changed = {}, []
     if not landing.is_dir():
         return now, changed
-    entries = (p for p in landing.rglob("*") if p.suffix.lower() in LANDING_SUFFIXES and not p.name.startswith(".")
-               and not p.parent.name.startswith("."))
+    entries = (
+        p
+        for p in landing.rglob("*")
+        if p.suffix.lower() in LANDING_SUFFIXES and not p.name.startswith(".") and not p.parent.name.startswith(".")
+    )
     for path in sorted(entries):
         rel = path.relative_to(landing).as_posix()
         if not path.is_file():
@@ -101,11 +104,15 @@ def _asset_graph():
     return defs.resolve_asset_graph()
 
 
-@dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts a refresh when files in the landing folder are new or their content changed: it "
-                       "re-loads the changed sources (for monthly sources, the months changed) and rebuilds "
-                       "everything downstream. The run key is the hash of those files' names and contents, so an "
-                       "unchanged file never starts a run twice.")
+@dg.sensor(
+    job=full_refresh_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a refresh when files in the landing folder are new or their content changed: it "
+    "re-loads the changed sources (for monthly sources, the months changed) and rebuilds "
+    "everything downstream. The run key is the hash of those files' names and contents, so an "
+    "unchanged file never starts a run twice.",
+)
 def landing_files_sensor(context: dg.SensorEvaluationContext):
     landing = Settings.from_env().landing_dir
     known = json.loads(context.cursor) if context.cursor else {}
@@ -116,30 +123,36 @@ def landing_files_sensor(context: dg.SensorEvaluationContext):
     key = hashlib.sha256("\n".join(f"{p}:{now[p][2]}" for p in changed).encode()).hexdigest()[:32]
     selection, tags = refresh_request(changed)
     context.update_cursor(json.dumps(now))
-    return dg.RunRequest(run_key=key, asset_selection=selection,
-                         tags={**tags, "mentorship/trigger": "landing_files",
-                               "mentorship/files": ", ".join(changed)[:2000]})
+    return dg.RunRequest(
+        run_key=key,
+        asset_selection=selection,
+        tags={**tags, "mentorship/trigger": "landing_files", "mentorship/files": ", ".join(changed)[:2000]},
+    )
 
 
 def notify_failure(message: str, url: str | None, timeout: float = 10.0) -> int | None:
     """POST the failure message as JSON ({"text": ...}, which Slack and Teams incoming webhooks accept)."""
     if not url:
         return None
-    req = urllib.request.Request(url, data=json.dumps({"text": message}).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps({"text": message}).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         return resp.status
 
 
-@dg.run_failure_sensor(default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="Logs every failed run in one clear line and, when MENTORSHIP_WEBHOOK_URL is "
-                                   "set, posts it there.")
+@dg.run_failure_sensor(
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Logs every failed run in one clear line and, when MENTORSHIP_WEBHOOK_URL is set, posts it there.",
+)
 def run_failure_notice(context: dg.RunFailureSensorContext):
     run = context.dagster_run
     failed = sorted({e.step_key for e in context.get_step_failure_events() if e.step_key})
     error = context.failure_event.message or ""
-    message = (f"Mentorship pipeline run {run.run_id[:8]} ({run.job_name}) FAILED"
-               f"{' at ' + ', '.join(failed) if failed else ''}: {error[:500]}")
+    message = (
+        f"Mentorship pipeline run {run.run_id[:8]} ({run.job_name}) FAILED"
+        f"{' at ' + ', '.join(failed) if failed else ''}: {error[:500]}"
+    )
     context.log.error(message)
     url = os.environ.get("MENTORSHIP_WEBHOOK_URL")
     if url:

@@ -42,8 +42,15 @@ SEGMENT_OUTCOMES = [
     ("engagement_change", None, ("survey_change_two_waves", "engagement")),
 ]
 #: Size bands of the estimate's mentored group, for the summary.
-BANDS = [(0, 15, "under 15"), (15, 30, "15 to 29"), (30, 50, "30 to 49"), (50, 100, "50 to 99"),
-         (100, 200, "100 to 199"), (200, 400, "200 to 399"), (400, 10**9, "400 and more")]
+BANDS = [
+    (0, 15, "under 15"),
+    (15, 30, "15 to 29"),
+    (30, 50, "30 to 49"),
+    (50, 100, "50 to 99"),
+    (100, 200, "100 to 199"),
+    (200, 400, "200 to 399"),
+    (400, 10**9, "400 and more"),
+]
 METHODS = ("influence", "bootstrap")
 #: Where the pipeline switches from the influence function to the bootstrap (``Settings.bootstrap_below``).
 THRESHOLD = 30
@@ -65,25 +72,53 @@ def run_seed(seed: int, n_employees: int, n_bootstrap: int, selection: str = "ob
         frames, truth = mentee_frames(seed, n_employees, PlantedEffects(), selection)
     rows = []
     for method in METHODS:
-        s = EffectSettings(n_bootstrap=n_bootstrap, seed=seed, ci_method=method, bootstrap_below=0,
-                           bootstrap_max_people=10**9)
+        s = EffectSettings(
+            n_bootstrap=n_bootstrap, seed=seed, ci_method=method, bootstrap_below=0, bootstrap_max_people=10**9
+        )
         for outcome, horizon, path in STUDIED:
             r = overall_effect(frames, "mentee", outcome, horizon, s)
-            rows.append(_row(seed, n_employees, method, "overall", "all", outcome, horizon,
-                             _truth_at(truth["mentees"], path), r))
+            rows.append(
+                _row(
+                    seed, n_employees, method, "overall", "all", outcome, horizon, _truth_at(truth["mentees"], path), r
+                )
+            )
         for outcome, horizon, path in SEGMENT_OUTCOMES:
             for r in segment_effects(frames, "mentee", outcome, horizon, s, "gender"):
                 seg_truth = truth["mentees"].get("by_gender", {}).get(r["segment"], {})
-                rows.append(_row(seed, n_employees, method, "gender", r["segment"], outcome, horizon,
-                                 _truth_at(seg_truth, path), r))
+                rows.append(
+                    _row(
+                        seed,
+                        n_employees,
+                        method,
+                        "gender",
+                        r["segment"],
+                        outcome,
+                        horizon,
+                        _truth_at(seg_truth, path),
+                        r,
+                    )
+                )
     return rows
 
 
 def _row(seed, employees, method, segment_type, segment, outcome, horizon, truth, r) -> dict:
-    return {"seed": seed, "employees": employees, "method": method, "segment_type": segment_type, "segment": segment,
-            "outcome": outcome, "horizon_months": horizon, "truth": truth, "estimate": r.get("estimate"),
-            "ci_low": r.get("ci_low"), "ci_high": r.get("ci_high"), "se": r.get("se"),
-            "n_treated": r.get("n_treated"), "n_control": r.get("n_control"), "suppressed": bool(r.get("suppressed"))}
+    return {
+        "seed": seed,
+        "employees": employees,
+        "method": method,
+        "segment_type": segment_type,
+        "segment": segment,
+        "outcome": outcome,
+        "horizon_months": horizon,
+        "truth": truth,
+        "estimate": r.get("estimate"),
+        "ci_low": r.get("ci_low"),
+        "ci_high": r.get("ci_high"),
+        "se": r.get("se"),
+        "n_treated": r.get("n_treated"),
+        "n_control": r.get("n_control"),
+        "suppressed": bool(r.get("suppressed")),
+    }
 
 
 def _band(n: float) -> str:
@@ -98,12 +133,18 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
     where the two methods differ on the same estimates."""
     ok = _prepared(runs)
     key = ["employees", "segment_type", "segment", "outcome", "horizon_months"]
-    out = [_cell(g, key) | {"employees": int(employees), "segment_type": seg, "band": band}
-           for (employees, seg, band), g in ok.groupby(["employees", "segment_type", "band"], sort=False)]
+    out = [
+        _cell(g, key) | {"employees": int(employees), "segment_type": seg, "band": band}
+        for (employees, seg, band), g in ok.groupby(["employees", "segment_type", "band"], sort=False)
+    ]
     order = {label: i for i, (_, _, label) in enumerate(BANDS)}
-    return (pd.DataFrame(out).assign(_o=lambda x: x.band.map(order))
-            .sort_values(["employees", "segment_type", "_o"], ascending=[True, False, True]).drop(columns="_o")
-            .reset_index(drop=True))
+    return (
+        pd.DataFrame(out)
+        .assign(_o=lambda x: x.band.map(order))
+        .sort_values(["employees", "segment_type", "_o"], ascending=[True, False, True])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
 def pooled(runs: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -149,36 +190,46 @@ def _cell(g: pd.DataFrame, key: list[str]) -> dict:
 
 
 def markdown(summary: pd.DataFrame, meta: dict, split: pd.DataFrame | None = None) -> str:
-    lines = ["# Interval study: influence function against the bootstrap in small organisations and segments\n",
-             f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations per size "
-             f"({', '.join(f'{s:,}' for s in meta['sizes'])} starting employees; seeds {meta['first_seed']} to "
-             f"{meta['first_seed'] + meta['seeds'] - 1}), default planted effects; mentees. Every estimate twice: "
-             f"95% interval from the influence function (estimate ± 1.96 se) and from the percentile bootstrap "
-             f"({meta['bootstrap']} replicates). Overall: {', '.join(sorted({o for o, _, _ in STUDIED}))}; "
-             f"gender segments: {', '.join(o for o, _, _ in SEGMENT_OUTCOMES)}. Run {meta['finished']} on "
-             f"{meta['machine']} in {meta['minutes']:.0f} min. Reproduce with `{meta['command']}`.\n",
-             "| employees | estimates of | mentored in the estimate | n | influence coverage (MC se) | "
-             "bootstrap coverage (MC se) | difference (paired MC se) | width, influence / bootstrap (median) | "
-             "coverage of the realised effect, influence / bootstrap |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Interval study: influence function against the bootstrap in small organisations and segments\n",
+        f"Selection: {meta['selection']}. {meta['seeds']} synthetic organisations per size "
+        f"({', '.join(f'{s:,}' for s in meta['sizes'])} starting employees; seeds {meta['first_seed']} to "
+        f"{meta['first_seed'] + meta['seeds'] - 1}), default planted effects; mentees. Every estimate twice: "
+        f"95% interval from the influence function (estimate ± 1.96 se) and from the percentile bootstrap "
+        f"({meta['bootstrap']} replicates). Overall: {', '.join(sorted({o for o, _, _ in STUDIED}))}; "
+        f"gender segments: {', '.join(o for o, _, _ in SEGMENT_OUTCOMES)}. Run {meta['finished']} on "
+        f"{meta['machine']} in {meta['minutes']:.0f} min. Reproduce with `{meta['command']}`.\n",
+        "| employees | estimates of | mentored in the estimate | n | influence coverage (MC se) | "
+        "bootstrap coverage (MC se) | difference (paired MC se) | width, influence / bootstrap (median) | "
+        "coverage of the realised effect, influence / bootstrap |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for _, r in summary.iterrows():
         lines.append(
             f"| {r.employees:,} | {r.segment_type} | {r.band} (median {r.median_mentored:.0f}) | {r.estimates} | "
             f"{r.influence_coverage:.1%} ({r.influence_coverage_mc_se:.1%}) | "
             f"{r.bootstrap_coverage:.1%} ({r.bootstrap_coverage_mc_se:.1%}) | "
             f"{r.coverage_difference:+.1%} ({r.coverage_difference_mc_se:.1%}) | {r.width_ratio:.3f} | "
-            f"{r.influence_coverage_realised:.1%} / {r.bootstrap_coverage_realised:.1%} |")
+            f"{r.influence_coverage_realised:.1%} / {r.bootstrap_coverage_realised:.1%} |"
+        )
     if split is not None:
-        lines += ["", f"Every size and segment together, split at {THRESHOLD} mentored people in the estimate (the "
-                  "pipeline's default: influence-function intervals, the bootstrap below the split; "
-                  "`MENTORSHIP_BOOTSTRAP_BELOW`):", "",
-                  "| mentored in the estimate | n | influence coverage (MC se) | bootstrap coverage (MC se) | "
-                  "difference (paired MC se) | width, influence / bootstrap (median) |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"Every size and segment together, split at {THRESHOLD} mentored people in the estimate (the "
+            "pipeline's default: influence-function intervals, the bootstrap below the split; "
+            "`MENTORSHIP_BOOTSTRAP_BELOW`):",
+            "",
+            "| mentored in the estimate | n | influence coverage (MC se) | bootstrap coverage (MC se) | "
+            "difference (paired MC se) | width, influence / bootstrap (median) |",
+            "|---|---|---|---|---|---|",
+        ]
         for _, r in split.iterrows():
-            lines.append(f"| {r.mentored} (median {r.median_mentored:.0f}) | {r.estimates} | "
-                         f"{r.influence_coverage:.1%} ({r.influence_coverage_mc_se:.1%}) | "
-                         f"{r.bootstrap_coverage:.1%} ({r.bootstrap_coverage_mc_se:.1%}) | "
-                         f"{r.coverage_difference:+.1%} ({r.coverage_difference_mc_se:.1%}) | {r.width_ratio:.3f} |")
+            lines.append(
+                f"| {r.mentored} (median {r.median_mentored:.0f}) | {r.estimates} | "
+                f"{r.influence_coverage:.1%} ({r.influence_coverage_mc_se:.1%}) | "
+                f"{r.bootstrap_coverage:.1%} ({r.bootstrap_coverage_mc_se:.1%}) | "
+                f"{r.coverage_difference:+.1%} ({r.coverage_difference_mc_se:.1%}) | {r.width_ratio:.3f} |"
+            )
     lines.append(
         "\nCoverage is of the population effect the interval is built for: the mean, over organisations of "
         "that size, of the planted effect on the same group (the organisation's mentees, or one gender's). "
@@ -186,13 +237,17 @@ def markdown(summary: pd.DataFrame, meta: dict, split: pd.DataFrame | None = Non
         "also varies with what no data shows (each mentee's outcome without the program) and so sits lower "
         "for both methods. The difference column pairs the two intervals of the same estimate; its Monte "
         "Carlo error is small because the two methods mostly cover or miss together. Estimates with fewer "
-        "than 5 people in a group, or that could not be estimated, are left out of both methods' columns.")
+        "than 5 people in a group, or that could not be estimated, are left out of both methods' columns."
+    )
     return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m studies.interval_study", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m studies.interval_study",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--sizes", default="300,1000,2000", help="organisation sizes (starting employees), comma-separated")
     p.add_argument("--seeds", type=int, default=100, help="organisations per size")
     p.add_argument("--first-seed", type=int, default=3000)
@@ -222,12 +277,17 @@ def main(argv=None) -> int:
     done_rows = [json.loads(line) for line in partial.read_text().splitlines()] if partial.exists() else []
     done = {(r["employees"], r["seed"]) for r in done_rows}
     # Largest organisations first, so the slowest work is not left for one worker at the end.
-    todo = [(n, s) for n in sorted(sizes, reverse=True) for s in range(a.first_seed, a.first_seed + a.seeds)
-            if (n, s) not in done]
+    todo = [
+        (n, s)
+        for n in sorted(sizes, reverse=True)
+        for s in range(a.first_seed, a.first_seed + a.seeds)
+        if (n, s) not in done
+    ]
     bar = Progress("interval study", total=len(todo), unit="organisations")
     with partial.open("a") as f:
         for rows in Parallel(n_jobs=a.jobs, return_as="generator_unordered")(
-                delayed(run_seed)(s, n, a.bootstrap, a.selection) for n, s in todo):
+            delayed(run_seed)(s, n, a.bootstrap, a.selection) for n, s in todo
+        ):
             f.write("".join(json.dumps(r) + "\n" for r in rows))
             f.flush()
             done_rows += rows
@@ -235,13 +295,27 @@ def main(argv=None) -> int:
     bar.close()
     runs = pd.DataFrame(done_rows)
     summary = summarise(runs)
-    meta = {"selection": a.selection, "seeds": a.seeds, "first_seed": a.first_seed, "sizes": sizes,
-            "bootstrap": a.bootstrap, "minutes": (time.time() - start) / 60, "finished": time.strftime("%Y-%m-%d"),
-            "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
-            "command": "python -m studies.interval_study " + " ".join(argv or sys.argv[1:])}
-    (a.out / f"{stem}.json").write_text(json.dumps(
-        {"meta": meta, "summary": json.loads(summary.to_json(orient="records")),
-         "runs": json.loads(runs.to_json(orient="records"))}, indent=1))
+    meta = {
+        "selection": a.selection,
+        "seeds": a.seeds,
+        "first_seed": a.first_seed,
+        "sizes": sizes,
+        "bootstrap": a.bootstrap,
+        "minutes": (time.time() - start) / 60,
+        "finished": time.strftime("%Y-%m-%d"),
+        "machine": f"{os.cpu_count()} cores, {platform.system()} {platform.machine()}",
+        "command": "python -m studies.interval_study " + " ".join(argv or sys.argv[1:]),
+    }
+    (a.out / f"{stem}.json").write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "summary": json.loads(summary.to_json(orient="records")),
+                "runs": json.loads(runs.to_json(orient="records")),
+            },
+            indent=1,
+        )
+    )
     md = markdown(summary, meta, pooled(runs, THRESHOLD))
     (a.out / f"{stem}.md").write_text(md)
     partial.unlink()

@@ -30,19 +30,30 @@ SMALL_K = 20
 def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30) -> dict:
     return {
         "duckdb": warehouse_resource(str(root / "warehouse.duckdb")),
-        "settings": PipelineSettings(landing_dir=str(landing), export_dir=str(root / "exports"),
-                                     dashboard_dir=str(root / "dashboards"), min_group_size=min_group_size,
-                                     effect_bootstrap=effect_bootstrap, hash_key=TEST_HASH_KEY),
+        "settings": PipelineSettings(
+            landing_dir=str(landing),
+            export_dir=str(root / "exports"),
+            dashboard_dir=str(root / "dashboards"),
+            min_group_size=min_group_size,
+            effect_bootstrap=effect_bootstrap,
+            hash_key=TEST_HASH_KEY,
+        ),
     }
 
 
-def build(root: Path, landing: Path, months: tuple[str, str] | None = None, selection=None,
-          **kw) -> dg.ExecuteInProcessResult:
+def build(
+    root: Path, landing: Path, months: tuple[str, str] | None = None, selection=None, **kw
+) -> dg.ExecuteInProcessResult:
     """Materialize the graph (or ``selection``) for ``months`` of the monthly sources (default: every
     month the landing files name), as `make run` does."""
     months = months or landing_range(landing)
-    return dg.materialize(all_assets, resources=pipeline_resources(root, landing, **kw), raise_on_error=False,
-                          tags=range_tags(*months) if months else None, selection=selection)
+    return dg.materialize(
+        all_assets,
+        resources=pipeline_resources(root, landing, **kw),
+        raise_on_error=False,
+        tags=range_tags(*months) if months else None,
+        selection=selection,
+    )
 
 
 #: Files whose module fixture builds an organisation big enough that building it once per worker would
@@ -83,7 +94,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(
             f"Left out: the slow tier{f' ({left} tests)' if left else ''}, statistical checks over several "
             "generated organisations and whole runs one after another. Run it with `make test-slow`, or "
-            "everything with `make test-all`; CI runs both.", yellow=True, bold=True)
+            "everything with `make test-all`; CI runs both.",
+            yellow=True,
+            bold=True,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -46,8 +46,10 @@ class Case:
         return ingest(self.con, self.landing, mapping, sources=[source, *descendants(source)], **kw)
 
     def quarantine(self, source: str) -> list[tuple]:
-        return self.con.execute('select file, line, "column", rule, value from validated.quarantine '
-                                "where source = ? order by line, rule", [source]).fetchall()
+        return self.con.execute(
+            'select file, line, "column", rule, value from validated.quarantine where source = ? order by line, rule',
+            [source],
+        ).fetchall()
 
     def table(self, name: str) -> pd.DataFrame:
         """A table's content regardless of which file or line it came from."""
@@ -105,8 +107,9 @@ def assert_reconciles(results, case: Case, source: str):
     r = results[source]
     assert r.reconciles and r.rows_read == r.rows_accepted + r.rows_quarantined
     assert r.rows_read == data_records(case.landing / source)
-    n_quarantined = case.con.execute("select count(distinct (file, line)) from validated.quarantine where source = ?",
-                                     [source]).fetchone()[0]
+    n_quarantined = case.con.execute(
+        "select count(distinct (file, line)) from validated.quarantine where source = ?", [source]
+    ).fetchone()[0]
     assert n_quarantined == r.rows_quarantined
 
 
@@ -115,5 +118,3 @@ def assert_quarantined(case: Case, source: str, file: str, line: int, column: st
     assert hits, f"expected {file}:{line} {column} {rule} in {case.quarantine(source)}"
     if value is not None:
         assert hits[0][4] == value
-
-

@@ -33,7 +33,9 @@ def org(tmp_path_factory):
     con = duckdb.connect()
     ingest(con, root / "landing")
     build_outcomes(con)
-    n = con.execute("select count(*) from analytics.cohort_members where role = 'mentee' and treated = 0").fetchall()[0][0]
+    n = con.execute("select count(*) from analytics.cohort_members where role = 'mentee' and treated = 0").fetchall()[
+        0
+    ][0]
     yield con, n
     con.close()
 

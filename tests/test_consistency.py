@@ -22,8 +22,11 @@ import pytest
 from mentorship.metrics import Metrics, display_scale
 from mentorship.settings import Settings
 
-SPAN = re.compile(r'<span class="(m|n|suppressed)" data-metric="([^"]*)"(?: data-part="([^"]*)")?'
-                  r'(?: data-status="([^"]*)")?[^>]*>(.*?)</span>', re.S)
+SPAN = re.compile(
+    r'<span class="(m|n|suppressed)" data-metric="([^"]*)"(?: data-part="([^"]*)")?'
+    r'(?: data-status="([^"]*)")?[^>]*>(.*?)</span>',
+    re.S,
+)
 NEWPLOT = re.compile(r'Plotly\.newPlot\(\s*"[^"]+",\s*')
 #: What a published figure looks like as text: a share, pts, a signed or plain decimal, money, a
 #: thousands count.
@@ -81,8 +84,12 @@ def test_the_metrics_table_is_whole_and_unique(run):
         if f"{base}.adjusted_effect" in e:
             assert e[mid] == pytest.approx(e[f"{base}.mentored_rate"] - e[f"{base}.adjusted_effect"], abs=1e-12)
     # People and person-intakes are counted apart: a comparison person is compared in several intakes.
-    overall = f[(f.family == "effect") & (f.segment_type == "overall") & f.intakes_comparison.notna()
-                & f.people_comparison.notna()]
+    overall = f[
+        (f.family == "effect")
+        & (f.segment_type == "overall")
+        & f.intakes_comparison.notna()
+        & f.people_comparison.notna()
+    ]
     assert (overall.people_comparison <= overall.intakes_comparison).all()
     assert (overall.people_comparison < overall.intakes_comparison).any()
 
@@ -170,12 +177,22 @@ def test_the_run_summary_shows_the_metrics_figures(run):
     root, m, _ = run
     text = _summary_for(root)
     f = m.frame
-    overall = f[(f.family == "effect") & (f.segment_type == "overall") & (f.measure == "adjusted_effect")
-                & (f.horizon_months == 12) & (f.status == "published")]
+    overall = f[
+        (f.family == "effect")
+        & (f.segment_type == "overall")
+        & (f.measure == "adjusted_effect")
+        & (f.horizon_months == 12)
+        & (f.status == "published")
+    ]
     assert len(overall)
     for r in overall.itertuples():
-        line = next(ln for ln in text.splitlines() if ln.strip().startswith(r.outcome.replace("_", " "))
-                    and (" 12 mo" in ln) and ln in _role_block(text, r.role))
+        line = next(
+            ln
+            for ln in text.splitlines()
+            if ln.strip().startswith(r.outcome.replace("_", " "))
+            and (" 12 mo" in ln)
+            and ln in _role_block(text, r.role)
+        )
         base = r.metric_id.removesuffix(".adjusted_effect")
         for mid in (r.metric_id, f"{base}.raw_difference", f"{base}.mentored_rate", f"{base}.comparison_rate_raw"):
             assert m.text(mid) in line, (mid, line)
@@ -186,7 +203,7 @@ def _role_block(text: str, role: str) -> str:
     head = {"mentee": "\nMentees", "mentor": "\nMentors"}[role]
     start = text.index(head)
     end = text.find("\nMentors", start + 1) if role == "mentee" else len(text)
-    return text[start:end if end > 0 else len(text)]
+    return text[start : end if end > 0 else len(text)]
 
 
 def _summary_for(root: Path) -> str:
@@ -204,8 +221,10 @@ def test_the_exports_hold_the_same_figures(run):
     shown = effects[~effects.suppressed.astype(bool) & ~effects.outcome.str.startswith("time_to")]
     assert len(shown)
     for r in shown.itertuples():
-        base = f"{r.role}.{r.outcome}.{'na' if pd.isna(r.horizon_months) else f'{int(r.horizon_months)}m'}." \
-               f"{'all' if r.segment_type == 'overall' else f'{r.segment_type}={r.segment}'}"
+        base = (
+            f"{r.role}.{r.outcome}.{'na' if pd.isna(r.horizon_months) else f'{int(r.horizon_months)}m'}."
+            f"{'all' if r.segment_type == 'overall' else f'{r.segment_type}={r.segment}'}"
+        )
         assert m.value(f"{base}.adjusted_effect") == r.estimate
         assert m.value(f"{base}.raw_difference") == r.naive
         assert m.value(f"{base}.mentored_rate") == r.treated_mean
@@ -215,8 +234,12 @@ def test_the_methodology_note_and_the_packs_show_the_metrics_figures(run):
     """The falsification table of the methodology note, and the leadership packs printed from the pages."""
     root, m, _ = run
     note = (root / "dashboards" / "methodology.md").read_text()
-    checks = m.frame[(m.frame.family == "falsification") & (m.frame.measure == "estimate")
-                     & (m.frame.status == "published") & ~m.frame.metric_id.str.startswith("check.balance")]
+    checks = m.frame[
+        (m.frame.family == "falsification")
+        & (m.frame.measure == "estimate")
+        & (m.frame.status == "published")
+        & ~m.frame.metric_id.str.startswith("check.balance")
+    ]
     assert len(checks)
     for mid in checks.metric_id:
         assert f"{m.text(mid)} ({m.interval(mid)})" in note, mid
@@ -293,8 +316,11 @@ def test_every_share_is_shown_as_a_share(run):
     promotion included: a proportion shown as a bare decimal (+0.01) would read as a score."""
     _, m, _ = run
     f = m.frame
-    shares = f[f.outcome.isin(["promoted", "retained", "became_people_manager", "changed_department",
-                               "promoted_in_year_before"])
-               & f.measure.isin(["adjusted_effect", "raw_difference", "estimate", "raw"])
-               & ~f.metric_id.str.startswith("check.balance")]  # a balance check is a standardised difference
+    shares = f[
+        f.outcome.isin(
+            ["promoted", "retained", "became_people_manager", "changed_department", "promoted_in_year_before"]
+        )
+        & f.measure.isin(["adjusted_effect", "raw_difference", "estimate", "raw"])
+        & ~f.metric_id.str.startswith("check.balance")
+    ]  # a balance check is a standardised difference
     assert len(shares) and set(shares.unit) == {"pts"}

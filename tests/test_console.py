@@ -45,10 +45,18 @@ def implausible_birth_year_in_one_row_in_ten(landing: Path) -> None:
 
 BLOCKED = {
     # id: (corruption, the employees line of the validation summary, a detail line, the failed check)
-    "files_usable": (empty_extra_file, "employees         file error",
-                     "file extra.csv: is empty (0 bytes)", "raw_employees: files_usable"),
-    "reject_share": (implausible_birth_year_in_one_row_in_ten, "employees         blocked",
-                     "range on birth_year", "validated_employees: reject_share"),
+    "files_usable": (
+        empty_extra_file,
+        "employees         file error",
+        "file extra.csv: is empty (0 bytes)",
+        "raw_employees: files_usable",
+    ),
+    "reject_share": (
+        implausible_birth_year_in_one_row_in_ten,
+        "employees         blocked",
+        "range on birth_year",
+        "validated_employees: reject_share",
+    ),
 }
 
 
@@ -62,22 +70,35 @@ def test_a_blocked_run_prints_the_summary_without_stack_traces(tiny_landing, tmp
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     # Only this run's settings: other tests in this process may have set paths in the environment.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MENTORSHIP_") or k.startswith("MENTORSHIP_HASH_KEY")}
-    env.update({"MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_LANDING_DIR": str(landing),
-                "DAGSTER_HOME": str(home)})
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--select", "raw_employees",
-                           "validated_employees"], env=env, cwd=PROJECT_DIR, capture_output=True, text=True,
-                          timeout=300)
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("MENTORSHIP_") or k.startswith("MENTORSHIP_HASH_KEY")
+    }
+    env.update(
+        {
+            "MENTORSHIP_DATA_DIR": str(tmp_path / "data"),
+            "MENTORSHIP_LANDING_DIR": str(landing),
+            "DAGSTER_HOME": str(home),
+        }
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run", "--select", "raw_employees", "validated_employees"],
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     for trace in TRACES:
         assert trace not in out
     # The console's failure lines name the check, on one line each.
-    failures = [line for line in proc.stderr.splitlines()
-                if " - STEP_FAILURE - " in line or " - RUN_FAILURE - " in line]
+    failures = [
+        line for line in proc.stderr.splitlines() if " - STEP_FAILURE - " in line or " - RUN_FAILURE - " in line
+    ]
     assert len(failures) == 2 and all(f"the blocking check {check} failed" in line for line in failures), failures
     # The CLI's summary is intact: the source, what is wrong, the failing step, the report.
-    summary = proc.stderr[proc.stderr.index("Data validation"):]
+    summary = proc.stderr[proc.stderr.index("Data validation") :]
     assert status_line in summary and detail in summary
     step = check.split(":")[0]
     assert f"FAILED {step}: " in summary and check in summary
@@ -110,8 +131,10 @@ def downstream():
 def _run_with_cli_logger(*assets, instance=None) -> dg.ExecuteInProcessResult:
     job = dg.Definitions(assets=list(assets), jobs=[dg.define_asset_job("j")]).resolve_job_def("j")
     return job.with_logger_defs({"console": cli_console_logger}).execute_in_process(
-        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
 
 
 def test_the_console_logger_drops_the_stack_of_a_blocked_step_but_storage_keeps_it(capfd):
@@ -121,8 +144,10 @@ def test_the_console_logger_drops_the_stack_of_a_blocked_step_but_storage_keeps_
     assert not result.success
     # The step that did not run is in the event log (the UI), not on the console.
     assert "Not executing" not in err
-    assert any("Dependencies for step downstream" in entry.user_message and "Not executing" in entry.user_message
-               for entry in instance.all_logs(result.run_id))
+    assert any(
+        "Dependencies for step downstream" in entry.user_message and "Not executing" in entry.user_message
+        for entry in instance.all_logs(result.run_id)
+    )
     assert "Stack Trace" not in err and "DagsterAssetCheckFailedError" not in err
     assert err.count("Blocked by bad input: the blocking check checked: usable failed") == 2
     # The event log (what the UI shows) still has the error in full.

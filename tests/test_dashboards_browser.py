@@ -147,9 +147,12 @@ def test_every_filter_value_changes_every_chart_or_labels_it_unfiltered(browser,
 
 def test_suppressed_segments_show_as_suppressed(browser, site):
     effects = pd.read_parquet(site.parent / "exports" / "effect_estimates.parquet")
-    small = effects[effects.suppressed & (effects.role == "mentee")
-                    & effects.segment_type.isin(["department", "job_level", "gender", "age_band"])
-                    & effects.suppression_reason.str.startswith("fewer than")]
+    small = effects[
+        effects.suppressed
+        & (effects.role == "mentee")
+        & effects.segment_type.isin(["department", "job_level", "gender", "age_band"])
+        & effects.suppression_reason.str.startswith("fewer than")
+    ]
     assert len(small), "the small organisation has a group under the minimum size"
     page, _errors, _ = open_page(browser, site / "equity.html")
     page.wait_for_selector(".js-plotly-plot .main-svg")
@@ -162,8 +165,13 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
     page.close()
     # The latest intake has not been followed for 12 months, and its survey effects are suppressed or
     # not estimated: it is not offered as a filter value, and the page says why.
-    late = effects[(effects.role == "mentee") & (effects.segment_type == "cohort") & (effects.outcome == "promoted")
-                   & (effects.horizon_months == 12) & effects.suppressed]
+    late = effects[
+        (effects.role == "mentee")
+        & (effects.segment_type == "cohort")
+        & (effects.outcome == "promoted")
+        & (effects.horizon_months == 12)
+        & effects.suppressed
+    ]
     assert len(late)
     page, _, _ = open_page(browser, site / "retention.html")
     keys = page.eval_on_selector_all("#filter option", "els => els.map(e => e.value)")
@@ -172,7 +180,9 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
     page.close()
     # A mentor-only level is never offered on a mentee page.
     mentee_levels = set(effects[(effects.role == "mentee") & (effects.segment_type == "job_level")].segment)
-    mentor_only = set(effects[(effects.role == "mentor") & (effects.segment_type == "job_level")].segment) - mentee_levels
+    mentor_only = (
+        set(effects[(effects.role == "mentor") & (effects.segment_type == "job_level")].segment) - mentee_levels
+    )
     page, _, _ = open_page(browser, site / "executive.html")
     keys = page.eval_on_selector_all("#filter option", "els => els.map(e => e.value)")
     assert not {f"job_level={lv}" for lv in mentor_only} & set(keys)
@@ -203,8 +213,9 @@ def test_every_page_fits_a_phone_and_an_a4_page(browser, site, name):
     portrait (about 718 px between the margins) nothing is cut at the right edge."""
     for width, media in ((1280, "screen"), (390, "screen"), (718, "print")):
         page = browser.new_page(viewport={"width": width, "height": 800})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:", "blob:"))
-                   else r.abort())
+        page.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:", "blob:")) else r.abort()
+        )
         page.emulate_media(media=media)
         page.goto((site / name).resolve().as_uri(), wait_until="load")
         if name not in TEXT_PAGES:

@@ -5,17 +5,38 @@ import dagster as dg
 from pipelines.definitions import defs
 
 # Update this list on purpose when the graph changes.
-EXPECTED_ASSETS = sorted([
-    *(f"{layer}_{s}" for layer in ("raw", "validated") for s in (
-        "employees", "job_history", "mentorship_pairs", "meetings", "survey_responses", "survey_items")),
-    "job_events", "survey_scores", "cohort_members",
-    "career_outcomes", "survival_times", "censoring_risk", "survey_outcomes", "pair_engagement",
-    "program_health", "program_activity", "survey_prepost", "roi_inputs",
-    "published_exports", "metric_table", "comparison_dashboard",
-    "effect_estimates", "effect_balance", "survival_curves", "falsification_checks",
-    "methodology_note", "dashboards",
-    "dashboard_packs", "delivery_message",
-])
+EXPECTED_ASSETS = sorted(
+    [
+        *(
+            f"{layer}_{s}"
+            for layer in ("raw", "validated")
+            for s in ("employees", "job_history", "mentorship_pairs", "meetings", "survey_responses", "survey_items")
+        ),
+        "job_events",
+        "survey_scores",
+        "cohort_members",
+        "career_outcomes",
+        "survival_times",
+        "censoring_risk",
+        "survey_outcomes",
+        "pair_engagement",
+        "program_health",
+        "program_activity",
+        "survey_prepost",
+        "roi_inputs",
+        "published_exports",
+        "metric_table",
+        "comparison_dashboard",
+        "effect_estimates",
+        "effect_balance",
+        "survival_curves",
+        "falsification_checks",
+        "methodology_note",
+        "dashboards",
+        "dashboard_packs",
+        "delivery_message",
+    ]
+)
 
 
 def test_definitions_load():
@@ -74,7 +95,7 @@ def test_readme_estimate_effect_example_prints_what_the_readme_shows(capsys):
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme[readme.index("**`estimate_effect` on your own data.**"):]
+    section = readme[readme.index("**`estimate_effect` on your own data.**") :]
     code, shown = re.findall(r"```python\n(.*?)```.*?```\n(.*?)```", section, re.S)[0]
     exec(compile(code, "README example", "exec"), {})
     assert capsys.readouterr().out.strip() == shown.strip()

@@ -63,8 +63,7 @@ def _login(server, session, envelope, mechanism, auth_data):
 def smtp_server():
     """(host, port, inbox) of an SMTP server on 127.0.0.1 that accepts the login reports / s3cret."""
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=_login,
-                            auth_require_tls=False)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=_login, auth_require_tls=False)
     controller.start()
     yield controller.hostname, controller.port, inbox
     controller.stop()
@@ -118,7 +117,7 @@ def test_smtp_delivers_the_summary_with_the_pages_figures_and_the_packs(exports,
     host, port, inbox = smtp_server
     message = compose(m, m.as_of, packs, "[Mentorship]")
     assert send_smtp(message, host, port, SENDER, RECIPIENTS) == RECIPIENTS
-    (sender, rcpts, got), = inbox.messages
+    ((sender, rcpts, got),) = inbox.messages
     assert (sender, rcpts) == (SENDER, RECIPIENTS)
     assert got["Subject"] == f"[Mentorship] Monthly results, data as of {m.as_of}"
     assert got["From"] == SENDER and got["To"] == ", ".join(RECIPIENTS)
@@ -188,7 +187,7 @@ def test_the_webhook_gets_the_summary_and_the_pack_names_not_the_files(exports, 
         (packs / name).write_bytes(b"%PDF-1.4 " + name.encode())
     message = compose(m, m.as_of, packs, "[Mentorship]")
     assert post_webhook(delivery.webhook_text(message), url) == 200
-    (ctype, payload), = received
+    ((ctype, payload),) = received
     assert ctype == "application/json" and set(payload) == {"text"}
     text = payload["text"]
     assert text.startswith(f"[Mentorship] Monthly results, data as of {m.as_of}")
@@ -233,8 +232,10 @@ def test_a_refused_login_and_a_missing_starttls_name_the_server_and_the_cause(sm
     with pytest.raises(DeliveryError, match=rf"127\.0\.0\.1:{port}: the server does not offer STARTTLS"):
         send_smtp(_plain_message(), host, port, SENDER, RECIPIENTS, starttls=True)
     assert not inbox.messages
-    assert send_smtp(_plain_message(), host, port, SENDER, RECIPIENTS[:1], username="reports",
-                     password="s3cret") == RECIPIENTS[:1]
+    assert (
+        send_smtp(_plain_message(), host, port, SENDER, RECIPIENTS[:1], username="reports", password="s3cret")
+        == RECIPIENTS[:1]
+    )
     assert len(inbox.messages) == 1
 
 
@@ -264,24 +265,26 @@ def _run_delivery(built, tmp_path, **settings) -> dg.ExecuteInProcessResult:
     resources = pipeline_resources(copy, Path("unused"), min_group_size=20)
     base = {name: getattr(resources["settings"], name) for name in PipelineSettings.model_fields}
     resources["settings"] = PipelineSettings(**{**base, **settings})
-    return dg.materialize(all_assets, resources=resources, raise_on_error=False,
-                          selection=dg.AssetSelection.assets("delivery_message"))
+    return dg.materialize(
+        all_assets, resources=resources, raise_on_error=False, selection=dg.AssetSelection.assets("delivery_message")
+    )
 
 
 def _check(result) -> dg.AssetCheckEvaluation:
-    evaluation, = [e for e in result.get_asset_check_evaluations() if e.check_name == "delivered"]
+    (evaluation,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "delivered"]
     return evaluation
 
 
 def _metadata(result) -> dict:
-    mat, = result.asset_materializations_for_node("delivery_message")
+    (mat,) = result.asset_materializations_for_node("delivery_message")
     return {k: v.value for k, v in mat.metadata.items()}
 
 
 def test_through_dagster_an_unreachable_server_fails_the_check_not_the_run(built, tmp_path):
     port = free_port()
-    result = _run_delivery(built, tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port,
-                           smtp_from=SENDER, smtp_to=RECIPIENTS)
+    result = _run_delivery(
+        built, tmp_path, delivery="smtp", smtp_host="127.0.0.1", smtp_port=port, smtp_from=SENDER, smtp_to=RECIPIENTS
+    )
     assert result.success
     check = _check(result)
     assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
@@ -289,22 +292,35 @@ def test_through_dagster_an_unreachable_server_fails_the_check_not_the_run(built
     meta = _metadata(result)
     assert meta["delivered"] is False and f"127.0.0.1:{port}" in meta["error"]
     line = delivery_line(result)
-    assert line.startswith("Delivery: FAILED: could not send the summary through the SMTP server "
-                           f"127.0.0.1:{port}: Connection refused")
+    assert line.startswith(
+        f"Delivery: FAILED: could not send the summary through the SMTP server 127.0.0.1:{port}: Connection refused"
+    )
 
 
 def test_through_dagster_smtp_and_webhook_deliver_and_the_cli_line_says_so(built, tmp_path, smtp_server, webhook):
     host, port, inbox = smtp_server
     url, received = webhook
-    result = _run_delivery(built, tmp_path, delivery="both", smtp_host=host, smtp_port=port, smtp_from=SENDER,
-                           smtp_to=RECIPIENTS, smtp_user="reports", smtp_password="s3cret", webhook_url=url)
+    result = _run_delivery(
+        built,
+        tmp_path,
+        delivery="both",
+        smtp_host=host,
+        smtp_port=port,
+        smtp_from=SENDER,
+        smtp_to=RECIPIENTS,
+        smtp_user="reports",
+        smtp_password="s3cret",
+        webhook_url=url,
+    )
     assert result.success and _check(result).passed
     assert len(inbox.messages) == 1 and len(received) == 1
     packs = tmp_path / "copy" / "dashboards" / "packs"
     on_disk = sorted(p.name for p in packs.glob("*.pdf")) if packs.is_dir() else []
     assert sorted(p.get_filename() for p in inbox.messages[0][2].iter_attachments()) == on_disk
-    assert delivery_line(result) == (f"Delivery: sent to 2 recipients via 127.0.0.1:{port} and posted to the "
-                                     f"webhook http://127.0.0.1:{url.split(':')[2].split('/')[0]}/…")
+    assert delivery_line(result) == (
+        f"Delivery: sent to 2 recipients via 127.0.0.1:{port} and posted to the "
+        f"webhook http://127.0.0.1:{url.split(':')[2].split('/')[0]}/…"
+    )
     meta = _metadata(result)
     assert meta["delivered"] is True and meta["recipients"] == 2
     assert "s3cret" not in json.dumps({k: str(v) for k, v in meta.items()})
@@ -329,29 +345,41 @@ def test_through_dagster_a_dry_run_reports_its_file_and_off_says_nothing(built, 
 
 def test_settings_a_missing_smtp_host_is_a_configuration_error_naming_it():
     with pytest.raises(SettingsError, match="MENTORSHIP_SMTP_HOST"):
-        DeliverySettings.from_env({"MENTORSHIP_DELIVERY": "smtp", "MENTORSHIP_SMTP_FROM": SENDER,
-                                   "MENTORSHIP_SMTP_TO": RECIPIENTS[0]})
-    full = {"MENTORSHIP_DELIVERY": "smtp", "MENTORSHIP_SMTP_HOST": "mail.example.org",
-            "MENTORSHIP_SMTP_FROM": SENDER, "MENTORSHIP_SMTP_TO": ", ".join(RECIPIENTS)}
-    for change, named in (({"MENTORSHIP_SMTP_FROM": ""}, "MENTORSHIP_SMTP_FROM"),
-                          ({"MENTORSHIP_SMTP_TO": " , "}, "MENTORSHIP_SMTP_TO"),
-                          ({"MENTORSHIP_SMTP_TO": "cpo"}, "MENTORSHIP_SMTP_TO"),
-                          ({"MENTORSHIP_SMTP_PORT": "smtp"}, "MENTORSHIP_SMTP_PORT"),
-                          ({"MENTORSHIP_SMTP_PORT": "70000"}, "MENTORSHIP_SMTP_PORT"),
-                          ({"MENTORSHIP_SMTP_USER": "reports"}, "MENTORSHIP_SMTP_PASSWORD"),
-                          ({"MENTORSHIP_SMTP_STARTTLS": "maybe"}, "MENTORSHIP_SMTP_STARTTLS"),
-                          ({"MENTORSHIP_DELIVERY": "email"}, "MENTORSHIP_DELIVERY"),
-                          ({"MENTORSHIP_DELIVERY": "webhook"}, "MENTORSHIP_WEBHOOK_URL"),
-                          ({"MENTORSHIP_DELIVERY": "both"}, "MENTORSHIP_WEBHOOK_URL")):
+        DeliverySettings.from_env(
+            {"MENTORSHIP_DELIVERY": "smtp", "MENTORSHIP_SMTP_FROM": SENDER, "MENTORSHIP_SMTP_TO": RECIPIENTS[0]}
+        )
+    full = {
+        "MENTORSHIP_DELIVERY": "smtp",
+        "MENTORSHIP_SMTP_HOST": "mail.example.org",
+        "MENTORSHIP_SMTP_FROM": SENDER,
+        "MENTORSHIP_SMTP_TO": ", ".join(RECIPIENTS),
+    }
+    for change, named in (
+        ({"MENTORSHIP_SMTP_FROM": ""}, "MENTORSHIP_SMTP_FROM"),
+        ({"MENTORSHIP_SMTP_TO": " , "}, "MENTORSHIP_SMTP_TO"),
+        ({"MENTORSHIP_SMTP_TO": "cpo"}, "MENTORSHIP_SMTP_TO"),
+        ({"MENTORSHIP_SMTP_PORT": "smtp"}, "MENTORSHIP_SMTP_PORT"),
+        ({"MENTORSHIP_SMTP_PORT": "70000"}, "MENTORSHIP_SMTP_PORT"),
+        ({"MENTORSHIP_SMTP_USER": "reports"}, "MENTORSHIP_SMTP_PASSWORD"),
+        ({"MENTORSHIP_SMTP_STARTTLS": "maybe"}, "MENTORSHIP_SMTP_STARTTLS"),
+        ({"MENTORSHIP_DELIVERY": "email"}, "MENTORSHIP_DELIVERY"),
+        ({"MENTORSHIP_DELIVERY": "webhook"}, "MENTORSHIP_WEBHOOK_URL"),
+        ({"MENTORSHIP_DELIVERY": "both"}, "MENTORSHIP_WEBHOOK_URL"),
+    ):
         with pytest.raises(SettingsError, match=named):
             DeliverySettings.from_env({**full, **change})
     d = DeliverySettings.from_env(full, Path("/data"))
-    assert (d.smtp_host, d.smtp_port, d.smtp_to, d.folder) == ("mail.example.org", 25, tuple(RECIPIENTS),
-                                                               Path("/data/delivery"))
+    assert (d.smtp_host, d.smtp_port, d.smtp_to, d.folder) == (
+        "mail.example.org",
+        25,
+        tuple(RECIPIENTS),
+        Path("/data/delivery"),
+    )
     # Off by default; the SMTP settings are not checked then.
     assert DeliverySettings.from_env({"MENTORSHIP_SMTP_PORT": "x"}).mode == "off"
-    hook = DeliverySettings.from_env({"MENTORSHIP_DELIVERY": "webhook",
-                                      "MENTORSHIP_WEBHOOK_URL": "https://hooks.example.org/T/B/secret"})
+    hook = DeliverySettings.from_env(
+        {"MENTORSHIP_DELIVERY": "webhook", "MENTORSHIP_WEBHOOK_URL": "https://hooks.example.org/T/B/secret"}
+    )
     assert "secret" not in repr(hook)
 
 
@@ -368,9 +396,15 @@ def test_the_cli_exits_2_on_a_delivery_configuration_error(monkeypatch, capsys):
 
 
 def test_the_password_reaches_the_resource_from_the_environment_only(monkeypatch):
-    env = {"MENTORSHIP_DELIVERY": "smtp", "MENTORSHIP_SMTP_HOST": "mail.example.org", "MENTORSHIP_SMTP_FROM": SENDER,
-           "MENTORSHIP_SMTP_TO": RECIPIENTS[0], "MENTORSHIP_SMTP_USER": "reports",
-           "MENTORSHIP_SMTP_PASSWORD": "s3cret-from-env", "MENTORSHIP_WEBHOOK_URL": "https://hooks.example.org/T/B/x"}
+    env = {
+        "MENTORSHIP_DELIVERY": "smtp",
+        "MENTORSHIP_SMTP_HOST": "mail.example.org",
+        "MENTORSHIP_SMTP_FROM": SENDER,
+        "MENTORSHIP_SMTP_TO": RECIPIENTS[0],
+        "MENTORSHIP_SMTP_USER": "reports",
+        "MENTORSHIP_SMTP_PASSWORD": "s3cret-from-env",
+        "MENTORSHIP_WEBHOOK_URL": "https://hooks.example.org/T/B/x",
+    }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     settings = Settings.from_env()

@@ -17,8 +17,9 @@ ALL = "All programs"
 
 def health(rows) -> pd.DataFrame:
     """A program-health table from (program, cohort, pairs, active, completed, withdrawn) rows."""
-    frame = pd.DataFrame(rows, columns=["program", "cohort", "pairs", "active_pairs", "completed_pairs",
-                                        "withdrawn_pairs"])
+    frame = pd.DataFrame(
+        rows, columns=["program", "cohort", "pairs", "active_pairs", "completed_pairs", "withdrawn_pairs"]
+    )
     frame["meetings"] = frame.pairs * 10
     frame["suppressed"] = False
     return frame
@@ -26,24 +27,33 @@ def health(rows) -> pd.DataFrame:
 
 def two_programs() -> pd.DataFrame:
     """Two programs and their total in two cohorts; Leadership Accelerator withdrew 3 pairs in 2023-H1."""
-    return health([
-        (ALL, "All cohorts", 200, 60, 100, 40), (ALL, "2023-H1", 100, 0, 56, 44), (ALL, "2023-H2", 100, 60, 40, 0),
-        ("Career Mentoring", "All cohorts", 170, 50, 80, 40), ("Career Mentoring", "2023-H1", 85, 0, 44, 41),
-        ("Career Mentoring", "2023-H2", 85, 50, 35, 0),
-        ("Leadership Accelerator", "All cohorts", 30, 10, 20, 0), ("Leadership Accelerator", "2023-H1", 15, 0, 12, 3),
-        ("Leadership Accelerator", "2023-H2", 15, 10, 5, 0),
-    ])
+    return health(
+        [
+            (ALL, "All cohorts", 200, 60, 100, 40),
+            (ALL, "2023-H1", 100, 0, 56, 44),
+            (ALL, "2023-H2", 100, 60, 40, 0),
+            ("Career Mentoring", "All cohorts", 170, 50, 80, 40),
+            ("Career Mentoring", "2023-H1", 85, 0, 44, 41),
+            ("Career Mentoring", "2023-H2", 85, 50, 35, 0),
+            ("Leadership Accelerator", "All cohorts", 30, 10, 20, 0),
+            ("Leadership Accelerator", "2023-H1", 15, 0, 12, 3),
+            ("Leadership Accelerator", "2023-H2", 15, 10, 5, 0),
+        ]
+    )
 
 
 def test_the_auditor_catches_a_count_hidden_only_within_its_row():
     # What the old suppression published: LA 2023-H1 withdrawn hidden with one other cell of its row, and
     # the "All programs" row beside it: 44 - 41 = 3.
-    published = two_programs().astype(dict.fromkeys(("pairs", "active_pairs", "completed_pairs", "withdrawn_pairs"), "float"))
+    published = two_programs().astype(
+        dict.fromkeys(("pairs", "active_pairs", "completed_pairs", "withdrawn_pairs"), "float")
+    )
     published.loc[7, ["completed_pairs", "withdrawn_pairs"]] = np.nan
     findings = audit({"program_health": published}, k=5)
     recovered = [f for f in findings if f.column == "withdrawn_pairs"]
     assert [(f.row["program"], f.row["cohort"], f.value) for f in recovered] == [
-        ("Leadership Accelerator", "2023-H1", 3)]
+        ("Leadership Accelerator", "2023-H1", 3)
+    ]
     assert "worked out" in str(recovered[0])
 
 
@@ -65,8 +75,14 @@ def test_the_gate_protects_the_hidden_count_across_the_hierarchy():
 def test_two_by_two_protection_hides_a_rectangle_not_the_table():
     # a b | a+b ; c d | c+d ; with column totals: one small cell costs exactly three more.
     v = [3, 10, 13, 20, 30, 50, 23, 40, 63]
-    rels = [[(0, 1), (1, 1), (2, -1)], [(3, 1), (4, 1), (5, -1)], [(6, 1), (7, 1), (8, -1)],
-            [(0, 1), (3, 1), (6, -1)], [(1, 1), (4, 1), (7, -1)], [(2, 1), (5, 1), (8, -1)]]
+    rels = [
+        [(0, 1), (1, 1), (2, -1)],
+        [(3, 1), (4, 1), (5, -1)],
+        [(6, 1), (7, 1), (8, -1)],
+        [(0, 1), (3, 1), (6, -1)],
+        [(1, 1), (4, 1), (7, -1)],
+        [(2, 1), (5, 1), (8, -1)],
+    ]
     hidden = protect(System.of(v, np.zeros(9, bool), relations=rels), np.eye(9, dtype=bool)[0])
     assert hidden.tolist() == [True, True, False, True, True, False, False, False, False]
     assert exposed(System.of(v, hidden, relations=rels)) == {}
@@ -81,10 +97,29 @@ def test_bounds_expose_what_elimination_cannot():
 
 
 def effect_rows(sizes: dict[str, tuple[int, int]]) -> pd.DataFrame:
-    rows = [{"role": "mentee", "outcome": "promoted", "horizon_months": 12, "segment_type": "overall", "segment": "all",
-                 "n_treated": sum(t for t, _ in sizes.values()), "n_control": sum(c for _, c in sizes.values())}]
-    rows += [{"role": "mentee", "outcome": "promoted", "horizon_months": 12, "segment_type": "department", "segment": d,
-                  "n_treated": t, "n_control": c} for d, (t, c) in sizes.items()]
+    rows = [
+        {
+            "role": "mentee",
+            "outcome": "promoted",
+            "horizon_months": 12,
+            "segment_type": "overall",
+            "segment": "all",
+            "n_treated": sum(t for t, _ in sizes.values()),
+            "n_control": sum(c for _, c in sizes.values()),
+        }
+    ]
+    rows += [
+        {
+            "role": "mentee",
+            "outcome": "promoted",
+            "horizon_months": 12,
+            "segment_type": "department",
+            "segment": d,
+            "n_treated": t,
+            "n_control": c,
+        }
+        for d, (t, c) in sizes.items()
+    ]
     frame = pd.DataFrame(rows)
     frame["n_treated_used"], frame["n_control_used"] = frame.n_treated, frame.n_control
     frame["outcome_label"], frame["kind"] = "Promoted", "binary"
@@ -94,8 +129,9 @@ def effect_rows(sizes: dict[str, tuple[int, int]]) -> pd.DataFrame:
 
 
 def test_a_small_segment_is_suppressed_with_one_more_segments_counts_and_nothing_else():
-    out = publish({"effect_estimates": effect_rows({"People": (4, 90), "Sales": (60, 900), "Finance": (30, 400)})},
-                  k=5)["effect_estimates"]
+    out = publish(
+        {"effect_estimates": effect_rows({"People": (4, 90), "Sales": (60, 900), "Finance": (30, 400)})}, k=5
+    )["effect_estimates"]
     people, finance, sales = (out[out.segment == s].iloc[0] for s in ("People", "Finance", "Sales"))
     assert people.suppressed and people.suppression_reason == "fewer than 5 people in a group"
     assert pd.isna(people.estimate) and pd.isna(people.n_treated)
@@ -128,8 +164,13 @@ def test_a_mis_set_threshold_stops_publication(k):
 def test_the_threshold_is_applied_in_one_module():
     root = Path(__file__).resolve().parents[1]
     hits = []
-    for path in [*root.glob("pipelines/**/*.sql"), *root.glob("pipelines/**/*.py"), *root.glob("assets/*.py"),
-                 *root.glob("mentorship/*.py"), *root.glob("dashboards/*.py")]:
+    for path in [
+        *root.glob("pipelines/**/*.sql"),
+        *root.glob("pipelines/**/*.py"),
+        *root.glob("assets/*.py"),
+        *root.glob("mentorship/*.py"),
+        *root.glob("dashboards/*.py"),
+    ]:
         lines = [line for line in path.read_text().splitlines() if "min_group_size" in line]
         # Applied = compared with a count (< or >=), in SQL or Python; passing it on or printing it is not.
         if any(op in line for line in lines for op in (" < ", " >= ", " > ", "<=")):
@@ -139,6 +180,7 @@ def test_the_threshold_is_applied_in_one_module():
 
 
 # ---- every export of a full run (the shared build, minimum group size SMALL_K) ----
+
 
 def exports(root: Path) -> dict[str, pd.DataFrame]:
     return {p.stem: pd.read_parquet(p) for p in sorted((root / "exports").glob("*.parquet"))}
@@ -180,8 +222,9 @@ def test_the_gate_holds_at_thresholds_built_to_be_hard(built):
         assert findings == [], f"k={k}: " + "\n".join(map(str, findings[:10]))
         if k in exact:  # a segment of exactly k people keeps its estimate (its counts may be blanked)
             raw, shown = est.reset_index(drop=True), published["effect_estimates"]
-            edge = (raw[["n_treated", "n_control", "n_treated_used", "n_control_used"]].min(axis=1) == k) \
-                & ~raw.suppressed.astype(bool)
+            edge = (
+                raw[["n_treated", "n_control", "n_treated_used", "n_control_used"]].min(axis=1) == k
+            ) & ~raw.suppressed.astype(bool)
             assert edge.any() and not shown.suppressed[edge].any() and shown.estimate[edge].notna().all()
 
 
@@ -234,7 +277,14 @@ class _Tables(HTMLParser):
 
 
 #: Page table columns that show counts of people or pairs ("a / b" cells hold two).
-COUNT_HEADERS = {"Pairs", "Active", "People", "Mentored people", "Comparison people (person-intakes)", "People (person-intakes)"}
+COUNT_HEADERS = {
+    "Pairs",
+    "Active",
+    "People",
+    "Mentored people",
+    "Comparison people (person-intakes)",
+    "People (person-intakes)",
+}
 
 
 def test_no_page_shows_a_count_under_the_minimum(built):
@@ -275,10 +325,17 @@ def test_a_run_that_would_disclose_publishes_nothing(built, tmp_path, monkeypatc
     copy = tmp_path / "copy"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns("*.wal"))
     before = {p.name: p.read_bytes() for p in (copy / "exports").glob("*.parquet")}
-    monkeypatch.setattr(reporting, "publish", lambda frames, k: {n: f.assign(suppressed=False) if "suppressed"
-                                                                 not in f else f for n, f in frames.items()})
-    run = dg.materialize(all_assets, resources=pipeline_resources(copy, Path("unused"), min_group_size=SMALL_K),
-                         raise_on_error=False, selection=dg.AssetSelection.assets("published_exports"))
+    monkeypatch.setattr(
+        reporting,
+        "publish",
+        lambda frames, k: {n: f.assign(suppressed=False) if "suppressed" not in f else f for n, f in frames.items()},
+    )
+    run = dg.materialize(
+        all_assets,
+        resources=pipeline_resources(copy, Path("unused"), min_group_size=SMALL_K),
+        raise_on_error=False,
+        selection=dg.AssetSelection.assets("published_exports"),
+    )
     assert not run.success
     failure = next(e for e in run.all_events if e.event_type_value == "STEP_FAILURE")
     assert "disclosure auditor found" in str(failure.event_specific_data.error.message)

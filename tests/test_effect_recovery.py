@@ -22,8 +22,9 @@ NULL_OUTCOMES = [s for s in STUDIED if s[0] in ("promoted", "salary_growth", "en
 def test_null_simulation_intervals_hold_zero_in_most_seeds():
     covers: dict[str, list[bool]] = {}
     for seed in (11, 12, 13):
-        for r in run_seed(seed, 2500, 0, PlantedEffects.none(), NULL_OUTCOMES, selection="observed",
-                          uncertainty="influence"):
+        for r in run_seed(
+            seed, 2500, 0, PlantedEffects.none(), NULL_OUTCOMES, selection="observed", uncertainty="influence"
+        ):
             assert r["truth"] == 0.0
             covers.setdefault(r["outcome"], []).append(r["ci_low"] <= 0 <= r["ci_high"])
     assert set(covers) == {"promoted", "salary_growth", "engagement_change"}
@@ -33,8 +34,12 @@ def test_null_simulation_intervals_hold_zero_in_most_seeds():
 
 def test_a_strong_planted_effect_is_found_with_the_right_sign():
     strong = PlantedEffects(promotion_hr=2.5, salary_raise_pp=3.0)
-    rows = {r["outcome"]: r for r in run_seed(21, 4000, 0, strong, [s for s in STUDIED if s[1] == 12],
-                                              selection="observed", uncertainty="influence")}
+    rows = {
+        r["outcome"]: r
+        for r in run_seed(
+            21, 4000, 0, strong, [s for s in STUDIED if s[1] == 12], selection="observed", uncertainty="influence"
+        )
+    }
     for outcome in ("promoted", "salary_growth"):
         r = rows[outcome]
         assert r["truth"] > 0 and r["ci_low"] > 0, outcome  # detected

@@ -81,7 +81,9 @@ def test_time_to_event_hazard_ratio_in_a_randomised_frame():
     hr = 0.6
     time = rng.exponential(1 / (0.1 * np.where(t == 1, hr, 1.0)))
     censor = rng.uniform(0, 15, n)
-    df = pd.DataFrame({"t": t, "x": rng.normal(size=n), "d": np.minimum(time, censor), "e": (time < censor).astype(int)})
+    df = pd.DataFrame(
+        {"t": t, "x": rng.normal(size=n), "d": np.minimum(time, censor), "e": (time < censor).astype(int)}
+    )
     r = estimate_effect(df, "t", covariates=["x"], kind="time_to_event", duration="d", event="e")
     assert abs(math.log(r.hazard_ratio) - math.log(hr)) < Z * r.se
     assert r.hr_ci_low < hr < r.hr_ci_high
@@ -129,8 +131,8 @@ def test_poor_balance_warns():
     n = 2000
     x = rng.normal(size=n)
     z = rng.normal(size=n)
-    t = (rng.random(n) < 1 / (1 + np.exp(-(x + 2 * x ** 2 - 2)))).astype(int)  # x squared is left out
-    df = pd.DataFrame({"t": t, "x": x, "x2": x ** 2, "z": z, "y": x + rng.normal(size=n)})
+    t = (rng.random(n) < 1 / (1 + np.exp(-(x + 2 * x**2 - 2)))).astype(int)  # x squared is left out
+    df = pd.DataFrame({"t": t, "x": x, "x2": x**2, "z": z, "y": x + rng.normal(size=n)})
     with pytest.warns(PoorBalanceWarning):
         r = estimate_effect(df, "t", "y", ["x"], kind="continuous", n_bootstrap=0)
     assert not r.balanced
@@ -161,12 +163,15 @@ def test_e_value_known_values():
     assert e_value_rr(1.0) == 1.0
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"kind": "ordinal"}, "kind must be one of"),
-    ({"outcome": "nope"}, "columns not in the frame: nope"),
-    ({"kind": "time_to_event", "outcome": None}, "needs duration and event"),
-    ({"estimand": "LATE"}, "estimand must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"kind": "ordinal"}, "kind must be one of"),
+        ({"outcome": "nope"}, "columns not in the frame: nope"),
+        ({"kind": "time_to_event", "outcome": None}, "needs duration and event"),
+        ({"estimand": "LATE"}, "estimand must be one of"),
+    ],
+)
 def test_bad_inputs_are_named(kwargs, message):
     df, _ = confounded(n=200, seed=14)
     args = {"outcome": "y", "covariates": ["x"], "kind": "continuous", **kwargs}
@@ -202,7 +207,9 @@ def test_cumulative_incidence_matches_lifelines():
     # Frequency weights equal repeated rows.
     w2 = rng.integers(1, 4, n).astype(float)
     rep = np.repeat(np.arange(n), w2.astype(int))
-    assert cumulative_incidence(d, e, w2, 250) == pytest.approx(cumulative_incidence(d[rep], e[rep], np.ones(len(rep)), 250))
+    assert cumulative_incidence(d, e, w2, 250) == pytest.approx(
+        cumulative_incidence(d[rep], e[rep], np.ones(len(rep)), 250)
+    )
 
 
 def test_horizon_probability_counts_people_censored_early():
@@ -213,10 +220,12 @@ def test_horizon_probability_counts_people_censored_early():
     t = rng.integers(0, 2, n)
     time = rng.exponential(400, n)
     censor = np.where(rng.random(n) < 0.4, rng.uniform(0, 365, n), np.inf)  # 40% leave observation early
-    df = pd.DataFrame({"t": t, "x": rng.normal(size=n), "d": np.minimum(time, censor),
-                       "e": (time <= censor).astype(int)})
-    r = estimate_effect(df, "t", covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365,
-                        n_bootstrap=100, seed=1)
+    df = pd.DataFrame(
+        {"t": t, "x": rng.normal(size=n), "d": np.minimum(time, censor), "e": (time <= censor).astype(int)}
+    )
+    r = estimate_effect(
+        df, "t", covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=365, n_bootstrap=100, seed=1
+    )
     true_p = 1 - math.exp(-365 / 400)
     assert abs(r.treated_mean - true_p) < Z * 0.01
     assert r.ci_low < 0 < r.ci_high and r.method == "weighted aalen-johansen"
@@ -232,14 +241,16 @@ def test_cumulative_incidence_with_entry_splits_units_without_changing_the_answe
     e = rng.choice([0, 1, 2], size=n, p=[0.5, 0.3, 0.2]).astype(float)
     w = rng.uniform(0.5, 2, n)
     # Steps whose cumulative weight is 1 split every unit at up to three times and change nothing.
-    steps = pd.DataFrame({"unit": rng.integers(0, n, 600), "time": rng.integers(0, 400, 600).astype(float),
-                          "weight": 1.0}).drop_duplicates(["unit", "time"])
+    steps = pd.DataFrame(
+        {"unit": rng.integers(0, n, 600), "time": rng.integers(0, 400, 600).astype(float), "weight": 1.0}
+    ).drop_duplicates(["unit", "time"])
     seg = _segments(d, e, steps)
     assert len(seg.unit) > n and seg.event[: len(seg.unit) - n].sum() == 0
     assert (seg.entry < seg.exit).all()
     for h in (50, 200, 399):
         assert cumulative_incidence(seg.exit, seg.event, w[seg.unit] * seg.factor, h, seg.entry) == pytest.approx(
-            cumulative_incidence(d, e, w, h), abs=1e-12)
+            cumulative_incidence(d, e, w, h), abs=1e-12
+        )
 
 
 def informative_censoring(n=6000, seed=19):
@@ -265,7 +276,15 @@ def informative_censoring(n=6000, seed=19):
 
 def test_censoring_weights_remove_the_bias_of_informative_censoring():
     df, cw = informative_censoring()
-    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "horizon": 365, "n_bootstrap": 100, "seed": 2}
+    kw = {
+        "covariates": ["x"],
+        "kind": "time_to_event",
+        "duration": "d",
+        "event": "e",
+        "horizon": 365,
+        "n_bootstrap": 100,
+        "seed": 2,
+    }
     weighted = estimate_effect(df, "t", censoring_weights=cw, **kw)
     plain = estimate_effect(df, "t", **kw)
     assert weighted.method == "weighted aalen-johansen with censoring weights"
@@ -288,11 +307,27 @@ def test_censoring_weights_remove_the_bias_of_informative_censoring():
 def test_censoring_weights_are_checked():
     df, cw = informative_censoring(n=500)
     with pytest.raises(EffectInputError, match="lacks columns"):
-        estimate_effect(df, "t", kind="time_to_event", duration="d", event="e", horizon=365,
-                        censoring_weights=cw.drop(columns="weight"), n_bootstrap=0)
+        estimate_effect(
+            df,
+            "t",
+            kind="time_to_event",
+            duration="d",
+            event="e",
+            horizon=365,
+            censoring_weights=cw.drop(columns="weight"),
+            n_bootstrap=0,
+        )
     with pytest.raises(EffectInputError, match="positive"):
-        estimate_effect(df, "t", kind="time_to_event", duration="d", event="e", horizon=365,
-                        censoring_weights=cw.assign(weight=0.0), n_bootstrap=0)
+        estimate_effect(
+            df,
+            "t",
+            kind="time_to_event",
+            duration="d",
+            event="e",
+            horizon=365,
+            censoring_weights=cw.assign(weight=0.0),
+            n_bootstrap=0,
+        )
 
 
 def test_censoring_model_recovers_the_chance_of_joining():
@@ -302,15 +337,26 @@ def test_censoring_model_recovers_the_chance_of_joining():
     rng = np.random.default_rng(20)
     n = 20000
     rating = rng.integers(1, 6, n)
+
     def chance(r):  # logistic in the rating: 2% at 1, 23% at 5
         return 1 / (1 + np.exp(4 - 0.7 * (r - 1)))
 
     p = chance(rating)
     rows = []
     for _k, (cohort, day) in enumerate((("2024-H1", 180), ("2024-H2", 360))):
-        rows.append(pd.DataFrame({"employee_id": np.arange(n).astype(str), "cohort": "2023-H2", "later_cohort": cohort,
-                                  "days_to_window": day, "months_to_weight_step": day + 13, "performance_rating": rating,
-                                  "joined": (rng.random(n) < p).astype(int)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "employee_id": np.arange(n).astype(str),
+                    "cohort": "2023-H2",
+                    "later_cohort": cohort,
+                    "days_to_window": day,
+                    "months_to_weight_step": day + 13,
+                    "performance_rating": rating,
+                    "joined": (rng.random(n) < p).astype(int),
+                }
+            )
+        )
     risk = pd.concat(rows, ignore_index=True)
     first = risk[risk.later_cohort == "2024-H1"]
     risk = risk[~risk.employee_id.isin(first.employee_id[first.joined == 1]) | (risk.later_cohort == "2024-H1")]
@@ -334,8 +380,14 @@ def joining_risk(df: pd.DataFrame, low: np.ndarray, joins: np.ndarray) -> tuple[
     from mentorship.effect_tables import CENSORING_COVARIATES
 
     at_risk = np.flatnonzero((df.t == 0).to_numpy() & (df.d >= 100).to_numpy())
-    risk = pd.DataFrame({"employee_id": at_risk.astype(str), "cohort": "c", "joined": joins[at_risk].astype(int),
-                         "months_to_weight_step": 100.0})
+    risk = pd.DataFrame(
+        {
+            "employee_id": at_risk.astype(str),
+            "cohort": "c",
+            "joined": joins[at_risk].astype(int),
+            "months_to_weight_step": 100.0,
+        }
+    )
     for c in CENSORING_COVARIATES:
         risk[c] = np.nan
     risk["performance_rating"] = low[at_risk].astype(float)
@@ -386,7 +438,15 @@ def test_a_censoring_model_is_refitted_in_every_bootstrap_replicate():
         calls.append(unit_weights)
         return model(unit_weights)
 
-    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "horizon": 365, "n_bootstrap": 40, "seed": 3}
+    kw = {
+        "covariates": ["x"],
+        "kind": "time_to_event",
+        "duration": "d",
+        "event": "e",
+        "horizon": 365,
+        "n_bootstrap": 40,
+        "seed": 3,
+    }
     refitted = estimate_effect(df, "t", censoring_weights=spy, **kw)
     fixed = estimate_effect(df, "t", censoring_weights=model(), **kw)
     assert refitted.estimate == fixed.estimate  # the point estimate uses the full-sample fit either way
@@ -401,13 +461,30 @@ def test_the_pipeline_holds_censoring_weights_fixed_unless_asked_to_refit():
 
     df, low, joins = informative_censoring_with_model(500, 37)
     model = CensoringModel(*joining_risk(df, low, joins))
-    task = _Task("mentee", "retained", "Retained", "time_to_event", 12, "overall", "all", df, duration="d",
-                 event="e", horizon_time=365.0, censoring=model)
+    task = _Task(
+        "mentee",
+        "retained",
+        "Retained",
+        "time_to_event",
+        12,
+        "overall",
+        "all",
+        df,
+        duration="d",
+        event="e",
+        horizon_time=365.0,
+        censoring=model,
+    )
     fixed = _censoring(task, EffectSettings())
     assert isinstance(fixed, pd.DataFrame) and fixed.equals(model())
     assert _censoring(task, EffectSettings(refit_censoring=True)) is model
-    assert _censoring(_Task("mentee", "salary_growth", "Salary", "continuous", 12, "overall", "all", df,
-                            outcome_col="d"), EffectSettings()) is None
+    assert (
+        _censoring(
+            _Task("mentee", "salary_growth", "Salary", "continuous", 12, "overall", "all", df, outcome_col="d"),
+            EffectSettings(),
+        )
+        is None
+    )
 
 
 def test_newton_refit_matches_scikit_learn_on_a_bootstrap_replicate():
@@ -438,8 +515,16 @@ def test_newton_refit_matches_scikit_learn_on_a_bootstrap_replicate():
 
 def test_a_horizon_estimate_without_curves_is_the_same_estimate():
     df, cw = informative_censoring(n=1500)
-    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "horizon": 365, "n_bootstrap": 30, "seed": 4,
-              "censoring_weights": cw}
+    kw = {
+        "covariates": ["x"],
+        "kind": "time_to_event",
+        "duration": "d",
+        "event": "e",
+        "horizon": 365,
+        "n_bootstrap": 30,
+        "seed": 4,
+        "censoring_weights": cw,
+    }
     full, lean = estimate_effect(df, "t", **kw), estimate_effect(df, "t", curves=False, **kw)
     assert (lean.estimate, lean.ci_low, lean.ci_high) == (full.estimate, full.ci_low, full.ci_high)
     assert lean.km is None and math.isnan(lean.hazard_ratio) and not math.isnan(full.hazard_ratio)
@@ -448,8 +533,15 @@ def test_a_horizon_estimate_without_curves_is_the_same_estimate():
 def test_a_horizon_beyond_everyone_s_follow_up_is_refused():
     df, _ = informative_censoring(n=400)
     with pytest.raises(EffectInputError, match="followed up to the horizon"):
-        estimate_effect(df.assign(d=df.d.clip(upper=200)), "t", kind="time_to_event", duration="d", event="e",
-                        horizon=365, n_bootstrap=0)
+        estimate_effect(
+            df.assign(d=df.d.clip(upper=200)),
+            "t",
+            kind="time_to_event",
+            duration="d",
+            event="e",
+            horizon=365,
+            n_bootstrap=0,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -469,9 +561,16 @@ def test_incidence_influence_is_the_derivative_in_each_row_weight():
     w = rng.uniform(0.5, 2.0, n)
     phi = incidence_influence(entry, d, e, w, 20.0)
     h = 1e-6
-    fd = np.array([(cumulative_incidence(d, e, w * np.where(np.arange(n) == i, 1 + h, 1), 20.0, entry)
-                    - cumulative_incidence(d, e, w * np.where(np.arange(n) == i, 1 - h, 1), 20.0, entry)) / (2 * h)
-                   for i in range(n)])
+    fd = np.array(
+        [
+            (
+                cumulative_incidence(d, e, w * np.where(np.arange(n) == i, 1 + h, 1), 20.0, entry)
+                - cumulative_incidence(d, e, w * np.where(np.arange(n) == i, 1 - h, 1), 20.0, entry)
+            )
+            / (2 * h)
+            for i in range(n)
+        ]
+    )
     assert np.abs(fd).max() > 1e-3
     assert np.allclose(phi, fd, atol=1e-8)
 
@@ -495,8 +594,16 @@ def test_influence_is_the_derivative_of_the_whole_estimator(binary, method):
     _, e, _, mu0 = estimate(s)
     phi = _influence_means(design.x, t, y, s, e, mu0 if mu0 is not None else 0.0, method, binary, _Models.C)
     h = 1e-5
-    fd = np.array([(estimate(s * np.where(np.arange(len(s)) == i, 1 + h, 1))[0]
-                    - estimate(s * np.where(np.arange(len(s)) == i, 1 - h, 1))[0]) / (2 * h) for i in range(len(s))])
+    fd = np.array(
+        [
+            (
+                estimate(s * np.where(np.arange(len(s)) == i, 1 + h, 1))[0]
+                - estimate(s * np.where(np.arange(len(s)) == i, 1 - h, 1))[0]
+            )
+            / (2 * h)
+            for i in range(len(s))
+        ]
+    )
     assert np.allclose(phi, fd, atol=1e-7 * np.abs(fd).max() + 1e-9)
 
 
@@ -518,10 +625,20 @@ def test_influence_of_the_horizon_estimate_includes_the_propensity_refit():
     e = models.propensity(design.x, t, s)
     phi = _influence_incidence(design.x, t, s, e, seg, d, codes, "ATT", 180.0, _Models.C)
     h = 1e-5
-    fd = np.array([(_incidence_difference(models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 + h, 1),
-                                          "ATT", 180.0)
-                    - _incidence_difference(models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 - h, 1),
-                                            "ATT", 180.0)) / (2 * h) for i in range(len(s))])
+    fd = np.array(
+        [
+            (
+                _incidence_difference(
+                    models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 + h, 1), "ATT", 180.0
+                )
+                - _incidence_difference(
+                    models, design.x, t, seg, s * np.where(np.arange(len(s)) == i, 1 - h, 1), "ATT", 180.0
+                )
+            )
+            / (2 * h)
+            for i in range(len(s))
+        ]
+    )
     assert np.allclose(phi, fd, atol=1e-7 * np.abs(fd).max() + 1e-9)
 
 
@@ -561,8 +678,18 @@ def test_influence_intervals_cover_the_planted_effect():
         df = pd.DataFrame({"t": t, "x": x, "y": y, "d": np.minimum(time, cens), "e": (time <= cens).astype(int)})
         r = estimate_effect(df, "t", "y", ["x"], kind="continuous", uncertainty="influence")
         hits["continuous"] += r.ci_low <= 0.5 <= r.ci_high
-        r = estimate_effect(df, "t", None, ["x"], kind="time_to_event", duration="d", event="e", horizon=1.0,
-                            uncertainty="influence", curves=False)
+        r = estimate_effect(
+            df,
+            "t",
+            None,
+            ["x"],
+            kind="time_to_event",
+            duration="d",
+            event="e",
+            horizon=1.0,
+            uncertainty="influence",
+            curves=False,
+        )
         hits["horizon"] += r.ci_low <= horizon_truth <= r.ci_high
     band = 3 * math.sqrt(0.95 * 0.05 / reps)
     for name, k in hits.items():
@@ -615,12 +742,20 @@ def test_estimates_sharing_a_propensity_fit_are_the_estimates_made_apart(uncerta
     df["d"] = np.random.default_rng(23).exponential(2.0, len(df))
     df["e"] = (df.d < 3).astype(int)
     df["d"] = df.d.clip(upper=3)
-    calls = [("y", "continuous", {}), ("flag", "binary", {}), ("later", "continuous", {}),
-             (None, "time_to_event", {"duration": "d", "event": "e", "horizon": 2.0})]
+    calls = [
+        ("y", "continuous", {}),
+        ("flag", "binary", {}),
+        ("later", "continuous", {}),
+        (None, "time_to_event", {"duration": "d", "event": "e", "horizon": 2.0}),
+    ]
 
     def run():
-        return [estimate_effect(df, "t", y, ["x", "group"], kind=k, n_bootstrap=30, seed=3, uncertainty=uncertainty,
-                                **kw).to_dict() for y, k, kw in calls]
+        return [
+            estimate_effect(
+                df, "t", y, ["x", "group"], kind=k, n_bootstrap=30, seed=3, uncertainty=uncertainty, **kw
+            ).to_dict()
+            for y, k, kw in calls
+        ]
 
     apart = run()
     designs = []
@@ -734,8 +869,9 @@ def test_bootstrap_refits_are_exact_for_a_rare_outcome(monkeypatch):
 
     rng = np.random.default_rng(71)
     n = 400
-    df = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n),
-                       "level": rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])})
+    df = pd.DataFrame(
+        {"x": rng.normal(size=n), "z": rng.normal(size=n), "level": rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])}
+    )
     df["t"] = (rng.random(n) < 1 / (1 + np.exp(-(df.x - 1.5)))).astype(int)
     df["y"] = (rng.random(n) < 0.015 + 0.03 * df.t).astype(int)
     kw = {"covariates": ["x", "z", "level"], "kind": "binary", "n_bootstrap": 80, "seed": 5, "trim": 0}

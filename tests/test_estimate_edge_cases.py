@@ -17,15 +17,26 @@ def _org(n=2000, seed=11, **overrides) -> pd.DataFrame:
     x = rng.normal(size=n)
     treated = (rng.random(n) < 1 / (1 + np.exp(2 - 0.5 * x))).astype(int)
     promoted = rng.random(n) < 0.2
-    cols = {"treated": treated, "salary_position": x, "cohort": "2024-H1",
-                "months_to_promotion_or_censor": np.where(promoted, 6.0, 30.0), "promotion_code": promoted.astype(int),
-                "months_to_exit_or_censor": 30.0, "exit_code": 0}
+    cols = {
+        "treated": treated,
+        "salary_position": x,
+        "cohort": "2024-H1",
+        "months_to_promotion_or_censor": np.where(promoted, 6.0, 30.0),
+        "promotion_code": promoted.astype(int),
+        "months_to_exit_or_censor": 30.0,
+        "exit_code": 0,
+    }
     cols.update(overrides)
     return _members(n, rng, **cols)
 
 
 def _career(survival: pd.DataFrame, **outcomes) -> pd.DataFrame:
-    base = {"horizon_months": 12, "salary_growth": np.nan, "became_people_manager": np.nan, "changed_department": np.nan}
+    base = {
+        "horizon_months": 12,
+        "salary_growth": np.nan,
+        "became_people_manager": np.nan,
+        "changed_department": np.nan,
+    }
     return survival.assign(**{**base, **outcomes})
 
 
@@ -70,8 +81,9 @@ def test_every_mentee_in_one_intake_and_a_tiny_intake():
     r = overall_effect(_frames(tiny), "mentee", "promoted", 12, SETTINGS)
     # Estimated (privacy is not the estimator's business), then suppressed on the way out.
     assert r["n_treated"] == 3 and not r["suppressed"]
-    out = publish({"effect_estimates": _typed([pd.DataFrame([r]).assign(counts_hidden=False)], ESTIMATE_COLUMNS)},
-                  k=5)["effect_estimates"].iloc[0]
+    out = publish({"effect_estimates": _typed([pd.DataFrame([r]).assign(counts_hidden=False)], ESTIMATE_COLUMNS)}, k=5)[
+        "effect_estimates"
+    ].iloc[0]
     assert out.suppressed and out.suppression_reason == "fewer than 5 people in a group"
     assert pd.isna(out.estimate) and pd.isna(out.ci_low) and pd.isna(out.n_treated)
 
@@ -87,6 +99,7 @@ def test_a_row_warning_reaches_the_page():
     org.loc[lone, "cohort"] = "2024-H2"
     r = overall_effect(_frames(org), "mentee", "promoted", 12, SETTINGS)
     effects = _typed([pd.DataFrame([r]).assign(counts_hidden=False)], ESTIMATE_COLUMNS)
-    html = effect_table(Metrics(pd.DataFrame(effect_rows(effects, "2025-12-31"))), "mentee", [("promoted", "Promoted")],
-                        horizons=(12,))
+    html = effect_table(
+        Metrics(pd.DataFrame(effect_rows(effects, "2025-12-31"))), "mentee", [("promoted", "Promoted")], horizons=(12,)
+    )
     assert "Notes on these estimates" in html and "without overlap" in html and "Promoted (12 months)" in html

@@ -47,14 +47,20 @@ def test_dangling_link_and_link_to_a_folder_block_and_keep_the_month(case, tmp_p
     with pytest.raises(FileContractError) as err:
         case.run("meetings")
     problems = _problems(err)
-    assert problems[path.name] == (f"is a link to /mnt/share/{path.name}, which does not exist "
-                                   "(an unmounted share or a moved file?)")
-    assert problems["meetings_extra_2023-05.csv"] == f"is a link to {tmp_path / 'folder'}, which is a folder, not a file"
+    assert problems[path.name] == (
+        f"is a link to /mnt/share/{path.name}, which does not exist (an unmounted share or a moved file?)"
+    )
+    assert (
+        problems["meetings_extra_2023-05.csv"] == f"is a link to {tmp_path / 'folder'}, which is a folder, not a file"
+    )
     _assert_unchanged(case, "meetings", before)
     month = landing.file_month(path)
     assert case.con.execute("select count(*) from raw.meetings where _month = ?", [month]).fetchone()[0] == month_rows
-    checks = dict(case.con.execute("select file, status from raw.file_checks where source = 'meetings' "
-                                   "and status = 'failed'").fetchall())
+    checks = dict(
+        case.con.execute(
+            "select file, status from raw.file_checks where source = 'meetings' and status = 'failed'"
+        ).fetchall()
+    )
     assert checks == {path.name: "failed", "meetings_extra_2023-05.csv": "failed"}
 
 
@@ -62,8 +68,11 @@ def test_relative_dangling_link_names_where_it_points(case):
     path = case.path("employees")
     path.unlink()
     path.symlink_to("../moved/employees.csv")
-    with pytest.raises(FileContractError, match=r"employees\.csv: is a link to \.\./moved/employees\.csv \(.*/moved/"
-                                                r"employees\.csv\), which does not exist \(an unmounted share"):
+    with pytest.raises(
+        FileContractError,
+        match=r"employees\.csv: is a link to \.\./moved/employees\.csv \(.*/moved/"
+        r"employees\.csv\), which does not exist \(an unmounted share",
+    ):
         case.run("employees")
 
 
@@ -114,8 +123,9 @@ def test_unreadable_file_is_a_file_problem_and_every_broken_file_is_reported(cas
         case.run(source)
     assert _problems(err) == {
         locked.name: "cannot be read: permission denied (check the file's permissions for the account the pipeline "
-                     "runs as)",
-        gone.name: "disappeared while it was being read (was it moved or deleted during the run?)"}
+        "runs as)",
+        gone.name: "disappeared while it was being read (was it moved or deleted during the run?)",
+    }
     _assert_unchanged(case, source, before)
 
 
@@ -156,8 +166,9 @@ def test_headerless_file_says_the_header_seems_missing_and_shows_no_values(case)
     assert "employees.csv: lacks required column(s) employee_id" in message
     assert "its first line reads like data, not column names, so the header seems to be missing" in message
     assert f"({len(read_rows(case.path('employees'))[0])} column(s) read; the values are not shown)" in message
-    logged = case.con.execute("select problem from raw.file_checks where source = 'employees' and file = 'employees.csv'"
-                              ).fetchone()[0]
+    logged = case.con.execute(
+        "select problem from raw.file_checks where source = 'employees' and file = 'employees.csv'"
+    ).fetchone()[0]
     for v in values:
         assert v not in message and v not in logged
     _assert_unchanged(case, "employees", before)
@@ -167,8 +178,11 @@ def test_mapping_message_shows_no_values_of_a_headerless_file(case, tmp_path):
     values = _headerless(case, "employees")
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text("sources:\n  employees:\n    columns: {employee_id: Worker ID}\n")
-    with pytest.raises(FileContractError, match=r"the mapping names column\(s\) 'Worker ID' \(for employee_id\) that "
-                                                r"the file does not have; its first line reads like data") as err:
+    with pytest.raises(
+        FileContractError,
+        match=r"the mapping names column\(s\) 'Worker ID' \(for employee_id\) that "
+        r"the file does not have; its first line reads like data",
+    ) as err:
         case.run("employees", load_mapping(mapping))
     assert not any(v in str(err.value) for v in values)
 
@@ -177,8 +191,11 @@ def test_a_real_header_missing_a_column_is_still_listed(case):
     path = case.path("job_history")
     rows = read_rows(path)
     write_rows(path, [r[:3] + r[4:] for r in rows])  # no department
-    with pytest.raises(FileContractError, match=r"lacks required column\(s\) department \(found: employee_id, "
-                                                r"effective_date, job_level, job_family"):
+    with pytest.raises(
+        FileContractError,
+        match=r"lacks required column\(s\) department \(found: employee_id, "
+        r"effective_date, job_level, job_family",
+    ):
         case.run("job_history")
 
 
@@ -204,8 +221,10 @@ def _cut_inside(path: Path, needle: str, keep: int) -> int:
 def _assert_cut(case: Case, source: str, path: Path, line: int, results) -> None:
     hits = [q for q in case.quarantine(source) if q[3] == "parse"]
     assert [q[:4] for q in hits] == [(path.name, line, "(whole line)", "parse")]
-    assert hits[0][4] == (f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
-                          "transfer was probably cut short")
+    assert hits[0][4] == (
+        f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
+        "transfer was probably cut short"
+    )
     r = results[source]
     assert r.rows_quarantined == 1 and r.rows_accepted == r.rows_read - 1
     assert_reconciles(results, case, source)  # rows read = the records Python's csv module counts, the cut one too
@@ -244,8 +263,10 @@ def test_cut_far_into_a_big_file_is_named_too(tmp_path):
     folder = tmp_path / "landing" / "survey_items"
     folder.mkdir(parents=True)
     rows = [["item_id", "construct", "item_text", "scale_min", "scale_max"]]
-    rows += [[f"Q{i:05d}", "engagement", "Line one\nline two" if i == 7 else "I am proud to work here.", 1, 5]
-             for i in range(30_000)]
+    rows += [
+        [f"Q{i:05d}", "engagement", "Line one\nline two" if i == 7 else "I am proud to work here.", 1, 5]
+        for i in range(30_000)
+    ]
     path = folder / "survey_items.csv"
     _write_quoted(path, rows, csv.QUOTE_NONNUMERIC)
     line = _cut_inside(path, "I am proud", 4)
@@ -253,8 +274,13 @@ def test_cut_far_into_a_big_file_is_named_too(tmp_path):
     con = duckdb.connect()
     assert load_raw(con, "survey_items", tmp_path / "landing").rows_read == len(rows) - 1
     got = con.execute("select _line, _parse_error from raw.survey_items where _parse_error is not null").fetchall()
-    assert got == [(line, f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
-                          "transfer was probably cut short")]
+    assert got == [
+        (
+            line,
+            f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
+            "transfer was probably cut short",
+        )
+    ]
 
 
 def test_fully_quoted_file_reads_the_same_as_an_unquoted_one(case):
@@ -296,10 +322,13 @@ def test_duplicated_contract_column_blocks_and_keeps_the_last_good_tables(case):
     before = _tables(case, "job_history")
     with pytest.raises(FileContractError) as err:
         case.run("job_history")
-    assert _problems(err) == {path.name: (
-        "has 2 columns named base_salary (columns 8 and 10); say which one to use with "
-        "sources.job_history.duplicate_columns: {base_salary: 2} in the mapping file (a number counts them in the "
-        "order they appear, 1 for the first; or first, last)")}
+    assert _problems(err) == {
+        path.name: (
+            "has 2 columns named base_salary (columns 8 and 10); say which one to use with "
+            "sources.job_history.duplicate_columns: {base_salary: 2} in the mapping file (a number counts them in the "
+            "order they appear, 1 for the first; or first, last)"
+        )
+    }
     _assert_unchanged(case, "job_history", before)
 
 
@@ -309,8 +338,9 @@ def test_mapping_chooses_which_duplicated_column_to_use(case, tmp_path, choice):
     mapping = _mapping(tmp_path, f"sources:\n  job_history:\n    duplicate_columns: {{base_salary: {choice}}}\n")
     results = case.run("job_history", mapping)
     assert results["job_history"].rows_quarantined == 0
-    got = case.con.execute("select base_salary from validated.job_history where _source_file = ? order by _source_line",
-                           [path.name]).fetchall()
+    got = case.con.execute(
+        "select base_salary from validated.job_history where _source_file = ? order by _source_line", [path.name]
+    ).fetchall()
     assert [f"{v:.0f}" if v is not None else "" for (v,) in got] == second
     assert "base_salary_1" not in case.con.execute("select * from raw.job_history limit 0").df().columns
     assert_reconciles(results, case, "job_history")
@@ -319,22 +349,32 @@ def test_mapping_chooses_which_duplicated_column_to_use(case, tmp_path, choice):
 def test_mapping_choosing_the_first_keeps_the_original_values(case, tmp_path):
     _second_salary(case)
     before = case.table("validated.job_history")
-    case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: first}\n"))
+    case.run(
+        "job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: first}\n")
+    )
     pd.testing.assert_frame_equal(case.table("validated.job_history"), before)
 
 
 def test_duplicates_differing_in_case_and_spaces_are_duplicates_too(case):
     _path, _ = _second_salary(case, " Base_Salary")
-    with pytest.raises(FileContractError, match=r"has 2 columns named base_salary \(columns 8 and 10, written "
-                                                r"'base_salary', ' Base_Salary'\)"):
+    with pytest.raises(
+        FileContractError,
+        match=r"has 2 columns named base_salary \(columns 8 and 10, written "
+        r"'base_salary', ' Base_Salary'\)",
+    ):
         case.run("job_history")
 
 
 def test_mapping_choosing_an_occurrence_the_file_lacks_blocks(case, tmp_path):
     _path, _ = _second_salary(case)
-    with pytest.raises(FileContractError, match=r"the mapping's sources\.job_history\.duplicate_columns chooses column 3 "
-                                                r"of those named base_salary, but the file has 2 \(columns 8 and 10\)"):
-        case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: 3}\n"))
+    with pytest.raises(
+        FileContractError,
+        match=r"the mapping's sources\.job_history\.duplicate_columns chooses column 3 "
+        r"of those named base_salary, but the file has 2 \(columns 8 and 10\)",
+    ):
+        case.run(
+            "job_history", _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: 3}\n")
+        )
 
 
 def test_mapped_duplicates_are_named_as_written(case, tmp_path):
@@ -345,10 +385,15 @@ def test_mapped_duplicates_are_named_as_written(case, tmp_path):
     others = [p for p in (case.landing / "job_history").glob("*.csv") if p != path]
     for p in others:
         p.unlink()
-    with pytest.raises(FileContractError, match=r"has 2 columns named 'Annual Pay' \(for base_salary\) \(columns 8 and "
-                                                r"10\); say which one to use with sources\.job_history\.duplicate_columns: "
-                                                r"\{base_salary: 2\}"):
-        case.run("job_history", _mapping(tmp_path, "sources:\n  job_history:\n    columns: {base_salary: Annual Pay}\n"))
+    with pytest.raises(
+        FileContractError,
+        match=r"has 2 columns named 'Annual Pay' \(for base_salary\) \(columns 8 and "
+        r"10\); say which one to use with sources\.job_history\.duplicate_columns: "
+        r"\{base_salary: 2\}",
+    ):
+        case.run(
+            "job_history", _mapping(tmp_path, "sources:\n  job_history:\n    columns: {base_salary: Annual Pay}\n")
+        )
 
 
 def test_a_duplicated_extra_column_is_kept_not_fatal(case):
@@ -360,8 +405,9 @@ def test_a_duplicated_extra_column_is_kept_not_fatal(case):
     write_rows(path, rows)
     results = case.run("mentorship_pairs")
     assert results["mentorship_pairs"].rows_quarantined == 0
-    assert case.con.execute("select distinct notes, notes_1 from raw.mentorship_pairs where _source_file = ?",
-                            [path.name]).fetchall() == [("a", "b")]
+    assert case.con.execute(
+        "select distinct notes, notes_1 from raw.mentorship_pairs where _source_file = ?", [path.name]
+    ).fetchall() == [("a", "b")]
 
 
 def test_duplicated_columns_in_excel_and_parquet_block(case):
@@ -371,8 +417,11 @@ def test_duplicated_columns_in_excel_and_parquet_block(case):
     frame.columns = [c if c != "hire_date_again" else "HIRE_DATE" for c in frame.columns]
     frame.to_excel(emp.with_suffix(".xlsx"), index=False)
     emp.unlink()
-    with pytest.raises(FileContractError, match=r"employees\.xlsx: has 2 columns named hire_date \(columns 3 and 4, "
-                                                r"written 'hire_date', 'HIRE_DATE'\)"):
+    with pytest.raises(
+        FileContractError,
+        match=r"employees\.xlsx: has 2 columns named hire_date \(columns 3 and 4, "
+        r"written 'hire_date', 'HIRE_DATE'\)",
+    ):
         case.run("employees")
 
     import pyarrow as pa
@@ -383,25 +432,38 @@ def test_duplicated_columns_in_excel_and_parquet_block(case):
     table = table.append_column("format", table.column("format"))
     pq.write_table(table, meet.with_suffix(".parquet"))
     meet.unlink()
-    with pytest.raises(FileContractError, match=rf"{meet.stem}\.parquet: has 2 columns named format \(columns 5 and 7\)"):
+    with pytest.raises(
+        FileContractError, match=rf"{meet.stem}\.parquet: has 2 columns named format \(columns 5 and 7\)"
+    ):
         case.run("meetings")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("duplicate_columns: {salary: 2}", r"sources\.job_history\.duplicate_columns: salary is not a contract column of "
-                                        r"job_history"),
-    ("duplicate_columns: {base_salary: 0}", r"sources\.job_history\.duplicate_columns\.base_salary must say which of "
-                                             r"the columns named base_salary to use: a number counted from 1 .*got 0"),
-    ("duplicate_columns: {base_salary: middle}", r"duplicate_columns\.base_salary must say .*got 'middle'"),
-    ("duplicate_columns: {base_salary: true}", r"duplicate_columns\.base_salary must say .*got True"),
-    ("duplicate_columns: {base_salary: 1.5}", r"duplicate_columns\.base_salary must say .*got 1\.5"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "duplicate_columns: {salary: 2}",
+            r"sources\.job_history\.duplicate_columns: salary is not a contract column of "
+            r"job_history",
+        ),
+        (
+            "duplicate_columns: {base_salary: 0}",
+            r"sources\.job_history\.duplicate_columns\.base_salary must say which of "
+            r"the columns named base_salary to use: a number counted from 1 .*got 0",
+        ),
+        ("duplicate_columns: {base_salary: middle}", r"duplicate_columns\.base_salary must say .*got 'middle'"),
+        ("duplicate_columns: {base_salary: true}", r"duplicate_columns\.base_salary must say .*got True"),
+        ("duplicate_columns: {base_salary: 1.5}", r"duplicate_columns\.base_salary must say .*got 1\.5"),
+    ],
+)
 def test_broken_duplicate_columns_key_is_refused(tmp_path, text, message):
     with pytest.raises(MappingError, match=message):
         _mapping(tmp_path, f"sources:\n  job_history:\n    {text}\n")
 
 
 def test_duplicate_columns_key_is_read(tmp_path):
-    sm = _mapping(tmp_path, "sources:\n  job_history:\n    duplicate_columns: {base_salary: 2, job_level: First, "
-                            "department: last}\n").for_source("job_history")
+    sm = _mapping(
+        tmp_path,
+        "sources:\n  job_history:\n    duplicate_columns: {base_salary: 2, job_level: First, department: last}\n",
+    ).for_source("job_history")
     assert sm.duplicate_columns == {"base_salary": 2, "job_level": 1, "department": "last"}

@@ -55,16 +55,18 @@ def test_a_month_whose_every_row_is_rejected_blocks_the_source(case):
     r = results["job_history"]
     assert r.reject_share < r.max_reject_share  # the source-wide limit alone would pass it
     assert r.blocked and not r.promoted
-    assert [(b["scope"], b["name"], b["rows_quarantined"], b["rows_read"], b["rule"], b["column"])
-            for b in r.breaches] == [("file", path.name, len(rows) - 1, len(rows) - 1, "type:integer", "job_level")]
+    assert [
+        (b["scope"], b["name"], b["rows_quarantined"], b["rows_read"], b["rule"], b["column"]) for b in r.breaches
+    ] == [("file", path.name, len(rows) - 1, len(rows) - 1, "type:integer", "job_level")]
     reason = r.reasons[0]
     assert path.name in reason and "100%" in reason and "type:integer on job_level" in reason
     assert path.name in r.summary() and "BLOCKED" in r.summary()
     assert_quarantined(case, "job_history", path.name, 2, "job_level", "type:integer", rows[1][i])
     assert_reconciles(results, case, "job_history")
     assert_only_changed(case, before, set())  # job history kept its last good table, and so did the rest
-    blocked_by, = case.con.execute("select blocked_by from validated.validation_runs where source = 'job_history'"
-                                   ).fetchone()
+    (blocked_by,) = case.con.execute(
+        "select blocked_by from validated.validation_runs where source = 'job_history'"
+    ).fetchone()
     assert path.name in blocked_by
 
 
@@ -119,8 +121,9 @@ def test_a_month_split_over_two_files_is_held_to_the_limit_as_a_whole(case):
     results = case.run("meetings")
     r = results["meetings"]
     month = src.stem.rsplit("_", 1)[-1]
-    assert [(b["scope"], b["name"], b["files"], b["rows_read"], b["rows_quarantined"], b["rule"])
-            for b in r.breaches] == [("month", month, 2, n_month, 2 * per_file, "range")]
+    assert [
+        (b["scope"], b["name"], b["files"], b["rows_read"], b["rows_quarantined"], b["rule"]) for b in r.breaches
+    ] == [("month", month, 2, n_month, 2 * per_file, "range")]
     assert r.blocked and f"month {month} (2 files)" in r.reasons[0]
     assert_reconciles(results, case, "meetings")
     assert_only_changed(case, before, set())
@@ -152,8 +155,12 @@ def test_ids_differing_only_in_case_are_flagged_not_counted_twice(case):
     assert n == (0,)  # neither spelling is taken as a person
     assert_reconciles(results, case, "employees")
     # The person's job history is quarantined as unmatched rather than lost.
-    assert case.con.execute("select count(*) from validated.quarantine where source = 'job_history' "
-                            "and rule = 'ref:employees'").fetchone()[0] > 0
+    assert (
+        case.con.execute(
+            "select count(*) from validated.quarantine where source = 'job_history' and rule = 'ref:employees'"
+        ).fetchone()[0]
+        > 0
+    )
     assert_reconciles(results, case, "job_history")
     assert len(case.table("validated.employees")) == len(before["validated.employees"]) - 1
 
@@ -166,8 +173,9 @@ def test_ids_compared_ignoring_case_when_the_mapping_says_so(case, tmp_path):
     set_field(jh, line, "employee_id", person.lower())
     results = case.run("employees", mapping(tmp_path, "identifiers: {case: insensitive}\n"))
     assert all(r.rows_quarantined == 0 for r in results.values())
-    got = case.con.execute("select employee_id, _source_file from validated.employees where upper(employee_id) = ?",
-                           [person]).fetchall()
+    got = case.con.execute(
+        "select employee_id, _source_file from validated.employees where upper(employee_id) = ?", [person]
+    ).fetchall()
     assert got == [(person, other.name)]  # one person, the later extract winning, stored upper-cased
     pd.testing.assert_frame_equal(case.table("validated.job_history"), before["validated.job_history"])
 
@@ -220,11 +228,14 @@ def test_placeholders_follow_the_mapping(case, tmp_path):
     assert_quarantined(case, "employees", path.name, line, "termination_date", "plausible_range", "9999-12-31")
 
 
-@pytest.mark.parametrize(("source", "column", "value"), [
-    ("employees", "hire_date", "1900-01-01"),
-    ("job_history", "effective_date", "1901-06-01"),
-    ("mentorship_pairs", "start_date", "1900-01-01"),
-])
+@pytest.mark.parametrize(
+    ("source", "column", "value"),
+    [
+        ("employees", "hire_date", "1900-01-01"),
+        ("job_history", "effective_date", "1901-06-01"),
+        ("mentorship_pairs", "start_date", "1900-01-01"),
+    ],
+)
 def test_a_date_no_employee_can_have_is_quarantined(case, source, column, value):
     path = case.path(source)
     set_field(path, 5, column, value)
@@ -246,8 +257,11 @@ def test_an_unparseable_line_is_reported_once(case):
     path.write_text("".join(lines))
     results = case.run("meetings")
     assert [(q[1], q[2], q[3]) for q in case.quarantine("meetings")] == [(5, "(whole line)", "parse")]
-    counts = dict(case.con.execute("select rule, sum(unexpected) from validated.validation_results "
-                                   "where source = 'meetings' group by rule").fetchall())
+    counts = dict(
+        case.con.execute(
+            "select rule, sum(unexpected) from validated.validation_results where source = 'meetings' group by rule"
+        ).fetchall()
+    )
     assert counts["parse"] == 1 and sum(counts.values()) == 1
     assert_reconciles(results, case, "meetings")
 
@@ -275,8 +289,9 @@ def test_two_extracts_joined_headers_and_all_report_the_second_header_once(case)
     rows = read_rows(path)
     write_rows(path, [*rows[:6], rows[0], *rows[6:]])
     results = case.run("meetings")
-    assert [(q[1], q[2], q[3]) for q in case.quarantine("meetings") if q[0] == path.name] == \
-        [(7, "(whole line)", "repeated_header")]
+    assert [(q[1], q[2], q[3]) for q in case.quarantine("meetings") if q[0] == path.name] == [
+        (7, "(whole line)", "repeated_header")
+    ]
     assert results["meetings"].rows_quarantined == 1 and results["meetings"].promoted
     assert_reconciles(results, case, "meetings")
 
@@ -311,8 +326,10 @@ def test_a_report_footer_is_quarantined_once_per_line(case):
     n = len(read_rows(path))
     path.write_text(path.read_text() + "\nTotal rows: 1234\nGenerated by HRIS Reports on 2025-01-31\n")
     results = case.run("mentorship_pairs")
-    assert [(q[1], q[2], q[3]) for q in case.quarantine("mentorship_pairs")] == \
-        [(n + 2, "(whole line)", "parse"), (n + 3, "(whole line)", "parse")]
+    assert [(q[1], q[2], q[3]) for q in case.quarantine("mentorship_pairs")] == [
+        (n + 2, "(whole line)", "parse"),
+        (n + 3, "(whole line)", "parse"),
+    ]
     r = results["mentorship_pairs"]
     assert r.promoted  # two bad lines of many
     # Rows read: the records and the two footer lines; a blank line holds nothing and is not a row.

@@ -38,8 +38,9 @@ def test_a_key_is_generated_once_private_and_reused(tmp_path):
 
 def test_the_key_file_can_live_elsewhere(tmp_path):
     path = tmp_path / "vault" / "mentorship.key"
-    key = Settings.from_env({"MENTORSHIP_DATA_DIR": str(tmp_path / "data"),
-                             "MENTORSHIP_HASH_KEY_FILE": str(path)}).hash_key
+    key = Settings.from_env(
+        {"MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_HASH_KEY_FILE": str(path)}
+    ).hash_key
     assert path.read_text().strip() == key and mode(path) == 0o600
     assert not (tmp_path / "data" / "secrets").exists()
 
@@ -69,11 +70,14 @@ def test_the_environment_key_wins_and_no_file_is_made(tmp_path):
     assert not (tmp_path / "secrets").exists()
 
 
-@pytest.mark.parametrize("key, message", [
-    (next(iter(REFUSED_HASH_KEYS)), "MENTORSHIP_HASH_KEY is the old demo key"),
-    ("short-key", "MENTORSHIP_HASH_KEY is 9 bytes long, under the 32 needed"),
-    ("", "MENTORSHIP_HASH_KEY is empty"),
-])
+@pytest.mark.parametrize(
+    "key, message",
+    [
+        (next(iter(REFUSED_HASH_KEYS)), "MENTORSHIP_HASH_KEY is the old demo key"),
+        ("short-key", "MENTORSHIP_HASH_KEY is 9 bytes long, under the 32 needed"),
+        ("", "MENTORSHIP_HASH_KEY is empty"),
+    ],
+)
 def test_a_bad_environment_key_is_refused_by_name(tmp_path, key, message):
     with pytest.raises(SettingsError, match=message) as e:
         Settings.from_env({"MENTORSHIP_DATA_DIR": str(tmp_path), "MENTORSHIP_HASH_KEY": key})
@@ -81,11 +85,14 @@ def test_a_bad_environment_key_is_refused_by_name(tmp_path, key, message):
     assert not (tmp_path / "secrets").exists()
 
 
-@pytest.mark.parametrize("content, message", [
-    (next(iter(REFUSED_HASH_KEYS)) + "\n", "is the old demo key"),
-    ("0123456789abcdef\n", "is 16 bytes long, under the 32 needed"),
-    ("\n", "is empty"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (next(iter(REFUSED_HASH_KEYS)) + "\n", "is the old demo key"),
+        ("0123456789abcdef\n", "is 16 bytes long, under the 32 needed"),
+        ("\n", "is empty"),
+    ],
+)
 def test_a_bad_key_file_is_refused_by_name(tmp_path, content, message):
     path = tmp_path / "secrets" / "hash_key"
     path.parent.mkdir()
@@ -103,7 +110,9 @@ def test_a_key_file_others_can_read_or_write_is_refused(tmp_path, loose):
     Settings.from_env(env)
     path = tmp_path / "secrets" / "hash_key"
     path.chmod(loose)
-    with pytest.raises(SettingsError, match=re.escape(f"the hash key file {path} can be read or written by other")) as e:
+    with pytest.raises(
+        SettingsError, match=re.escape(f"the hash key file {path} can be read or written by other")
+    ) as e:
         Settings.from_env(env)
     assert str(e.value).endswith(f"chmod 600 {path}")
     path.chmod(0o600)
@@ -137,11 +146,18 @@ def _run_raw_employees(tmp_path, **settings):
     from pipelines.definitions import all_assets
     from pipelines.resources import warehouse
 
-    values = {"landing_dir": str(tmp_path / "landing"), "export_dir": str(tmp_path / "exports"),
-              "dashboard_dir": str(tmp_path / "dashboards"), "hash_key": TEST_HASH_KEY} | settings
-    return dg.materialize(all_assets, selection=["raw_employees"], raise_on_error=False,
-                          resources={"duckdb": warehouse(str(tmp_path / "w.duckdb")),
-                                     "settings": PipelineSettings(**values)})
+    values = {
+        "landing_dir": str(tmp_path / "landing"),
+        "export_dir": str(tmp_path / "exports"),
+        "dashboard_dir": str(tmp_path / "dashboards"),
+        "hash_key": TEST_HASH_KEY,
+    } | settings
+    return dg.materialize(
+        all_assets,
+        selection=["raw_employees"],
+        raise_on_error=False,
+        resources={"duckdb": warehouse(str(tmp_path / "w.duckdb")), "settings": PipelineSettings(**values)},
+    )
 
 
 def test_a_short_key_in_the_resource_stops_the_run_before_any_asset(tmp_path):
@@ -157,11 +173,18 @@ def test_min_group_size_under_two_is_refused_in_the_resource(k, tmp_path):
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("full_refresh")
-    config = {"landing_dir": str(tmp_path / "landing"), "export_dir": str(tmp_path / "exports"),
-              "dashboard_dir": str(tmp_path / "dashboards"), "hash_key": {"env": "MENTORSHIP_HASH_KEY"},
-              "min_group_size": k}
-    result = job.execute_in_process(run_config={"resources": {"settings": {"config": config}}},
-                                    instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    config = {
+        "landing_dir": str(tmp_path / "landing"),
+        "export_dir": str(tmp_path / "exports"),
+        "dashboard_dir": str(tmp_path / "dashboards"),
+        "hash_key": {"env": "MENTORSHIP_HASH_KEY"},
+        "min_group_size": k,
+    }
+    result = job.execute_in_process(
+        run_config={"resources": {"settings": {"config": config}}},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
     assert f"must be at least 2, got {k}" in _no_asset_ran(result)
 
 
@@ -169,8 +192,9 @@ def test_an_output_folder_that_cannot_be_written_stops_the_run(tmp_path, monkeyp
     # A folder under a regular file can never be made, even by root (who passes permission checks).
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder\n")
-    with pytest.raises(SettingsError, match=re.escape(f"MENTORSHIP_EXPORT_DIR is {blocker / 'exports'}, which "
-                                                      "cannot be written")):
+    with pytest.raises(
+        SettingsError, match=re.escape(f"MENTORSHIP_EXPORT_DIR is {blocker / 'exports'}, which cannot be written")
+    ):
         check_writable(blocker / "exports", "MENTORSHIP_EXPORT_DIR")
     # The command line: exit 2 and the folder named, before anything is generated or run.
     from pipelines.cli import main
@@ -225,8 +249,11 @@ def test_only_the_program_page_and_its_export_hold_the_at_risk_list(built):
     assert result.success
     ids = _at_risk_ids(root)
     assert ids  # every quiet pair, listed or not (the gate lists them only from min_group_size pairs)
-    holding = {p.name for p in (root / "dashboards").rglob("*") if p.suffix in (".html", ".md")
-               and any(i in p.read_text(errors="ignore") for i in ids)}
+    holding = {
+        p.name
+        for p in (root / "dashboards").rglob("*")
+        if p.suffix in (".html", ".md") and any(i in p.read_text(errors="ignore") for i in ids)
+    }
     assert holding <= {"program.html"}
     # The packs print leadership pages: the program pack leaves the program team's list out.
     from pypdf import PdfReader
@@ -259,8 +286,12 @@ def test_a_leadership_export_leaves_the_at_risk_list_out(built, tmp_path):
     resources = pipeline_resources(copy, Path("unused"), min_group_size=20)
     resources["settings"] = PipelineSettings(**{**_values(resources["settings"]), "leadership_export": True})
     # The pages and the exports they read: the steps just before the pages.
-    run = dg.materialize(all_assets, resources=resources, raise_on_error=False,
-                         selection=dg.AssetSelection.assets("dashboards").upstream(depth=2))
+    run = dg.materialize(
+        all_assets,
+        resources=resources,
+        raise_on_error=False,
+        selection=dg.AssetSelection.assets("dashboards").upstream(depth=2),
+    )
     assert run.success
     assert not (copy / "exports" / "at_risk_pairs.parquet").exists()  # the earlier list is removed too
     page = (copy / "dashboards" / "program.html").read_text()
@@ -278,10 +309,14 @@ def test_at_risk_ids_are_keyed_hashes_under_the_run_key(tmp_path):
     con = duckdb.connect()
     con.execute("create schema analytics")
     quiet = [(f"PR{i}", "p", "c", "active", 100 - i, 2) for i in range(6)]
-    con.execute("create table analytics.pair_engagement (pair_id varchar, program varchar, cohort varchar, "
-                "status varchar, days_since_last_meeting integer, meetings integer)")
-    con.executemany("insert into analytics.pair_engagement values (?, ?, ?, ?, ?, ?)",
-                    [*quiet, ("PR8", "p", "c", "active", 10, 5), ("PR9", "p", "c", "completed", 200, 9)])
+    con.execute(
+        "create table analytics.pair_engagement (pair_id varchar, program varchar, cohort varchar, "
+        "status varchar, days_since_last_meeting integer, meetings integer)"
+    )
+    con.executemany(
+        "insert into analytics.pair_engagement values (?, ?, ?, ?, ?, ?)",
+        [*quiet, ("PR8", "p", "c", "active", 10, 5), ("PR9", "p", "c", "completed", 200, 9)],
+    )
     settings = PipelineSettings(landing_dir="", export_dir=str(tmp_path), dashboard_dir="", hash_key=TEST_HASH_KEY)
     frame = write_at_risk_pairs(con, tmp_path, settings)
     assert list(frame.pair) == [pseudonymise(p, TEST_HASH_KEY, prefix="pair_") for p, *_ in quiet]
@@ -300,5 +335,6 @@ def test_a_leadership_export_keeps_validation_counts_and_drops_sample_rows(built
     rules = [r for s in held["sources"] for r in s["rules"]]
     assert rules and all(r["samples"] == [] for r in rules)
     # the counts are the same either way
-    assert [(r["rule"], r["checked"], r["unexpected"]) for s in held["sources"] for r in s["rules"]] == \
-        [(r["rule"], r["checked"], r["unexpected"]) for s in full["sources"] for r in s["rules"]]
+    assert [(r["rule"], r["checked"], r["unexpected"]) for s in held["sources"] for r in s["rules"]] == [
+        (r["rule"], r["checked"], r["unexpected"]) for s in full["sources"] for r in s["rules"]
+    ]

@@ -47,8 +47,10 @@ def _to_hris_export(clean: Path, out: Path) -> None:
 
 
 def _contract_tables(con) -> dict[str, pd.DataFrame]:
-    return {s: con.execute(f"select {', '.join(c.name for c in SOURCES[s].columns)} from validated.{s} order by all").df()
-            for s in SOURCES}
+    return {
+        s: con.execute(f"select {', '.join(c.name for c in SOURCES[s].columns)} from validated.{s} order by all").df()
+        for s in SOURCES
+    }
 
 
 def test_example_mapping_reads_a_differently_shaped_export_like_the_sample(tmp_path, small_org):
@@ -67,14 +69,23 @@ def test_example_mapping_reads_a_differently_shaped_export_like_the_sample(tmp_p
         pd.testing.assert_frame_equal(got[source], expected[source], obj=source)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("sources:\n  staff: {}\n", r"sources\.staff: unknown source"),
-    ("sources:\n  employees:\n    columns: {employee: Worker}\n", r"employee is not a contract column of employees"),
-    ("sources:\n  employees:\n    date_format: 'dd/mm/yyyy'\n", r"date_format must be a strftime format"),
-    ("sources:\n  employees:\n    csv: {encoding: ebcdic}\n", r"csv\.encoding must be one of"),
-    ("sources:\n  meetings:\n    constructs: {engagement: [Q1]}\n", r"constructs belong under sources\.survey_items"),
-    ("sources: [\n", r"is not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("sources:\n  staff: {}\n", r"sources\.staff: unknown source"),
+        (
+            "sources:\n  employees:\n    columns: {employee: Worker}\n",
+            r"employee is not a contract column of employees",
+        ),
+        ("sources:\n  employees:\n    date_format: 'dd/mm/yyyy'\n", r"date_format must be a strftime format"),
+        ("sources:\n  employees:\n    csv: {encoding: ebcdic}\n", r"csv\.encoding must be one of"),
+        (
+            "sources:\n  meetings:\n    constructs: {engagement: [Q1]}\n",
+            r"constructs belong under sources\.survey_items",
+        ),
+        ("sources: [\n", r"is not valid YAML"),
+    ],
+)
 def test_broken_mapping_names_the_file_and_key(tmp_path, text, message):
     path = tmp_path / "mapping.yaml"
     path.write_text(text)

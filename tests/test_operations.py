@@ -28,7 +28,10 @@ def test_schedules_evaluate_to_their_jobs():
     assert requests[0].tags["dagster/asset_partition_range_start"] == "2026-01"
     assert requests[0].tags["dagster/asset_partition_range_end"] == "2026-01"
     new_year = dg.build_schedule_context(scheduled_execution_time=datetime(2027, 1, 2, 6, tzinfo=UTC))
-    assert next(iter(monthly.evaluate_tick(new_year).run_requests)).tags["dagster/asset_partition_range_start"] == "2026-12"
+    assert (
+        next(iter(monthly.evaluate_tick(new_year).run_requests)).tags["dagster/asset_partition_range_start"]
+        == "2026-12"
+    )
     daily = defs.resolve_schedule_def("daily_source_freshness")
     assert daily.job_name == "source_freshness_evaluation" and daily.cron_schedule == "0 7 * * *"
     assert len(list(daily.evaluate_tick(ctx).run_requests)) == 1
@@ -60,26 +63,41 @@ def test_freshness_warns_on_a_stale_source(tmp_path, monkeypatch):
     assert not results["raw_job_history"].passed and "no files" in results["raw_job_history"].description
 
 
-@pytest.mark.parametrize("name,value,message", [
-    ("MENTORSHIP_MIN_GROUP_SIZE", "five", "MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got 'five'"),
-    ("MENTORSHIP_MIN_GROUP_SIZE", "1", "at least 2"),
-    ("MENTORSHIP_MIN_GROUP_SIZE", "0", "MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got 0"),
-    ("MENTORSHIP_MIN_GROUP_SIZE", "-5", "MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got -5"),
-    ("MENTORSHIP_MIN_GROUP_SIZE", "", "MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got ''"),
-    ("MENTORSHIP_LEADERSHIP_EXPORT", "maybe", "MENTORSHIP_LEADERSHIP_EXPORT must be one of 1, true"),
-    ("MENTORSHIP_REFRESH_CRON", "monthly", "MENTORSHIP_REFRESH_CRON must be a cron expression"),
-    ("MENTORSHIP_FRESHNESS_CRON", "0 25 * * *", "MENTORSHIP_FRESHNESS_CRON must be a cron expression"),
-    ("MENTORSHIP_FRESHNESS_DAYS", "0", "MENTORSHIP_FRESHNESS_DAYS must be at least 1"),
-    ("MENTORSHIP_AT_RISK_DAYS", "soon", "MENTORSHIP_AT_RISK_DAYS must be a whole number of days"),
-    ("MENTORSHIP_DUCKDB_MEMORY", "lots", "MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got 'lots'"),
-    ("MENTORSHIP_ROI_FILE", "/nowhere/roi.yaml", "MENTORSHIP_ROI_FILE names /nowhere/roi.yaml, which is not a file"),
-    ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be at least 0, got -1"),
-    ("MENTORSHIP_COMPARISON_MAX", "500", "MENTORSHIP_COMPARISON_MAX must be at least 1000, got 500"),
-    ("MENTORSHIP_HORIZONS", "12,two", "MENTORSHIP_HORIZONS must be whole months between 1 and 120"),
-    ("MENTORSHIP_HORIZONS", "0,12", "got '0,12'"),
-    ("MENTORSHIP_CI_METHOD", "jackknife", "MENTORSHIP_CI_METHOD must be one of influence, bootstrap, got 'jackknife'"),
-    ("MENTORSHIP_BOOTSTRAP_BELOW", "few", "MENTORSHIP_BOOTSTRAP_BELOW must be a whole number of people, got 'few'"),
-])
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        ("MENTORSHIP_MIN_GROUP_SIZE", "five", "MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got 'five'"),
+        ("MENTORSHIP_MIN_GROUP_SIZE", "1", "at least 2"),
+        ("MENTORSHIP_MIN_GROUP_SIZE", "0", "MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got 0"),
+        ("MENTORSHIP_MIN_GROUP_SIZE", "-5", "MENTORSHIP_MIN_GROUP_SIZE must be at least 2, got -5"),
+        ("MENTORSHIP_MIN_GROUP_SIZE", "", "MENTORSHIP_MIN_GROUP_SIZE must be a whole number, got ''"),
+        ("MENTORSHIP_LEADERSHIP_EXPORT", "maybe", "MENTORSHIP_LEADERSHIP_EXPORT must be one of 1, true"),
+        ("MENTORSHIP_REFRESH_CRON", "monthly", "MENTORSHIP_REFRESH_CRON must be a cron expression"),
+        ("MENTORSHIP_FRESHNESS_CRON", "0 25 * * *", "MENTORSHIP_FRESHNESS_CRON must be a cron expression"),
+        ("MENTORSHIP_FRESHNESS_DAYS", "0", "MENTORSHIP_FRESHNESS_DAYS must be at least 1"),
+        ("MENTORSHIP_AT_RISK_DAYS", "soon", "MENTORSHIP_AT_RISK_DAYS must be a whole number of days"),
+        (
+            "MENTORSHIP_DUCKDB_MEMORY",
+            "lots",
+            "MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got 'lots'",
+        ),
+        (
+            "MENTORSHIP_ROI_FILE",
+            "/nowhere/roi.yaml",
+            "MENTORSHIP_ROI_FILE names /nowhere/roi.yaml, which is not a file",
+        ),
+        ("MENTORSHIP_BOOTSTRAP", "-1", "MENTORSHIP_BOOTSTRAP must be at least 0, got -1"),
+        ("MENTORSHIP_COMPARISON_MAX", "500", "MENTORSHIP_COMPARISON_MAX must be at least 1000, got 500"),
+        ("MENTORSHIP_HORIZONS", "12,two", "MENTORSHIP_HORIZONS must be whole months between 1 and 120"),
+        ("MENTORSHIP_HORIZONS", "0,12", "got '0,12'"),
+        (
+            "MENTORSHIP_CI_METHOD",
+            "jackknife",
+            "MENTORSHIP_CI_METHOD must be one of influence, bootstrap, got 'jackknife'",
+        ),
+        ("MENTORSHIP_BOOTSTRAP_BELOW", "few", "MENTORSHIP_BOOTSTRAP_BELOW must be a whole number of people, got 'few'"),
+    ],
+)
 def test_configuration_errors_name_the_variable_and_the_value(name, value, message):
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Settings.from_env({**KEY, name: value})
@@ -98,8 +116,9 @@ def test_the_interval_method_is_configurable_and_reaches_the_effect_step():
 
     default = PipelineSettings.from_settings(Settings.from_env(KEY)).effect_settings()
     assert (default.ci_method, default.bootstrap_below) == ("influence", 30)
-    chosen = PipelineSettings.from_settings(Settings.from_env(
-        {**KEY, "MENTORSHIP_CI_METHOD": "Bootstrap", "MENTORSHIP_BOOTSTRAP_BELOW": "0"})).effect_settings()
+    chosen = PipelineSettings.from_settings(
+        Settings.from_env({**KEY, "MENTORSHIP_CI_METHOD": "Bootstrap", "MENTORSHIP_BOOTSTRAP_BELOW": "0"})
+    ).effect_settings()
     assert (chosen.ci_method, chosen.bootstrap_below) == ("bootstrap", 0)
 
 
@@ -136,11 +155,14 @@ def test_a_dotenv_file_fills_what_the_environment_does_not_set(tmp_path, monkeyp
     assert settings.min_group_size == 11 and settings.freshness_days == 20  # the environment wins
 
 
-@pytest.mark.parametrize("months, message", [
-    ("2025-13", "month '2025-13' is not a partition"),
-    ("2019-12:2020-02", "month '2019-12' is not a partition: months run from 2020-01"),
-    ("2025-03:2025-01", "the range 2025-03:2025-01 ends before it starts"),
-])
+@pytest.mark.parametrize(
+    "months, message",
+    [
+        ("2025-13", "month '2025-13' is not a partition"),
+        ("2019-12:2020-02", "month '2019-12' is not a partition: months run from 2020-01"),
+        ("2025-03:2025-01", "the range 2025-03:2025-01 ends before it starts"),
+    ],
+)
 def test_a_bad_month_range_is_refused_before_anything_runs(months, message, tmp_path, monkeypatch, capsys):
     from pipelines.cli import main
 

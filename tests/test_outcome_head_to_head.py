@@ -38,7 +38,9 @@ def inputs(built):
     assert result.success
     with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as con:
         frames = {t: con.execute(f"select * from analytics.{t}").df() for t in TABLES}
-        frames["sql_summaries"] = {t: sql_summary(con, f"analytics.{t}") for t in ("career_outcomes", "survey_outcomes")}
+        frames["sql_summaries"] = {
+            t: sql_summary(con, f"analytics.{t}") for t in ("career_outcomes", "survey_outcomes")
+        }
     return frames
 
 

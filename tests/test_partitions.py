@@ -21,11 +21,17 @@ MONTHLY = ("job_history", "meetings", "survey_responses")
 TABLES = [f"{layer}.{s}" for layer in ("raw", "validated") for s in MONTHLY] + ["validated.quarantine"]
 
 
-@pytest.mark.parametrize("name, month", [
-    ("meetings_2025-03.csv", "2025-03"), ("hr_2025_11_extract.parquet", "2025-11"),
-    ("survey_2024-02_v2_2024-03.csv", "2024-03"), ("meetings.csv", None), ("meetings_2025-13.csv", None),
-    ("export_20250301.csv", None),
-])
+@pytest.mark.parametrize(
+    "name, month",
+    [
+        ("meetings_2025-03.csv", "2025-03"),
+        ("hr_2025_11_extract.parquet", "2025-11"),
+        ("survey_2024-02_v2_2024-03.csv", "2024-03"),
+        ("meetings.csv", None),
+        ("meetings_2025-13.csv", None),
+        ("export_20250301.csv", None),
+    ],
+)
 def test_the_month_comes_from_the_file_name(name, month):
     assert file_month(name) == month
 
@@ -71,8 +77,7 @@ def test_raw_months_load_independently_and_idempotently(org, tmp_path):
     (landing / "meetings" / f"meetings_{month}.csv").unlink()
     load_raw(fresh, "meetings", landing, months=[month])
     left = fresh.execute("select _month, count(*) from raw.meetings group by 1").fetchall()
-    assert month not in dict(left) and sum(n for _, n in left) == len(whole) - sum(
-        1 for r in whole if r[1] == month)
+    assert month not in dict(left) and sum(n for _, n in left) == len(whole) - sum(1 for r in whole if r[1] == month)
 
 
 def test_a_file_without_a_month_is_refused_and_nothing_is_replaced(org, tmp_path):
@@ -91,8 +96,11 @@ def test_a_file_whose_month_no_partition_holds_is_refused_not_left_out(org, tmp_
     landing = tmp_path / "landing"
     shutil.copytree(org, landing)
     shutil.copy(sorted((landing / "meetings").glob("*.csv"))[0], landing / "meetings" / "meetings_2019-05.csv")
-    with pytest.raises(FileContractError, match=r"meetings_2019-05\.csv: names the month 2019-05, outside the "
-                                                r"months this pipeline keeps \(2020-01 to 2026-11\)"):
+    with pytest.raises(
+        FileContractError,
+        match=r"meetings_2019-05\.csv: names the month 2019-05, outside the "
+        r"months this pipeline keeps \(2020-01 to 2026-11\)",
+    ):
         load_raw(duckdb.connect(), "meetings", landing, months=["2022-05"], month_span=("2020-01", "2026-11"))
 
 

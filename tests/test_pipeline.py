@@ -22,16 +22,20 @@ def test_whole_graph_materializes(built):
     _root, result = built
     assert result.success
     checks = result.get_asset_check_evaluations()
-    contract = [c for c in checks if c.asset_key.to_user_string() not in ("falsification_checks", "published_exports",
-                                                                          "delivery_message")]
+    contract = [
+        c
+        for c in checks
+        if c.asset_key.to_user_string() not in ("falsification_checks", "published_exports", "delivery_message")
+    ]
     # Delivery is off by default, and its check says so without failing.
     assert all(c.passed for c in checks if c.asset_key.to_user_string() == "delivery_message")
     assert contract and all(c.passed for c in contract)
     # Every run audits what it publishes (blocking): here it found nothing.
     gate = [c for c in checks if c.asset_key.to_user_string() == "published_exports"]
     assert [(c.check_name, c.passed) for c in gate] == [("no_disclosure", True)]
-    assert {c.asset_key.to_user_string() for c in contract} == {f"{layer}_{s}" for s in SOURCES
-                                                                 for layer in ("raw", "validated")}
+    assert {c.asset_key.to_user_string() for c in contract} == {
+        f"{layer}_{s}" for s in SOURCES for layer in ("raw", "validated")
+    }
     # The falsification tests run too, as warnings: a failure is reported, never a blocked run.
     falsification = {c.check_name: c for c in checks if c.asset_key.to_user_string() == "falsification_checks"}
     assert set(falsification) == {"placebo_outcome", "placebo_treatment", "balance"}
@@ -43,39 +47,54 @@ def test_every_row_read_is_accepted_or_quarantined(warehouse):
         read = warehouse.execute(f"select count(*) from raw.{s}").fetchone()[0]
         accepted = warehouse.execute(f"select count(*) from validated.{s}").fetchone()[0]
         quarantined = warehouse.execute(
-            "select count(distinct (file, line)) from validated.quarantine where source = ?", [s]).fetchone()[0]
+            "select count(distinct (file, line)) from validated.quarantine where source = ?", [s]
+        ).fetchone()[0]
         assert read > 0 and read == accepted + quarantined, s
 
 
 def test_raw_rows_keep_source_file_and_row(warehouse):
-    rows = warehouse.execute("select _source_file, min(_line), max(_line), min(_record), max(_record), count(*) "
-                             "from raw.job_history group by 1").fetchall()
+    rows = warehouse.execute(
+        "select _source_file, min(_line), max(_line), min(_record), max(_record), count(*) "
+        "from raw.job_history group by 1"
+    ).fetchall()
     for file, lo, hi, rlo, rhi, n in rows:  # the header is line 1, so record r starts on line r + 1
         assert file.endswith(".csv") and (lo, hi) == (2, n + 1) and (rlo, rhi) == (1, n)
 
 
 def test_cohort_has_both_roles_and_groups_and_no_mentored_time_before_joining(warehouse):
-    groups = dict(warehouse.execute(
-        "select role || '/' || group_name, count(*) from analytics.cohort_members group by 1").fetchall())
+    groups = dict(
+        warehouse.execute(
+            "select role || '/' || group_name, count(*) from analytics.cohort_members group by 1"
+        ).fetchall()
+    )
     assert set(groups) == {"mentee/mentored", "mentee/comparison", "mentor/mentored", "mentor/comparison"}
     # A mentee's index date is their first pair start, never earlier.
-    assert warehouse.execute("""
+    assert (
+        warehouse.execute("""
         select count(*) from analytics.cohort_members m
         join (select mentee_id, min(start_date) s from validated.mentorship_pairs group by 1) p
           on p.mentee_id = m.employee_id
-        where m.role = 'mentee' and m.group_name = 'mentored' and m.index_date <> p.s""").fetchone()[0] == 0
+        where m.role = 'mentee' and m.group_name = 'mentored' and m.index_date <> p.s""").fetchone()[0]
+        == 0
+    )
     # A comparison row for someone who joins later is censored on the day they join.
-    assert warehouse.execute("""
+    assert (
+        warehouse.execute("""
         select count(*) from analytics.cohort_members m
         join (select mentee_id, min(start_date) s from validated.mentorship_pairs group by 1) p
           on p.mentee_id = m.employee_id
         where m.role = 'mentee' and m.group_name = 'comparison'
-          and (m.index_date >= p.s or m.censor_date is distinct from p.s)""").fetchone()[0] == 0
+          and (m.index_date >= p.s or m.censor_date is distinct from p.s)""").fetchone()[0]
+        == 0
+    )
     # Censored horizons are never observed.
-    assert warehouse.execute("""
+    assert (
+        warehouse.execute("""
         select count(*) from analytics.career_outcomes o join analytics.cohort_members m
           using (employee_id, role, cohort, group_name)
-        where o.observed and m.censor_date <= o.horizon_date""").fetchone()[0] == 0
+        where o.observed and m.censor_date <= o.horizon_date""").fetchone()[0]
+        == 0
+    )
 
 
 def test_comparison_table_and_dashboard(built, warehouse):
@@ -162,13 +181,31 @@ def test_no_published_group_is_under_the_minimum_size(built):
     out by subtraction is the auditor's part: test_disclosure.py)."""
     root, _ = built
     k = SMALL_K
-    counts = {"effect_estimates": ["n_treated", "n_control", "n_treated_used", "n_control_used", "people_treated",
-                                   "people_control"],
-              "metrics": ["people_mentored", "people_comparison", "intakes_mentored", "intakes_comparison"],
-              "cohort_sizes": ["people"],
-              "program_health": ["pairs", "active_pairs", "completed_pairs", "withdrawn_pairs", "low_regularity_pairs",
-                                 "medium_regularity_pairs", "high_regularity_pairs", "low_cadence_pairs",
-                                 "medium_cadence_pairs", "high_cadence_pairs"], "survey_prepost": ["people", "person_intakes"]}
+    counts = {
+        "effect_estimates": [
+            "n_treated",
+            "n_control",
+            "n_treated_used",
+            "n_control_used",
+            "people_treated",
+            "people_control",
+        ],
+        "metrics": ["people_mentored", "people_comparison", "intakes_mentored", "intakes_comparison"],
+        "cohort_sizes": ["people"],
+        "program_health": [
+            "pairs",
+            "active_pairs",
+            "completed_pairs",
+            "withdrawn_pairs",
+            "low_regularity_pairs",
+            "medium_regularity_pairs",
+            "high_regularity_pairs",
+            "low_cadence_pairs",
+            "medium_cadence_pairs",
+            "high_cadence_pairs",
+        ],
+        "survey_prepost": ["people", "person_intakes"],
+    }
     for name, cols in counts.items():
         frame = pd.read_parquet(root / "exports" / f"{name}.parquet")
         for c in cols:
@@ -204,12 +241,16 @@ def test_effect_tables_cover_every_outcome_horizon_and_role(built):
     shown = overall[~overall.suppressed]
     assert (shown.ci_low <= shown.estimate).all() and (shown.estimate <= shown.ci_high).all()
     assert (shown.e_value >= 1).all() and (shown.e_value_ci >= 1).all() and (shown.e_value_ci <= shown.e_value).all()
-    assert (shown.method.isin(["aipw", "weighted cox", "weighted aalen-johansen",
-                               "weighted aalen-johansen with censoring weights"])).all() and (shown.estimand == "ATT").all()
+    assert (
+        shown.method.isin(
+            ["aipw", "weighted cox", "weighted aalen-johansen", "weighted aalen-johansen with censoring weights"]
+        )
+    ).all() and (shown.estimand == "ATT").all()
     # Weighting balances every covariate of the headline mentee estimates on the generated organisation.
     balance = pd.read_parquet(root / "exports" / "effect_balance.parquet")
-    headline = balance[(balance.role == "mentee") & balance.outcome.isin(["promoted", "retained"])
-                       & (balance.horizon_months == 12)]
+    headline = balance[
+        (balance.role == "mentee") & balance.outcome.isin(["promoted", "retained"]) & (balance.horizon_months == 12)
+    ]
     assert len(headline) and headline.smd_after.abs().max() < 0.1 < headline.smd_before.abs().max()
     # Segments and dose exist; a segment too small is suppressed with its reason, not a number.
     segs = eff[eff.segment_type != "overall"]
@@ -271,14 +312,19 @@ def test_a_broken_drop_blocks_downstream_and_keeps_every_table(built, small_org,
 def test_cli_run_on_a_bad_drop_exits_non_zero_with_a_one_screen_summary(small_org, tmp_path):
     landing, _ = small_org
     _break_employees(landing, tmp_path / "landing")
-    env = {**os.environ, "MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_LANDING_DIR": str(tmp_path / "landing"),
-           "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    env = {
+        **os.environ,
+        "MENTORSHIP_DATA_DIR": str(tmp_path / "data"),
+        "MENTORSHIP_LANDING_DIR": str(tmp_path / "landing"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
     env.pop("MENTORSHIP_DUCKDB", None)
     (tmp_path / "dagster_home").mkdir()
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run"], env=env, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 1
-    summary = proc.stderr[proc.stderr.index("Data validation"):]
+    summary = proc.stderr[proc.stderr.index("Data validation") :]
     assert "employees         file error" in summary
     assert "file employees.csv: lacks required column(s) hire_date" in summary
     assert str(tmp_path / "data" / "dashboards" / "validation_report.html") in summary

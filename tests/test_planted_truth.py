@@ -34,8 +34,9 @@ def runs(tmp_path_factory):
     out = {}
     for label, effects in (("effect", PlantedEffects()), ("null", PlantedEffects.none())):
         root = tmp_path_factory.mktemp(label)
-        truth = generate(root / "landing", SyntheticConfig(n_employees=4000, seed=2024, effects=effects),
-                         root / "truth.json")
+        truth = generate(
+            root / "landing", SyntheticConfig(n_employees=4000, seed=2024, effects=effects), root / "truth.json"
+        )
         con = duckdb.connect()
         ingest(con, root / "landing")
         build_outcomes(con)
@@ -80,7 +81,7 @@ def test_raw_gap_is_selection_plus_the_planted_effect(runs):
     eff, truth, _ = runs["effect"]
     null, _, _ = runs["null"]
     true_att = truth["mentees"]["horizons"]["12"]["promotion"]
-    se = (eff.raw_se ** 2 + null.raw_se ** 2) ** 0.5
+    se = (eff.raw_se**2 + null.raw_se**2) ** 0.5
     assert abs((eff.raw_difference - null.raw_difference) - true_att) < Z * se
 
 

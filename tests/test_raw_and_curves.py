@@ -156,8 +156,9 @@ def test_binary_raw_difference_has_the_two_proportion_standard_error():
     doubled = pd.concat([df, df], ignore_index=True)
     kw = {"kind": "binary", "n_bootstrap": 0, "trim": 0}
     assert estimate_effect(doubled, "t", "y", ["x"], cluster="person", **kw).naive_se == pytest.approx(r.naive_se)
-    assert estimate_effect(doubled, "t", "y", ["x"], **kw).naive_se == pytest.approx(r.naive_se / math.sqrt(2),
-                                                                                    rel=1e-3)
+    assert estimate_effect(doubled, "t", "y", ["x"], **kw).naive_se == pytest.approx(
+        r.naive_se / math.sqrt(2), rel=1e-3
+    )
 
 
 def test_time_to_event_raw_difference_standard_error_is_greenwood_s_in_each_group():
@@ -165,10 +166,20 @@ def test_time_to_event_raw_difference_standard_error_is_greenwood_s_in_each_grou
     n = 4000
     t = rng.integers(0, 2, n)
     time, censor = rng.exponential(np.where(t == 1, 30, 20)), rng.uniform(0, 36, n)
-    df = pd.DataFrame({"t": t, "x": rng.normal(size=n), "d": np.round(np.minimum(time, censor)),
-                       "e": (time <= censor).astype(int)})
-    r = estimate_effect(df, "t", covariates=["x"], kind="time_to_event", duration="d", event="e", horizon=12,
-                        n_bootstrap=0, curves=False)
+    df = pd.DataFrame(
+        {"t": t, "x": rng.normal(size=n), "d": np.round(np.minimum(time, censor)), "e": (time <= censor).astype(int)}
+    )
+    r = estimate_effect(
+        df,
+        "t",
+        covariates=["x"],
+        kind="time_to_event",
+        duration="d",
+        event="e",
+        horizon=12,
+        n_bootstrap=0,
+        curves=False,
+    )
     d, e = df.d.to_numpy(float), df.e.to_numpy(float)
     gw = math.hypot(greenwood_se(d[t == 1], e[t == 1], 12), greenwood_se(d[t == 0], e[t == 0], 12))
     assert r.naive_se == pytest.approx(gw * math.sqrt(n / (n - 1)), rel=1e-9)  # Greenwood's, as above
@@ -186,8 +197,7 @@ def exits(n=5000, seed=31):
     d = np.minimum(np.minimum(t1, t2), c)
     codes = np.select([d == t1, d == t2], [1, 2], 0)
     d = np.round(d, 1)  # tied times too
-    df = pd.DataFrame({"t": t, "x": x, "d": d, "e": codes, "sw": rng.uniform(0.5, 1.5, n),
-                       "person": np.arange(n) // 2})
+    df = pd.DataFrame({"t": t, "x": x, "d": d, "e": codes, "sw": rng.uniform(0.5, 1.5, n), "person": np.arange(n) // 2})
     stay = np.flatnonzero((t == 0) & (d > 6))
     cw = pd.DataFrame({"unit": stay[::3], "time": 6.0, "weight": 1.2})
     return df, cw
@@ -197,8 +207,16 @@ def test_curves_read_at_a_horizon_are_the_horizon_probabilities():
     from mentorship.effect_tables import _monthly
 
     df, cw = exits()
-    kw = {"covariates": ["x"], "kind": "time_to_event", "duration": "d", "event": "e", "weights": "sw", "cluster": "person",
-              "censoring_weights": cw, "n_bootstrap": 0}
+    kw = {
+        "covariates": ["x"],
+        "kind": "time_to_event",
+        "duration": "d",
+        "event": "e",
+        "weights": "sw",
+        "cluster": "person",
+        "censoring_weights": cw,
+        "n_bootstrap": 0,
+    }
     km = estimate_effect(df, "t", **kw).km
     monthly = _monthly(km).set_index(["group", "month"])
     for h in (1, 6, 12, 17.35, 24, 33):

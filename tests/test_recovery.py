@@ -27,16 +27,29 @@ def tiny_landing(tmp_path_factory) -> Path:
 
 
 def cli_env(tmp_path: Path, landing: Path) -> dict:
-    env = {**os.environ, "MENTORSHIP_DATA_DIR": str(tmp_path / "data"), "MENTORSHIP_LANDING_DIR": str(landing),
-           "MENTORSHIP_BOOTSTRAP": "5", "DAGSTER_HOME": str(tmp_path / "dagster_home"), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "MENTORSHIP_DATA_DIR": str(tmp_path / "data"),
+        "MENTORSHIP_LANDING_DIR": str(landing),
+        "MENTORSHIP_BOOTSTRAP": "5",
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("MENTORSHIP_DUCKDB", None)  # set by other tests' imports of the definitions
     (tmp_path / "dagster_home").mkdir(exist_ok=True)
     return env
 
 
 def start_run(env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run"], env=env, cwd=PROJECT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env=env,
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def consistent(db: Path, landing: Path) -> dict:
@@ -72,8 +85,14 @@ def test_a_run_killed_mid_write_leaves_a_readable_warehouse_and_the_next_run_com
     before = consistent(db, tiny_landing)
     assert "raw.job_history" in before  # the run got far enough to have written something
 
-    rerun = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], env=env, cwd=PROJECT,
-                           capture_output=True, text=True, timeout=900)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        env=env,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert "succeeded" in rerun.stdout
     after = consistent(db, tiny_landing)
@@ -88,13 +107,29 @@ def test_a_reader_holding_the_warehouse_does_not_fail_a_run(tiny_landing, tmp_pa
     # A notebook's read-only connection, held until the run's first writing step has started and
     # then for two seconds more: the run's connection retries with back-off (for up to about a
     # minute and a half) instead of failing on the lock.
-    reader = subprocess.Popen([sys.executable, "-c", (
-        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); "
-        "sys.stdin.readline(); con.close()"), str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); "
+                "sys.stdin.readline(); con.close()"
+            ),
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert reader.stdout.readline().strip() == "open"
-    run = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--select", "raw_employees",
-                            "validated_employees"], env=env, cwd=PROJECT, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run", "--select", "raw_employees", "validated_employees"],
+        env=env,
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out = []
     for line in run.stdout:
         out.append(line)

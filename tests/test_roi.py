@@ -7,17 +7,35 @@ import pytest
 
 from mentorship.roi import DEFAULT_FILE, Assumptions, Inputs, RoiConfigError, compute_roi, inputs_from_tables
 
-A = Assumptions(mentor_hourly=80, mentee_hourly=40, preparation_share=0.25, administration_per_year=10_000,
-                platform_fee_per_pair_year=100, replacement_share=0.5, replacement_range=(0.2, 1.0))
-X = Inputs(mentees=100, pairs=100, meeting_hours=1000, mean_mentee_salary=80_000, program_years=2,
-           retention_effect=0.10, retention_ci=(0.02, 0.18))
+A = Assumptions(
+    mentor_hourly=80,
+    mentee_hourly=40,
+    preparation_share=0.25,
+    administration_per_year=10_000,
+    platform_fee_per_pair_year=100,
+    replacement_share=0.5,
+    replacement_range=(0.2, 1.0),
+)
+X = Inputs(
+    mentees=100,
+    pairs=100,
+    meeting_hours=1000,
+    mean_mentee_salary=80_000,
+    program_years=2,
+    retention_effect=0.10,
+    retention_ci=(0.02, 0.18),
+)
 
 
 def test_hand_computed_case():
     r = compute_roi(A, X)
     # 1,000 meeting hours + 25% preparation = 1,250 hours each for mentor and mentee.
-    assert r.cost_lines == {"Mentor time": 100_000, "Mentee time": 50_000, "Administration": 20_000,
-                            "Platform fees": 20_000}
+    assert r.cost_lines == {
+        "Mentor time": 100_000,
+        "Mentee time": 50_000,
+        "Administration": 20_000,
+        "Platform fees": 20_000,
+    }
     assert r.cost == 190_000
     # 0.10 x 100 mentees = 10 exits avoided, each saving half of 80,000.
     assert r.exits_avoided == pytest.approx(10)
@@ -42,14 +60,27 @@ def test_sensitivity_moves_one_assumption_at_a_time():
 
 
 def effect_rows(estimate, naive):
-    return pd.DataFrame([{"role": "mentee", "segment_type": "overall", "outcome": "retained", "horizon_months": 12,
-                          "suppressed": False, "estimate": estimate, "ci_low": estimate - 0.05,
-                          "ci_high": estimate + 0.05, "naive": naive}])
+    return pd.DataFrame(
+        [
+            {
+                "role": "mentee",
+                "segment_type": "overall",
+                "outcome": "retained",
+                "horizon_months": 12,
+                "suppressed": False,
+                "estimate": estimate,
+                "ci_low": estimate - 0.05,
+                "ci_high": estimate + 0.05,
+                "naive": naive,
+            }
+        ]
+    )
 
 
 def test_roi_uses_the_adjusted_effect_never_the_raw_difference():
-    inputs = pd.DataFrame([{"mentees": 100, "pairs": 100, "meeting_hours": 1000.0, "mean_mentee_salary": 80_000.0,
-                            "program_months": 24}])
+    inputs = pd.DataFrame(
+        [{"mentees": 100, "pairs": 100, "meeting_hours": 1000.0, "mean_mentee_salary": 80_000.0, "program_months": 24}]
+    )
     a = compute_roi(A, inputs_from_tables(inputs, effect_rows(0.10, naive=0.30)))
     b = compute_roi(A, inputs_from_tables(inputs, effect_rows(0.10, naive=0.01)))
     c = compute_roi(A, inputs_from_tables(inputs, effect_rows(0.05, naive=0.30)))
@@ -86,8 +117,14 @@ def test_break_even_values_give_an_roi_of_zero():
 def test_the_range_over_every_uncertainty_is_wider_and_seeded():
     """With the assumptions fixed (ranges of zero width) the Monte Carlo range is the effect's own
     interval, within Monte Carlo error; with their ranges it is wider; and it is the same run to run."""
-    fixed = Assumptions(**{**A.__dict__, "replacement_range": (0.5, 0.5), "hourly_range": (1.0, 1.0),
-                           "administration_range": (1.0, 1.0)})
+    fixed = Assumptions(
+        **{
+            **A.__dict__,
+            "replacement_range": (0.5, 0.5),
+            "hourly_range": (1.0, 1.0),
+            "administration_range": (1.0, 1.0),
+        }
+    )
     r = compute_roi(fixed, X)
     # 20,000 draws: a 2.5% quantile's Monte Carlo error is about 0.02 of the effect's half-width here.
     half = (r.roi_high - r.roi_low) / 2
@@ -101,15 +138,42 @@ def test_the_range_over_every_uncertainty_is_wider_and_seeded():
 def test_a_programs_case_uses_its_own_effect_and_people_and_a_share_of_the_administration():
     """Per program: its mentees, pairs, hours and retention effect; the administration shared by
     pairs, so the programs' costs add up to the whole program's."""
-    inputs = pd.DataFrame([
-        {"program": "All programs", "mentees": 100, "pairs": 100, "meeting_hours": 1000.0,
-         "mean_mentee_salary": 80_000.0, "program_months": 24},
-        {"program": "A", "mentees": 75, "pairs": 75, "meeting_hours": 800.0, "mean_mentee_salary": 70_000.0,
-         "program_months": 24},
-        {"program": "B", "mentees": 25, "pairs": 25, "meeting_hours": 200.0, "mean_mentee_salary": 110_000.0,
-         "program_months": 24}])
-    effects = pd.concat([effect_rows(0.10, 0.3), effect_rows(0.12, 0.3).assign(segment_type="program", segment="A"),
-                         effect_rows(0.04, 0.3).assign(segment_type="program", segment="B")], ignore_index=True)
+    inputs = pd.DataFrame(
+        [
+            {
+                "program": "All programs",
+                "mentees": 100,
+                "pairs": 100,
+                "meeting_hours": 1000.0,
+                "mean_mentee_salary": 80_000.0,
+                "program_months": 24,
+            },
+            {
+                "program": "A",
+                "mentees": 75,
+                "pairs": 75,
+                "meeting_hours": 800.0,
+                "mean_mentee_salary": 70_000.0,
+                "program_months": 24,
+            },
+            {
+                "program": "B",
+                "mentees": 25,
+                "pairs": 25,
+                "meeting_hours": 200.0,
+                "mean_mentee_salary": 110_000.0,
+                "program_months": 24,
+            },
+        ]
+    )
+    effects = pd.concat(
+        [
+            effect_rows(0.10, 0.3),
+            effect_rows(0.12, 0.3).assign(segment_type="program", segment="A"),
+            effect_rows(0.04, 0.3).assign(segment_type="program", segment="B"),
+        ],
+        ignore_index=True,
+    )
     whole = compute_roi(A, inputs_from_tables(inputs, effects))
     a = inputs_from_tables(inputs, effects, program="A")
     b = inputs_from_tables(inputs, effects, program="B")

@@ -30,8 +30,15 @@ def _sigmoid(x):
 
 def _members(n: int, rng, **columns) -> pd.DataFrame:
     """Member rows with every covariate and segment column the pipeline's frames have, empty unless given."""
-    df = pd.DataFrame({"employee_id": [f"E{i:06d}" for i in range(n)], "cohort": "2023-H1", "pair_id": None,
-                       "sampling_weight": 1.0, **columns})
+    df = pd.DataFrame(
+        {
+            "employee_id": [f"E{i:06d}" for i in range(n)],
+            "cohort": "2023-H1",
+            "pair_id": None,
+            "sampling_weight": 1.0,
+            **columns,
+        }
+    )
     for c in [*COVARIATES, *SEGMENTS, *DOSE_BANDS]:
         if c not in df:
             df[c] = np.nan
@@ -39,8 +46,13 @@ def _members(n: int, rng, **columns) -> pd.DataFrame:
 
 
 def _frames(survival, career=None, survey=None, censoring=None) -> dict:
-    career = career if career is not None else survival.assign(
-        horizon_months=np.nan, salary_growth=np.nan, became_people_manager=np.nan, changed_department=np.nan).iloc[:0]
+    career = (
+        career
+        if career is not None
+        else survival.assign(
+            horizon_months=np.nan, salary_growth=np.nan, became_people_manager=np.nan, changed_department=np.nan
+        ).iloc[:0]
+    )
     survey = survey if survey is not None else survival.assign(construct="").iloc[:0]
     return {"career": career, "survey": survey, "survival": survival, "censoring": censoring}
 
@@ -60,14 +72,19 @@ def test_salary_growth_weights_for_comparison_people_who_join_later(seed):
     joins = (treated == 0) & (rng.random(n) < _sigmoid(-3 + 2.5 * good))
     survival = _members(n, rng, treated=treated, salary_position=x)
     risk = survival.loc[treated == 0, ["employee_id", "cohort"]].assign(
-        later_cohort="2023-H2", joined=joins[treated == 0].astype(int), months_to_weight_step=6.5,
-        performance_rating=np.where(good, 4.0, 3.0)[treated == 0], sampling_weight=1.0)
+        later_cohort="2023-H2",
+        joined=joins[treated == 0].astype(int),
+        months_to_weight_step=6.5,
+        performance_rating=np.where(good, 4.0, 3.0)[treated == 0],
+        sampling_weight=1.0,
+    )
     for c in CENSORING_COVARIATES:
         if c not in risk:
             risk[c] = np.nan
     units = survival.loc[treated == 0, ["employee_id", "cohort"]].reset_index(names="unit")
-    career = survival.assign(horizon_months=12, salary_growth=growth, became_people_manager=np.nan,
-                             changed_department=np.nan)[~joins]
+    career = survival.assign(
+        horizon_months=12, salary_growth=growth, became_people_manager=np.nan, changed_department=np.nan
+    )[~joins]
     frames = _frames(survival, career=career, censoring=CensoringModel(risk, units))
     weighted = overall_effect(frames, "mentee", "salary_growth", 12, SETTINGS)
     assert abs(weighted["estimate"]) < Z * weighted["se"]
@@ -86,11 +103,20 @@ def _survey_world(selection: str, seed: int, tau: float = 0.25, n: int = 20_000)
     driver = trait if selection == "trait" else (last - 3.4) / last.std()
     treated = (rng.random(n) < _sigmoid(-2.5 + 1.2 * driver)).astype(int)
     post = post + tau * treated
-    survey = _members(n, rng, treated=treated, construct="engagement", pre_engagement=last, change=post - last,
-                      change_from_earlier=post - earlier)
+    survey = _members(
+        n,
+        rng,
+        treated=treated,
+        construct="engagement",
+        pre_engagement=last,
+        change=post - last,
+        change_from_earlier=post - earlier,
+    )
     frames = _frames(survey.drop(columns=["construct", "change", "change_from_earlier"]), survey=survey)
-    return {design: overall_effect(frames, "mentee", f"engagement{design}", None, SETTINGS)
-            for design in ("_change", "_change_did", "_change_adjusted")}
+    return {
+        design: overall_effect(frames, "mentee", f"engagement{design}", None, SETTINGS)
+        for design in ("_change", "_change_did", "_change_adjusted")
+    }
 
 
 @pytest.mark.parametrize("seed", [3, 4])
@@ -126,8 +152,9 @@ def _placebo_world(hidden: float, seed: int, n: int = 20_000) -> dict:
     trait = rng.normal(size=n)
     treated = (rng.random(n) < _sigmoid(-3 + 0.4 * (rating - 3) + hidden * trait)).astype(int)
     before = (rng.random(n) < _sigmoid(-1.5 + 0.3 * (rating - 3) + hidden * trait)).astype(float)
-    survival = _members(n, rng, treated=treated, performance_rating=rating, promoted_in_year_before=before,
-                        joins_later=False)
+    survival = _members(
+        n, rng, treated=treated, performance_rating=rating, promoted_in_year_before=before, joins_later=False
+    )
     return _frames(survival)
 
 
@@ -154,10 +181,19 @@ def test_the_fake_program_is_drawn_among_never_joiners_within_cells_and_finds_no
     joins = (treated == 0) & (rng.random(n) < 0.1)
     promoted = (rng.random(n) < _sigmoid(-1.5 + 0.4 * (rating - 3) + 0.5 * (dept == "Sales"))).astype(float)
     left = rng.random(n) < _sigmoid(-2 - 0.3 * (rating - 3))
-    survival = _members(n, rng, treated=treated, department=dept, job_level=2.0, performance_rating=rating,
-                        joins_later=joins, months_to_promotion_or_censor=np.where(promoted == 1, 6.0, 30.0),
-                        promotion_code=promoted.astype(int), months_to_exit_or_censor=np.where(left, 8.0, 30.0),
-                        exit_code=left.astype(int))
+    survival = _members(
+        n,
+        rng,
+        treated=treated,
+        department=dept,
+        job_level=2.0,
+        performance_rating=rating,
+        joins_later=joins,
+        months_to_promotion_or_censor=np.where(promoted == 1, 6.0, 30.0),
+        promotion_code=promoted.astype(int),
+        months_to_exit_or_censor=np.where(left, 8.0, 30.0),
+        exit_code=left.astype(int),
+    )
     frames = _frames(survival)
     fake = falsification.fake_program(frames, seed=7)["survival"]
     assert len(fake) == int(((treated == 0) & ~joins).sum())  # real mentees and later joiners left out
@@ -178,8 +214,16 @@ def test_a_null_organisation_selected_on_recorded_scores_shows_no_effect():
     the mean pulled away from zero)."""
     from studies.validation_study import STUDIED, run_seed
 
-    rows = run_seed(41, 2000, 0, outcomes=STUDIED, selection="recorded_scores", uncertainty="influence", null=True,
-                    roles=("mentee", "mentor"))
+    rows = run_seed(
+        41,
+        2000,
+        0,
+        outcomes=STUDIED,
+        selection="recorded_scores",
+        uncertainty="influence",
+        null=True,
+        roles=("mentee", "mentor"),
+    )
     estimated = [r for r in rows if r["estimate"] is not None and r["se"] is not None]
     assert len(estimated) == 2 * len(STUDIED)
     for r in estimated:

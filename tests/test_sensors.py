@@ -119,8 +119,12 @@ def test_failure_sensor_logs_and_posts_a_failed_run(webhook, monkeypatch):
     result = dg.materialize([broken], instance=instance, raise_on_error=False)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-    ctx = dg.build_run_status_sensor_context(sensor_name="run_failure_notice", dagster_event=failure,
-                                             dagster_instance=instance, dagster_run=result.dagster_run)
+    ctx = dg.build_run_status_sensor_context(
+        sensor_name="run_failure_notice",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    )
     run_failure_notice(ctx.for_run_failure())
     assert len(received) == 1
     text = received[0][1]["text"]

@@ -9,7 +9,8 @@ pytest_plugins = ["pytester"]
 
 
 def test_loadgroup_keeps_a_group_in_one_worker(pytester):
-    pytester.makepyfile(test_grouped="""
+    pytester.makepyfile(
+        test_grouped="""
         import pytest
 
         @pytest.mark.parametrize("i", range(6))
@@ -20,7 +21,8 @@ def test_loadgroup_keeps_a_group_in_one_worker(pytester):
         @pytest.mark.parametrize("i", range(6))
         def test_free(i):
             pass
-    """)
+    """
+    )
     result = pytester.runpytest_subprocess("-n", "2", "--dist", "loadgroup", "-v", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=12)
     workers = set(re.findall(r"\[(gw\d)\] .*PASSED test_grouped.py::test_grouped\[\d\]@shared", result.stdout.str()))

@@ -36,30 +36,57 @@ def test_every_source_is_written_with_the_contract_columns(small_org):
 
 
 def test_nobody_is_promoted_or_changes_job_after_exit(con):
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from job_history j join employees e using (employee_id)
-        where e.termination_date is not null and j.effective_date > e.termination_date""") == 0
-    assert scalar(con, """
+        where e.termination_date is not null and j.effective_date > e.termination_date""",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from job_history j join employees e using (employee_id)
-        where j.effective_date < e.hire_date""") == 0
+        where j.effective_date < e.hire_date""",
+        )
+        == 0
+    )
 
 
 def test_promotions_happen(con):
-    promotions = scalar(con, """
+    promotions = scalar(
+        con,
+        """
         select count(*) from (select job_level > lag(job_level) over (partition by employee_id
-                              order by effective_date) as up from job_history) where up""")
+                              order by effective_date) as up from job_history) where up""",
+    )
     assert promotions > 100
 
 
 def test_meetings_fall_inside_pair_dates_and_employment(con):
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from meetings m join mentorship_pairs p using (pair_id)
-        where m.meeting_date < p.start_date or m.meeting_date > coalesce(p.end_date, date '9999-12-31')""") == 0
-    assert scalar(con, """
+        where m.meeting_date < p.start_date or m.meeting_date > coalesce(p.end_date, date '9999-12-31')""",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from meetings m join mentorship_pairs p using (pair_id)
         join employees a on a.employee_id = p.mentee_id join employees b on b.employee_id = p.mentor_id
         where m.meeting_date > least(coalesce(a.termination_date, date '9999-12-31'),
-                                     coalesce(b.termination_date, date '9999-12-31'))""") == 0
+                                     coalesce(b.termination_date, date '9999-12-31'))""",
+        )
+        == 0
+    )
 
 
 def test_levels_stay_in_range(con):
@@ -68,16 +95,28 @@ def test_levels_stay_in_range(con):
 
 
 def test_survey_responses_only_while_employed(con):
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from survey_responses r join employees e using (employee_id)
-        where r.response_date < e.hire_date or r.response_date > coalesce(e.termination_date, date '9999-12-31')""") == 0
+        where r.response_date < e.hire_date or r.response_date > coalesce(e.termination_date, date '9999-12-31')""",
+        )
+        == 0
+    )
 
 
 def test_mentors_are_senior_and_never_their_own_mentee(con):
     assert scalar(con, "select count(*) from mentorship_pairs where mentor_id = mentee_id") == 0
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         select min(j.job_level) from mentorship_pairs p
-        asof join job_history j on j.employee_id = p.mentor_id and p.start_date >= j.effective_date""") >= 5
+        asof join job_history j on j.employee_id = p.mentor_id and p.start_date >= j.effective_date""",
+        )
+        >= 5
+    )
 
 
 def test_truth_lives_outside_landing_and_has_the_reported_terms(small_org):
@@ -111,10 +150,13 @@ def test_same_seed_same_data_and_another_seed_differs(tmp_path):
 def test_parquet_output_matches_csv(tmp_path):
     cfg = SyntheticConfig(n_employees=200, years=3, seed=5)
     generate(tmp_path / "csv", cfg, tmp_path / "t1.json")
-    generate(tmp_path / "pq", SyntheticConfig(n_employees=200, years=3, seed=5, file_format="parquet"),
-             tmp_path / "t2.json")
+    generate(
+        tmp_path / "pq", SyntheticConfig(n_employees=200, years=3, seed=5, file_format="parquet"), tmp_path / "t2.json"
+    )
     c = duckdb.connect()
-    a = c.execute(f"select count(*), count(distinct employee_id) from read_csv('{tmp_path}/csv/job_history/*.csv')").fetchone()
+    a = c.execute(
+        f"select count(*), count(distinct employee_id) from read_csv('{tmp_path}/csv/job_history/*.csv')"
+    ).fetchone()
     b = c.execute(f"select count(*), count(distinct employee_id) from '{tmp_path}/pq/job_history/*.parquet'").fetchone()
     assert a == b
 
@@ -122,8 +164,9 @@ def test_parquet_output_matches_csv(tmp_path):
 def test_truth_is_exactly_zero_when_no_effect_is_planted(tmp_path):
     from mentorship.synthetic import PlantedEffects
 
-    truth = generate(tmp_path / "l", SyntheticConfig(n_employees=400, seed=3, effects=PlantedEffects.none()),
-                     tmp_path / "t.json")
+    truth = generate(
+        tmp_path / "l", SyntheticConfig(n_employees=400, seed=3, effects=PlantedEffects.none()), tmp_path / "t.json"
+    )
     for role in ("mentees", "mentors"):
         for h in truth[role]["horizons"].values():
             assert h["n_observed"] > 0
@@ -146,15 +189,27 @@ def test_knobs_off_give_the_default_files_and_truth(tmp_path):
 
     generate(tmp_path / "a", SyntheticConfig(n_employees=300, years=3, seed=5), tmp_path / "ta.json")
     off = SyntheticConfig(
-        n_employees=300, years=3, seed=5, promotion_day="random", effects=PlantedEffects(department_scale=None),
-        selection=Selection(recorded_engagement=0.0, recorded_satisfaction=0.0, rating_threshold=0.0,
-                            tenure_hump=0.0, dept_level=0.0, link="logit"))
+        n_employees=300,
+        years=3,
+        seed=5,
+        promotion_day="random",
+        effects=PlantedEffects(department_scale=None),
+        selection=Selection(
+            recorded_engagement=0.0,
+            recorded_satisfaction=0.0,
+            rating_threshold=0.0,
+            tenure_hump=0.0,
+            dept_level=0.0,
+            link="logit",
+        ),
+    )
     generate(tmp_path / "b", off, tmp_path / "tb.json")
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     assert (tmp_path / "ta.json").read_bytes() == (tmp_path / "tb.json").read_bytes()
     # A department scale of 1 everywhere is the planted effect unchanged: the same world.
-    neutral = SyntheticConfig(n_employees=300, years=3, seed=5,
-                              effects=PlantedEffects(department_scale={"Engineering": 1.0, "Sales": 1.0}))
+    neutral = SyntheticConfig(
+        n_employees=300, years=3, seed=5, effects=PlantedEffects(department_scale={"Engineering": 1.0, "Sales": 1.0})
+    )
     generate(tmp_path / "c", neutral, tmp_path / "tc.json")
     assert _digest(tmp_path / "a") == _digest(tmp_path / "c")
 
@@ -211,7 +266,7 @@ def test_selection_on_recorded_scores_picks_people_with_high_recorded_scores(tmp
     # a quarter of a point at the least. Without it, nothing links joining to recorded engagement.
     assert gap_on > max(4 * se_on, 0.25)
     assert abs(gap_off) < 4 * se_off
-    assert gap_on - gap_off > 4 * (se_on ** 2 + se_off ** 2) ** 0.5
+    assert gap_on - gap_off > 4 * (se_on**2 + se_off**2) ** 0.5
 
 
 def test_recorded_score_at_selection_is_the_score_written_later(tmp_path, monkeypatch):
@@ -255,8 +310,16 @@ def test_recorded_score_at_selection_is_the_score_written_later(tmp_path, monkey
 def test_cloglog_and_nonlinear_selection_keep_the_uptake(tmp_path):
     from mentorship.synthetic import Selection
 
-    sel = Selection(engagement=0.0, ability=0.0, performance=0.0, rating_threshold=2.0, tenure_hump=1.5,
-                    dept_level=1.5, link="cloglog", uptake=0.05)
+    sel = Selection(
+        engagement=0.0,
+        ability=0.0,
+        performance=0.0,
+        rating_threshold=2.0,
+        tenure_hump=1.5,
+        dept_level=1.5,
+        link="cloglog",
+        uptake=0.05,
+    )
     truth = generate(tmp_path / "l", SyntheticConfig(n_employees=600, seed=6, selection=sel), tmp_path / "t.json")
     assert truth["config"]["selection"]["link"] == "cloglog"
     c = _landing_con(tmp_path / "l")
@@ -304,17 +367,29 @@ def test_promotions_and_moves_on_the_first_of_the_month(tmp_path):
     # Every change after hire (promotions, moves, the April raise rows) is on the 1st.
     assert any_off == 0
     # The organisation is otherwise as valid as ever.
-    assert scalar(c, """select count(*) from job_history j join employees e using (employee_id)
-                        where j.effective_date > coalesce(e.termination_date, date '9999-12-31')""") == 0
+    assert (
+        scalar(
+            c,
+            """select count(*) from job_history j join employees e using (employee_id)
+                        where j.effective_date > coalesce(e.termination_date, date '9999-12-31')""",
+        )
+        == 0
+    )
     c.close()
 
 
 def test_default_promotions_fall_on_any_day(con):
     """The check above could fail: by default promotions fall on random days."""
-    assert scalar(con, """
+    assert (
+        scalar(
+            con,
+            """
         select count(*) from (select effective_date, job_level > lag(job_level) over (partition by employee_id
                               order by effective_date) as up from job_history) where up and day(effective_date) != 1
-    """) > 50
+    """,
+        )
+        > 50
+    )
 
 
 def test_department_scale_zero_plants_nothing_and_a_larger_scale_more(tmp_path):
@@ -329,13 +404,16 @@ def test_department_scale_zero_plants_nothing_and_a_larger_scale_more(tmp_path):
     # person moves a mean by at most 1 (a proportion, an item score, a salary growth below 100%) over
     # its count, so the tolerance is their number over the count.
     c = _landing_con(tmp_path / "l")
-    later_mentors = scalar(c, """
+    later_mentors = scalar(
+        c,
+        """
         with m as (select mentee_id as employee_id, min(start_date) as index_date from mentorship_pairs
                    group by all)
         select count(*) from m
         where (select arg_max(department, effective_date) from job_history j
                where j.employee_id = m.employee_id and j.effective_date <= m.index_date) = 'Sales'
-          and m.employee_id in (select mentor_id from mentorship_pairs)""")
+          and m.employee_id in (select mentor_id from mentorship_pairs)""",
+    )
     c.close()
     for h in sales["horizons"].values():
         if h["n_observed"]:
@@ -347,12 +425,16 @@ def test_department_scale_zero_plants_nothing_and_a_larger_scale_more(tmp_path):
     # Only the raise bonus planted: each mentee's realised salary effect is its own bonus, so with
     # Engineering's scale at 3 its mean is about 3 times the unscaled departments' (less only by chance
     # in the mix of doses). Twice is far outside that chance at these sizes.
-    salary_only = PlantedEffects(promotion_hr=1.0, voluntary_exit_hr=1.0, salary_raise_pp=1.0,
-                                 survey=dict.fromkeys(eff.survey, 0.0), mentor_promotion_hr=1.0,
-                                 mentor_survey=dict.fromkeys(eff.survey, 0.0),
-                                 department_scale={"Engineering": 3.0, "Sales": 0.0})
-    truth = generate(tmp_path / "s", SyntheticConfig(n_employees=600, seed=2, effects=salary_only),
-                     tmp_path / "s.json")
+    salary_only = PlantedEffects(
+        promotion_hr=1.0,
+        voluntary_exit_hr=1.0,
+        salary_raise_pp=1.0,
+        survey=dict.fromkeys(eff.survey, 0.0),
+        mentor_promotion_hr=1.0,
+        mentor_survey=dict.fromkeys(eff.survey, 0.0),
+        department_scale={"Engineering": 3.0, "Sales": 0.0},
+    )
+    truth = generate(tmp_path / "s", SyntheticConfig(n_employees=600, seed=2, effects=salary_only), tmp_path / "s.json")
     by = {d: r["horizons"]["12"] for d, r in truth["mentees"]["by_department"].items()}
     unscaled = [h for d, h in by.items() if d not in ("Engineering", "Sales") and h["salary_growth"] is not None]
     weight = sum(h["n_observed"] for h in unscaled)
@@ -379,8 +461,14 @@ def test_every_study_scenario_is_a_valid_configuration():
     from mentorship.synthetic import PlantedEffects
     from studies.validation_study import SCENARIOS, scenario_config
 
-    assert set(SCENARIOS) == {"observed", "recorded_scores", "nonlinear", "department_effects", "calendar_dates",
-                              "latent"}
+    assert set(SCENARIOS) == {
+        "observed",
+        "recorded_scores",
+        "nonlinear",
+        "department_effects",
+        "calendar_dates",
+        "latent",
+    }
     for name in SCENARIOS:
         cfg = scenario_config(name, seed=1, n_employees=100)
         cfg.check()

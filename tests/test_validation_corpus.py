@@ -132,8 +132,9 @@ def test_quoted_newlines_are_read_and_later_lines_are_counted_right(case):
     write_rows(path, rows)
     results = case.run("mentorship_pairs")
     assert_quarantined(case, "mentorship_pairs", path.name, 7, "goals_set", "type:integer", "x")
-    program = case.con.execute("select program from validated.mentorship_pairs where pair_id = ?",
-                               [rows[2][h.index("pair_id")]]).fetchone()[0]
+    program = case.con.execute(
+        "select program from validated.mentorship_pairs where pair_id = ?", [rows[2][h.index("pair_id")]]
+    ).fetchone()[0]
     assert program == "Career\nMentoring"
     assert_reconciles(results, case, "mentorship_pairs")
 
@@ -204,8 +205,12 @@ def test_extra_unknown_column_is_kept_not_fatal(case):
     write_rows(path, rows)
     results = case.run("mentorship_pairs")
     assert results["mentorship_pairs"].rows_quarantined == 0
-    assert case.con.execute("select count(*) from validated.mentorship_pairs where coordinator_notes = 'note'"
-                            ).fetchone()[0] == len(rows) - 1
+    assert (
+        case.con.execute("select count(*) from validated.mentorship_pairs where coordinator_notes = 'note'").fetchone()[
+            0
+        ]
+        == len(rows) - 1
+    )
 
 
 def test_excel_and_parquet_read_the_same_as_csv(case):
@@ -221,7 +226,9 @@ def test_excel_and_parquet_read_the_same_as_csv(case):
     assert all(r.rows_quarantined == 0 for r in results.values())
     for t in ("validated.employees", "validated.meetings"):
         pd.testing.assert_frame_equal(case.table(t), _clean(case, t))
-    lines = case.con.execute("select min(_source_line), max(_source_line), count(*) from validated.employees").fetchone()
+    lines = case.con.execute(
+        "select min(_source_line), max(_source_line), count(*) from validated.employees"
+    ).fetchone()
     assert lines == (2, lines[2] + 1, lines[2])  # spreadsheet rows: the header is row 1
 
 
@@ -238,16 +245,36 @@ def _clean(case: Case, table: str) -> pd.DataFrame:
 
 FILE_CASES = {
     "empty file": ("meetings", "extra_2023-04.csv", b"", r"extra_2023-04\.csv: is empty"),
-    "header-only file": ("meetings", "extra_2023-04.csv", b"meeting_id,pair_id,meeting_date,duration_minutes\n",
-                         r"extra_2023-04\.csv: holds no data rows \(header only\)"),
-    "missing required column": ("job_history", "extra_2024-01.csv",
-                                b"employee_id,effective_date,job_level,is_people_manager\nE0000001,2024-01-01,3,false\n",
-                                r"extra_2024-01\.csv: lacks required column\(s\) department"),
-    "monthly file without a month": ("survey_responses", "extra.csv", b"employee_id,survey_wave,item_id,score\n",
-                                     r"extra\.csv: has no month in its name: survey_responses arrives in monthly"),
-    "undecodable bytes": ("employees", "extra.csv", b"employee_id,hire_date\n\x00\x01\x02\xff\xfe\x00",
-                          r"extra\.csv: holds NUL bytes"),
-    "broken workbook": ("employees", "extra.xlsx", b"this is not a spreadsheet", r"extra\.xlsx: cannot be read as an Excel workbook"),
+    "header-only file": (
+        "meetings",
+        "extra_2023-04.csv",
+        b"meeting_id,pair_id,meeting_date,duration_minutes\n",
+        r"extra_2023-04\.csv: holds no data rows \(header only\)",
+    ),
+    "missing required column": (
+        "job_history",
+        "extra_2024-01.csv",
+        b"employee_id,effective_date,job_level,is_people_manager\nE0000001,2024-01-01,3,false\n",
+        r"extra_2024-01\.csv: lacks required column\(s\) department",
+    ),
+    "monthly file without a month": (
+        "survey_responses",
+        "extra.csv",
+        b"employee_id,survey_wave,item_id,score\n",
+        r"extra\.csv: has no month in its name: survey_responses arrives in monthly",
+    ),
+    "undecodable bytes": (
+        "employees",
+        "extra.csv",
+        b"employee_id,hire_date\n\x00\x01\x02\xff\xfe\x00",
+        r"extra\.csv: holds NUL bytes",
+    ),
+    "broken workbook": (
+        "employees",
+        "extra.xlsx",
+        b"this is not a spreadsheet",
+        r"extra\.xlsx: cannot be read as an Excel workbook",
+    ),
 }
 
 
@@ -261,8 +288,9 @@ def test_file_problem_blocks_and_keeps_last_good_tables(case, name):
     assert err.value.problems[0].file == file
     pd.testing.assert_frame_equal(case.table(f"raw.{source}"), raw_before)
     pd.testing.assert_frame_equal(case.table(f"validated.{source}"), valid_before)
-    status = case.con.execute("select status from raw.file_checks where source = ? and file = ?",
-                              [source, file]).fetchone()
+    status = case.con.execute(
+        "select status from raw.file_checks where source = ? and file = ?", [source, file]
+    ).fetchone()
     assert status == ("failed",)
 
 
@@ -304,8 +332,9 @@ def test_corrected_reextract_replaces_rows_for_its_keys_idempotently(case):
     first = case.run("mentorship_pairs")["mentorship_pairs"]
     assert (first.rows_read, first.rows_superseded, first.rows_quarantined) == (len(rows), 1, 0)
     pair = corrected[h.index("pair_id")]
-    got = case.con.execute("select status, _source_file from validated.mentorship_pairs where pair_id = ?",
-                           [pair]).fetchall()
+    got = case.con.execute(
+        "select status, _source_file from validated.mentorship_pairs where pair_id = ?", [pair]
+    ).fetchall()
     assert got == [("withdrawn", "mentorship_pairs_zz_correction.csv")]
     assert case.con.execute("select count(*) from validated.mentorship_pairs").fetchone()[0] == len(rows) - 1
     table = case.table("validated.mentorship_pairs")
@@ -321,8 +350,9 @@ def test_record_missing_from_a_newer_snapshot_is_kept_as_last_seen(case):
     write_rows(path.with_name("employees_zz_newer.csv"), [r for n, r in enumerate(rows, 1) if n != line])
     r = case.run("employees")["employees"]
     assert r.absent_from_latest == 1 and r.rows_quarantined == 0
-    assert case.con.execute("select _source_file from validated.employees where employee_id = ?",
-                            [gone]).fetchone() == (path.name,)
+    assert case.con.execute(
+        "select _source_file from validated.employees where employee_id = ?", [gone]
+    ).fetchone() == (path.name,)
     assert case.con.execute("select count(*) from validated.employees").fetchone()[0] == len(rows) - 1
 
 
@@ -345,8 +375,9 @@ def test_chunks_checked_by_a_pool_of_processes_give_the_same_verdicts_and_leave_
     assert case.quarantine("job_history") == once and len(once) == 2
     for field in ("rows_read", "rows_accepted", "rows_quarantined", "rows_current"):
         assert getattr(pooled, field) == getattr(whole, field)
-    assert [(r["rule"], r["checked"], r["unexpected"]) for r in pooled.rules] == \
-        [(r["rule"], r["checked"], r["unexpected"]) for r in whole.rules]
+    assert [(r["rule"], r["checked"], r["unexpected"]) for r in pooled.rules] == [
+        (r["rule"], r["checked"], r["unexpected"]) for r in whole.rules
+    ]
     assert Parallel(n_jobs=2)(delayed(abs)(-i) for i in range(4)) == [0, 1, 2, 3]
 
 
@@ -393,9 +424,15 @@ def test_the_validation_pool_works_from_a_script_without_a_main_guard(tiny, tmp_
         "from mentorship.validation import ingest\n"
         "print('script body ran')\n"
         "r = ingest(duckdb.connect(), Path(sys.argv[1]), sources=['employees', 'job_history'], chunk_rows=100, workers=2)\n"
-        "print({k: (v.rows_read, v.rows_accepted) for k, v in r.items()})\n")
-    done = subprocess.run([sys.executable, str(script), str(tiny / "landing")], capture_output=True, text=True,
-                          timeout=600, cwd=Path(__file__).resolve().parents[1])
+        "print({k: (v.rows_read, v.rows_accepted) for k, v in r.items()})\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script), str(tiny / "landing")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("script body ran") == 1
     assert "'job_history': (" in done.stdout
