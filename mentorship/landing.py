@@ -20,6 +20,7 @@ import io
 import os
 import re
 import stat
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,13 @@ _VALUE_LIKE = re.compile(
     )$""",
     re.X | re.I,
 )
+
+
+def header_key(name: str) -> str:
+    """A header name as matched: Unicode NFKC, case-folded, with every character that is not a letter
+    or digit removed, so 'Termination Date', 'termination-date', 'TerminationDate' and a name holding
+    a zero-width or no-break space all match the contract column termination_date."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -392,13 +400,22 @@ def _positions(positions: list[int], written: list[str]) -> str:
     return text + (", written " + ", ".join(repr(w) for w in spellings) if len(set(spellings)) > 1 else "")
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: SourceMapping, table: str) -> int:
+def stage_file(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    sm: SourceMapping,
+    table: str,
+    carried: list[str] | None = None,
+) -> int:
     """Stage one file as contract-named text columns in temp table ``table``; return rows read.
 
     Raises ``_Problem`` with a plain description when the file cannot be used.
 
-    Columns are matched by name ignoring case and spaces at either end, as the header is written
-    (DuckDB and pandas rename a repeated name, to base_salary_1 or base_salary.1). When a contract
+    Columns are matched by name as the header is written (DuckDB and pandas rename a repeated name, to
+    base_salary_1 or base_salary.1), compared through ``header_key``: ignoring case, spaces,
+    underscores, hyphens, dots and invisible characters. ``carried``, when given, receives the
+    contract columns the file has. When a contract
     column (after the mapping) appears more than once, the file is refused, naming the columns and
     their positions, unless the mapping's ``duplicate_columns`` says which occurrence to use; the
     others are dropped. A repeated name that is not a contract column is harmless to the contract:
@@ -421,12 +438,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
         written = found  # the header as written is unknown: DuckDB's names (a renamed repeat is not seen)
     at: dict[str, list[int]] = {}  # name as matched -> its positions in the header
     for i, name in enumerate(written):
-        at.setdefault(name.strip().lower(), []).append(i)
+        at.setdefault(header_key(name), []).append(i)
     contract = SOURCES[source]
     select, used, missing, absent_mapped, repeated, bad_choice = [], set(), [], [], [], []
     for col in contract.columns:
         wanted = sm.columns.get(col.name, col.name)
-        positions = at.get(wanted.strip().lower(), [])
+        positions = at.get(header_key(wanted), [])
         actual = found[positions[0]] if positions else None
         if len(positions) > 1:
             used.update(found[i] for i in positions)  # the occurrences not chosen are dropped
@@ -451,10 +468,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: str, path: Path, sm: Sour
         else:
             used.add(actual)
             select.append(f"{ident(actual)} as {ident(col.name)}")
-    contract_names = {c.name for c in contract.columns}
+            if carried is not None:
+                carried.append(col.name)
+    contract_keys = {header_key(c.name) for c in contract.columns}
     for c in found:
         if c not in used:  # extra columns are kept, renamed only if they would shadow a contract column
-            select.append(f"{ident(c)} as {ident(c + '_unmapped' if c in contract_names else c)}")
+            select.append(f"{ident(c)} as {ident(c + '_unmapped' if header_key(c) in contract_keys else c)}")
     if absent_mapped or missing:
         expected = {c.name for c in contract.columns} | set(sm.columns.values())
         if _reads_like_data(found, expected):  # never copy a data row into the report
@@ -588,6 +607,7 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
     A file of a month outside ``months`` is only hashed for duplicate detection; if it cannot be
     read it is skipped here and reported by the run that loads its own month.
     """
+    carriers: dict[str, list[str]] = {}  # contract column -> the files loaded so far that carry it
     for i, path in enumerate(files, 1):
         month = file_month(path) if monthly else None
         ours = months is None or month in months
@@ -625,8 +645,10 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
                 progress(f"{source}: {path.name} has the same content as {seen[digest]}; not read again")
         elif not (monthly and month is None):
             try:  # every file is staged, so one run reports every broken file at once
-                entry["rows"] = stage_file(con, source, path, sm, f"_file_{i}")
-                staged.append((i, path.name, month))
+                carried: list[str] = []
+                entry["rows"] = stage_file(con, source, path, sm, f"_file_{i}", carried)
+                staged.append((i, path.name, month))  # dropped in load_raw's finally, refused or not
+                _lost_columns(source, path, carried, carriers, monthly)
             except _Problem as p:
                 problems.append(FileProblem(path.name, str(p)))
                 entry["status"] = "failed"
@@ -643,6 +665,22 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
         progress(
             f"{source}: {len(empty)} of {len(months)} months have no file and hold no rows "
             f"({', '.join(empty[:3])}{', ...' if len(empty) > 3 else ''})"
+        )
+
+
+def _lost_columns(source: str, path: Path, carried: list[str], carriers: dict[str, list[str]], monthly: bool) -> None:
+    """Refuse a file lacking contract columns that earlier files of its source (in name order) carry:
+    its rows would have them blank, and a later snapshot's blanks win over the earlier values."""
+    lost = [c.name for c in SOURCES[source].columns if c.name in carriers and c.name not in carried]
+    for name in carried:
+        carriers.setdefault(name, []).append(path.name)
+    if lost:
+        earlier = sorted({f for c in lost for f in carriers[c]})
+        shown = ", ".join(earlier[:3]) + (f" and {len(earlier) - 3} more" if len(earlier) > 3 else "")
+        what = "a file" if monthly else "a snapshot"
+        raise _Problem(
+            f"lacks column(s) {', '.join(lost)} that earlier files of {source} carry ({shown}); "
+            f"{what} without them would blank them for every row it carries"
         )
 
 

@@ -467,3 +467,90 @@ def test_duplicate_columns_key_is_read(tmp_path):
         "sources:\n  job_history:\n    duplicate_columns: {base_salary: 2, job_level: First, department: last}\n",
     ).for_source("job_history")
     assert sm.duplicate_columns == {"base_salary": 2, "job_level": 1, "department": "last"}
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Header names are matched loosely (case, spaces, punctuation, invisible characters), and a later
+#    file lacking a column earlier files carry is refused rather than blanking it.
+
+
+def _rename_headers(path: Path, names: dict[str, str]) -> None:
+    rows = read_rows(path)
+    rows[0] = [names.get(h, h) for h in rows[0]]
+    write_rows(path, rows)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Termination Date",
+        "termination-date",
+        "TerminationDate",
+        "TERMINATION.DATE",
+        "termination\u200b_date",
+        "termination\u00a0date",
+        " ｔｅｒｍｉｎａｔｉｏｎ_date ",
+    ],
+)
+def test_header_spellings_match_the_contract_column(case, spelling):
+    before = case.table("validated.employees")
+    _rename_headers(case.path("employees"), {"termination_date": spelling, "termination_type": "Termination Type"})
+    results = case.run("employees")
+    assert results["employees"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.employees"), before)
+    assert case.con.execute("select count(termination_date) from validated.employees").fetchone()[0] > 0
+    assert_reconciles(results, case, "employees")
+
+
+def test_mapping_named_columns_are_matched_loosely_too(case, tmp_path):
+    before = case.table("validated.employees")
+    _rename_headers(case.path("employees"), {"termination_date": "TERM_DATE"})
+    mapping = _mapping(tmp_path, "sources:\n  employees:\n    columns: {termination_date: Term Date}\n")
+    results = case.run("employees", mapping)
+    assert results["employees"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.employees"), before)
+
+
+def test_two_spellings_of_one_column_are_duplicates(case):
+    path = case.path("employees")
+    rows = read_rows(path)
+    rows[0].append("Termination-Date")
+    for r in rows[1:]:
+        r.append("")
+    write_rows(path, rows)
+    before = _tables(case, "employees")
+    with pytest.raises(FileContractError) as err:
+        case.run("employees")
+    assert _problems(err)[path.name].startswith(
+        "has 2 columns named termination_date (columns 4 and 10, written 'termination_date', 'Termination-Date')"
+    )
+    _assert_unchanged(case, "employees", before)
+
+
+def _without(rows: list[list[str]], *columns: str) -> list[list[str]]:
+    drop = {rows[0].index(c) for c in columns}
+    return [[v for i, v in enumerate(r) if i not in drop] for r in rows]
+
+
+def test_a_later_snapshot_lacking_columns_earlier_files_carry_is_refused(case):
+    path = case.path("employees")
+    later = path.with_name("employees_2026-11-30.csv")
+    write_rows(later, _without(read_rows(path), "termination_date", "termination_type"))
+    before = _tables(case, "employees")
+    with pytest.raises(FileContractError) as err:
+        case.run("employees")
+    assert _problems(err) == {
+        later.name: "lacks column(s) termination_date, termination_type that earlier files of employees carry "
+        "(employees.csv); a snapshot without them would blank them for every row it carries"
+    }
+    _assert_unchanged(case, "employees", before)
+
+
+def test_columns_added_only_in_later_files_are_fine(case):
+    path = case.path("employees")
+    rows = read_rows(path)
+    write_rows(path, _without(rows, "gender"))
+    write_rows(path.with_name("employees_2026-11-30.csv"), rows)
+    results = case.run("employees")
+    assert results["employees"].rows_quarantined == 0
+    assert_reconciles(results, case, "employees")
