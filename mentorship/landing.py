@@ -89,10 +89,50 @@ def landing_files(landing_dir: Path, source: str) -> list[Path]:
     Every entry whose name ends in a landing suffix counts, whatever it is: a dangling link (an
     unmounted share, a moved file), a link to a folder or an unreadable file is listed here so that
     ``load_raw`` reports it as that file's problem instead of its rows vanishing silently. Hidden
-    names (starting with '.', such as macOS '._x.csv' resource forks) and other suffixes are ignored.
+    names (starting with '.', such as macOS '._x.csv' resource forks) are ignored; other suffixes are
+    listed by ``other_files`` and refused by ``load_raw``.
     """
     folder = Path(landing_dir) / source
     return sorted(p for p in folder.glob("*") if not p.name.startswith(".") and p.suffix.lower() in FILE_SUFFIXES)
+
+
+_COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".7z", ".zst", ".tgz", ".rar")
+
+
+def other_files(landing_dir: Path, source: str) -> list[tuple[Path, str]]:
+    """The entries of a source folder that ``landing_files`` does not read, each with what to do.
+
+    Every non-hidden file or link (a folder that is not a link is ignored) whose name does not end in
+    a landing suffix is one: an extract saved as .xls, compressed, renamed .txt or given a trailing
+    space would otherwise have its rows vanish without a word.
+    """
+    folder = Path(landing_dir) / source
+    out = []
+    for p in sorted(folder.glob("*")):
+        if p.name.startswith(".") or p.suffix.lower() in FILE_SUFFIXES:
+            continue
+        if p.is_dir() and not p.is_symlink():
+            continue
+        out.append((p, _why_not_read(p.name)))
+    return out
+
+
+def _why_not_read(name: str) -> str:
+    kept = ", ".join(FILE_SUFFIXES[:-1]) + " and " + FILE_SUFFIXES[-1]
+    stripped = name.rstrip()
+    if stripped != name and Path(stripped).suffix.lower() in FILE_SUFFIXES:
+        return (
+            f"is not read: its name ends in a space after {Path(stripped).suffix}; rename it to "
+            f"'{stripped}', or move it out of the folder"
+        )
+    suffix = Path(stripped).suffix.lower()
+    if not suffix:
+        return f"is not read: its name has no suffix (only {kept} files are read); rename or convert it, or move it out of the folder"
+    if suffix == ".xls":
+        return ".xls is not read: save it as .xlsx or .csv, or move it out of the folder"
+    if suffix in _COMPRESSED:
+        return f"{suffix} is not read: unpack it first, or move it out of the folder"
+    return f"{suffix} is not read (only {kept} files are): save it as one of those, or move it out of the folder"
 
 
 def _os_problem(e: OSError) -> str:
@@ -556,17 +596,23 @@ def load_raw(
     sm = mapping.for_source(source)
     monthly = SOURCES[source].monthly
     files = landing_files(landing_dir, source)
+    if months is not None and not (monthly and _has_months(con, source) is not False):
+        months = None  # not monthly, or a table from before partitions: it is rebuilt from every month
+    not_read = [
+        FileProblem(p.name, why)
+        for p, why in other_files(landing_dir, source)
+        if not monthly or months is None or file_month(p.name.rstrip()) in (*months, None)
+    ]
     if not files:
         raise FileContractError(
             source,
             [
                 FileProblem(
                     f"{Path(landing_dir) / source}/*", f"no {', '.join(FILE_SUFFIXES)} files in the landing folder"
-                )
+                ),
+                *not_read,
             ],
         )
-    if months is not None and not (monthly and _has_months(con, source) is not False):
-        months = None  # not monthly, or a table from before partitions: it is rebuilt from every month
     unplaced = [
         FileProblem(
             p.name,
@@ -588,7 +634,7 @@ def load_raw(
             for p in files
             if file_month(p) and not month_span[0] <= file_month(p) <= month_span[1]
         ]
-    result, problems, staged, seen = LoadResult(source, months=months), list(unplaced), [], {}
+    result, problems, staged, seen = LoadResult(source, months=months), unplaced + not_read, [], {}
     try:
         _stage_all(con, source, files, sm, result, problems, staged, seen, progress, monthly, months)
         _record_checks(con, source, result, problems, months)

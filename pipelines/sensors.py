@@ -25,6 +25,12 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def _in_source_folder(landing: Path, path: Path) -> bool:
+    """Whether ``path`` is a file or link directly in a source's folder, whatever its suffix: an extract
+    saved as .xls, compressed or renamed starts a run too, which then reports it as not read."""
+    return path.parent.parent == landing and path.parent.name in SOURCES and (path.is_symlink() or not path.is_dir())
+
+
 def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     """The landing folder's files as {relative path: [size, mtime_ns, sha256]}, and the paths that are
     new or whose content changed since ``known``. A file whose size and modification time are unchanged
@@ -35,7 +41,9 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     entries = (
         p
         for p in landing.rglob("*")
-        if p.suffix.lower() in LANDING_SUFFIXES and not p.name.startswith(".") and not p.parent.name.startswith(".")
+        if not p.name.startswith(".")
+        and not p.parent.name.startswith(".")
+        and (p.suffix.lower() in LANDING_SUFFIXES or _in_source_folder(landing, p))
     )
     for path in sorted(entries):
         rel = path.relative_to(landing).as_posix()

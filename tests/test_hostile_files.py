@@ -88,13 +88,56 @@ def test_link_to_a_readable_file_is_read_normally(case, tmp_path):
     pd.testing.assert_frame_equal(case.table("validated.employees"), before)
 
 
-def test_hidden_files_and_other_suffixes_are_ignored(case):
+def test_hidden_files_and_subfolders_are_ignored(case):
     folder = case.landing / "employees"
     (folder / "._employees.csv").write_bytes(b"\x00\x05\x16\x07 resource fork")
-    (folder / "employees.csv.part").write_text("half a transfer")
     (folder / ".broken.csv").symlink_to("/mnt/nowhere.csv")
+    (folder / ".employees.csv.part").write_text("half a transfer, hidden")
+    (folder / "archive").mkdir()
     assert [p.name for p in landing.landing_files(case.landing, "employees")] == ["employees.csv"]
+    assert landing.other_files(case.landing, "employees") == []
     assert case.run("employees")["employees"].rows_quarantined == 0
+
+
+def test_files_with_other_suffixes_are_refused_not_skipped(case):
+    import gzip
+    import shutil
+
+    folder = case.landing / "job_history"
+    before = _tables(case, "job_history")
+    shutil.move(folder / "job_history_2023-04.csv", folder / "job_history_2023-04.xls")
+    may = folder / "job_history_2023-05.csv"
+    (folder / "job_history_2023-05.csv.gz").write_bytes(gzip.compress(may.read_bytes()))
+    may.unlink()
+    shutil.move(folder / "job_history_2023-06.csv", folder / "job_history_2023-06.txt")
+    shutil.move(folder / "job_history_2023-07.csv", folder / "job_history_2023-07.csv ")
+    (folder / "job_history_2023-08.csv").rename(folder / "job_history_2023-08")
+    with pytest.raises(FileContractError) as err:
+        case.run("job_history")
+    assert _problems(err) == {
+        "job_history_2023-04.xls": ".xls is not read: save it as .xlsx or .csv, or move it out of the folder",
+        "job_history_2023-05.csv.gz": ".gz is not read: unpack it first, or move it out of the folder",
+        "job_history_2023-06.txt": ".txt is not read (only .csv, .parquet and .xlsx files are): save it as one "
+        "of those, or move it out of the folder",
+        "job_history_2023-07.csv ": "is not read: its name ends in a space after .csv; rename it to "
+        "'job_history_2023-07.csv', or move it out of the folder",
+        "job_history_2023-08": "is not read: its name has no suffix (only .csv, .parquet and .xlsx files are "
+        "read); rename or convert it, or move it out of the folder",
+    }
+    _assert_unchanged(case, "job_history", before)
+    failed = case.con.execute(
+        "select count(*) from raw.file_checks where source = 'job_history' and status = 'failed'"
+    ).fetchone()[0]
+    assert failed == 5
+
+
+def test_a_month_limited_run_reports_only_its_months_other_files(case):
+    folder = case.landing / "job_history"
+    (folder / "job_history_2023-04.csv").rename(folder / "job_history_2023-04.xls")
+    result = landing.load_raw(case.con, "job_history", case.landing, months=["2023-05"])
+    assert result.months == ["2023-05"] and [f["file"] for f in result.files] == ["job_history_2023-05.csv"]
+    with pytest.raises(FileContractError, match=r"job_history_2023-04\.xls: \.xls is not read"):
+        landing.load_raw(case.con, "job_history", case.landing, months=["2023-04"])
 
 
 def test_unreadable_file_is_a_file_problem_and_every_broken_file_is_reported(case, monkeypatch):

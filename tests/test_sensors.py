@@ -59,6 +59,23 @@ def test_a_dangling_link_requests_a_run_so_the_missing_month_is_reported(landing
     assert isinstance(evaluate(cursor)[0], dg.SkipReason)  # still dangling: not a new change
 
 
+def test_files_with_other_suffixes_in_a_source_folder_request_a_run_so_they_are_reported(landing):
+    _, cursor = evaluate()
+    (landing / "job_history").mkdir()
+    for name in ("job_history_2023-04.xls", "job_history_2023-05.csv.gz", "job_history_2023-06.txt", "x.csv "):
+        (landing / "job_history" / name).write_bytes(b"rows")
+    (landing / "job_history" / ".DS_Store").write_bytes(b"hidden")
+    request, cursor = evaluate(cursor)
+    assert isinstance(request, dg.RunRequest)
+    assert set(request.tags["mentorship/files"].split(", ")) == {
+        "job_history/job_history_2023-04.xls",
+        "job_history/job_history_2023-05.csv.gz",
+        "job_history/job_history_2023-06.txt",
+        "job_history/x.csv ",
+    }
+    assert isinstance(evaluate(cursor)[0], dg.SkipReason)
+
+
 def test_a_new_month_reloads_that_month_of_its_source_and_everything_downstream(landing):
     _, cursor = evaluate()
     (landing / "meetings").mkdir()
