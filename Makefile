@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export DAGSTER_HOME := $(CURDIR)
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: setup run test test-slow test-all ui generate validate bench clean
+.PHONY: setup run test test-slow test-all lint format ui generate validate bench clean
 
 # uv is installed into a private virtualenv when it is missing, so nothing touches the system Python.
 $(CURDIR)/.tools/bin/uv:
@@ -36,6 +36,17 @@ test-slow: setup
 
 test-all: setup
 	$(PYTEST)
+
+# Python: ruff (lint, and the formatter's check); SQL: sqlfluff in DuckDB's dialect. Both configured in
+# pyproject.toml. `make format` applies the formatter and the fixable fixes.
+lint: setup
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+	$(UV) run --locked sqlfluff lint pipelines/sql studies/benchmark_floor.sql
+
+format: setup
+	$(UV) run --locked ruff check --fix .
+	$(UV) run --locked ruff format .
 
 ui: setup
 	$(UV) run --locked dagster dev -h 127.0.0.1 -p 3000

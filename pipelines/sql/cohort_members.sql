@@ -99,7 +99,7 @@ comparison as (
             when c.role = 'mentee' then least(
                 case when mentee.first_start_date > c.index_date then mentee.first_start_date end,
                 case when mentor.first_start_date > c.index_date then mentor.first_start_date end)
-            else case when mentor.first_start_date > c.index_date then mentor.first_start_date end
+            when mentor.first_start_date > c.index_date then mentor.first_start_date
         end as censor_date
     from candidates as c
     asof inner join job_history as h

@@ -44,7 +44,7 @@ gaps as (
         datediff('day', lag(m.meeting_date) over (partition by m.pair_id order by m.meeting_date), m.meeting_date)
             as gap_days
     from meetings as m
-    join windowed as w using (pair_id)
+    inner join windowed as w using (pair_id)
 ),
 
 per_pair as (

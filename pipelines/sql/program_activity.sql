@@ -57,4 +57,4 @@ final as (
     from grouped
 )
 
-select * from final order by month, program = 'All programs' desc, program
+select * from final order by month asc, program = 'All programs' desc, program asc
