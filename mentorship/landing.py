@@ -588,7 +588,8 @@ def load_raw(
 
     A file whose bytes equal an earlier file's (by SHA-256, name order over the whole folder, not
     just the months loaded) is recorded as a duplicate and not read again, so dropping the same
-    extract twice adds nothing. Every file is staged before anything is replaced; any file-level
+    extract twice adds nothing; for a monthly source, a file equal to another month's file is a
+    problem (a re-sent file would leave its own month empty). Every file is staged before anything is replaced; any file-level
     problem raises ``FileContractError`` naming each bad file and leaves ``raw.<source>`` and
     ``raw.landing_files`` as they were.
     """
@@ -685,7 +686,17 @@ def _stage_all(con, source, files, sm, result, problems, staged, seen, progress,
             seen[digest] = path.name
         if not ours:
             continue  # another month's file: hashed for duplicate detection only
-        if duplicate:
+        other_month = file_month(seen[digest]) if duplicate and monthly else None
+        if duplicate and month and other_month and other_month != month:
+            problems.append(
+                FileProblem(
+                    path.name,
+                    f"has the same content as {seen[digest]}, the file of another month ({other_month}): "
+                    f"re-sent by mistake? The month {month} would be empty",
+                )
+            )
+            entry.update(status="failed", duplicate_of=seen[digest])
+        elif duplicate:
             entry.update(status="duplicate", duplicate_of=seen[digest])
             if progress:
                 progress(f"{source}: {path.name} has the same content as {seen[digest]}; not read again")

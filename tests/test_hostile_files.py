@@ -597,3 +597,45 @@ def test_columns_added_only_in_later_files_are_fine(case):
     results = case.run("employees")
     assert results["employees"].rows_quarantined == 0
     assert_reconciles(results, case, "employees")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. A file re-sent under another month's name is refused; a same-month copy stays a duplicate.
+
+
+def test_a_file_resent_as_another_month_is_refused(case):
+    import shutil
+
+    folder = case.landing / "job_history"
+    may = folder / "job_history_2023-05.csv"
+    shutil.copy(folder / "job_history_2023-04.csv", may)
+    before = _tables(case, "job_history")
+    message = (
+        "has the same content as job_history_2023-04.csv, the file of another month (2023-04): re-sent by "
+        "mistake? The month 2023-05 would be empty"
+    )
+    with pytest.raises(FileContractError) as err:
+        case.run("job_history")
+    assert _problems(err) == {may.name: message}
+    _assert_unchanged(case, "job_history", before)
+    assert case.con.execute(
+        "select status, problem from raw.file_checks where source = 'job_history' and file = ?", [may.name]
+    ).fetchall() == [("failed", message)]
+    with pytest.raises(FileContractError) as err:  # a run of May alone sees it too
+        landing.load_raw(case.con, "job_history", case.landing, months=["2023-05"])
+    assert _problems(err) == {may.name: message}
+    assert landing.load_raw(case.con, "job_history", case.landing, months=["2023-04"]).months == ["2023-04"]
+
+
+def test_a_same_month_copy_is_still_a_skipped_duplicate(case):
+    import shutil
+
+    folder = case.landing / "job_history"
+    before = case.table("validated.job_history")
+    shutil.copy(folder / "job_history_2023-04.csv", folder / "job_history_2023-04_resent.csv")
+    results = case.run("job_history")
+    assert results["job_history"].rows_quarantined == 0
+    pd.testing.assert_frame_equal(case.table("validated.job_history"), before)
+    assert case.con.execute(
+        "select status, duplicate_of from raw.landing_files where file = 'job_history_2023-04_resent.csv'"
+    ).fetchall() == [("duplicate", "job_history_2023-04.csv")]
