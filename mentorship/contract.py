@@ -31,6 +31,9 @@ class Column:
     max: float | None = None
     not_future: bool = False  # dates only: must not be after the load date
     identifier: bool = False  # a person, pair or meeting id: pseudonymised wherever it is shown
+    # an amount of money: a dot before exactly three digits (72.951) reads as a thousands separator, so it
+    # is refused as ambiguous rather than read as 72.951
+    money: bool = False
     # dates only: the text of a placeholder that means "no value" (read as empty); a mapping may replace it
     no_value: tuple[str, ...] = ()
     earliest: str | None = None  # dates only: the plausible range (ISO dates); outside it, plausible_range fails
@@ -136,7 +139,12 @@ class Source:
                         c.name,
                         "expect_column_values_to_be_null",
                         {"column": f"{c.name}__unparsed"},
-                        f"every non-empty {c.name} reads as {c.type.lower()}",
+                        f"every non-empty {c.name} reads as {c.type.lower()}"
+                        + (
+                            " (not 72.951 or 1.250.000: a dot before three digits reads as a thousands separator)"
+                            if c.money
+                            else ""
+                        ),
                     )
                 )
             if c.allowed:
@@ -363,6 +371,7 @@ SOURCES: dict[str, Source] = {
                     "61250",
                     min=0,
                     max=1e8,
+                    money=True,
                 ),
                 _c(
                     "performance_rating",

@@ -162,7 +162,8 @@ def _typed(c: Column, text: str, sm: SourceMapping, folded: bool = False) -> str
     if c.type == "INTEGER":  # whole numbers only: '3.0' is 3, '3.5' is a type error, not a rounded 4
         return f"try_cast(case when try_cast({m} as double) % 1 = 0 then try_cast({m} as double) end as integer)"
     if c.type == "DOUBLE":
-        return f"(case when isfinite(try_cast({m} as double)) then try_cast({m} as double) end)"
+        grouped = f" and not regexp_matches({m}, '^[+-]?[0-9]{{1,3}}([.][0-9]{{3}})+$')" if c.money else ""
+        return f"(case when isfinite(try_cast({m} as double)){grouped} then try_cast({m} as double) end)"
     if c.type == "BOOLEAN":
         return (
             f"(case when lower({m}) in ({', '.join(map(q, _TRUE))}) then true "

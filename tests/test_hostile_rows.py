@@ -334,3 +334,24 @@ def test_a_report_footer_is_quarantined_once_per_line(case):
     assert r.promoted  # two bad lines of many
     # Rows read: the records and the two footer lines; a blank line holds nothing and is not a row.
     assert (r.rows_read, r.rows_accepted, r.rows_quarantined) == (n - 1 + 2, n - 1, 2) and r.reconciles
+
+
+@pytest.mark.parametrize("value", ["72.951", "1.250.000"])
+def test_a_salary_with_a_thousands_dot_is_refused_not_read_a_thousand_times_too_small(case, value):
+    path = case.path("job_history")
+    line = first_line_where(path, "base_salary", bool)
+    set_field(path, line, "base_salary", value)
+    results = run_one(case, "job_history")
+    assert_quarantined(case, "job_history", path.name, line, "base_salary", "type:double", value)
+    assert_reconciles(results, case, "job_history")
+
+
+def test_a_salary_with_decimals_is_read(case):
+    path = case.path("job_history")
+    line = first_line_where(path, "base_salary", bool)
+    set_field(path, line, "base_salary", "72951.50")
+    run_one(case, "job_history")
+    got = case.con.execute(
+        "select base_salary from validated.job_history where _source_file = ? and _source_line = ?", [path.name, line]
+    ).fetchone()
+    assert got == (72951.5,)
