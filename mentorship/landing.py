@@ -35,6 +35,12 @@ from mentorship.mapping import Mapping, SourceMapping
 
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 _SNIFF_BYTES = 1 << 20
+# One well-formed UTF-8 multibyte sequence (no overlongs, no surrogates).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 # Excel and Parquet dates arrive as timestamps at midnight; keep them as plain dates.
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(\.0+)?$"
 _MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_](0[1-9]|1[0-2])(?!\d)")
@@ -187,8 +193,10 @@ def file_sha256(path: Path) -> str:
 def sniff_encoding(path: Path) -> str:
     """utf-8 (with or without BOM), utf-16 (with BOM) or latin-1, from the first megabyte.
 
-    Bytes after the first megabyte that are not valid in the chosen encoding make their lines
-    parse errors (quarantined), not a failed file.
+    UTF-8 when the head decodes as UTF-8 or holds any valid UTF-8 multibyte sequence (non-ASCII
+    text written as UTF-8); Latin-1 only when its non-ASCII bytes form no UTF-8 at all. Bytes that
+    are not valid in the chosen encoding make their lines parse errors (quarantined), not a failed
+    file.
     """
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
@@ -203,7 +211,9 @@ def sniff_encoding(path: Path) -> str:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         return "utf-8"
     except UnicodeDecodeError:
-        return "latin-1"
+        # Text that is UTF-8 with a few stray Latin-1 bytes stays UTF-8 (the stray bytes' lines are
+        # parse errors); read as Latin-1 its every accented letter would turn to mojibake silently.
+        return "utf-8" if _UTF8_MULTIBYTE.search(head) else "latin-1"
 
 
 class _Problem(Exception):

@@ -639,3 +639,44 @@ def test_a_same_month_copy_is_still_a_skipped_duplicate(case):
     assert case.con.execute(
         "select status, duplicate_of from raw.landing_files where file = 'job_history_2023-04_resent.csv'"
     ).fetchall() == [("duplicate", "job_history_2023-04.csv")]
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Encoding: a UTF-8 file with a stray Latin-1 byte stays UTF-8; a Latin-1 file is still Latin-1.
+
+
+def _munich(case: Case) -> tuple[Path, list[list[str]], int]:
+    path = case.path("employees")
+    rows = read_rows(path)
+    i = rows[0].index("location")
+    for r in rows[1:]:
+        r[i] = "München" if r[i] == "Berlin" else r[i]
+    return path, rows, sum(r[i] == "München" for r in rows[1:])
+
+
+def test_a_stray_latin1_byte_in_a_utf8_file_quarantines_its_line_not_the_file(case):
+    path, rows, munich = _munich(case)
+    i = rows[0].index("location")
+    line = next(n for n, r in enumerate(rows[1:], 2) if r[i] == "London")
+    rows[line - 1][i] = "Zürich"
+    write_rows(path, rows)
+    data = path.read_bytes().replace("Zürich".encode(), "Zürich".encode("latin-1"))
+    path.write_bytes(data)
+    assert landing.sniff_encoding(path) == "utf-8"
+    results = case.run("employees")
+    assert [q[:4] for q in case.quarantine("employees")] == [(path.name, line, "(whole line)", "parse")]
+    assert "not utf-8 encoded" in case.quarantine("employees")[0][4]
+    got = dict(case.con.execute("select location, count(*) from validated.employees group by 1").fetchall())
+    assert got["München"] == munich and not any("Ã" in (k or "") for k in got)
+    r = results["employees"]
+    assert r.reconciles and r.rows_read == len(rows) - 1 and r.rows_quarantined == 1
+
+
+def test_a_latin1_file_is_still_read_as_latin1(case):
+    path, rows, munich = _munich(case)
+    write_rows(path, rows, encoding="latin-1")
+    assert landing.sniff_encoding(path) == "latin-1"
+    results = case.run("employees")
+    assert results["employees"].rows_quarantined == 0
+    got = dict(case.con.execute("select location, count(*) from validated.employees group by 1").fetchall())
+    assert got["München"] == munich
