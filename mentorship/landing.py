@@ -401,8 +401,11 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, 
     """Stage a sheet; return its header row as written (pandas renames a repeated name to name.1)."""
     # Excel sheets hold at most 1,048,576 rows, so reading one through pandas is bounded.
     try:
-        frame = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl")
-        header = pd.read_excel(path, sheet_name=sm.sheet, dtype=str, engine="openpyxl", header=None, nrows=1)
+        # Only empty cells are empty, as in a CSV file: pandas' default would read the text NA (North
+        # America), N/A, NULL, None or nan as missing.
+        text = {"dtype": str, "engine": "openpyxl", "keep_default_na": False, "na_values": [""]}
+        frame = pd.read_excel(path, sheet_name=sm.sheet, **text)
+        header = pd.read_excel(path, sheet_name=sm.sheet, header=None, nrows=1, **text)
     except (FileNotFoundError, PermissionError):
         raise  # the file's own problem, not a broken workbook
     except (ValueError, KeyError, OSError, zipfile.BadZipFile) as e:

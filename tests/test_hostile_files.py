@@ -680,3 +680,31 @@ def test_a_latin1_file_is_still_read_as_latin1(case):
     assert results["employees"].rows_quarantined == 0
     got = dict(case.con.execute("select location, count(*) from validated.employees group by 1").fetchall())
     assert got["München"] == munich
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. Excel keeps text such as NA (North America), N/A, NULL, None and nan, as CSV does.
+
+
+def test_excel_keeps_na_like_text_as_csv_does(case):
+    import openpyxl
+
+    path = case.path("employees")
+    rows = read_rows(path)
+    i = rows[0].index("location")
+    words = ["NA", "N/A", "NULL", "None", "nan", "null", "n/a"]  # "#N/A" would be written as an error cell
+    for k, r in enumerate(rows[1:]):
+        r[i] = words[k % len(words)] if k < 3 * len(words) else r[i]
+    write_rows(path, rows)
+    as_csv = case.run("employees")
+    want = case.table("validated.employees")
+    assert set(words) <= set(want["location"])
+    path.unlink()
+    book = openpyxl.Workbook()
+    for r in rows:
+        book.active.append([v if v != "" else None for v in r])
+    book.save(path.with_suffix(".xlsx"))
+    as_excel = case.run("employees")
+    pd.testing.assert_frame_equal(case.table("validated.employees"), want)
+    assert as_excel["employees"].rows_quarantined == as_csv["employees"].rows_quarantined
+    assert as_excel["employees"].reconciles
