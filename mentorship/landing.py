@@ -380,11 +380,28 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
     return written
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> list[str]:
-    """Stage a Parquet file; return its columns' names as written in its schema."""
+_NESTED_KINDS = (("STRUCT", "structs"), ("MAP", "maps"), ("UNION", "unions"))
+
+
+def _nested_kind(column_type: str) -> str | None:
+    """'lists', 'arrays', 'structs', 'maps' or 'unions' for a nested DuckDB type, None for a plain one."""
+    if column_type.endswith("[]"):
+        return "lists"
+    if column_type.endswith("]"):
+        return "arrays"
+    return next((kind for prefix, kind in _NESTED_KINDS if column_type.startswith(prefix)), None)
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, nested: dict[str, str]) -> list[str]:
+    """Stage a Parquet file; return its columns' names as written in its schema. ``nested`` receives
+    the columns holding lists, arrays, structs, maps or unions, with their kind and type."""
     con.execute(
         f"create or replace temp view _pq as select * from read_parquet({q(str(path))}, file_row_number = true)"
     )
+    types = con.execute("select column_name, column_type from (describe _pq)").fetchall()
+    for name, column_type in types:
+        if kind := _nested_kind(column_type):
+            nested[name] = f"{kind} ({column_type})"
     cols = [c for c in _columns(con, "_pq") if c != "file_row_number"]
     text = ", ".join(f"regexp_replace({ident(c)}::varchar, {q(_MIDNIGHT)}, '\\1') as {ident(c)}" for c in cols)
     con.execute(
@@ -477,11 +494,12 @@ def stage_file(
     if path.stat().st_size == 0:
         raise _Problem("is empty (0 bytes)")
     suffix = path.suffix.lower()
+    nested: dict[str, str] = {}  # Parquet columns that hold more than one value per row
     try:
         if suffix == ".csv":
             written = _stage_csv(con, path, sm, "_staged")
         elif suffix == ".parquet":
-            written = _stage_parquet(con, path, "_staged")
+            written = _stage_parquet(con, path, "_staged", nested)
         else:
             written = _stage_excel(con, path, sm, "_staged")
     except duckdb.Error as e:
@@ -493,7 +511,7 @@ def stage_file(
     for i, name in enumerate(written):
         at.setdefault(header_key(name), []).append(i)
     contract = SOURCES[source]
-    select, used, missing, absent_mapped, repeated, bad_choice = [], set(), [], [], [], []
+    select, used, missing, absent_mapped, repeated, bad_choice, holds_many = [], set(), [], [], [], [], []
     for col in contract.columns:
         wanted = sm.columns.get(col.name, col.name)
         positions = at.get(header_key(wanted), [])
@@ -521,6 +539,9 @@ def stage_file(
         else:
             used.add(actual)
             select.append(f"{ident(actual)} as {ident(col.name)}")
+            if actual in nested:
+                named = col.name if actual == col.name else f"'{actual}' (for {col.name})"
+                holds_many.append(f"column {named} holds {nested[actual]} in this Parquet file")
             if carried is not None:
                 carried.append(col.name)
     contract_keys = {header_key(c.name) for c in contract.columns}
@@ -548,6 +569,8 @@ def stage_file(
                 f"set sources.{source}.csv.delimiter in the mapping file."
             )
         raise _Problem(f"lacks required column(s) {', '.join(missing)}{found_text}.{hint}")
+    if holds_many:
+        raise _Problem("; ".join(holds_many) + "; a contract column must hold one value per row")
     if bad_choice:
         raise _Problem("; ".join(bad_choice))
     if repeated:

@@ -708,3 +708,58 @@ def test_excel_keeps_na_like_text_as_csv_does(case):
     pd.testing.assert_frame_equal(case.table("validated.employees"), want)
     assert as_excel["employees"].rows_quarantined == as_csv["employees"].rows_quarantined
     assert as_excel["employees"].reconciles
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. A Parquet contract column holding lists, structs or maps is refused; nested extra columns stay.
+
+
+def _job_history_parquet(case: Case, nest: dict) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = case.path("job_history", "job_history_2023-04.csv")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    path.unlink()
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for name, make in nest.items():
+        values = make(list(frame[name]) if name in frame else [""] * len(frame))
+        if name in frame:
+            table = table.set_column(table.schema.get_field_index(name), name, values)
+        else:
+            table = table.append_column(name, values)
+    out = path.with_suffix(".parquet")
+    pq.write_table(table, out)
+    return out
+
+
+def test_parquet_contract_columns_holding_lists_or_structs_are_refused(case):
+    import pyarrow as pa
+
+    before = _tables(case, "job_history")
+    path = _job_history_parquet(
+        case,
+        {
+            "department": lambda v: pa.array([[x] for x in v]),
+            "job_family": lambda v: pa.array([{"name": x} for x in v]),
+        },
+    )
+    with pytest.raises(FileContractError) as err:
+        case.run("job_history")
+    assert _problems(err) == {
+        path.name: "column department holds lists (VARCHAR[]) in this Parquet file; column job_family holds "
+        'structs (STRUCT("name" VARCHAR)) in this Parquet file; a contract column must hold one value per row'
+    }
+    _assert_unchanged(case, "job_history", before)
+
+
+def test_parquet_nested_extra_columns_are_kept(case):
+    import pyarrow as pa
+
+    before = case.table("validated.job_history")
+    _job_history_parquet(case, {"tags": lambda v: pa.array([["a", "b"] for _ in v])})
+    results = case.run("job_history")
+    assert results["job_history"].rows_quarantined == 0 and results["job_history"].reconciles
+    after = case.table("validated.job_history")
+    assert "tags" in after.columns
+    pd.testing.assert_frame_equal(after[before.columns], before)
