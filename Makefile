@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export DAGSTER_HOME := $(CURDIR)
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: setup run test test-slow test-all lint format ui generate validate bench clean
+.PHONY: setup run test test-slow test-all lint format docs ui generate validate bench clean
 
 # uv is installed into a private virtualenv when it is missing, so nothing touches the system Python.
 $(CURDIR)/.tools/bin/uv:
@@ -47,6 +47,10 @@ lint: setup
 format: setup
 	$(UV) run --locked ruff check --fix .
 	$(UV) run --locked ruff format .
+
+# The documentation site (MkDocs, built-in theme, nothing fetched) into site/; --strict fails on any broken link or anchor.
+docs: setup
+	$(UV) run --locked mkdocs build --strict
 
 ui: setup
 	$(UV) run --locked dagster dev -h 127.0.0.1 -p 3000
