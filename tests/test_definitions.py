@@ -90,12 +90,12 @@ def test_readme_documents_the_contract_as_declared():
     assert markdown() in readme, "README contract is stale: paste `python -m mentorship.contract` output"
 
 
-def test_readme_estimate_effect_example_prints_what_the_readme_shows(capsys):
+def test_methods_page_estimate_effect_example_prints_what_the_page_shows(capsys):
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    section = readme[readme.index("**`estimate_effect` on your own data.**") :]
+    page = (Path(__file__).resolve().parents[1] / "docs" / "methods.md").read_text()
+    section = page[page.index("**`estimate_effect` on your own data.**") :]
     code, shown = re.findall(r"```python\n(.*?)```.*?```\n(.*?)```", section, re.S)[0]
-    exec(compile(code, "README example", "exec"), {})
+    exec(compile(code, "docs/methods.md example", "exec"), {})
     assert capsys.readouterr().out.strip() == shown.strip()
