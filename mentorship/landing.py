@@ -17,6 +17,7 @@ import codecs
 import csv
 import hashlib
 import io
+import mmap
 import os
 import re
 import stat
@@ -269,6 +270,36 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
+def _blank_lines(path: Path) -> list[int]:
+    """The line numbers of the empty lines outside quoted fields, which DuckDB's reader skips.
+
+    An empty line starts the file or follows a newline, and holds only '\n' or '\r\n'. Found with
+    ``find`` (the loop is over empty lines, not rows); one inside a quoted field (an odd number of
+    quote marks before it) is part of a value, not skipped. Meant for encodings where '"' and '\n'
+    are single bytes (UTF-8, Latin-1), not UTF-16.
+    """
+    starts = []
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        if mm[:1] == b"\n" or mm[:2] == b"\r\n":
+            starts.append(0)
+        for pattern in (b"\n\n", b"\n\r\n"):
+            at = mm.find(pattern)
+            while at != -1:
+                starts.append(at + 1)
+                at = mm.find(pattern, at + 1)
+        if not starts:
+            return []
+        starts.sort()
+        out, line, quotes, pos = [], 1, 0, 0
+        for start in starts:  # count newlines and quotes between consecutive empty lines, in blocks
+            while pos < start:
+                block = mm[pos : min(start, pos + (1 << 22))]
+                line, quotes, pos = line + block.count(b"\n"), quotes + block.count(b'"'), pos + len(block)
+            if quotes % 2 == 0:
+                out.append(line)
+    return out
+
+
 def _unclosed_quote(path: Path) -> int | None:
     """The byte offset of the quote that opens a quoted field the file never closes, or None.
 
@@ -359,19 +390,24 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
         else "0"
     )
     con.execute(f"create or replace temp table _provisional as select *, 1 + _record + {nl_before} as _p from _records")
-    if rejects:
+    # Lines the reader skips: unparseable lines (kept as parse errors) and empty lines (DuckDB drops
+    # them). Each shifts every later record down one line; the j-th skipped line, on line L, shifts
+    # the records whose provisional line is L - j + 1 or more by j.
+    blanks = _blank_lines(path) if encoding != "utf-16" else []
+    if rejects or blanks:
         lines = _line_numbers(path, [r[0] for r in rejects])
+        skipped = sorted([(lines[b], f"{kind}: {msg}") for b, kind, msg in rejects] + [(n, None) for n in blanks])
         con.execute("create or replace temp table _reject_lines (line bigint, pos bigint, k bigint, error varchar)")
         con.executemany(
             "insert into _reject_lines values (?, ?, ?, ?)",
-            [(lines[b], lines[b] - j + 1, j, f"{kind}: {msg}") for j, (b, kind, msg) in enumerate(rejects, 1)],
+            [(line, line - j + 1, j, error) for j, (line, error) in enumerate(skipped, 1)],
         )
         con.execute(f"""create or replace temp table {table} as
             select p._record, p._p + coalesce(r.k, 0) as _line, null::varchar as _parse_error,
                    p.* exclude (_record, _p)
             from _provisional p asof left join _reject_lines r on p._p >= r.pos
             union all by name
-            select null as _record, line as _line, error as _parse_error from _reject_lines""")
+            select null as _record, line as _line, error as _parse_error from _reject_lines where error is not null""")
     else:
         con.execute(
             f"create or replace temp table {table} as select _record, _p as _line, "

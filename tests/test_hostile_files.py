@@ -16,7 +16,7 @@ import pytest
 import mentorship.landing as landing
 from mentorship.landing import FileContractError
 from mentorship.mapping import MappingError, load_mapping
-from tests.corpus import Case, assert_reconciles, read_rows, write_rows
+from tests.corpus import Case, assert_quarantined, assert_reconciles, read_rows, write_rows
 
 
 def _tables(case: Case, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -763,3 +763,62 @@ def test_parquet_nested_extra_columns_are_kept(case):
     after = case.table("validated.job_history")
     assert "tags" in after.columns
     pd.testing.assert_frame_equal(after[before.columns], before)
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. Empty lines, which the reader skips, still count in the line numbers reported.
+
+
+def _with_blank_lines(case: Case, at: list[int], bad: int, eol: str = "\n") -> tuple[Path, list[str]]:
+    """Insert empty lines before the given 0-based line indexes (in the original), then put a future
+    effective date on the record now on physical line ``bad``; return the file and its lines."""
+    path = case.path("job_history", "job_history_2023-04.csv")
+    lines = path.read_text().rstrip("\n").split("\n")
+    for i in sorted(at, reverse=True):
+        lines.insert(i, "")
+    lines[bad - 1] = lines[bad - 1].replace('"2023-04', '"2099-04', 1)
+    assert "2099-04" in lines[bad - 1]
+    path.write_bytes((eol.join(lines) + eol).encode())
+    return path, lines
+
+
+def _assert_lines_match(case: Case, path: Path, lines: list[str], records: int, results) -> None:
+    got = case.con.execute(
+        "select _line, employee_id, effective_date from raw.job_history where _source_file = ?", [path.name]
+    ).fetchall()
+    assert len(got) == records
+    assert all(lines[n - 1].startswith(f'"{e}","{d}"') for n, e, d in got), "a record is not on its line"
+    r = results["job_history"]
+    assert (r.reconciles and r.rows_quarantined == 0) or r.rows_read == r.rows_accepted + r.rows_quarantined
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_blank_lines_before_and_inside_a_csv_keep_line_numbers_physical(case, eol):
+    records = len(read_rows(case.path("job_history", "job_history_2023-04.csv"))) - 1
+    path, lines = _with_blank_lines(case, [0, 0, 1, 5, 9, 9], bad=17, eol=eol)
+    results = case.run("job_history")
+    assert_quarantined(case, "job_history", path.name, 17, "effective_date", "not_in_future")
+    _assert_lines_match(case, path, lines, records, results)
+
+
+def test_a_blank_line_right_after_the_header_and_at_the_end(case):
+    records = len(read_rows(case.path("job_history", "job_history_2023-04.csv"))) - 1
+    path, lines = _with_blank_lines(case, [1, records + 1], bad=6)
+    results = case.run("job_history")
+    assert_quarantined(case, "job_history", path.name, 6, "effective_date", "not_in_future")
+    _assert_lines_match(case, path, lines, records, results)
+
+
+def test_an_empty_line_inside_a_quoted_value_is_not_a_skipped_line(case):
+    path = case.path("employees")
+    rows = read_rows(path)
+    i = rows[0].index("full_name")
+    rows[3][i] = "Ann\n\nLee"  # record 3 spans lines 4 to 6
+    rows[8][rows[0].index("hire_date")] = "not a date"  # record 8, now on line 11
+    write_rows(path, rows)
+    text = path.read_text().split("\n")
+    text.insert(7, "")  # an empty line 8: record 8 moves to line 12
+    path.write_text("\n".join(text))
+    results = case.run("employees")
+    assert [q[:2] for q in case.quarantine("employees")] == [(path.name, 12)]
+    assert results["employees"].reconciles
