@@ -300,6 +300,21 @@ def _blank_lines(path: Path) -> list[int]:
     return out
 
 
+def _first_bad_quote(path: Path, encoding: str, delimiter: str | None) -> int | None:
+    """The first line where Python's csv module, reading strictly, finds a quote mark out of place
+    (such as "Sean O"Brien"), or None. Read only when a file ends inside a quoted field, to tell a
+    stray quote mark early in the file from a transfer cut short."""
+    delim = delimiter or _read_header(path, encoding, None)[0]
+    with open(path, encoding={"utf-8": "utf-8-sig"}.get(encoding, encoding), errors="replace", newline="") as f:
+        reader = csv.reader(f, delimiter=delim, strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error:
+            return reader.line_num
+    return None
+
+
 def _unclosed_quote(path: Path) -> int | None:
     """The byte offset of the quote that opens a quoted field the file never closes, or None.
 
@@ -373,11 +388,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, sm: SourceMapping, ta
         "any_value(error_message) from _csv_rejects group by 1 order by 1"
     ).fetchall()
     if opener is not None and rejects and rejects[-1][0] <= opener and "unquoted value" in rejects[-1][1]:
+        opened = _line_numbers(path, [opener])[opener]
+        wrong = _first_bad_quote(path, encoding, sm.delimiter)
+        where = f"; quoting first goes wrong on line {wrong}" if wrong is not None and wrong < opened else ""
         rejects[-1] = (
             rejects[-1][0],
-            "truncated file",
-            f"the file ends inside a quoted field opened on line "
-            f"{_line_numbers(path, [opener])[opener]}, so the transfer was probably cut short",
+            "unclosed quote",
+            f"a quoted field opened on line {opened} is never closed: the file was cut short or a value "
+            f"holds a stray quote mark{where}",
         )
     all_text = "concat_ws(chr(31), " + ", ".join(ident(c) for c in cols) + ")"
     embedded = con.execute(f"select count(*) from _records where contains({all_text}, chr(10))").fetchall()[0][0]

@@ -265,8 +265,8 @@ def _assert_cut(case: Case, source: str, path: Path, line: int, results) -> None
     hits = [q for q in case.quarantine(source) if q[3] == "parse"]
     assert [q[:4] for q in hits] == [(path.name, line, "(whole line)", "parse")]
     assert hits[0][4] == (
-        f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
-        "transfer was probably cut short"
+        f"unclosed quote: a quoted field opened on line {line} is never closed: the file was cut short or a "
+        "value holds a stray quote mark"
     )
     r = results[source]
     assert r.rows_quarantined == 1 and r.rows_accepted == r.rows_read - 1
@@ -320,8 +320,8 @@ def test_cut_far_into_a_big_file_is_named_too(tmp_path):
     assert got == [
         (
             line,
-            f"truncated file: the file ends inside a quoted field opened on line {line}, so the "
-            "transfer was probably cut short",
+            f"unclosed quote: a quoted field opened on line {line} is never closed: the file was cut short or a "
+            "value holds a stray quote mark",
         )
     ]
 
@@ -822,3 +822,27 @@ def test_an_empty_line_inside_a_quoted_value_is_not_a_skipped_line(case):
     results = case.run("employees")
     assert [q[:2] for q in case.quarantine("employees")] == [(path.name, 12)]
     assert results["employees"].reconciles
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. A stray quote mark mid-file is not reported as a truncated transfer.
+
+
+@pytest.mark.parametrize("name", ['"Sean O"Brien"', "\"Sean O'Brien"])
+def test_a_stray_quote_mark_names_the_line_where_quoting_goes_wrong(case, name):
+    path = case.path("employees")
+    _write_quoted(path, read_rows(path))
+    lines = path.read_text().split("\n")
+    fields = lines[10].split(",")
+    fields[1] = name
+    lines[10] = ",".join(fields)
+    path.write_text("\n".join(lines))
+    results = case.run("employees")
+    hits = [q for q in case.quarantine("employees") if q[3] == "parse"]
+    assert len(hits) == 1 and hits[0][:2] == (path.name, 11)
+    opened = hits[0][4].split("opened on line ")[1].split(" ")[0]
+    assert hits[0][4] == (
+        f"unclosed quote: a quoted field opened on line {opened} is never closed: the file was cut short or a "
+        "value holds a stray quote mark; quoting first goes wrong on line 11"
+    )
+    assert "truncated" not in hits[0][4] and results["employees"].reconciles
