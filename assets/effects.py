@@ -9,6 +9,7 @@ from assets._versions import code_version
 from mentorship import effect_tables, falsification
 from mentorship import effects as estimator
 from mentorship.effect_tables import compute_effects
+from mentorship.settings import headline_horizon
 from pipelines.resources import PipelineSettings
 
 TABLES = {
@@ -95,7 +96,9 @@ def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: Pi
 
 
 def _headline(overall: pd.DataFrame) -> str:
-    rows = overall[(overall.horizon_months == 12) | overall.horizon_months.isna()]
+    rows = overall[
+        (overall.horizon_months == headline_horizon(overall.horizon_months.dropna())) | overall.horizon_months.isna()
+    ]
     lines = ["| role | outcome | horizon | raw | adjusted (95% CI) |", "|---|---|---|---|---|"]
     for _, r in rows.iterrows():
         if r.suppressed:

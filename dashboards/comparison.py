@@ -8,7 +8,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from dashboards.pages import HORIZONS, base_id, ci, fig, glossary, people, published
+from dashboards.pages import base_id, ci, fig, glossary, people, published
 from dashboards.theme import COMPARISON, MENTORED, Page, esc, months, table, write_plotlyjs
 from mentorship.metrics import Metrics, display_scale
 
@@ -34,13 +34,14 @@ def _outcomes(m: Metrics, role: str) -> list[tuple[str, str, int | None]]:
     """(outcome, label, horizon) rows the page shows: career outcomes at each horizon, then survey changes."""
     f = m.frame
     constructs = sorted(f[(f.family == "survey_means") & (f.role == role)].outcome.dropna().unique())
-    return [(o, label, h) for o, label in CAREER for h in HORIZONS] + [
+    return [(o, label, h) for o, label in CAREER for h in m.horizons] + [
         (f"{c}_change", f"{c.capitalize()} change", None) for c in constructs
     ]
 
 
-def rates_figure(m: Metrics, role: str, horizon: int = 12) -> go.Figure:
-    """Mentored and comparison-group shares side by side at one horizon."""
+def rates_figure(m: Metrics, role: str, horizon: int | None = None) -> go.Figure:
+    """Mentored and comparison-group shares side by side at one horizon (default: the headline one)."""
+    horizon = horizon or m.headline
     fig_ = go.Figure()
     for measure, name, color in (
         ("mentored_rate", "Mentored", MENTORED),
@@ -69,8 +70,10 @@ def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
     """Raw differences (mentored minus comparison group) with their chance-only 95% intervals: shares of
     people at each horizon, and survey changes, as two charts (one axis, one unit each)."""
     shares = go.Figure()
-    shades = {6: "#56B4E9", 12: MENTORED, 24: "#003f63"}
-    for h in HORIZONS:
+    # Light to dark with the horizon; the headline horizon in the mentored blue where there are three.
+    palette = ["#56B4E9", MENTORED, "#003f63"] if len(m.horizons) == 3 else ["#56B4E9", "#2b7bba", MENTORED, "#003f63"]
+    shades = {h: palette[min(i, len(palette) - 1)] for i, h in enumerate(m.horizons)}
+    for h in m.horizons:
         ids = [i for i in (f"{base_id(role, o, h)}.raw_difference" for o in PROPORTIONS) if published(m, i)]
         rows = [m.get(i) for i in ids]
         shares.add_trace(
@@ -183,7 +186,7 @@ def build_comparison_page(m: Metrics, out_path: Path, self_contained: bool = Fal
         p.figure(
             rates_figure(m, role),
             "each pair of bars compares the share of mentored people and of the comparison group who had the "
-            "outcome within 12 months of their index date.",
+            f"outcome within {m.headline} months of their index date.",
         )
         shares, survey = difference_figures(m, role)
         p.figure(

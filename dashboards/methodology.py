@@ -10,9 +10,9 @@ import mistune
 import pandas as pd
 
 from dashboards.theme import page
-from mentorship.effect_tables import COVARIATES, HEADLINE, SEGMENTS
+from mentorship.effect_tables import COVARIATES, SEGMENTS, headline_outcomes
 from mentorship.effects import SMD_TARGET
-from mentorship.metrics import GLOSSARY
+from mentorship.metrics import GLOSSARY, and_list
 
 COVARIATE_WORDS = {
     "cohort": "the intake the comparison is drawn for",
@@ -153,7 +153,11 @@ def methodology_markdown(
     n_used = (used.n_treated_used + used.n_control_used).astype(float)
     trimmed_share = float(((n_all - n_used) / n_all).max()) if len(used) else 0.0
     covs = "\n".join(f"  - `{c}`: {COVARIATE_WORDS.get(c, c)}" for c in COVARIATES)
-    headline = ", ".join(f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in HEADLINE)
+    horizons = effects.horizon_months.dropna().unique()
+    horizon_words = and_list(sorted(int(h) for h in horizons)) or "6, 12 and 24"
+    headline = ", ".join(
+        f"{o.replace('_', ' ')}{f' at {h} months' if h else ''}" for o, h in headline_outcomes(horizons)
+    )
     intervals = _intervals_text(effects, n_bootstrap, bootstrap_below)
     influence_note = ""
     sampled = effects["warnings"].fillna("").str.extract(r"comparison group: a random ([0-9.]+%) sample")[0].dropna()
@@ -193,7 +197,7 @@ who were mentored), with its 95% confidence interval.
   (each comparison person observed to the horizon counts with their weight at the horizon, for
   themselves and for the like people who joined an intake that started by then). The survey changes
   need none: the first wave after the index date comes before the next intake.
-- **Outcomes** are measured 6, 12 and 24 calendar months after the index date, only for people
+- **Outcomes** are measured {horizon_words} calendar months after the index date, only for people
   observed that long: promotion, retention (no voluntary exit), salary growth, moving into people
   management and changing department; time to voluntary exit and to first promotion; and survey
   constructs as the change to the first wave after the index date. A horizon of h months ends on
@@ -250,7 +254,7 @@ Effects by {", ".join(SEGMENTS).replace("_", " ")} for the headline outcomes ({h
 segment with fewer than {min_group_size} mentored or comparison people is suppressed with its reason.
 Where a hidden count could be worked out from any published total (the overall row, another table
 showing the same people), more counts are hidden until none can: the publication gate, described in
-the README's *Privacy* section, does this over every published table at once.
+docs/privacy.md in the project, does this over every published table at once.
 
 Dose, among mentees, in two ways, each band of mentees against the whole comparison group with
 the same adjustment. Both are measured over the pair's first 90 days (its whole life if it ended

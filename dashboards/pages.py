@@ -33,14 +33,25 @@ from dashboards.theme import (
     table,
     write_plotlyjs,
 )
-from mentorship.metrics import Metrics, display_scale, metric_id
+from mentorship.metrics import Metrics, and_list, display_scale, metric_id
 
-HEADLINE = [
-    ("promoted", 12, "Promotion"),
-    ("retained", 12, "Retention"),
-    ("satisfaction_change", None, "Satisfaction"),
-    ("engagement_change", None, "Engagement"),
-]
+
+def headline(m: Metrics) -> list[tuple[str, int | None, str]]:
+    """The four headline outcomes: promotion and retention at the headline horizon (12 months, or the
+    computed horizon nearest to it), and the two survey changes."""
+    return [
+        ("promoted", m.headline, "Promotion"),
+        ("retained", m.headline, "Retention"),
+        ("satisfaction_change", None, "Satisfaction"),
+        ("engagement_change", None, "Engagement"),
+    ]
+
+
+def horizons_text(m: Metrics) -> str:
+    """'6, 12 and 24 months', from the horizons the pipeline computed."""
+    return f"{and_list(m.horizons)} months"
+
+
 SEGMENT_TITLES = {
     "program": "Program",
     "cohort": "Cohort",
@@ -52,7 +63,6 @@ SEGMENT_TITLES = {
     "regularity_band": "Meeting regularity",
 }
 FILTER_TYPES = ("program", "cohort", "department", "job_level")
-HORIZONS = (6, 12, 24)
 BANDS = ("low", "medium", "high")
 #: Pair dose bands: (column, chart title, band labels low to high, caption).
 DOSE_BAND_CHARTS = [
@@ -401,13 +411,13 @@ def _when(outcome: str, h) -> str:
     return "first survey after" if h is None else months(h)
 
 
-def effect_table(m: Metrics, role: str, outcomes: list[tuple[str, str]], key: str = ALL, horizons=HORIZONS) -> str:
+def effect_table(m: Metrics, role: str, outcomes: list[tuple[str, str]], key: str = ALL, horizons=None) -> str:
     """Per outcome and horizon: the mentored level, the comparable colleagues' (weighted) level, the
     adjusted effect and CI, the raw comparison level and raw difference, people, and the E-value."""
     rows, classes = [], []
     notes: dict[str, list[str]] = {}  # each warning once, with the estimates it applies to
     for outcome, label in outcomes:
-        hs = [None] if outcome.endswith("_change") or outcome.startswith("time_to") else horizons
+        hs = [None] if outcome.endswith("_change") or outcome.startswith("time_to") else (horizons or m.horizons)
         for h in hs:
             b = base_id(role, outcome, h, key)
             row = m.get(f"{b}.adjusted_effect") or m.get(f"{b}.hazard_ratio")
@@ -619,7 +629,7 @@ def verdict(m: Metrics) -> str:
     """One paragraph that states what the program did, with its uncertainty, and what it costs."""
     clear: dict[str, list[str]] = {"raised": [], "lowered": []}
     unclear = []
-    for outcome, h, _title in HEADLINE:
+    for outcome, h, _title in headline(m):
         mid = f"{base_id('mentee', outcome, h)}.adjusted_effect"
         if not published(m, mid):
             continue
@@ -673,21 +683,21 @@ def executive(x: Exports, out: Path) -> Path:
         "colleagues who looked the same beforehand (<b>comparable colleagues</b>), so it is the better guide to "
         f"what the program does. {glossary('adjusted', 'What each figure means')}.</div>"
     )
-    options, left_out = segment_options(m, "mentee", [(o, h) for o, h, _ in HEADLINE])
+    options, left_out = segment_options(m, "mentee", [(o, h) for o, h, _ in headline(m)])
     p.filter_bar(options, "Show effects for", left_out)
     for _, key, _label in options:
-        cards = [card(m, "mentee", o, h, t, key) for o, h, t in HEADLINE]
+        cards = [card(m, "mentee", o, h, t, key) for o, h, t in headline(m)]
         p.add(f'<div class="cards" data-filter="{esc(key)}">{"".join(cards)}</div>')
     sets = [
-        (key, [(f"{t} ({h} months)", base_id("mentee", o, h, key)) for o, h, t in HEADLINE if h])
+        (key, [(f"{t} ({h} months)", base_id("mentee", o, h, key)) for o, h, t in headline(m) if h])
         for _, key, _ in options
     ]
     p.figure(
-        forest_figure(m, sets, "Promotion and retention at 12 months", "pts (percentage points)", "pts"),
+        forest_figure(m, sets, f"Promotion and retention at {m.headline} months", "pts (percentage points)", "pts"),
         "each blue dot is the adjusted effect with its 95% interval; the grey diamond is the raw difference. "
         "Right of the line means more promotion or more people staying.",
     )
-    sets = [(key, [(t, base_id("mentee", o, h, key)) for o, h, t in HEADLINE if not h]) for _, key, _ in options]
+    sets = [(key, [(t, base_id("mentee", o, h, key)) for o, h, t in headline(m) if not h]) for _, key, _ in options]
     p.figure(
         forest_figure(m, sets, "Satisfaction and engagement (adjusted change)", "on the 1–5 scale", "on the 1–5 scale"),
         "the change in survey score from before to after mentoring, minus the change comparable colleagues "
@@ -696,7 +706,7 @@ def executive(x: Exports, out: Path) -> Path:
     p.add("<h2>Trend by intake cohort</h2>")
     f = m.frame
     p.grid_start()
-    for outcome, h, title in HEADLINE:
+    for outcome, h, title in headline(m):
         e = f[
             (f.family == "effect")
             & (f.role == "mentee")
@@ -746,7 +756,7 @@ def executive(x: Exports, out: Path) -> Path:
         p.figure(fig_, "", grid=True, unfiltered="every intake (the cohorts are the chart's own axis)")
     p.grid_end(
         "one small chart per outcome: each point is one intake's adjusted effect, the band its 95% "
-        "interval, the dotted line the effect over all intakes. Intakes not yet followed for 12 months, or "
+        f"interval, the dotted line the effect over all intakes. Intakes not yet followed for {m.headline} months, or "
         "too small to estimate, are left out. Bands that overlap the dotted line mean the intakes do not "
         "differ by more than chance."
     )
@@ -754,10 +764,10 @@ def executive(x: Exports, out: Path) -> Path:
 
 
 def _by_horizon(p: Page, m: Metrics, outcome: str, title: str, howto: str) -> list:
-    """A filter bar and the outcome's adjusted effect at 6, 12 and 24 months for each filter value."""
-    options, left_out = segment_options(m, "mentee", [(outcome, h) for h in HORIZONS])
+    """A filter bar and the outcome's adjusted effect at each horizon for each filter value."""
+    options, left_out = segment_options(m, "mentee", [(outcome, h) for h in m.horizons])
     p.filter_bar(options, "Show effects for", left_out)
-    sets = [(key, [(months(h), base_id("mentee", outcome, h, key)) for h in HORIZONS]) for _, key, _ in options]
+    sets = [(key, [(months(h), base_id("mentee", outcome, h, key)) for h in m.horizons]) for _, key, _ in options]
     p.figure(forest_figure(m, sets, title, "pts (percentage points)", "pts"), howto)
     return options
 
@@ -769,7 +779,7 @@ def retention(x: Exports, out: Path) -> Path:
         p,
         m,
         "retained",
-        "Retention at 6, 12 and 24 months",
+        f"Retention at {horizons_text(m)}",
         "percentage points more mentored people still with the company at each horizon (blue: "
         "adjusted, with 95% interval; grey: raw).",
     )
@@ -792,7 +802,7 @@ def retention(x: Exports, out: Path) -> Path:
             m, "mentee", "time_to_voluntary_exit", "Staying with the company, mentored vs comparable colleagues"
         ),
         "the lines show the share still with the company (no voluntary exit) each month after the index date; "
-        "the comparison line is weighted to look like the mentored, so at 6, 12 and 24 months the two lines are "
+        f"the comparison line is weighted to look like the mentored, so at {horizons_text(m)} the two lines are "
         "the table's mentored and comparable-colleague figures; shaded bands are 95% intervals.",
         unfiltered="all mentees",
     )
@@ -813,7 +823,7 @@ def promotion(x: Exports, out: Path) -> Path:
         p,
         m,
         "promoted",
-        "Promoted by 6, 12 and 24 months",
+        f"Promoted by {horizons_text(m)}",
         "percentage points more mentored people promoted by each horizon (blue: adjusted with 95% "
         "interval; grey: raw).",
     )
@@ -837,14 +847,14 @@ def promotion(x: Exports, out: Path) -> Path:
         "promotion; shaded bands are 95% intervals.",
         unfiltered="all mentees",
     )
-    sets = [(None, [(months(h), base_id("mentee", "salary_growth", h)) for h in HORIZONS])]
+    sets = [(None, [(months(h), base_id("mentee", "salary_growth", h)) for h in m.horizons])]
     p.figure(
         forest_figure(m, sets, "Salary growth", "pts of pay", "pts of pay", height=300),
         "how many percentage points of pay more the mentored's pay grew than comparable colleagues' (blue: "
         "adjusted with 95% interval; grey: raw).",
         unfiltered="all mentees",
     )
-    sets = [(None, [(f"{label}, {months(h)}", base_id("mentee", o, h)) for o, label in GROWTH[1:] for h in HORIZONS])]
+    sets = [(None, [(f"{label}, {months(h)}", base_id("mentee", o, h)) for o, label in GROWTH[1:] for h in m.horizons])]
     p.figure(
         forest_figure(m, sets, "Management and mobility", "pts (percentage points of people)", "pts"),
         "percentage points more mentored people who moved into management or changed department. Blue: "
@@ -1114,7 +1124,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         (
             None,
             [
-                (f"{SEGMENT_TITLES[dim]}: {label}", base_id("mentee", "promoted", 12, f"{dim}={band}"))
+                (f"{SEGMENT_TITLES[dim]}: {label}", base_id("mentee", "promoted", m.headline, f"{dim}={band}"))
                 for dim, _t, labels, _c in DOSE_BAND_CHARTS
                 for band, label in zip(BANDS, labels)
             ],
@@ -1124,7 +1134,7 @@ def program(x: Exports, out: Path, at_risk_days: int, min_group_size: int) -> Pa
         forest_figure(
             m,
             sets,
-            "Dose-response: promotion at 12 months by meeting cadence and regularity",
+            f"Dose-response: promotion at {m.headline} months by meeting cadence and regularity",
             "adjusted effect, pts",
             "pts",
         ),
@@ -1257,7 +1267,10 @@ def equity(x: Exports, out: Path) -> Path:
         "too small to say anything are suppressed.",
     )
     tests = sum(
-        1 for o, h, _ in HEADLINE for st in BREAKDOWNS if published(m, f"{base_id('mentee', o, h)}.heterogeneity.{st}")
+        1
+        for o, h, _ in headline(m)
+        for st in BREAKDOWNS
+        if published(m, f"{base_id('mentee', o, h)}.heterogeneity.{st}")
     )
     p.add(
         f'<div class="note">Under each chart, a test of whether the effect differs across the groups of each '
@@ -1265,7 +1278,7 @@ def equity(x: Exports, out: Path) -> Path:
         f'{tests * 0.05:.0f} would show a difference at the 5% level by chance alone: read a single "differs" as a '
         f"lead to look into, not a finding.</div>"
     )
-    for outcome, h, title in HEADLINE:
+    for outcome, h, title in headline(m):
         rows = group_rows(m, "mentee", outcome, h)
         if len(rows) == 1:
             continue
@@ -1295,8 +1308,10 @@ def mentors(x: Exports, out: Path) -> Path:
         "Mentors: what mentoring does for the mentor",
         f"Mentors of {data_period(m, 'mentor')}. Mentors against colleagues at the same levels who did not mentor.",
     )
-    p.add('<div class="cards">' + "".join(card(m, "mentor", o, h, t, who="Mentors") for o, h, t in HEADLINE) + "</div>")
-    for outcome, h, title in HEADLINE[:2]:
+    p.add(
+        '<div class="cards">' + "".join(card(m, "mentor", o, h, t, who="Mentors") for o, h, t in headline(m)) + "</div>"
+    )
+    for outcome, h, title in headline(m)[:2]:
         rows = group_rows(m, "mentor", outcome, h)
         if len(rows) > 1:
             p.figure(
@@ -1311,13 +1326,13 @@ def mentors(x: Exports, out: Path) -> Path:
                 f"{differs(m, 'mentor', outcome, h)}</div>"
             )
     sets = [
-        (None, [(f"{label}, {months(h)}", base_id("mentor", o, h)) for o, label in MENTOR_OUTCOMES for h in HORIZONS])
+        (None, [(f"{label}, {months(h)}", base_id("mentor", o, h)) for o, label in MENTOR_OUTCOMES for h in m.horizons])
     ]
     p.figure(
         forest_figure(m, sets, "Career outcomes of mentors", "pts (percentage points)", "pts"),
         "blue: adjusted effect on mentors with its 95% interval; grey: raw difference; right of the line means more.",
     )
-    sets = [(None, [(months(h), base_id("mentor", "salary_growth", h)) for h in HORIZONS])]
+    sets = [(None, [(months(h), base_id("mentor", "salary_growth", h)) for h in m.horizons])]
     p.figure(
         forest_figure(m, sets, "Salary growth of mentors", "pts of pay", "pts of pay", height=300),
         "how many percentage points of pay more mentors' pay grew than comparable colleagues'.",
@@ -1356,9 +1371,15 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
     a = Assumptions.from_yaml(roi_file)
     p = Page("roi.html", "Return on investment", f"Data as of {x.as_of}. Assumptions from {roi_file.name}.")
     if not published(m, "roi.roi"):
+        hint = (
+            f" The pipeline estimates effects at {horizons_text(m)} (MENTORSHIP_HORIZONS) and {roi_file.name} asks for "
+            f"{a.horizon_months}: set its horizon_months to one of them, or add {a.horizon_months} to the horizons."
+            if a.horizon_months not in m.horizons
+            else ""
+        )
         p.add(
             f'<p class="suppressed">The ROI cannot be computed: no adjusted retention effect at '
-            f"{a.horizon_months} months is published to base it on.</p>"
+            f"{a.horizon_months} months is published to base it on.{hint}</p>"
         )
         return _write(p, out)
     g = lambda k: fig(m, f"roi.{k}")
@@ -1406,7 +1427,7 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
             f"{a.horizon_months}-month retention effect of {g('break_even_retention_effect')} (measured: "
             f"{g('retention_effect')}), each with everything else as it is.</div>"
         )
-    later = [h for h in (6, 12, 24) if h > a.horizon_months and published(m, f"roi.exits_avoided_{h}m")]
+    later = [h for h in m.horizons if h > a.horizon_months and published(m, f"roi.exits_avoided_{h}m")]
     beyond = "".join(
         f"; over {h} months the retention effect avoids {g(f'exits_avoided_{h}m')} exits, against "
         f"{g('exits_avoided')} within {a.horizon_months}"
@@ -1417,7 +1438,8 @@ def roi(x: Exports, out: Path, roi_file: Path) -> Path:
         f"{a.horizon_months} months (the <b>adjusted</b> retention effect, {g('retention_effect')}, 95% CI "
         f"{c('retention_effect')}, times the mentees), each valued at the replacement cost. It never assumes that "
         "every mentee would otherwise have left, and never uses the raw difference.<br><b>What is not counted.</b> "
-        f"Promotions ({fig(m, 'mentee.promoted.12m.all.adjusted_effect')} within 12 months), satisfaction and "
+        f"Promotions ({fig(m, f'mentee.promoted.{m.headline}m.all.adjusted_effect')} within {m.headline} months), "
+        "satisfaction and "
         f"engagement, retention beyond {a.horizon_months} months{beyond}, and pay growth (a cost to the company "
         f"unless finance values the work behind it). To count them, "
         f"set <code>horizon_months</code>, <code>benefits.promotion</code> or <code>benefits.pay</code> in <code>{esc(roi_file.name)}</code> "
@@ -1628,7 +1650,7 @@ def index(x: Exports, out: Path) -> Path:
     p = Page("index.html", "Mentorship program dashboards", f"Data as of {x.as_of}.")
     blurbs = {
         "executive.html": "the four headline outcomes, adjusted and raw, in plain words",
-        "retention.html": "who stays: curves, hazard ratio, retention at 6, 12 and 24 months",
+        "retention.html": f"who stays: curves, hazard ratio, retention at {horizons_text(x.m)}",
         "promotion.html": "promotion, pay growth, moves into management and across departments",
         "survey.html": "satisfaction, engagement and other survey constructs before and after",
         "program.html": "for HR: pairs, meeting cadence, goals, ratings, dose-response, pairs going quiet",

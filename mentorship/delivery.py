@@ -30,13 +30,19 @@ from pathlib import Path
 
 from mentorship.metrics import Metrics
 
-#: The headline adjusted effects on mentees, in the order the executive summary shows them.
-HEADLINES = (
-    ("mentee.promoted.12m.all.adjusted_effect", "Promoted within 12 months"),
-    ("mentee.retained.12m.all.adjusted_effect", "Retained at 12 months"),
-    ("mentee.satisfaction_change.na.all.adjusted_effect", "Satisfaction (survey change)"),
-    ("mentee.engagement_change.na.all.adjusted_effect", "Engagement (survey change)"),
-)
+
+def headlines(m: Metrics) -> list[tuple[str, str]]:
+    """The headline adjusted effects on mentees, in the order the executive summary shows them, at the
+    headline horizon (12 months, or the computed one nearest to it)."""
+    h = m.headline
+    return [
+        (f"mentee.promoted.{h}m.all.adjusted_effect", f"Promoted within {h} months"),
+        (f"mentee.retained.{h}m.all.adjusted_effect", f"Retained at {h} months"),
+        ("mentee.satisfaction_change.na.all.adjusted_effect", "Satisfaction (survey change)"),
+        ("mentee.engagement_change.na.all.adjusted_effect", "Engagement (survey change)"),
+    ]
+
+
 #: The packs attached, as ``dashboard_packs`` writes them into ``<dashboard_dir>/packs``.
 PACKS = ("executive.pdf", "roi.pdf", "program.pdf")
 #: The header that carries the data's as-of date (a dry run's file is named with it).
@@ -95,14 +101,14 @@ def pack_files(packs_dir: Path, not_before: float | None = None) -> tuple[list[P
 
 
 def summary_text(m: Metrics, as_of: str, attached: list[str], missing: list[str], stale: list[str]) -> str:
-    width = max(len(label) for _, label in HEADLINES) + 1
+    width = max(len(label) for _, label in headlines(m)) + 1
     lines = [
         f"Mentorship program: results of the monthly refresh, data as of {as_of}.",
         "",
         "The program's adjusted effect on mentees (mentored people against comparable colleagues), with the "
         "95% confidence interval:",
     ]
-    lines += [f"  {label + ':':<{width}} {_figure(m, mid)}" for mid, label in HEADLINES]
+    lines += [f"  {label + ':':<{width}} {_figure(m, mid)}" for mid, label in headlines(m)]
     lines += [
         "",
         _roi_line(m),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mentorship.effects import EffectInputError, LogitRefit, estimate_effect, shared_fits
-from mentorship.settings import Settings
+from mentorship.settings import Settings, headline_horizon
 
 #: Pre-index covariates, all measured on or before the index date.
 COVARIATES = [
@@ -99,8 +99,15 @@ SURVEY_DESIGNS = {  # suffix: (label, outcome column, adjust for the last scores
     "_change_did": ("change, difference-in-differences", "change", False),
     "_change_adjusted": ("change, adjusted for the last score", "change", True),
 }
-#: The four headline outcomes of the executive summary (promotion and retention at 12 months).
-HEADLINE = [("promoted", 12), ("retained", 12), ("engagement_change", None), ("satisfaction_change", None)]
+
+
+def headline_outcomes(horizons) -> list[tuple[str, int | None]]:
+    """The four headline outcomes of the executive summary: promotion and retention at the headline
+    horizon (12 months, or the computed horizon nearest to it), and two survey changes."""
+    h = headline_horizon(horizons)
+    return [("promoted", h), ("retained", h), ("engagement_change", None), ("satisfaction_change", None)]
+
+
 #: Outcomes estimated by segment and dose band as well as overall: promotion and retention at every
 #: horizon and every survey construct's headline change, so that a page filtered to a segment shows
 #: every row it shows for everyone (the other outcomes' pages say they are not broken down).

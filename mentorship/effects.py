@@ -1,6 +1,6 @@
 """Effects on the mentored, isolated from self-selection: ``estimate_effect`` works on any DataFrame.
 
-Design (the README's "How the adjusted effects are estimated" says the same in plain words):
+Design (docs/methods.md, "Adjusted effects", says the same in plain words):
 
 - **Propensity score.** A logistic regression (scikit-learn's model, fitted by ``fit_logit``: mild
   L2 penalty on standardised covariates) of treatment on the covariates. Numeric covariates are

@@ -33,19 +33,23 @@ import pandas as pd
 
 from mentorship.effect_tables import EffectSettings, _run, _Task, _tasks, _uncertainty
 from mentorship.effects import SMD_TARGET
+from mentorship.settings import headline_horizon
 
 #: Covariates the placebo promotion itself moves, left out of its adjustment.
 PLACEBO_OUTCOME_EXCLUDED = ("prior_promotions", "salary_position", "is_people_manager")
 #: The cells within which the placebo treatment is drawn, as many per cell as there are mentored people.
 CELLS = ["cohort", "department", "job_level", "performance_rating"]
-#: The real outcomes the placebo treatment is estimated on: (outcome, horizon).
-PLACEBO_TREATMENT_OUTCOMES = [
-    ("promoted", 12),
-    ("retained", 12),
-    ("salary_growth", 12),
-    ("engagement_change", None),
-    ("satisfaction_change", None),
-]
+#: The real outcomes the placebo treatment is estimated on: (outcome, horizon), the career ones at the
+#: headline horizon (``placebo_treatment_outcomes``).
+PLACEBO_TREATMENT_CAREER = ("promoted", "retained", "salary_growth")
+PLACEBO_TREATMENT_SURVEY = ("engagement_change", "satisfaction_change")
+
+
+def placebo_treatment_outcomes(horizons) -> list[tuple[str, int | None]]:
+    h = headline_horizon(horizons)
+    return [(o, h) for o in PLACEBO_TREATMENT_CAREER] + [(o, None) for o in PLACEBO_TREATMENT_SURVEY]
+
+
 CHECKS = {
     "placebo_outcome": "Placebo outcome: promoted in the 12 months before the index date",
     "placebo_treatment": "Placebo treatment (a specification check): never-mentored people given a fake program",
@@ -128,10 +132,10 @@ def placebo_treatment(frames: dict, role: str, settings: EffectSettings) -> list
     fake = fake_program(frames, settings.seed)
     if fake["survival"].treated.sum() < 2:
         return []
-    wanted = set(PLACEBO_TREATMENT_OUTCOMES)
+    wanted = set(placebo_treatment_outcomes(settings.horizons))
     tasks = [
         t
-        for t in _tasks(fake, role, (12,), _uncertainty(fake, settings))
+        for t in _tasks(fake, role, (headline_horizon(settings.horizons),), _uncertainty(fake, settings))
         if t.segment_type == "overall" and (t.outcome, t.horizon) in wanted
     ]
     return [_row("placebo_treatment", t, _run(t, settings)[0]) for t in tasks]

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mentorship.settings import headline_horizon
+
 COLUMNS = [
     "metric_id",
     "family",
@@ -118,9 +120,10 @@ GLOSSARY = [
     (
         "followed",
         "By a horizon",
-        "Promotion and retention by 6, 12 or 24 months count every person for as long as "
-        "they were followed (the Aalen-Johansen estimator): someone who started 8 months ago counts for 8 months of "
-        "the 24, so the people behind a 24-month figure are everyone, not only those followed for 24 months. A "
+        "Promotion and retention by a horizon (a number of months after the index date) count every person for as "
+        "long as they were followed (the Aalen-Johansen estimator): someone who started 8 months ago counts for 8 "
+        "months of a 24-month horizon, so the people behind a 24-month figure are everyone, not only those followed "
+        "for the whole horizon. A "
         "comparison person who later joins the program counts until they join, and like people who stayed out are "
         "weighted up for them.",
     ),
@@ -889,7 +892,8 @@ def heterogeneity_rows(effects: pd.DataFrame, as_of) -> list[dict]:
 def uncounted_rows(effects: pd.DataFrame, inputs, assumptions, as_of) -> list[dict]:
     """What the ROI leaves out, sized: the exits the retention effect at each other horizon would avoid."""
     out = []
-    for h in (6, 12, 24):
+    retained = effects[(effects.role == "mentee") & (effects.outcome == "retained")]
+    for h in sorted({int(h) for h in retained.horizon_months.dropna()}):
         if h == assumptions.horizon_months:
             continue
         e = effects[
@@ -1017,6 +1021,12 @@ def build_metrics(
     return frame
 
 
+def and_list(items) -> str:
+    """'6, 12 and 24': a list for running text."""
+    items = [str(i) for i in items]
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 @dataclass
 class Metrics:
     """The metrics table as the pages read it: look up by id, format with ``display``."""
@@ -1025,6 +1035,10 @@ class Metrics:
 
     def __post_init__(self):
         self.by_id = {r["metric_id"]: r for r in self.frame.to_dict("records")}
+        effects = self.frame[(self.frame.family == "effect") & self.frame.horizon_months.notna()]
+        #: The horizons the pipeline estimated (MENTORSHIP_HORIZONS), in months: pages follow these.
+        self.horizons = tuple(sorted({int(h) for h in effects.horizon_months})) or (6, 12, 24)
+        self.headline = headline_horizon(self.horizons)
 
     @property
     def as_of(self) -> str:

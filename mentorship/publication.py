@@ -1,7 +1,7 @@
 """The publication gate: every table that leaves the warehouse passes through ``publish``, and nothing
 else applies the minimum group size.
 
-Method (written down in the README's *Privacy* section): cell suppression over the whole set of
+Method (written down in docs/privacy.md): cell suppression over the whole set of
 linked tables, the approach of tau-ARGUS and sdcTable, with a greedy search in place of their
 optimisation.
 

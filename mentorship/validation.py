@@ -312,7 +312,7 @@ def build_suite(source: str):
     """The source's contract as a ``great_expectations.ExpectationSuite``.
 
     Each expectation's ``meta`` carries the quarantine rule name, the contract column and the
-    plain-language meaning, which the report and the README repeat.
+    plain-language meaning, which the report and the data contract's tables repeat.
     """
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration

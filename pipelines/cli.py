@@ -68,14 +68,14 @@ def summary(settings: Settings) -> str:
             & (f.segment_type == "overall")
             & (f.measure == "adjusted_effect")
             & (
-                (f.horizon_months == 12)
+                (f.horizon_months == m.headline)
                 | (f.horizon_months.isna() & f.outcome.str.endswith("_change") & ~f.outcome.str.contains("_change_"))
             )
         ]
         for r in rows.itertuples():
             h = None if pd.isna(r.horizon_months) else int(r.horizon_months)
             b = metric_id(role, r.outcome, h, measure="x").removesuffix(".x")
-            horizon = "12 mo" if h else "survey"
+            horizon = f"{h} mo" if h else "survey"
             name = r.outcome.replace("_", " ")
             if r.status != "published":
                 line = f"  {name:<34}{horizon:>8}{r.status.replace('_', ' ') + ': ' + str(r.reason or ''):>86}"
@@ -88,13 +88,13 @@ def summary(settings: Settings) -> str:
             if truth:
                 t = truth[role + "s"]
                 if r.outcome in truth_keys:
-                    tv = t["horizons"]["12"].get(truth_keys[r.outcome])
+                    tv = t["horizons"].get(str(h), {}).get(truth_keys[r.outcome])
                 elif r.outcome.endswith("_change"):
                     # among people with two surveys before the start: whom the headline survey design measures
                     tv = t.get("survey_change_two_waves", t["survey_change"]).get(r.outcome[: -len("_change")])
                 else:
                     tv = 0.0  # no effect is planted on this outcome
-                line += f"{display(tv, r.unit, r.digits):>18}"
+                line += f"{display(tv, r.unit, r.digits) if tv is not None else 'not planted':>18}"
             pm, pc, nc = r.people_mentored, r.people_comparison, r.intakes_comparison
             n = lambda v: "hidden" if pd.isna(v) else f"{int(v):,}"
             lines.append(line + f"  {n(pm)} / {n(pc)} ({n(nc)})")

@@ -14,7 +14,7 @@ organisation's, or the segment's).
     python -m studies.interval_study --sizes 300,1000,2000 --seeds 100 --bootstrap 100
 
 Results go to studies/results/interval_study.{json,md}; the default interval method (`MENTORSHIP_CI_METHOD`)
-is set from them (see the README, *Adjusted effects*).
+is set from them (see docs/methods.md, *Adjusted effects*).
 """
 
 from __future__ import annotations

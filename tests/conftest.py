@@ -27,7 +27,9 @@ SMALL_ORG = SyntheticConfig(n_employees=1500, seed=7)
 SMALL_K = 20
 
 
-def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30) -> dict:
+def pipeline_resources(
+    root: Path, landing: Path, min_group_size: int = 5, effect_bootstrap: int = 30, **settings
+) -> dict:
     return {
         "duckdb": warehouse_resource(str(root / "warehouse.duckdb")),
         "settings": PipelineSettings(
@@ -37,6 +39,7 @@ def pipeline_resources(root: Path, landing: Path, min_group_size: int = 5, effec
             min_group_size=min_group_size,
             effect_bootstrap=effect_bootstrap,
             hash_key=TEST_HASH_KEY,
+            **settings,
         ),
     }
 

@@ -22,7 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from assets.delivery import delivery_line
 from mentorship import delivery
-from mentorship.delivery import HEADLINES, DeliveryError, compose, post_webhook, send_smtp, write_dry_run
+from mentorship.delivery import DeliveryError, compose, headlines, post_webhook, send_smtp, write_dry_run
 from mentorship.metrics import Metrics
 from mentorship.settings import DeliverySettings, Settings, SettingsError
 from pipelines.resources import PipelineSettings
@@ -105,7 +105,7 @@ def exports(built):
 def headline_texts(m: Metrics) -> dict[str, str]:
     """What the summary must say for each headline: the figure and CI exactly as Metrics formats them."""
     out = {}
-    for mid, _label in HEADLINES:
+    for mid, _label in headlines(m):
         r = m.get(mid)
         if r is not None and r["status"] == "published" and m.text(mid):
             out[mid] = f"{m.text(mid, unit_words=True)} (95% CI {m.interval(mid)})"
@@ -124,7 +124,7 @@ def test_smtp_delivers_the_summary_with_the_pages_figures_and_the_packs(exports,
     body = got.get_body(("plain",)).get_content()
     expected = headline_texts(m)
     assert expected, "the small organisation publishes headline effects"
-    for mid, label in HEADLINES:
+    for mid, label in headlines(m):
         line = next(x for x in body.splitlines() if x.strip().startswith(label + ":"))
         if mid in expected:
             assert line.endswith(expected[mid]), (line, expected[mid])  # to the last digit, as the pages
@@ -169,9 +169,9 @@ def test_packs_attached_when_present_missing_and_stale_ones_said_so(exports, tmp
 def test_a_suppressed_or_missing_figure_says_so(exports):
     m, _ = exports
     frame = m.frame.copy()
-    promoted = HEADLINES[0][0]
+    promoted = headlines(m)[0][0]
     frame.loc[frame.metric_id == promoted, ["status", "reason"]] = ["suppressed", "fewer than 20 mentored people"]
-    frame = frame[~frame.metric_id.isin([HEADLINES[1][0], "roi.roi", "roi.net_benefit"])]
+    frame = frame[~frame.metric_id.isin([headlines(m)[1][0], "roi.roi", "roi.net_benefit"])]
     body = delivery.body_text(compose(Metrics(frame), m.as_of, Path("nowhere"), "x"))
     assert "Promoted within 12 months:    suppressed (fewer than 20 mentored people)" in body
     assert "Retained at 12 months:        not estimated" in body
