@@ -1,7 +1,7 @@
 """The input data contract: the single statement of every source's columns and rules.
 
 Everything about validation derives from ``SOURCES``: the Great Expectations suite of each source
-(``mentorship.validation.build_suite``), the SQL that types raw text, the README's contract tables
+(``mentorship.validation.build_suite``), the SQL that types raw text, the contract tables in docs/data-contract.md
 and the validation report. Nothing here imports Great Expectations, so reading the contract is
 cheap; the suites are built from it when validation runs.
 
@@ -568,7 +568,7 @@ def _column_notes(c: Column) -> str:
 
 
 def markdown() -> str:
-    """The contract as Markdown, for the README: columns, then the cross-column and cross-source rules."""
+    """The contract as Markdown, for docs/data-contract.md: columns, then the cross-column and cross-source rules."""
     out = []
     for s in SOURCES.values():
         kind = (
@@ -577,7 +577,7 @@ def markdown() -> str:
             else "incremental and monthly: each file adds or corrects records, and the month in its name "
             "(YYYY-MM) is the partition it loads into"
         )
-        out.append(f"#### `{s.name}` ({s.grain}; key: {', '.join(s.key)}; {kind})\n")
+        out.append(f"### `{s.name}` ({s.grain}; key: {', '.join(s.key)}; {kind})\n")
         out.append("| column | type | required | meaning | example |")
         out.append("|---|---|---|---|---|")
         for c in s.columns:

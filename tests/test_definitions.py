@@ -86,8 +86,8 @@ def test_readme_documents_the_contract_as_declared():
 
     from mentorship.contract import markdown
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert markdown() in readme, "README contract is stale: paste `python -m mentorship.contract` output"
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "data-contract.md").read_text()
+    assert markdown() in doc, "docs/data-contract.md is stale: paste `python -m mentorship.contract` output"
 
 
 def test_methods_page_estimate_effect_example_prints_what_the_page_shows(capsys):
