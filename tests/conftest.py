@@ -61,7 +61,7 @@ def build(
 
 #: Files whose module fixture builds an organisation big enough that building it once per worker would
 #: cost more than running the file's tests side by side saves.
-ONE_WORKER_FILES = {"tests/test_planted_truth.py", "tests/test_comparison_sampling.py"}
+ONE_WORKER_FILES = {"tests/test_planted_truth.py", "tests/test_comparison_sampling.py", "tests/test_horizons.py"}
 #: Files with tests of half a minute or more (whole CLI runs, backfills, several organisations).
 LONG_FILES = {"tests/test_recovery.py", "tests/test_partitions.py", "tests/test_effect_recovery.py"}
 
