@@ -577,7 +577,8 @@ def markdown() -> str:
             else "incremental and monthly: each file adds or corrects records, and the month in its name "
             "(YYYY-MM) is the partition it loads into"
         )
-        out.append(f"### `{s.name}` ({s.grain}; key: {', '.join(s.key)}; {kind})\n")
+        out.append(f"### `{s.name}`\n")
+        out.append(f"{s.grain[0].upper()}{s.grain[1:]}. Key: {', '.join(s.key)}. {kind[0].upper()}{kind[1:]}.\n")
         out.append("| column | type | required | meaning | example |")
         out.append("|---|---|---|---|---|")
         for c in s.columns:
