@@ -10,6 +10,7 @@ from mentorship import effect_tables, falsification
 from mentorship import effects as estimator
 from mentorship.effect_tables import compute_effects
 from mentorship.settings import headline_horizon
+from mentorship.warehouse import transaction
 from pipelines.resources import PipelineSettings
 
 TABLES = {
@@ -63,12 +64,11 @@ def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: Pi
     )
     with duckdb.get_connection() as con:
         con.execute("create schema if not exists analytics")
-        con.execute("begin transaction")  # the three tables change together or not at all
-        for name, frame in tables.items():
-            con.register("_frame", frame)
-            con.execute(f"create or replace table analytics.{name} as select * from _frame")
-            con.unregister("_frame")
-        con.execute("commit")
+        with transaction(con):  # the three tables change together or not at all
+            for name, frame in tables.items():
+                con.register("_frame", frame)
+                con.execute(f"create or replace table analytics.{name} as select * from _frame")
+                con.unregister("_frame")
     est = tables["effect_estimates"]
     overall = est[est.segment_type == "overall"]
     for name, frame in tables.items():

@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 
 from mentorship.contract import SOURCES
 from mentorship.mapping import Mapping, SourceMapping
+from mentorship.warehouse import transaction
 
 FILE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 _SNIFF_BYTES = 1 << 20
@@ -891,8 +892,7 @@ def _write_raw(con, source, result, staged, months) -> None:
     con.execute("alter table raw.landing_files add column if not exists month varchar")
     partial = months is not None
     where, args = _month_filter(months)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if not partial:
             con.execute(f"create or replace table {table} as select *, current_timestamp as _loaded_at from ({union})")
         else:
@@ -936,7 +936,3 @@ def _write_raw(con, source, result, staged, months) -> None:
                     for f in result.files
                 ],
             )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise

@@ -34,6 +34,7 @@ import pandas as pd
 from mentorship.contract import ID_COLUMNS, LOAD_ORDER, SOURCES, Column, Rule, Source
 from mentorship.landing import ident, q
 from mentorship.mapping import Mapping, SourceMapping
+from mentorship.warehouse import transaction
 
 CHUNK_ROWS = 500_000
 #: The fewest chunks checked by a pool of processes when the caller names no number of workers.
@@ -616,8 +617,7 @@ def _write(
         placeholders=_placeholders(con, source),
     )
     result.promoted = not result.blocked
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from validated.quarantine where source = ?", [name])
         con.execute(f"""insert into validated.quarantine
             select {q(name)}, file, line, "column", rule, value, current_timestamp, expectation from _issues
@@ -627,10 +627,6 @@ def _write(
                 select * exclude (_current, _file_order) from _accepted where _current
                 order by _source_file, _source_line""")
         _record_results(con, result)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return result
 
 

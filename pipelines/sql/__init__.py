@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from mentorship.warehouse import transaction
+
 SQL_DIR = Path(__file__).parent
 
 
@@ -24,11 +26,6 @@ def build_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, params: 
     """Replace ``schema.name`` with the result of ``<name>.sql`` in one transaction; return its row count."""
     register_macros(con)
     con.execute(f"create schema if not exists {schema}")
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(f"create or replace table {schema}.{name} as {read_sql(name)}", params or {})
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return con.execute(f"select count(*) from {schema}.{name}").fetchall()[0][0]
