@@ -11,18 +11,10 @@ from pathlib import Path
 import dagster as dg
 
 from mentorship.contract import SOURCES
-from mentorship.landing import file_month
+from mentorship.landing import file_month, file_sha256
 from mentorship.settings import LANDING_SUFFIXES, Settings
 from pipelines.jobs import full_refresh_job
 from pipelines.partitions import all_months, range_tags
-
-
-def file_digest(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _in_source_folder(landing: Path, path: Path) -> bool:
@@ -67,7 +59,7 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
             now[rel] = old
             continue
         try:
-            digest = file_digest(path)
+            digest = file_sha256(path)  # the hash the load uses to spot a re-sent file
         except OSError:
             digest = "not a readable file"
         now[rel] = [st.st_size, st.st_mtime_ns, digest]
