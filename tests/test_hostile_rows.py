@@ -208,7 +208,7 @@ def test_far_future_placeholder_termination_reads_as_still_employed(case):
     results = run_one(case, "employees")
     r = results["employees"]
     assert r.rows_quarantined == 0 and r.placeholders == {"termination_date": len(lines)}
-    assert "termination_date 9" in r.summary() or f"termination_date {len(lines):,}" in r.summary()
+    assert f"Placeholders read as empty: termination_date {len(lines):,}" in r.summary()
     assert_only_changed(case, before, set())  # the same tables as with empty fields
 
 
@@ -313,8 +313,7 @@ def test_windows_line_endings_read_the_same(case):
     before = snapshot(case)
     path = case.path("mentorship_pairs")
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    set_field_crlf = read_rows(path)  # still parses as the same rows
-    assert len(set_field_crlf) > 10
+    assert b"\r\n" in path.read_bytes() and len(read_rows(path)) > 10
     results = case.run("mentorship_pairs")
     assert results["mentorship_pairs"].rows_quarantined == 0
     assert_only_changed(case, before, set())
