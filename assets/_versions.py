@@ -4,12 +4,16 @@ assets' logic changed since they were last materialized."""
 from __future__ import annotations
 
 import hashlib
-import inspect
+from pathlib import Path
 from types import ModuleType
 
 
 def code_version(*modules: ModuleType) -> str:
+    """A hash of the modules' source; a package counts with every module inside it."""
     h = hashlib.sha256()
     for m in modules:
-        h.update(inspect.getsource(m).encode())
+        path = Path(m.__file__)
+        files = sorted(path.parent.rglob("*.py")) if path.name == "__init__.py" else [path]
+        for f in files:
+            h.update(f.read_bytes())
     return h.hexdigest()[:12]
