@@ -42,7 +42,7 @@ test-all: setup
 lint: setup
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
-	$(UV) run --locked sqlfluff lint pipelines/sql studies/benchmark_floor.sql
+	$(UV) run --locked sqlfluff lint assets/sql studies/benchmark_floor.sql
 
 format: setup
 	$(UV) run --locked ruff check --fix .

@@ -1,4 +1,4 @@
-"""A factory for assets that are one SQL file each: thin wrappers, the logic lives in the SQL."""
+"""One asset per SQL model (``assets/sql``): thin wrappers, the logic lives in the SQL."""
 
 from __future__ import annotations
 
@@ -7,31 +7,32 @@ import hashlib
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.resources import PipelineSettings
-from pipelines.sql import build_table, read_sql
+from assets.resources import PipelineSettings
+from assets.sql import Model, build_table, in_layer, macros
 
 
-def sql_asset(
-    name: str, deps: list[str], group: str, description: str, schema: str = "analytics", params: tuple[str, ...] = ()
-) -> dg.AssetsDefinition:
+def sql_asset(model: Model) -> dg.AssetsDefinition:
     @dg.asset(
-        name=name,
-        deps=deps,
-        group_name=group,
+        name=model.name,
+        deps=list(model.deps),
+        group_name=model.layer,
         kinds={"duckdb", "sql"},
         pool="duckdb",
         owners=["team:people-analytics"],
         # The shared macros are part of every file's meaning.
-        code_version=hashlib.sha256((read_sql("macros") + read_sql(name)).encode()).hexdigest()[:12],
-        description=description,
+        code_version=hashlib.sha256((macros() + model.sql).encode()).hexdigest()[:12],
+        description=model.description,
     )
     def _asset(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
-        values = {p: getattr(settings, p) for p in params}
         with duckdb.get_connection() as con:
-            settings.prepare(con)
-            rows = build_table(con, schema, name, values)
+            rows = build_table(con, model.name, settings.sql_variables())
         return dg.MaterializeResult(
-            metadata={"rows": dg.MetadataValue.int(rows), "table": dg.MetadataValue.text(f"{schema}.{name}")}
+            metadata={"rows": dg.MetadataValue.int(rows), "table": dg.MetadataValue.text(model.table)}
         )
 
     return _asset
+
+
+def layer_assets(layer: str) -> list[dg.AssetsDefinition]:
+    """The assets of every model in ``assets/sql/<layer>/``."""
+    return [sql_asset(m) for m in in_layer(layer)]

@@ -10,9 +10,9 @@ import dagster as dg
 import pandas as pd
 
 from assets._versions import code_version
+from assets.resources import PipelineSettings
 from mentorship import delivery
 from mentorship.metrics import Metrics
-from pipelines.resources import PipelineSettings
 
 OWNERS = ["team:people-analytics"]
 DELIVERY_KEY = dg.AssetKey("delivery_message")

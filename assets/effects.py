@@ -6,12 +6,12 @@ from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
 from assets._versions import code_version
+from assets.resources import PipelineSettings
 from mentorship import effect_tables, falsification
 from mentorship import effects as estimator
 from mentorship.effect_tables import compute_effects
 from mentorship.settings import headline_horizon
 from mentorship.warehouse import transaction
-from pipelines.resources import PipelineSettings
 
 TABLES = {
     "effect_estimates": "Raw difference and adjusted effect on the mentored (ATT) with its 95% CI (ci_method says how), "

@@ -3,8 +3,9 @@
 Both layers keep the last good data when a source fails: the raw asset replaces ``raw.<source>``
 only when every file passes the file checks, and the validated asset replaces
 ``validated.<source>`` only when the share of quarantined rows is within the limit. The failing
-check is blocking, so nothing downstream runs on a broken source. Each asset also refreshes the
-validation report, so it is current precisely when something failed.
+check is blocking, so nothing downstream runs on a broken source. Both write only the warehouse (and
+the expectation suites they ran); the validation report is the reporting layer's ``validation_report``,
+which the CLI and the failure sensor also run on its own after a blocked run.
 """
 
 import json
@@ -16,33 +17,18 @@ from dagster import AssetExecutionContext
 from dagster_duckdb import DuckDBResource
 
 from assets._versions import code_version
-from dashboards.validation import build_validation_report
+from assets.partitions import all_months
+from assets.resources import PipelineSettings
 from mentorship import contract, landing, mapping, quality, validation
 from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw
-from mentorship.quality import write_summary
 from mentorship.validation import build_suite, validate_source, warm_up
-from pipelines.partitions import all_months, monthly_partitions
-from pipelines.resources import PipelineSettings
 
-SUMMARY_FILE = "validation_summary.json"
+#: Where the reporting layer writes the validation report (``assets/reporting.py``), for the checks' metadata.
 REPORT_FILE = "validation_report.html"
 
 
-def refresh_report(con, settings: PipelineSettings) -> Path:
-    """Rewrite the validation summary (export) and the report page built from it. A leadership export
-    keeps the counts and leaves out the sample rows (hashed ids and bad values of single records)."""
-    summary = write_summary(
-        con,
-        Path(settings.export_dir) / SUMMARY_FILE,
-        settings.hash_key,
-        settings.mapping().label,
-        samples=not settings.leadership_export,
-    )
-    return build_validation_report(summary, Path(settings.dashboard_dir) / REPORT_FILE)
-
-
-def _raw_asset(source: str) -> dg.AssetsDefinition:
+def _raw_asset(source: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     name = f"raw_{source}"
     monthly = SOURCES[source].monthly
     layout = (
@@ -59,7 +45,7 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
         pool="duckdb",
         owners=["team:people-analytics"],
         code_version=code_version(contract, landing, mapping),
-        partitions_def=monthly_partitions if monthly else None,
+        partitions_def=partitions if monthly else None,
         backfill_policy=dg.BackfillPolicy.single_run() if monthly else None,
         check_specs=[
             dg.AssetCheckSpec(
@@ -96,12 +82,12 @@ def _raw_asset(source: str) -> dg.AssetsDefinition:
                     settings.mapping(),
                     progress=context.log.info,
                     months=months,
-                    month_span=all_months() if monthly else None,
+                    month_span=all_months(partitions) if monthly else None,
                 )
                 error = None
             except FileContractError as e:
                 loaded, error = None, e
-            report = refresh_report(con, settings)
+        report = Path(settings.dashboard_dir) / REPORT_FILE
         if error is not None:
             context.log.error(str(error))
             return dg.MaterializeResult(
@@ -187,7 +173,7 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             r = validate_source(con, source, settings.mapping(), settings.max_reject_share, log=context.log)
-            report = refresh_report(con, settings)
+        report = Path(settings.dashboard_dir) / REPORT_FILE
         suite_path = Path(settings.export_dir) / "expectation_suites" / f"{source}.json"
         suite_path.parent.mkdir(parents=True, exist_ok=True)
         suite_path.write_text(json.dumps(build_suite(source).to_json_dict(), indent=1, default=str))
@@ -240,8 +226,10 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
     return _validated
 
 
-with warnings.catch_warnings():
-    # BackfillPolicy is marked beta; single-run backfills are what the monthly sources need.
-    warnings.simplefilter("ignore", dg.BetaWarning)
-    raw_assets = [_raw_asset(s) for s in SOURCES]
-validated_assets = [_validated_asset(s) for s in SOURCES]
+def ingest_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The raw and validated asset of every source; the monthly ones on ``partitions``."""
+    with warnings.catch_warnings():
+        # BackfillPolicy is marked beta; single-run backfills are what the monthly sources need.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        raw = [_raw_asset(s, partitions) for s in SOURCES]
+    return [*raw, *(_validated_asset(s) for s in SOURCES)]

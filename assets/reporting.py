@@ -1,4 +1,5 @@
-"""Reporting layer: aggregate exports (the only thing dashboards read) and the dashboard pages."""
+"""Reporting layer: the validation report, aggregate exports (the only thing dashboards read), the metrics
+table, the ROI case and the dashboard pages."""
 
 from __future__ import annotations
 
@@ -10,17 +11,57 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets._versions import code_version
+from assets.ingest import REPORT_FILE
+from assets.resources import PipelineSettings
 from dashboards import comparison, methodology, packs, pages, theme
+from dashboards import validation as validation_page
 from dashboards.comparison import build_comparison_page
 from dashboards.methodology import build_methodology
 from dashboards.packs import render_packs
 from dashboards.pages import build_all
-from mentorship import disclosure, falsification, metrics, privacy, publication, roi
+from mentorship import disclosure, falsification, metrics, privacy, publication, quality, roi
+from mentorship.contract import SOURCES
 from mentorship.privacy import pseudonymise
 from mentorship.publication import at_risk_list, audit, publish
-from pipelines.resources import PipelineSettings
+from mentorship.quality import write_summary
 
 OWNERS = ["team:people-analytics"]
+SUMMARY_FILE = "validation_summary.json"
+
+
+@dg.asset(
+    deps=[f"{layer}_{s}" for layer in ("raw", "validated") for s in SOURCES],
+    group_name="reporting",
+    kinds={"json", "html"},
+    owners=OWNERS,
+    code_version=code_version(quality, validation_page),
+    pool="duckdb",
+)
+def validation_report(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
+    """The validation summary (``validation_summary.json``) and its report page, from what the raw and
+    validated layers recorded in the warehouse: per source its status, rows read, accepted and quarantined,
+    failed files and the rules that failed, with sample rows. A leadership export keeps the counts and
+    leaves out the sample rows (hashed ids and bad values of single records).
+
+    After a run that bad input blocked, the CLI and the failure sensor run this asset on its own, so the
+    report is current precisely when something failed."""
+    with duckdb.get_connection() as con:
+        summary = write_summary(
+            con,
+            Path(settings.export_dir) / SUMMARY_FILE,
+            settings.key(),
+            settings.mapping().label,
+            samples=not settings.leadership_export,
+        )
+    page = validation_page.build_validation_report(summary, Path(settings.dashboard_dir) / REPORT_FILE)
+    statuses = [s["status"] for s in summary["sources"]]
+    return dg.MaterializeResult(
+        metadata={
+            "page": dg.MetadataValue.path(str(page)),
+            **{st: dg.MetadataValue.int(statuses.count(st)) for st in sorted(set(statuses))},
+        }
+    )
+
 
 #: Warehouse tables published as they are computed, unsuppressed until the gate.
 PUBLISHED = (
@@ -143,7 +184,7 @@ METRIC_SOURCES = (
 
 
 @dg.asset(
-    deps=["published_exports"],
+    deps=["published_exports", "validation_report"],
     group_name="reporting",
     kinds={"parquet", "csv"},
     owners=OWNERS,
@@ -157,7 +198,7 @@ def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
     and the methodology note read it, so a figure reads the same everywhere."""
     exports = Path(settings.export_dir)
     published = {name: pd.read_parquet(exports / f"{name}.parquet") for name in METRIC_SOURCES}
-    vpath = exports / "validation_summary.json"
+    vpath = exports / SUMMARY_FILE
     validation = json.loads(vpath.read_text()) if vpath.exists() else {}
     a = roi.Assumptions.from_yaml(Path(settings.roi_file))
     try:
@@ -216,7 +257,7 @@ def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFr
     if settings.leadership_export:
         path.unlink(missing_ok=True)
         return pd.DataFrame()
-    frame = at_risk_list(at_risk_pairs(con, settings.at_risk_days, settings.hash_key), settings.min_group_size)
+    frame = at_risk_list(at_risk_pairs(con, settings.at_risk_days, settings.key()), settings.min_group_size)
     frame.to_parquet(path, index=False)
     return frame
 

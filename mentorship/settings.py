@@ -8,6 +8,7 @@ import re
 import secrets
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -152,22 +153,32 @@ class DeliverySettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting and its default, in one place: ``from_env`` reads the environment (and .env) over
+    these defaults, and the Dagster resource (``assets/resources.py``) takes its defaults from here."""
+
     data_dir: Path
     landing_dir: Path
     warehouse_path: Path
     export_dir: Path
     dashboard_dir: Path
     truth_path: Path
-    min_group_size: int
     hash_key: str
-    mapping_path: Path | None
-    max_reject_share: float
-    effect_bootstrap: int
-    roi_file: Path
-    at_risk_days: int
-    freshness_days: int
-    refresh_cron: str
-    freshness_cron: str
+    mapping_path: Path | None = None
+    # The smallest group a page or export may show (MENTORSHIP_MIN_GROUP_SIZE).
+    min_group_size: int = 5
+    max_reject_share: float = 0.05
+    effect_bootstrap: int = 200
+    # The effect step's random seed and the propensity trimming share (not settable from the environment).
+    effect_seed: int = 20240501
+    effect_trim: float = 0.01
+    roi_file: Path = DEFAULT_ROI_FILE
+    at_risk_days: int = 60
+    freshness_days: int = 35
+    # The 2nd of each month, after month-end extracts land; and every morning.
+    refresh_cron: str = "0 6 2 * *"
+    freshness_cron: str = "0 7 * * *"
+    # The earliest month a monthly file may name (the first monthly partition).
+    first_month: str = "2020-01"
     horizons: tuple[int, ...] = (6, 12, 24)
     # Where the 95% intervals come from: "influence" (the influence function, one fit per estimate) or
     # "bootstrap" (percentile bootstrap, ``effect_bootstrap`` refits per estimate, up to
@@ -195,9 +206,9 @@ class Settings:
     def from_env(cls, env: dict | None = None) -> Settings:
         env = os.environ if env is None else env
         data = Path(env.get("MENTORSHIP_DATA_DIR", PROJECT_DIR / "data"))
-        k = _whole(env, "MENTORSHIP_MIN_GROUP_SIZE", 5, 2, "a whole number")
+        k = _whole(env, "MENTORSHIP_MIN_GROUP_SIZE", cls.min_group_size, 2, "a whole number")
         try:
-            share = float(env.get("MENTORSHIP_MAX_REJECT_SHARE", "0.05"))
+            share = float(env.get("MENTORSHIP_MAX_REJECT_SHARE", cls.max_reject_share))
         except ValueError:
             raise SettingsError(
                 f"MENTORSHIP_MAX_REJECT_SHARE must be a number between 0 and 1, got "
@@ -205,8 +216,8 @@ class Settings:
             ) from None
         if not 0 <= share <= 1:
             raise SettingsError(f"MENTORSHIP_MAX_REJECT_SHARE must be between 0 and 1, got {share}")
-        boot = _whole(env, "MENTORSHIP_BOOTSTRAP", 200, 0, "a whole number")
-        boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", 10_000, 0, "a whole number")
+        boot = _whole(env, "MENTORSHIP_BOOTSTRAP", cls.effect_bootstrap, 0, "a whole number")
+        boot_max = _whole(env, "MENTORSHIP_BOOTSTRAP_MAX_PEOPLE", cls.bootstrap_max_people, 0, "a whole number")
         below = _whole(env, "MENTORSHIP_BOOTSTRAP_BELOW", cls.bootstrap_below, 0, "a whole number of people")
         ci_method = env.get("MENTORSHIP_CI_METHOD", cls.ci_method).strip().lower()
         if ci_method not in CI_METHODS:
@@ -215,18 +226,21 @@ class Settings:
         memory = env.get("MENTORSHIP_DUCKDB_MEMORY", cls.duckdb_memory).strip()
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory, re.IGNORECASE):
             raise SettingsError(f"MENTORSHIP_DUCKDB_MEMORY must be an amount such as 4GB or 512MB, got {memory!r}")
-        at_risk = _whole(env, "MENTORSHIP_AT_RISK_DAYS", 60, 1, "a whole number of days")
-        fresh = _whole(env, "MENTORSHIP_FRESHNESS_DAYS", 35, 1, "a whole number of days")
+        at_risk = _whole(env, "MENTORSHIP_AT_RISK_DAYS", cls.at_risk_days, 1, "a whole number of days")
+        fresh = _whole(env, "MENTORSHIP_FRESHNESS_DAYS", cls.freshness_days, 1, "a whole number of days")
         crons = {}
-        for name, default in (("MENTORSHIP_REFRESH_CRON", "0 6 2 * *"), ("MENTORSHIP_FRESHNESS_CRON", "0 7 * * *")):
+        for name, default in (
+            ("MENTORSHIP_REFRESH_CRON", cls.refresh_cron),
+            ("MENTORSHIP_FRESHNESS_CRON", cls.freshness_cron),
+        ):
             value = env.get(name, default).strip()
             if not _valid_cron(value):
                 raise SettingsError(
                     f"{name} must be a cron expression of five fields such as {default!r}, got {value!r}"
                 )
             crons[name] = value
-        horizons = _horizons(env.get("MENTORSHIP_HORIZONS", "6,12,24"))
-        roi_file = Path(env.get("MENTORSHIP_ROI_FILE", DEFAULT_ROI_FILE))
+        horizons = _horizons(env.get("MENTORSHIP_HORIZONS", ",".join(map(str, cls.horizons))))
+        roi_file = Path(env.get("MENTORSHIP_ROI_FILE", cls.roi_file))
         if not roi_file.is_file():
             raise SettingsError(f"MENTORSHIP_ROI_FILE names {roi_file}, which is not a file")
         landing = Path(env.get("MENTORSHIP_LANDING_DIR", data / "landing"))
@@ -239,6 +253,9 @@ class Settings:
             mapping = landing / "mapping.yaml"
         leadership = _flag(env, "MENTORSHIP_LEADERSHIP_EXPORT")
         self_contained = _flag(env, "MENTORSHIP_SELF_CONTAINED_PAGES")
+        first_month = env.get("MENTORSHIP_FIRST_MONTH", cls.first_month).strip()
+        if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", first_month):
+            raise SettingsError(f"MENTORSHIP_FIRST_MONTH must be a month written YYYY-MM, got {first_month!r}")
         hash_key = resolve_hash_key(env, data)
         delivery = DeliverySettings.from_env(env, data)
         return cls(
@@ -266,6 +283,7 @@ class Settings:
             duckdb_memory=memory,
             leadership_export=leadership,
             self_contained_pages=self_contained,
+            first_month=first_month,
             delivery=delivery,
         )
 
@@ -314,7 +332,7 @@ def resolve_hash_key(env, data_dir: Path) -> str:
     path = hash_key_file(env, data_dir)
     if not path.exists():
         _create_key_file(path)
-    return _read_key_file(path)
+    return read_key_file(path)
 
 
 def _create_key_file(path: Path) -> None:
@@ -355,7 +373,8 @@ def _create_key_file(path: Path) -> None:
     )
 
 
-def _read_key_file(path: Path) -> str:
+def read_key_file(path: Path) -> str:
+    """The key in ``path``, checked: a private file holding a key long enough and not the old demo key."""
     where = f"the hash key file {path}"
     try:
         info = path.stat()
@@ -433,9 +452,13 @@ def _whole(env, name: str, default: int, minimum: int, what: str) -> int:
 
 
 def _valid_cron(value: str) -> bool:
-    from dagster._utils.schedules import is_valid_cron_string
+    from cronsim import CronSim, CronSimError
 
-    return len(value.split()) == 5 and is_valid_cron_string(value)
+    try:
+        CronSim(value, datetime.now())
+    except CronSimError:
+        return False
+    return len(value.split()) == 5
 
 
 def headline_horizon(horizons) -> int:

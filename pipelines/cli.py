@@ -147,6 +147,21 @@ def validation_lines(settings: Settings, detailed: bool) -> list[str]:
     return lines
 
 
+def refresh_validation_report(defs) -> bool:
+    """Run the validation report on its own, after a run that bad input blocked before it got there."""
+    import dagster as dg
+
+    from pipelines.console import cli_console_logger
+
+    job = defs.resolve_job_def("validation_report_refresh").with_logger_defs({"console": cli_console_logger})
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+    )
+    return result.success
+
+
 def load_env_file(path: Path | None = None) -> bool:
     """Fill what the environment does not set from the project's .env (``dagster dev`` reads it too)."""
     from dotenv import load_dotenv
@@ -154,16 +169,17 @@ def load_env_file(path: Path | None = None) -> bool:
     return load_dotenv(path or PROJECT_DIR / ".env", override=False)
 
 
-def parse_months(spec: str | None) -> tuple[str, str]:
+def parse_months(spec: str | None, first_month: str = Settings.first_month) -> tuple[str, str]:
     """``START:END`` or one month; without it every month, so the monthly sources are rebuilt to match
     the landing folder exactly (a month whose files were removed is emptied)."""
-    from pipelines.partitions import all_months, check_range
+    from assets.partitions import all_months, check_range, monthly_partitions
 
+    partitions = monthly_partitions(first_month)
     if not spec:
-        return all_months()
+        return all_months(partitions)
     start, _, end = spec.partition(":")
     start, end = start.strip(), (end or start).strip()
-    check_range(start, end)
+    check_range(start, end, partitions)
     return start, end
 
 
@@ -171,9 +187,9 @@ def run(args) -> int:
     started = time.monotonic()
     import dagster as dg
 
+    from assets.partitions import RANGE_END, RANGE_START, range_tags
     from mentorship.contract import SOURCES
     from mentorship.mapping import MappingError, load_mapping
-    from pipelines.partitions import RANGE_END, RANGE_START, range_tags
 
     settings = Settings.from_env()
     try:
@@ -182,7 +198,7 @@ def run(args) -> int:
         print(f"Mapping error: {e}", file=sys.stderr)
         return 2
     try:
-        months = parse_months(args.months)  # a bad --months fails before anything runs
+        months = parse_months(args.months, settings.first_month)  # a bad --months fails before anything runs
     except ValueError as e:
         print(f"--months: {e}", file=sys.stderr)
         return 2
@@ -193,7 +209,9 @@ def run(args) -> int:
     # dagster.yaml keeps its storage paths relative to the project folder.
     os.chdir(PROJECT_DIR)
     from pipelines.console import cli_console_logger
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(settings)
 
     job = defs.resolve_job_def("full_refresh")
     if args.select:
@@ -219,6 +237,7 @@ def run(args) -> int:
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     if not result.success:
+        refresh_validation_report(defs)
         print("\n".join(["", *validation_lines(settings, detailed=True), ""]), file=sys.stderr)
         for ev in result.all_events:
             if ev.is_step_failure:

@@ -15,3 +15,10 @@ freshness_job = dg.define_asset_job(
     selection=dg.AssetSelection.checks(*source_freshness),
     description="Evaluate the source freshness checks only: nothing is rebuilt.",
 )
+
+validation_report_job = dg.define_asset_job(
+    "validation_report_refresh",
+    selection=dg.AssetSelection.assets("validation_report"),
+    description="Rewrite the validation summary and report from the warehouse: run on its own after a run "
+    "that bad input blocked (the CLI and the failure sensor do), so the report shows what failed.",
+)

@@ -1,166 +1,14 @@
-"""Resources: the DuckDB warehouse and the pipeline's settings."""
+"""The resources of the code location, built from the settings (``mentorship.settings.Settings``)."""
 
 from __future__ import annotations
 
 import os
 
 import dagster as dg
-import pydantic
 from dagster_duckdb import DuckDBResource
 
-from mentorship.settings import (
-    DEFAULT_ROI_FILE,
-    DeliverySettings,
-    Settings,
-    SettingsError,
-    check_hash_key,
-    check_writable,
-)
-
-
-class PipelineSettings(dg.ConfigurableResource):
-    """Where files live and the privacy and horizon settings every asset shares.
-
-    Checked when a run starts, before any asset runs (so a bad value set in the UI's launchpad stops the
-    run before anything is published): ``min_group_size`` at least 2, the hash key (from
-    ``MENTORSHIP_HASH_KEY``; no default) long enough and not the old demo key, and the export and
-    dashboard folders writable."""
-
-    landing_dir: str
-    export_dir: str
-    dashboard_dir: str
-    min_group_size: int = 5
-    horizons: list[int] = [6, 12, 24]
-    as_of_date: str | None = None
-    mapping_path: str | None = None
-    max_reject_share: float = 0.05
-    # No default: default_resources() reads it from MENTORSHIP_HASH_KEY at run time (see Settings).
-    hash_key: str
-    effect_bootstrap: int = 200
-    effect_ci_method: str = Settings.ci_method
-    effect_bootstrap_below: int = Settings.bootstrap_below
-    effect_bootstrap_max_people: int = Settings.bootstrap_max_people
-    effect_comparison_max: int = Settings.comparison_max
-    effect_seed: int = 20240501
-    effect_trim: float = 0.01
-    roi_file: str = str(DEFAULT_ROI_FILE)
-    at_risk_days: int = 60
-    # Leave person-level lists (the at-risk pairs) out of the exports and pages (MENTORSHIP_LEADERSHIP_EXPORT).
-    leadership_export: bool = False
-    # plotly.js inside every page rather than one shared copy beside them (MENTORSHIP_SELF_CONTAINED_PAGES).
-    self_contained_pages: bool = False
-    # The optional delivery step after a run (assets/delivery.py; MENTORSHIP_DELIVERY, MENTORSHIP_SMTP_*):
-    # off unless set. The password and the webhook address are EnvVars, so the UI never shows them.
-    delivery: str = "off"
-    delivery_dir: str | None = None
-    delivery_subject_prefix: str = DeliverySettings.subject_prefix
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_from: str | None = None
-    smtp_to: list[str] = []
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    webhook_url: str | None = None
-
-    @pydantic.field_validator("min_group_size")
-    @classmethod
-    def _smallest_group(cls, value: int) -> int:
-        if value < 2:
-            raise SettingsError(
-                f"min_group_size (MENTORSHIP_MIN_GROUP_SIZE) must be at least 2, got {value}: it is "
-                "the smallest group a page or export may show"
-            )
-        return value
-
-    def setup_for_execution(self, context) -> None:
-        # The key is only known here: in the resource it is an EnvVar until the run resolves it.
-        check_hash_key(self.hash_key, "the settings resource's hash_key (MENTORSHIP_HASH_KEY)")
-        check_writable(self.export_dir, "export_dir (MENTORSHIP_EXPORT_DIR)")
-        check_writable(self.dashboard_dir, "dashboard_dir (MENTORSHIP_DASHBOARD_DIR)")
-        self.delivery_settings().check()
-
-    def delivery_settings(self) -> DeliverySettings:
-        """The delivery step's settings (the SMTP password stays here, on the resource); a dry run without a
-        folder writes beside the exports, in ``<export_dir>/../delivery``."""
-        from pathlib import Path
-
-        return DeliverySettings(
-            mode=self.delivery,
-            smtp_host=self.smtp_host,
-            smtp_port=self.smtp_port,
-            smtp_from=self.smtp_from,
-            smtp_to=tuple(self.smtp_to),
-            smtp_user=self.smtp_user,
-            smtp_starttls=self.smtp_starttls,
-            webhook_url=self.webhook_url,
-            folder=Path(self.delivery_dir or Path(self.export_dir).parent / "delivery"),
-            subject_prefix=self.delivery_subject_prefix,
-        )
-
-    def effect_settings(self):
-        from mentorship.effect_tables import EffectSettings
-
-        return EffectSettings(
-            n_bootstrap=self.effect_bootstrap,
-            seed=self.effect_seed,
-            trim=self.effect_trim,
-            horizons=tuple(self.horizons),
-            ci_method=self.effect_ci_method,
-            bootstrap_below=self.effect_bootstrap_below,
-            bootstrap_max_people=self.effect_bootstrap_max_people,
-            comparison_max=self.effect_comparison_max,
-        )
-
-    def mapping(self):
-        from mentorship.mapping import load_mapping
-
-        return load_mapping(self.mapping_path)
-
-    def prepare(self, con) -> None:
-        """Session variables the SQL files read with getvariable()."""
-        con.execute("set variable horizons = ?", [self.horizons])
-        con.execute("set variable as_of_date = ?", [self.as_of_date])
-
-    @classmethod
-    def from_settings(cls, s: Settings) -> PipelineSettings:
-        return cls(
-            landing_dir=str(s.landing_dir),
-            export_dir=str(s.export_dir),
-            dashboard_dir=str(s.dashboard_dir),
-            min_group_size=s.min_group_size,
-            mapping_path=str(s.mapping_path) if s.mapping_path else None,
-            max_reject_share=s.max_reject_share,
-            hash_key=dg.EnvVar("MENTORSHIP_HASH_KEY"),
-            effect_bootstrap=s.effect_bootstrap,
-            effect_ci_method=s.ci_method,
-            effect_bootstrap_below=s.bootstrap_below,
-            effect_bootstrap_max_people=s.bootstrap_max_people,
-            effect_comparison_max=s.comparison_max,
-            roi_file=str(s.roi_file),
-            at_risk_days=s.at_risk_days,
-            horizons=list(s.horizons),
-            leadership_export=s.leadership_export,
-            self_contained_pages=s.self_contained_pages,
-            **_delivery_fields(s.delivery),
-        )
-
-
-def _delivery_fields(d: DeliverySettings) -> dict:
-    """The resource's delivery fields; the password and the webhook address as EnvVars, read at run time."""
-    return {
-        "delivery": d.mode,
-        "delivery_dir": str(d.folder) if d.folder else None,
-        "delivery_subject_prefix": d.subject_prefix,
-        "smtp_host": d.smtp_host,
-        "smtp_port": d.smtp_port,
-        "smtp_from": d.smtp_from,
-        "smtp_to": list(d.smtp_to),
-        "smtp_user": d.smtp_user,
-        "smtp_password": dg.EnvVar("MENTORSHIP_SMTP_PASSWORD") if os.environ.get("MENTORSHIP_SMTP_PASSWORD") else None,
-        "smtp_starttls": d.smtp_starttls,
-        "webhook_url": dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None,
-    }
+from assets.resources import PipelineSettings
+from mentorship.settings import Settings
 
 
 def warehouse(database, memory: str | None = None) -> DuckDBResource:
@@ -170,15 +18,13 @@ def warehouse(database, memory: str | None = None) -> DuckDBResource:
     )
 
 
-def default_resources() -> dict:
-    settings = Settings.from_env()
-    # MENTORSHIP_DUCKDB is the documented override; default it so a fresh clone needs no .env.
-    os.environ.setdefault("MENTORSHIP_DUCKDB", str(settings.warehouse_path))
-    # The key is read from the environment at run time so it never shows in the UI's resource config;
-    # Settings.from_env() has resolved it (the variable, or the key file it generates on the first run).
-    os.environ.setdefault("MENTORSHIP_HASH_KEY", settings.hash_key)
+def default_resources(settings: Settings | None = None) -> dict:
+    """The warehouse and the settings resource. The warehouse path is an EnvVar when MENTORSHIP_DUCKDB is set
+    (the documented override), else the default under the data folder; nothing is written to the environment."""
+    settings = settings or Settings.from_env()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    database = dg.EnvVar("MENTORSHIP_DUCKDB") if os.environ.get("MENTORSHIP_DUCKDB") else str(settings.warehouse_path)
     return {
-        "duckdb": warehouse(dg.EnvVar("MENTORSHIP_DUCKDB"), settings.duckdb_memory),
+        "duckdb": warehouse(database, settings.duckdb_memory),
         "settings": PipelineSettings.from_settings(settings),
     }

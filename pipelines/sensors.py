@@ -10,11 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.partitions import all_months, range_tags
 from mentorship.contract import SOURCES
 from mentorship.landing import file_month, file_sha256
 from mentorship.settings import LANDING_SUFFIXES, Settings
-from pipelines.jobs import full_refresh_job
-from pipelines.partitions import all_months, range_tags
+from pipelines.jobs import full_refresh_job, validation_report_job
 
 
 def _in_source_folder(landing: Path, path: Path) -> bool:
@@ -68,15 +68,20 @@ def scan_landing(landing: Path, known: dict) -> tuple[dict, list[str]]:
     return now, changed
 
 
-def refresh_request(changed: list[str]) -> tuple[list[dg.AssetKey] | None, dict[str, str]]:
+def refresh_request(
+    changed: list[str], repository: dg.RepositoryDefinition
+) -> tuple[list[dg.AssetKey] | None, dict[str, str]]:
     """What a change in the landing folder re-runs: (asset selection, partition range tags).
 
     A changed monthly file re-loads its source's months, from the earliest to the latest changed;
     a changed snapshot file (employees, pairs, items) re-loads that source. Monthly sources without a
     changed file are not re-loaded, and everything downstream of the raw layer is rebuilt. A changed
     mapping, or a monthly file without a month in its name, re-loads every month (the raw asset then
-    reports the misnamed file).
+    reports the misnamed file). The asset graph and the months come from ``repository``, the code
+    location the sensor runs in.
     """
+    monthly_source = next(s for s, src in SOURCES.items() if src.monthly)
+    every_month = all_months(repository.asset_graph.get(dg.AssetKey(f"raw_{monthly_source}")).partitions_def)
     by_source: dict[str, set] = {}
     for rel in changed:
         source, _, name = rel.partition("/")
@@ -85,23 +90,19 @@ def refresh_request(changed: list[str]) -> tuple[list[dg.AssetKey] | None, dict[
         elif source in SOURCES:
             by_source.setdefault(source, set())
         else:  # the mapping file, or something outside the source folders
-            return None, range_tags(*all_months())
+            return None, range_tags(*every_month)
     months = set().union(*by_source.values()) if by_source else set()
     if None in months:
-        tags = range_tags(*all_months())
+        tags = range_tags(*every_month)
     elif months:
         tags = range_tags(min(months), max(months))
     else:
         tags = {}
     skip = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly and s not in by_source}
-    selection = [k for k in full_refresh_job.selection.resolve(_asset_graph()) if k.to_user_string() not in skip]
+    selection = [
+        k for k in full_refresh_job.selection.resolve(repository.asset_graph) if k.to_user_string() not in skip
+    ]
     return selection, tags
-
-
-def _asset_graph():
-    from pipelines.definitions import defs
-
-    return defs.resolve_asset_graph()
 
 
 @dg.sensor(
@@ -121,7 +122,7 @@ def landing_files_sensor(context: dg.SensorEvaluationContext):
         context.update_cursor(json.dumps(now))
         return dg.SkipReason(f"no new or changed files in {landing}")
     key = hashlib.sha256("\n".join(f"{p}:{now[p][2]}" for p in changed).encode()).hexdigest()[:32]
-    selection, tags = refresh_request(changed)
+    selection, tags = refresh_request(changed, context.repository_def)
     context.update_cursor(json.dumps(now))
     return dg.RunRequest(
         run_key=key,
@@ -143,7 +144,9 @@ def notify_failure(message: str, url: str | None, timeout: float = 10.0) -> int 
 
 @dg.run_failure_sensor(
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Logs every failed run in one clear line and, when MENTORSHIP_WEBHOOK_URL is set, posts it there.",
+    request_job=validation_report_job,
+    description="Logs every failed run in one clear line and, when MENTORSHIP_WEBHOOK_URL is set, posts it there; "
+    "then rewrites the validation report, which a run that bad input blocked did not reach.",
 )
 def run_failure_notice(context: dg.RunFailureSensorContext):
     run = context.dagster_run
@@ -160,3 +163,6 @@ def run_failure_notice(context: dg.RunFailureSensorContext):
             notify_failure(message, url)
         except OSError as e:
             context.log.error(f"could not post the failure notice to the webhook: {e}")
+    if run.job_name != validation_report_job.name:
+        return dg.RunRequest(run_key=f"validation_report:{run.run_id}")
+    return None

@@ -202,10 +202,10 @@ def bundled(repeats: int, scratch: Path) -> dict:
 
 def _stage_of(step_key: str) -> str:
     """The benchmark stage an asset's step belongs to, by its asset group."""
-    from pipelines.definitions import all_assets
+    from pipelines.definitions import build_assets
 
     if not _GROUP_OF:
-        for a in all_assets:
+        for a in build_assets():
             for key in a.keys:
                 _GROUP_OF[a.node_def.name] = a.group_names_by_key[key]
     group = _GROUP_OF.get(step_key, "raw")
@@ -225,9 +225,10 @@ def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> N
     """One stage through Dagster, in this process (the parent measures it)."""
     import dagster as dg
 
-    from pipelines.definitions import all_assets
-    from pipelines.partitions import landing_range, range_tags
-    from pipelines.resources import PipelineSettings, warehouse
+    from assets.partitions import landing_range, range_tags
+    from assets.resources import PipelineSettings
+    from pipelines.definitions import build_assets
+    from pipelines.resources import warehouse
 
     months = landing_range(landing)
     from mentorship.settings import Settings
@@ -245,7 +246,7 @@ def run_stage(groups: list[str], root: Path, landing: Path, bootstrap: int) -> N
         ),
     }
     result = dg.materialize(
-        all_assets,
+        build_assets(),
         resources=resources,
         selection=dg.AssetSelection.groups(*groups),
         raise_on_error=False,

@@ -35,7 +35,7 @@ TABLES = ("career_outcomes", "survey_outcomes")
 
 
 def career_outcomes(members: pd.DataFrame, events: pd.DataFrame, horizons=(6, 12, 24)) -> pd.DataFrame:
-    """``pipelines/sql/career_outcomes.sql`` in pandas."""
+    """``assets/sql/outcomes/career_outcomes.sql`` in pandas."""
     spans = pd.concat(
         [
             members.assign(horizon_months=h, horizon_date=members["index_date"] + pd.DateOffset(months=h))
@@ -88,7 +88,7 @@ def career_outcomes(members: pd.DataFrame, events: pd.DataFrame, horizons=(6, 12
 
 
 def survey_outcomes(members: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """``pipelines/sql/survey_outcomes.sql`` in pandas."""
+    """``assets/sql/outcomes/survey_outcomes.sql`` in pandas."""
     constructs = pd.DataFrame({"construct": scores["construct"].drop_duplicates()})
     mc = members[KEYS + ["treated", "index_date", "censor_date", "as_of_date"]].merge(constructs, how="cross")
     mc["row"] = np.arange(len(mc))
@@ -345,8 +345,8 @@ def disagreements(a: dict, b: dict, rtol: float = 1e-9) -> list[str]:
 def run_duckdb(db: str, repeats: int, memory: str | None = None) -> dict:
     import duckdb
 
+    from assets.sql import MODELS
     from mentorship.settings import Settings
-    from pipelines.sql import read_sql
 
     con = duckdb.connect(db, read_only=True, config={"memory_limit": memory or Settings.from_env().duckdb_memory})
     con.execute("set variable horizons = [6, 12, 24]")
@@ -354,7 +354,7 @@ def run_duckdb(db: str, repeats: int, memory: str | None = None) -> dict:
     for _ in range(repeats):
         t0 = time.perf_counter()
         for name in TABLES:
-            con.execute(f"create or replace temp table {name} as {read_sql(name)}")
+            con.execute(f"create or replace temp table {name} as {MODELS[name].sql}")
         times.append(time.perf_counter() - t0)
     for name in TABLES:
         out[name] = sql_summary(con, name)

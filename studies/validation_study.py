@@ -34,13 +34,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from assets.sql import build_models
 from mentorship.effect_tables import EffectSettings, analytic_frames, overall_effect
 from mentorship.synthetic import PlantedEffects, Selection, SyntheticConfig, generate
 from mentorship.validation import ingest
-from pipelines.sql import build_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SQL_ORDER = (
+#: The cohort and outcome models the study needs (in the order the registry derives, assets/sql).
+STUDY_MODELS = (
     "job_events",
     "survey_scores",
     "cohort_members",
@@ -153,10 +154,7 @@ def scenario_config(
 
 def build_outcomes(con: duckdb.DuckDBPyConnection, horizons=(6, 12, 24)) -> None:
     """The pipeline's cohort and outcome SQL, in the order the asset graph runs it."""
-    con.execute("set variable horizons = ?", [list(horizons)])
-    con.execute("set variable as_of_date = null")
-    for name in SQL_ORDER:
-        build_table(con, "analytics", name)
+    build_models(con, {"horizons": list(horizons), "as_of_date": None}, STUDY_MODELS)
 
 
 def org_frames(

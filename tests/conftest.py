@@ -14,10 +14,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from assets.partitions import landing_range, range_tags
+from assets.resources import PipelineSettings
 from mentorship.synthetic import SyntheticConfig, generate
-from pipelines.definitions import all_assets
-from pipelines.partitions import landing_range, range_tags
-from pipelines.resources import PipelineSettings
+from pipelines.definitions import build_assets
 from pipelines.resources import warehouse as warehouse_resource
 from tests.corpus import case, tiny  # noqa: F401  (the bad-input corpus's fixtures, for every test module)
 
@@ -51,7 +51,7 @@ def build(
     month the landing files name), as `make run` does."""
     months = months or landing_range(landing)
     return dg.materialize(
-        all_assets,
+        build_assets(),
         resources=pipeline_resources(root, landing, **kw),
         raise_on_error=False,
         tags=range_tags(*months) if months else None,

@@ -2,7 +2,9 @@
 
 import dagster as dg
 
-from pipelines.definitions import defs
+from pipelines.definitions import build_definitions
+
+defs = build_definitions()
 
 # Update this list on purpose when the graph changes.
 EXPECTED_ASSETS = sorted(
@@ -24,6 +26,7 @@ EXPECTED_ASSETS = sorted(
         "program_activity",
         "survey_prepost",
         "roi_inputs",
+        "validation_report",
         "published_exports",
         "metric_table",
         "comparison_dashboard",

@@ -21,11 +21,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from assets.delivery import delivery_line
+from assets.resources import PipelineSettings
 from mentorship import delivery
 from mentorship.delivery import DeliveryError, compose, headlines, post_webhook, send_smtp, write_dry_run
 from mentorship.metrics import Metrics
 from mentorship.settings import DeliverySettings, Settings, SettingsError
-from pipelines.resources import PipelineSettings
 from tests.conftest import pipeline_resources
 
 SENDER = "people-analytics@example.org"
@@ -256,7 +256,7 @@ def test_a_failing_webhook_names_its_address_without_the_secret_path(webhook):
 
 
 def _run_delivery(built, tmp_path, **settings) -> dg.ExecuteInProcessResult:
-    from pipelines.definitions import all_assets
+    from pipelines.definitions import build_assets
 
     root, result = built
     assert result.success
@@ -266,7 +266,10 @@ def _run_delivery(built, tmp_path, **settings) -> dg.ExecuteInProcessResult:
     base = {name: getattr(resources["settings"], name) for name in PipelineSettings.model_fields}
     resources["settings"] = PipelineSettings(**{**base, **settings})
     return dg.materialize(
-        all_assets, resources=resources, raise_on_error=False, selection=dg.AssetSelection.assets("delivery_message")
+        build_assets(),
+        resources=resources,
+        raise_on_error=False,
+        selection=dg.AssetSelection.assets("delivery_message"),
     )
 
 
@@ -417,7 +420,9 @@ def test_the_password_reaches_the_resource_from_the_environment_only(monkeypatch
 
 
 def test_the_delivered_check_warns_and_never_blocks():
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions()
 
     specs = {s.key.name: s for a in defs.assets if isinstance(a, dg.AssetsDefinition) for s in a.check_specs}
     assert not specs["delivered"].blocking and specs["delivered"].description

@@ -317,7 +317,7 @@ def test_a_run_that_would_disclose_publishes_nothing(built, tmp_path, monkeypatc
     import dagster as dg
 
     import assets.reporting as reporting
-    from pipelines.definitions import all_assets
+    from pipelines.definitions import build_assets
     from tests.conftest import SMALL_K, pipeline_resources
 
     root, result = built
@@ -331,7 +331,7 @@ def test_a_run_that_would_disclose_publishes_nothing(built, tmp_path, monkeypatc
         lambda frames, k: {n: f.assign(suppressed=False) if "suppressed" not in f else f for n, f in frames.items()},
     )
     run = dg.materialize(
-        all_assets,
+        build_assets(),
         resources=pipeline_resources(copy, Path("unused"), min_group_size=SMALL_K),
         raise_on_error=False,
         selection=dg.AssetSelection.assets("published_exports"),

@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from assets.resources import PipelineSettings
 from mentorship.privacy import pseudonymise
 from mentorship.settings import REFUSED_HASH_KEYS, Settings, SettingsError, check_writable, resolve_hash_key
-from pipelines.resources import PipelineSettings
 from tests.conftest import TEST_HASH_KEY, pipeline_resources
 
 
@@ -119,17 +119,26 @@ def test_a_key_file_others_can_read_or_write_is_refused(tmp_path, loose):
     assert Settings.from_env(env).hash_key  # fixed as the message says
 
 
-def test_the_key_has_no_default_in_the_resource_and_reaches_it_from_the_environment(tmp_path, monkeypatch):
+def test_the_key_never_shows_in_the_resource_config_and_nothing_is_written_to_the_environment(tmp_path, monkeypatch):
     from pipelines.resources import default_resources
 
-    assert PipelineSettings.model_fields["hash_key"].is_required()
     monkeypatch.delenv("MENTORSHIP_HASH_KEY", raising=False)
     monkeypatch.setenv("MENTORSHIP_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MENTORSHIP_DUCKDB", str(tmp_path / "warehouse" / "w.duckdb"))
+    before = dict(os.environ)
     resources = default_resources()
-    key = (tmp_path / "secrets" / "hash_key").read_text().strip()
-    assert os.environ["MENTORSHIP_HASH_KEY"] == key  # the generated key, for the run to read
-    assert isinstance(resources["settings"].hash_key, dg.EnvVar)  # never a value in the UI's config
+    assert dict(os.environ) == before  # building the resources reads the environment, never writes it
+    key_file = tmp_path / "secrets" / "hash_key"
+    key = key_file.read_text().strip()  # generated on the first load
+    settings = resources["settings"]
+    assert settings.hash_key is None and settings.hash_key_file == str(key_file)
+    assert key not in repr(settings.model_dump())  # the UI shows the file's path, never the key
+    assert settings.key() == key  # read at run time
+    # With the variable set, the resource holds an EnvVar, resolved only when a run starts.
+    monkeypatch.setenv("MENTORSHIP_HASH_KEY", "k" * 40)
+    assert isinstance(default_resources()["settings"].hash_key, dg.EnvVar)
+    with pytest.raises(SettingsError, match="no hash key"):
+        PipelineSettings(landing_dir="", export_dir="", dashboard_dir="").key()
 
 
 def _no_asset_ran(result) -> str:
@@ -143,7 +152,7 @@ def _no_asset_ran(result) -> str:
 
 
 def _run_raw_employees(tmp_path, **settings):
-    from pipelines.definitions import all_assets
+    from pipelines.definitions import build_assets
     from pipelines.resources import warehouse
 
     values = {
@@ -153,7 +162,7 @@ def _run_raw_employees(tmp_path, **settings):
         "hash_key": TEST_HASH_KEY,
     } | settings
     return dg.materialize(
-        all_assets,
+        build_assets(),
         selection=["raw_employees"],
         raise_on_error=False,
         resources={"duckdb": warehouse(str(tmp_path / "w.duckdb")), "settings": PipelineSettings(**values)},
@@ -170,7 +179,9 @@ def test_min_group_size_under_two_is_refused_in_the_resource(k, tmp_path):
     with pytest.raises(Exception, match=f"min_group_size .* must be at least 2, got {k}"):
         PipelineSettings(landing_dir="", export_dir="", dashboard_dir="", hash_key=TEST_HASH_KEY, min_group_size=k)
     # As the UI's launchpad sets it: run config for the resource. The run stops before any asset.
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions()
 
     job = defs.resolve_job_def("full_refresh")
     config = {
@@ -275,7 +286,7 @@ def _at_risk_ids(root: Path) -> set[str]:
 
 
 def test_a_leadership_export_leaves_the_at_risk_list_out(built, tmp_path):
-    from pipelines.definitions import all_assets
+    from pipelines.definitions import build_assets
 
     root, result = built
     assert result.success
@@ -287,7 +298,7 @@ def test_a_leadership_export_leaves_the_at_risk_list_out(built, tmp_path):
     resources["settings"] = PipelineSettings(**{**_values(resources["settings"]), "leadership_export": True})
     # The pages and the exports they read: the steps just before the pages.
     run = dg.materialize(
-        all_assets,
+        build_assets(),
         resources=resources,
         raise_on_error=False,
         selection=dg.AssetSelection.assets("dashboards").upstream(depth=2),

@@ -10,8 +10,10 @@ import dagster as dg
 import pytest
 
 from mentorship.settings import Settings, SettingsError
-from pipelines.definitions import defs
+from pipelines.definitions import build_definitions
 from tests.conftest import TEST_HASH_KEY
+
+defs = build_definitions()
 
 #: Settings read from a dict rather than the environment need the key too (else they would generate a
 #: key file in the project's data folder).
@@ -104,7 +106,7 @@ def test_configuration_errors_name_the_variable_and_the_value(name, value, messa
 
 
 def test_the_comparison_sample_size_is_configurable_and_reaches_the_effect_step():
-    from pipelines.resources import PipelineSettings
+    from assets.resources import PipelineSettings
 
     assert Settings.from_env(KEY).comparison_max == 600_000
     settings = Settings.from_env({**KEY, "MENTORSHIP_COMPARISON_MAX": "2000"})
@@ -112,7 +114,7 @@ def test_the_comparison_sample_size_is_configurable_and_reaches_the_effect_step(
 
 
 def test_the_interval_method_is_configurable_and_reaches_the_effect_step():
-    from pipelines.resources import PipelineSettings
+    from assets.resources import PipelineSettings
 
     default = PipelineSettings.from_settings(Settings.from_env(KEY)).effect_settings()
     assert (default.ci_method, default.bootstrap_below) == ("influence", 30)

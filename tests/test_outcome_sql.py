@@ -19,9 +19,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from pipelines.resources import PipelineSettings
-from pipelines.sql import build_table
-from tests.conftest import TEST_HASH_KEY
+from assets.sql import build_models, build_table
 
 AS_OF = date(2025, 12, 31)
 
@@ -111,20 +109,12 @@ def warehouse(employees, jobs, pairs, survey, as_of=AS_OF):
         "response_date date, item_id varchar, score double)"
     )
     c.executemany("insert into validated.survey_responses values (?, ?, ?, ?, ?)", survey)
-    PipelineSettings(
-        landing_dir="", export_dir="", dashboard_dir="", as_of_date=str(as_of), hash_key=TEST_HASH_KEY
-    ).prepare(c)
-    for name in (
-        "job_events",
-        "survey_scores",
-        "cohort_members",
-        "career_outcomes",
-        "survival_times",
-        "censoring_risk",
-        "survey_outcomes",
-        "pair_engagement",
-    ):
-        build_table(c, "analytics", name)
+    build_models(
+        c,
+        {"horizons": [6, 12, 24], "as_of_date": str(as_of)},
+        ["job_events", "survey_scores", "cohort_members", "career_outcomes", "survival_times", "censoring_risk"]
+        + ["survey_outcomes", "pair_engagement"],
+    )
     return c
 
 
@@ -389,7 +379,7 @@ def test_pair_dose_bands_separate_cadence_from_regularity():
         + [("burst", d) for d in burst]
         + [("short", date(2024, 2, 20)), ("young", date(2024, 11, 20))],
     )
-    build_table(c, "analytics", "pair_engagement")
+    build_table(c, "pair_engagement")
     got = {
         r[0]: r[1:]
         for r in c.execute(
@@ -440,7 +430,7 @@ def test_program_activity_counts_running_pairs_and_meetings_by_calendar_month():
             ("c", date(2024, 3, 31)),
         ],
     )
-    build_table(c, "analytics", "program_activity")
+    build_table(c, "program_activity")
     got = {
         (r[0], r[1]): r[2:]
         for r in c.execute(

@@ -11,7 +11,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import dagster as dg
 import pytest
 
+from pipelines.definitions import build_definitions
 from pipelines.sensors import landing_files_sensor, notify_failure, run_failure_notice
+
+#: The code location the sensors run in: the asset graph and the months come from it.
+DEFS = build_definitions()
 
 
 @pytest.fixture
@@ -22,7 +26,7 @@ def landing(tmp_path, monkeypatch):
 
 
 def evaluate(cursor=None):
-    ctx = dg.build_sensor_context(cursor=cursor)
+    ctx = dg.build_sensor_context(cursor=cursor, definitions=DEFS)
     result = landing_files_sensor(ctx)
     return result, ctx.cursor
 
@@ -142,7 +146,9 @@ def test_failure_sensor_logs_and_posts_a_failed_run(webhook, monkeypatch):
         dagster_instance=instance,
         dagster_run=result.dagster_run,
     )
-    run_failure_notice(ctx.for_run_failure())
+    request = run_failure_notice(ctx.for_run_failure())
     assert len(received) == 1
+    # ... and asks for the validation report, which a run blocked by bad input never reached.
+    assert request.run_key == f"validation_report:{result.run_id}"
     text = received[0][1]["text"]
     assert result.run_id[:8] in text and "FAILED" in text and "broken" in text
