@@ -128,8 +128,7 @@ def _surveys(sim: Sim, out: Path, ids: np.ndarray, say):
     cfg, n, start_month = sim.cfg, sim.people.n, sim.cal.start_month
     per_wave = cfg.selection.on_recorded_scores
     mentee_weight = sim.program.mentee_weight()
-    items = pd.DataFrame(SURVEY_ITEMS, columns=["item_id", "construct", "item_text"])
-    arrays = (pa.array(ids), pa.array(items["item_id"].to_numpy()))
+    arrays = (pa.array(ids), pa.array([item_id for item_id, _, _ in SURVEY_ITEMS]))
     n_rows = 0
     truth_rows = []  # (person, wave_day, construct, actual mean, cf mean) for treated respondents
     stream = _StreamDraws(sim.rng)

@@ -104,13 +104,12 @@ def _role_truth(sim: Sim, survey_rows: pd.DataFrame, index_day_all: np.ndarray) 
     """The effects on the people with an index day (>= 0) in ``index_day_all``, one per person slot."""
     idx = np.flatnonzero(index_day_all[: sim.people.n] >= 0)
     index_day = index_day_all[idx]
-    start_month = np.datetime64(sim.cfg.start[:7], "M")
     t = _Treated(
         idx=idx,
         index_day=index_day,
         act_promo=_first_after(sim.actual.promos, idx, index_day),
         cf_promo=_first_after(sim.cf.promos, idx, index_day),
-        month_of=(_dates(index_day).astype("datetime64[M]") - start_month).astype(np.int64),
+        month_of=(_dates(index_day).astype("datetime64[M]") - sim.cal.start_month).astype(np.int64),
     )
     res = {"n_treated": len(idx), "horizons": {str(h): _horizon_truth(sim, t, h) for h in HORIZONS}}
     res.update(_survey_truth(survey_rows, idx, index_day))
