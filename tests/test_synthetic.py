@@ -275,17 +275,17 @@ def test_recorded_score_at_selection_is_the_score_written_later(tmp_path, monkey
     import numpy as np
     import pandas as pd
 
-    import mentorship.synthetic as synthetic
+    import mentorship.synthetic.simulation as simulation
     from mentorship.synthetic import Selection
 
     seen = []
-    start_cohort = synthetic._start_cohort
+    start_cohort = simulation._start_cohort
 
-    def spy(cfg, rng, m, m0, *args, recorded=None, **kw):
-        seen.append((int(m0), recorded.copy()))
-        return start_cohort(cfg, rng, m, m0, *args, recorded=recorded, **kw)
+    def spy(sim, m, m0, *args):
+        seen.append((int(m0), sim.program.recorded.copy()))
+        return start_cohort(sim, m, m0, *args)
 
-    monkeypatch.setattr(synthetic, "_start_cohort", spy)
+    monkeypatch.setattr(simulation, "_start_cohort", spy)
     sel = Selection(recorded_engagement=0.8, recorded_satisfaction=0.8)
     generate(tmp_path / "l", SyntheticConfig(n_employees=400, years=3, seed=4, selection=sel), tmp_path / "t.json")
     c = _landing_con(tmp_path / "l")
@@ -446,7 +446,7 @@ def test_department_scale_zero_plants_nothing_and_a_larger_scale_more(tmp_path):
 def test_the_intercept_gives_the_target_uptake_under_either_link():
     import numpy as np
 
-    from mentorship.synthetic import _calibrate_intercept, _inverse_link
+    from mentorship.synthetic.selection import _calibrate_intercept, _inverse_link
 
     lin = np.random.default_rng(0).normal(0, 1.2, 2000)
     for target in (0.05, 0.3, 0.7):
