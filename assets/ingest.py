@@ -3,12 +3,11 @@
 Both layers keep the last good data when a source fails: the raw asset replaces ``raw.<source>``
 only when every file passes the file checks, and the validated asset replaces
 ``validated.<source>`` only when the share of quarantined rows is within the limit. The failing
-check is blocking, so nothing downstream runs on a broken source. Both write only the warehouse (and
-the expectation suites they ran); the validation report is the reporting layer's ``validation_report``,
-which the CLI and the failure sensor also run on its own after a blocked run.
+check is blocking, so nothing downstream runs on a broken source. Both write the warehouse only: the
+validation report and the expectation suites they ran are the reporting layer's ``validation_report``,
+which the CLI and the failure sensor also run on their own after a blocked run.
 """
 
-import json
 import warnings
 from pathlib import Path
 
@@ -22,10 +21,11 @@ from assets.resources import PipelineSettings
 from mentorship import contract, landing, mapping, quality, validation
 from mentorship.contract import SOURCES
 from mentorship.landing import FileContractError, load_raw
-from mentorship.validation import build_suite, validate_source, warm_up
+from mentorship.validation import validate_source, warm_up
 
 #: Where the reporting layer writes the validation report (``assets/reporting.py``), for the checks' metadata.
 REPORT_FILE = "validation_report.html"
+SUITES_DIR = "expectation_suites"
 
 
 def _raw_asset(source: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
@@ -174,9 +174,7 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             r = validate_source(con, source, settings.mapping(), settings.max_reject_share, log=context.log)
         report = Path(settings.dashboard_dir) / REPORT_FILE
-        suite_path = Path(settings.export_dir) / "expectation_suites" / f"{source}.json"
-        suite_path.parent.mkdir(parents=True, exist_ok=True)
-        suite_path.write_text(json.dumps(build_suite(source).to_json_dict(), indent=1, default=str))
+        suite_path = Path(settings.export_dir) / SUITES_DIR / f"{source}.json"  # written by validation_report
         context.log.info(r.summary())
         by_rule = r.issues_by_rule
         counts = {"rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined}

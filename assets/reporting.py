@@ -11,7 +11,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets._versions import code_version
-from assets.ingest import REPORT_FILE
+from assets.ingest import REPORT_FILE, SUITES_DIR
 from assets.resources import PipelineSettings
 from dashboards import comparison, methodology, packs, pages, theme
 from dashboards import validation as validation_page
@@ -38,7 +38,8 @@ SUMMARY_FILE = "validation_summary.json"
     pool="duckdb",
 )
 def validation_report(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
-    """The validation summary (``validation_summary.json``) and its report page, from what the raw and
+    """The validation summary (``validation_summary.json``), its report page and the Great Expectations
+    suites the validated layer runs (``expectation_suites/<source>.json``), from what the raw and
     validated layers recorded in the warehouse: per source its status, rows read, accepted and quarantined,
     failed files and the rules that failed, with sample rows. A leadership export keeps the counts and
     leaves out the sample rows (hashed ids and bad values of single records).
@@ -54,6 +55,7 @@ def validation_report(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
             samples=not settings.leadership_export,
         )
     page = validation_page.build_validation_report(summary, Path(settings.dashboard_dir) / REPORT_FILE)
+    write_suites(Path(settings.export_dir) / SUITES_DIR)
     statuses = [s["status"] for s in summary["sources"]]
     return dg.MaterializeResult(
         metadata={
@@ -152,6 +154,15 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
             "effect_rows_with_counts_hidden": dg.MetadataValue.int(hidden.get("effect_estimates") or 0),
         },
     )
+
+
+def write_suites(folder: Path) -> None:
+    """Each source's expectation suite as JSON, for reading beside the report."""
+    from mentorship.validation import build_suite  # Great Expectations: a slow import, only here
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in SOURCES:
+        (folder / f"{source}.json").write_text(json.dumps(build_suite(source).to_json_dict(), indent=1, default=str))
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
