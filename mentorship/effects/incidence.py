@@ -158,6 +158,24 @@ def aalen_johansen_curve(
         np.r_[-wm[r] * a[lo[r]], wm[r] * (a[hi[r]] + ea[r])],
         np.r_[-wm[r] * b[lo[r]], wm[r] * (b[hi[r]] + eb[r])],
     ]
+    moments = _cluster_moments(group, when, delta, n_t)
+    z = (a[1:] + f * b[1:], np.ones(n_t), f)
+    var = sum((1 if i == j else 2) * z[i] * z[j] * moments[(i, j)] for i, j in _PAIRS)
+    scale = n_clusters / (n_clusters - 1) if n_clusters > 1 else float("nan")
+    se = np.sqrt(np.maximum(var, 0) * scale)
+    if times[0] <= 0:  # events at time 0: the curve starts above 0
+        return times, f, se
+    return np.r_[0.0, times], np.r_[0.0, f], np.r_[0.0, se]
+
+
+# The distinct products of the three running sums (W, C, D) the variance needs.
+_PAIRS = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+
+
+def _cluster_moments(group: np.ndarray, when: np.ndarray, delta: np.ndarray, n_t: int) -> dict:
+    """For ``aalen_johansen_curve``: each cluster's running sums k_g of the changes ``delta`` (rows of
+    (W, C, D)) at event-time index ``when``, and per pair (i, j) of ``_PAIRS`` the sum over clusters
+    of k_g[i] k_g[j] at every event time (cumulated from the changes k_new k_new' - k_old k_old')."""
     order = np.lexsort((when, group))
     group, when, delta = group[order], when[order], delta[order]
     state = np.cumsum(delta, axis=0)
@@ -165,19 +183,11 @@ def aalen_johansen_curve(
     first = np.maximum.accumulate(np.where(start, np.arange(len(group)), 0))
     state = state - (state - delta)[first]  # each cluster's own running sum
     before = np.where(start[:, None], 0.0, np.r_[np.zeros((1, 3)), state[:-1]])
-    pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
-    moments = {
+    return {
         p: np.cumsum(
             np.bincount(
                 when, weights=state[:, p[0]] * state[:, p[1]] - before[:, p[0]] * before[:, p[1]], minlength=n_t
             )[:n_t]
         )
-        for p in pairs
+        for p in _PAIRS
     }
-    z = (a[1:] + f * b[1:], np.ones(n_t), f)
-    var = sum((1 if i == j else 2) * z[i] * z[j] * moments[(i, j)] for i, j in pairs)
-    scale = n_clusters / (n_clusters - 1) if n_clusters > 1 else float("nan")
-    se = np.sqrt(np.maximum(var, 0) * scale)
-    if times[0] <= 0:  # events at time 0: the curve starts above 0
-        return times, f, se
-    return np.r_[0.0, times], np.r_[0.0, f], np.r_[0.0, se]
