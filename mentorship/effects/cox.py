@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from mentorship.effects.propensity import Sample
-from mentorship.effects.segments import _Times
+from mentorship.effects.segments import _at_risk, _Times
 
 NAN = float("nan")
 
@@ -53,13 +53,8 @@ def cox_binary(
     n_t = len(times)
     # A row is at risk at the event times from the first after its entry up to its own end (slot).
     first = np.zeros(len(d), dtype=np.int64) if entry is None else np.searchsorted(times, entry, side="right")
-
-    def at_risk(v):
-        diff = np.bincount(first, weights=v, minlength=n_t + 1)[: n_t + 1]
-        diff -= np.bincount(slot + 1, weights=v, minlength=n_t + 1)[: n_t + 1]
-        return np.cumsum(diff)[:n_t]
-
-    w0, w1 = at_risk(w * (x == 0)), at_risk(w * (x == 1))
+    start = np.full(len(d), -np.inf) if entry is None else entry
+    w0, w1 = _at_risk(d, start, np.c_[w * (x == 0), w * (x == 1)], times).T
     dn = np.bincount(slot[ev], weights=w[ev], minlength=n_t)
     dn1 = np.bincount(slot[ev], weights=(w * (x == 1))[ev], minlength=n_t)
     beta = 0.0

@@ -7,14 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def _at_risk(d: np.ndarray, entry: np.ndarray, w: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Weight at risk at each of ``times``: rows with entry < t <= d. Every row enters before it ends,
-    so that is (entered before t) minus (ended before t), two cumulative sums over sorted rows."""
-    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
-    ended = np.r_[0.0, np.cumsum(w[od])][np.searchsorted(d[od], times, side="left")]
-    entered = np.r_[0.0, np.cumsum(w[oe])][np.searchsorted(entry[oe], times, side="left")]
-    return entered - ended
+from mentorship.effects.segments import _at_risk
 
 
 def kaplan_meier(

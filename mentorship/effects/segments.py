@@ -1,6 +1,7 @@
-"""Time-varying censoring weights: checked and placed by row (``_steps``), and each unit split into
-rows at the times its weight changes (``_segments``), the counting-process form the curves and the
-Cox model use."""
+"""Risk sets: the weight at risk at given times (``_at_risk``), which every survival estimator sums
+over, and the rows they are taken over when censoring weights change with time: the weights checked
+and placed by row (``_steps``), and each unit split into rows at the times its weight changes
+(``_segments``), the counting-process form the curves and the Cox model use."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ import numpy as np
 import pandas as pd
 
 from mentorship.effects.errors import EffectInputError
+
+
+def _at_risk(d: np.ndarray, entry: np.ndarray, w: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Weight at risk at each of ``times``: rows with entry < t <= d. Every row enters before it ends,
+    so that is (entered before t) minus (ended before t), two cumulative sums over sorted rows. ``w``
+    may have a column per weighting (the Cox model's two groups), to sort the rows once for all."""
+    od, oe = np.argsort(d, kind="stable"), np.argsort(entry, kind="stable")
+    zero = np.zeros((1, *w.shape[1:]))
+    ended = np.concatenate([zero, np.cumsum(w[od], axis=0)])[np.searchsorted(d[od], times, side="left")]
+    entered = np.concatenate([zero, np.cumsum(w[oe], axis=0)])[np.searchsorted(entry[oe], times, side="left")]
+    return entered - ended
 
 
 def _steps(df: pd.DataFrame, censoring_weights: pd.DataFrame | None) -> pd.DataFrame | None:
