@@ -32,19 +32,14 @@ def shared_fits():
 
 
 def _propensity_fit(
-    data: pd.DataFrame,
-    rows: np.ndarray,
-    df: pd.DataFrame,
-    treatment: str,
-    covariates: list[str],
-    weights: str | None,
-    t: np.ndarray,
-    s: np.ndarray,
+    data: pd.DataFrame, sel: Selection, df: pd.DataFrame, t: np.ndarray, s: np.ndarray
 ) -> tuple[_Models, _Design, np.ndarray]:
-    """(models, design, propensity) for ``df``, the ``rows`` (a mask) of ``data``; inside
-    ``shared_fits``, reused from an earlier estimate on the same rows."""
+    """(models, design, propensity) for ``df``, the rows ``sel.rows`` (a mask) of ``data``, with
+    treatment ``t`` and sampling weights ``s``; inside ``shared_fits``, reused from an earlier estimate
+    on the same rows."""
+    rows, covariates = sel.rows, sel.covariates
     cache = _SHARED.get()
-    key = (id(data), treatment, tuple(covariates), weights, hash(rows.tobytes()) if cache is not None else None)
+    key = (id(data), sel.treatment, tuple(covariates), sel.weights, hash(rows.tobytes()) if cache is not None else None)
     if cache is not None and key in cache:
         ref, seen, design, e, fit, hess = cache[key]
         if ref() is data and np.array_equal(seen, rows):
@@ -130,7 +125,7 @@ def _sample(data: pd.DataFrame, sel: Selection) -> tuple[pd.DataFrame, Sample]:
     if n_treated < 2 or n_control < 2:
         raise EffectInputError(f"need at least 2 treated and 2 control units, got {n_treated} and {n_control}")
     s = df[sel.weights].to_numpy(dtype=float) if sel.weights else np.ones(len(df))
-    models, design, e = _propensity_fit(data, sel.rows, df, sel.treatment, sel.covariates, sel.weights, t, s)
+    models, design, e = _propensity_fit(data, sel, df, t, s)
     notes: list[str] = []
     keep = _kept(e, sel.estimand, sel.trim)
     if keep.all():  # nobody trimmed: the fit on the trimmed sample is the fit already made
