@@ -233,7 +233,8 @@ def test_horizon_probability_counts_people_censored_early():
 
 
 def test_cumulative_incidence_with_entry_splits_units_without_changing_the_answer():
-    from mentorship.effects import _segments, cumulative_incidence
+    from mentorship.effects import cumulative_incidence
+    from mentorship.effects.segments import _segments
 
     rng = np.random.default_rng(18)
     n = 400
@@ -579,7 +580,10 @@ def test_incidence_influence_is_the_derivative_in_each_row_weight():
 def test_influence_is_the_derivative_of_the_whole_estimator(binary, method):
     """Through the refitted propensity and outcome models too: each unit's influence equals the
     finite difference of the estimate, models refitted exactly, in that unit's log-weight."""
-    from mentorship.effects import _design, _influence_means, _Models, _point
+    from mentorship.effects.design import _design
+    from mentorship.effects.influence import _influence_means
+    from mentorship.effects.means import _point
+    from mentorship.effects.models import _Models
 
     df, _ = confounded(n=150, seed=43, binary=binary)
     design = _design(df, ["x", "group"])
@@ -608,7 +612,11 @@ def test_influence_is_the_derivative_of_the_whole_estimator(binary, method):
 
 
 def test_influence_of_the_horizon_estimate_includes_the_propensity_refit():
-    from mentorship.effects import _design, _incidence_difference, _influence_incidence, _Models, _segments
+    from mentorship.effects.design import _design
+    from mentorship.effects.influence import _influence_incidence
+    from mentorship.effects.models import _Models
+    from mentorship.effects.segments import _segments
+    from mentorship.effects.survival import _incidence_difference
 
     df, _ = confounded(n=150, seed=47)
     rng = np.random.default_rng(47)
@@ -735,6 +743,7 @@ def test_estimates_sharing_a_propensity_fit_are_the_estimates_made_apart(uncerta
     """Inside ``shared_fits``, outcomes measured on the same frame fit its design and propensity once,
     and every figure equals the one a separate call gives; a different row set is fitted anew."""
     import mentorship.effects as effects
+    import mentorship.effects.propensity as propensity
 
     df, _ = confounded(n=3000, seed=23)
     df["flag"] = (df.y > df.y.median()).astype(float)
@@ -759,8 +768,8 @@ def test_estimates_sharing_a_propensity_fit_are_the_estimates_made_apart(uncerta
 
     apart = run()
     designs = []
-    real = effects._design
-    monkeypatch.setattr(effects, "_design", lambda *a: designs.append(1) or real(*a))
+    real = propensity._design
+    monkeypatch.setattr(propensity, "_design", lambda *a: designs.append(1) or real(*a))
     with effects.shared_fits():
         together = run()
     assert len(designs) == 2  # the full rows once, the rows with "later" observed once
@@ -775,7 +784,8 @@ def test_newton_fit_is_scikit_learns_logistic_regression(n, separated):
     with the Hessian the influence functions reuse."""
     from sklearn.linear_model import LogisticRegression
 
-    from mentorship.effects import _gram, fit_logit
+    from mentorship.effects import fit_logit
+    from mentorship.effects.models import _gram
 
     rng = np.random.default_rng(53)
     x = np.column_stack([rng.normal(size=(n, 5)), rng.random(n) < 0.1])
@@ -797,7 +807,7 @@ def test_least_squares_outcome_model_is_scikit_learns_linear_regression():
     scikit-learn gives it no weight, and so must the normal equations."""
     from sklearn.linear_model import LinearRegression
 
-    from mentorship.effects import _Models
+    from mentorship.effects.models import _Models
 
     rng = np.random.default_rng(59)
     n = 2000
@@ -814,7 +824,10 @@ def test_least_squares_outcome_model_is_scikit_learns_linear_regression():
 
 @pytest.mark.parametrize("binary", [False, True])
 def test_influence_with_the_fits_own_hessians_is_the_same(binary):
-    from mentorship.effects import _design, _influence_means, _Models, _point
+    from mentorship.effects.design import _design
+    from mentorship.effects.influence import _influence_means
+    from mentorship.effects.means import _point
+    from mentorship.effects.models import _Models
 
     df, _ = confounded(n=400, seed=61, binary=binary)
     design = _design(df, ["x", "group"])

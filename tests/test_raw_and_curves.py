@@ -10,13 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mentorship.effects import (
-    _aj_influence,
-    _influence_se,
-    aalen_johansen_curve,
-    cumulative_incidence,
-    estimate_effect,
-)
+from mentorship.effects import aalen_johansen_curve, cumulative_incidence, estimate_effect
+from mentorship.effects.incidence import _aj_influence
+from mentorship.effects.influence import _influence_se
 
 Z = 3.0
 

@@ -1,0 +1,9 @@
+"""Errors and warnings the estimator raises."""
+
+
+class EffectInputError(ValueError):
+    pass
+
+
+class PoorBalanceWarning(UserWarning):
+    pass
