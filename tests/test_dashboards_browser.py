@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboards.packs import CHROMIUM_ARGS, find_chromium
-from dashboards.pages import _segment_label
+from dashboards.pages.filters import segment_label
 from dashboards.theme import PAGES
 from mentorship.settings import PROJECT_DIR
 
@@ -159,7 +159,7 @@ def test_suppressed_segments_show_as_suppressed(browser, site):
     # A suppressed row is drawn as the word, not a number, in the chart itself.
     texts = page.eval_on_selector_all(".js-plotly-plot text", "els => els.map(e => e.textContent)")
     assert "suppressed" in texts
-    label = _segment_label(small.iloc[0].segment_type, small.iloc[0].segment).replace(" ", "")
+    label = segment_label(small.iloc[0].segment_type, small.iloc[0].segment).replace(" ", "")
     # With its group size or "(n hidden)", the breakdown on a line of its own.
     assert any(t.replace(" ", "").startswith(label) for t in texts)
     page.close()
