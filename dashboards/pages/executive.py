@@ -16,11 +16,12 @@ from dashboards.pages.markup import ci, fig, glossary, magnitude, published
 from dashboards.theme import MENTORED, Page, esc
 from mentorship.metrics import Metrics, display_scale
 
+#: The headline outcomes in the verdict's words.
 VERDICT_WORDS = {
-    "promoted": ("the share promoted within {h} months", "pts"),
-    "retained": ("the share still with the company after {h} months", "pts"),
-    "satisfaction_change": ("satisfaction", "on the 1–5 scale"),
-    "engagement_change": ("engagement", "on the 1–5 scale"),
+    "promoted": "the share promoted within {h} months",
+    "retained": "the share still with the company after {h} months",
+    "satisfaction_change": "satisfaction",
+    "engagement_change": "engagement",
 }
 
 
@@ -33,7 +34,7 @@ def verdict(m: Metrics) -> str:
         if not published(m, mid):
             continue
         a = m.get(mid)
-        words = VERDICT_WORDS[outcome][0].format(h=h)
+        words = VERDICT_WORDS[outcome].format(h=h)
         if a["ci_low"] > 0 or a["ci_high"] < 0:
             clear["raised" if a["value"] > 0 else "lowered"].append(
                 f"{esc(words)} by {magnitude(m, mid)}{' points on the 1–5 scale' if not h else ''} (95% CI {ci(m, mid)})"
