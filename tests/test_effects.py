@@ -458,7 +458,9 @@ def test_a_censoring_model_is_refitted_in_every_bootstrap_replicate():
 
 
 def test_the_pipeline_holds_censoring_weights_fixed_unless_asked_to_refit():
-    from mentorship.effect_tables import CensoringModel, EffectSettings, _censoring, _Task
+    from mentorship.effect_tables import CensoringModel, EffectSettings
+    from mentorship.effect_tables.censoring import _censoring
+    from mentorship.effect_tables.tasks import _Task
 
     df, low, joins = informative_censoring_with_model(500, 37)
     model = CensoringModel(*joining_risk(df, low, joins))

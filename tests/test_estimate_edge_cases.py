@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mentorship.effect_tables import ESTIMATE_COLUMNS, _typed, overall_effect, segment_effects
+from mentorship.effect_tables import ESTIMATE_COLUMNS, overall_effect, segment_effects
+from mentorship.effect_tables.schemas import _typed
 from mentorship.publication import publish
 from tests.test_selection_designs import SETTINGS, _frames, _members
 
@@ -91,7 +92,8 @@ def test_every_mentee_in_one_intake_and_a_tiny_intake():
 def test_a_row_warning_reaches_the_page():
     """The warnings an estimate carries (trimming, poor balance) are listed under the page's table."""
     from dashboards.pages import effect_table
-    from mentorship.effect_tables import ESTIMATE_COLUMNS, _typed
+    from mentorship.effect_tables import ESTIMATE_COLUMNS
+    from mentorship.effect_tables.schemas import _typed
     from mentorship.metrics import Metrics, effect_rows
 
     org = _org()

@@ -200,7 +200,7 @@ def exits(n=5000, seed=31):
 
 
 def test_curves_read_at_a_horizon_are_the_horizon_probabilities():
-    from mentorship.effect_tables import _monthly
+    from mentorship.effect_tables.estimate import _monthly
 
     df, cw = exits()
     kw = {

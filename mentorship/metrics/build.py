@@ -1,0 +1,56 @@
+"""``build_metrics``: the metrics table from the published (already gated) tables, the validation
+summary and the ROI cases, every row builder in turn, with unique ids and fixed column types."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mentorship.metrics.checks import check_rows, validation_rows
+from mentorship.metrics.effect_figures import curve_rows, effect_rows
+from mentorship.metrics.heterogeneity import heterogeneity_rows
+from mentorship.metrics.population import size_rows, survey_rows
+from mentorship.metrics.program import activity_rows, health_rows
+from mentorship.metrics.roi_figures import program_roi_rows, roi_rows, uncounted_rows
+from mentorship.metrics.rows import COLUMNS
+
+
+def build_metrics(
+    published: dict[str, pd.DataFrame], validation: dict | None = None, roi=None, roi_by_program: dict | None = None
+) -> pd.DataFrame:
+    """The metrics table from the published (already gated) tables. ``roi`` is (result, inputs,
+    assumptions) or None when the ROI cannot be computed; ``roi_by_program`` maps a program to its
+    case, or to the reason it has none."""
+    sizes = published["cohort_sizes"]
+    as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else None
+    rows = effect_rows(published["effect_estimates"], as_of)
+    rows += curve_rows(published["survival_curves"], published["effect_estimates"], as_of)
+    rows += heterogeneity_rows(published["effect_estimates"], as_of)
+    rows += health_rows(published["program_health"], as_of)
+    if "program_activity" in published:
+        rows += activity_rows(published["program_activity"], as_of)
+    rows += survey_rows(published["survey_prepost"], as_of)
+    rows += size_rows(sizes, as_of)
+    rows += check_rows(published["falsification_checks"], as_of)
+    rows += validation_rows(validation or {}, as_of)
+    if roi is not None:
+        rows += roi_rows(*roi, as_of)
+        rows += uncounted_rows(published["effect_estimates"], roi[1], roi[2], as_of)
+    for program, case in (roi_by_program or {}).items():
+        rows += program_roi_rows(program, case, as_of)
+    frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    dup = frame.metric_id[frame.metric_id.duplicated()]
+    if len(dup):
+        raise ValueError(f"metric ids are not unique: {sorted(set(dup))[:5]}")
+    for c in (
+        "value",
+        "ci_low",
+        "ci_high",
+        "people_mentored",
+        "people_comparison",
+        "intakes_mentored",
+        "intakes_comparison",
+    ):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    frame["horizon_months"] = frame["horizon_months"].astype("Int64")
+    frame["digits"] = frame["digits"].astype("int64")
+    return frame
