@@ -194,39 +194,60 @@ METRIC_SOURCES = (
 )
 
 
+ROI_FILE = "roi_case.parquet"
+
+
 @dg.asset(
-    deps=["published_exports", "validation_report"],
+    deps=["published_exports"],
+    group_name="reporting",
+    kinds={"parquet"},
+    owners=OWNERS,
+    code_version=code_version(roi, metrics),
+)
+def roi_case(settings: PipelineSettings) -> dg.MaterializeResult:
+    """The ROI case HR defends the budget with (``mentorship.roi``, assumptions from MENTORSHIP_ROI_FILE):
+    cost, exits avoided and what they save, the return with its interval, the break-even points and the
+    sensitivity to each assumption, for all programs and per program. Computed from the gated exports
+    only and stored as ``roi_case.parquet`` in the metrics table's rows; the metrics table, and through it
+    the ROI page and the executive summary, read it."""
+    exports = Path(settings.export_dir)
+    published = {name: pd.read_parquet(exports / f"{name}.parquet") for name in ("roi_inputs", "effect_estimates")}
+    published["cohort_sizes"] = pd.read_parquet(exports / "cohort_sizes.parquet")
+    a = roi.Assumptions.from_yaml(Path(settings.roi_file))
+    case = metrics.roi_case(published, a, metrics.as_of_date(published))
+    tmp = exports / f".{ROI_FILE}.tmp"
+    case.to_parquet(tmp, index=False)
+    tmp.replace(exports / ROI_FILE)
+    headline = case[case.metric_id == "roi.roi"] if len(case) else case
+    return dg.MaterializeResult(
+        metadata={
+            "figures": dg.MetadataValue.int(len(case)),
+            "roi": dg.MetadataValue.float(float(headline.value.iloc[0])) if len(headline) else None,
+            "assumptions": dg.MetadataValue.path(settings.roi_file),
+            "path": dg.MetadataValue.path(str(exports / ROI_FILE)),
+        }
+    )
+
+
+@dg.asset(
+    deps=["published_exports", "validation_report", "roi_case"],
     group_name="reporting",
     kinds={"parquet", "csv"},
     owners=OWNERS,
-    code_version=code_version(metrics, roi),
+    code_version=code_version(metrics),
 )
 def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
     """Every published figure, one row each (``mentorship.metrics``): a stable id, its definition, the
     population, the estimator (raw, weighted or adjusted), value, 95% interval, people and
     person-intakes, as-of date and whether it is published, suppressed or not estimated. Built from the
-    gated exports only, with the ROI case and the validation counts; every page, pack, the run summary
+    gated exports only, with the ROI case (``roi_case``) and the validation counts; every page, pack, the run summary
     and the methodology note read it, so a figure reads the same everywhere."""
     exports = Path(settings.export_dir)
     published = {name: pd.read_parquet(exports / f"{name}.parquet") for name in METRIC_SOURCES}
     vpath = exports / SUMMARY_FILE
     validation = json.loads(vpath.read_text()) if vpath.exists() else {}
-    a = roi.Assumptions.from_yaml(Path(settings.roi_file))
-    try:
-        inputs = roi.inputs_from_tables(published["roi_inputs"], published["effect_estimates"], a.horizon_months)
-        case = (roi.compute_roi(a, inputs), inputs, a)
-    except roi.RoiConfigError:
-        case = None  # the ROI page says why
-    by_program = {}
-    for program in [p for p in published["roi_inputs"].get("program", []) if p != roi.ALL_PROGRAMS]:
-        try:
-            x = roi.inputs_from_tables(
-                published["roi_inputs"], published["effect_estimates"], a.horizon_months, program
-            )
-            by_program[program] = (roi.compute_roi(a, x), x, a)
-        except roi.RoiConfigError as e:
-            by_program[program] = str(e)
-    table = metrics.build_metrics(published, validation, case, by_program)
+    roi_rows = pd.read_parquet(exports / ROI_FILE)
+    table = metrics.build_metrics(published, validation, roi_rows)
     tmp = exports / ".metrics.parquet.tmp"
     table.to_parquet(tmp, index=False)
     tmp.replace(exports / "metrics.parquet")

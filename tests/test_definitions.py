@@ -28,6 +28,7 @@ EXPECTED_ASSETS = sorted(
         "roi_inputs",
         "validation_report",
         "published_exports",
+        "roi_case",
         "metric_table",
         "comparison_dashboard",
         "effect_estimates",

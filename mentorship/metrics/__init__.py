@@ -16,13 +16,13 @@ Plain pandas; no Dagster import.
 
 from __future__ import annotations
 
-from mentorship.metrics.build import build_metrics
+from mentorship.metrics.build import as_of_date, build_metrics
 from mentorship.metrics.effect_figures import effect_rows
 from mentorship.metrics.formatting import and_list, display, display_scale
 from mentorship.metrics.glossary import GLOSSARY
 from mentorship.metrics.heterogeneity import cochran_q
 from mentorship.metrics.reader import Metrics
-from mentorship.metrics.roi_figures import roi_rows
+from mentorship.metrics.roi_figures import roi_case, roi_rows
 from mentorship.metrics.rows import COLUMNS, STATUSES, metric_id
 
 __all__ = [
@@ -31,11 +31,13 @@ __all__ = [
     "STATUSES",
     "Metrics",
     "and_list",
+    "as_of_date",
     "build_metrics",
     "cochran_q",
     "display",
     "display_scale",
     "effect_rows",
     "metric_id",
+    "roi_case",
     "roi_rows",
 ]

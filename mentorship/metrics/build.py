@@ -10,18 +10,22 @@ from mentorship.metrics.effect_figures import curve_rows, effect_rows
 from mentorship.metrics.heterogeneity import heterogeneity_rows
 from mentorship.metrics.population import size_rows, survey_rows
 from mentorship.metrics.program import activity_rows, health_rows
-from mentorship.metrics.roi_figures import program_roi_rows, roi_rows, uncounted_rows
 from mentorship.metrics.rows import COLUMNS
 
 
-def build_metrics(
-    published: dict[str, pd.DataFrame], validation: dict | None = None, roi=None, roi_by_program: dict | None = None
-) -> pd.DataFrame:
-    """The metrics table from the published (already gated) tables. ``roi`` is (result, inputs,
-    assumptions) or None when the ROI cannot be computed; ``roi_by_program`` maps a program to its
-    case, or to the reason it has none."""
+def as_of_date(published: dict[str, pd.DataFrame]) -> str | None:
+    """The data's as-of date (YYYY-MM-DD), from the published cohort sizes."""
     sizes = published["cohort_sizes"]
-    as_of = str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else None
+    return str(pd.to_datetime(sizes["as_of_date"]).max().date()) if len(sizes) else None
+
+
+def build_metrics(
+    published: dict[str, pd.DataFrame], validation: dict | None = None, roi_case: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The metrics table from the published (already gated) tables, the validation summary and the ROI
+    case's rows (``roi_figures.roi_case``, stored by the reporting layer)."""
+    sizes = published["cohort_sizes"]
+    as_of = as_of_date(published)
     rows = effect_rows(published["effect_estimates"], as_of)
     rows += curve_rows(published["survival_curves"], published["effect_estimates"], as_of)
     rows += heterogeneity_rows(published["effect_estimates"], as_of)
@@ -32,11 +36,8 @@ def build_metrics(
     rows += size_rows(sizes, as_of)
     rows += check_rows(published["falsification_checks"], as_of)
     rows += validation_rows(validation or {}, as_of)
-    if roi is not None:
-        rows += roi_rows(*roi, as_of)
-        rows += uncounted_rows(published["effect_estimates"], roi[1], roi[2], as_of)
-    for program, case in (roi_by_program or {}).items():
-        rows += program_roi_rows(program, case, as_of)
+    if roi_case is not None:
+        rows += roi_case.to_dict("records")
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
     dup = frame.metric_id[frame.metric_id.duplicated()]
     if len(dup):

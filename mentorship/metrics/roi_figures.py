@@ -271,3 +271,27 @@ def program_roi_rows(program: str, case, as_of) -> list[dict]:
             )
         )
     return out
+
+
+def roi_case(published: dict[str, pd.DataFrame], assumptions, as_of) -> pd.DataFrame:
+    """The ROI case as rows of the metrics table, from the published (gated) tables: the case for all
+    programs (none when its inputs are suppressed or missing; the ROI page then says why) and one per
+    program, or the reason a program has none. The reporting layer stores it as ``roi_case.parquet``."""
+    from mentorship import roi
+
+    inputs, effects = published["roi_inputs"], published["effect_estimates"]
+    h, rows = assumptions.horizon_months, []
+    try:
+        x = roi.inputs_from_tables(inputs, effects, h)
+        rows += roi_rows(roi.compute_roi(assumptions, x), x, assumptions, as_of)
+        rows += uncounted_rows(effects, x, assumptions, as_of)
+    except roi.RoiConfigError:
+        pass
+    for program in [p for p in inputs.get("program", []) if p != roi.ALL_PROGRAMS]:
+        try:
+            x = roi.inputs_from_tables(inputs, effects, h, program)
+            case = (roi.compute_roi(assumptions, x), x, assumptions)
+        except roi.RoiConfigError as e:
+            case = str(e)
+        rows += program_roi_rows(program, case, as_of)
+    return pd.DataFrame(rows)
