@@ -69,10 +69,6 @@ class Source:
         return not self.snapshot
 
     @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-    @property
     def parents(self) -> list[str]:
         return sorted({lk.parent for lk in self.lookups})
 
@@ -84,9 +80,6 @@ class Source:
 
         refs = {lk.column for lk in self.lookups}
         return [k for k in self.key if k in ID_COLUMNS.get(self.name, ()) and k not in refs]
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
 
     @property
     def rules(self) -> list[Rule]:

@@ -48,6 +48,11 @@ def sniff_encoding(path: Path) -> str:
         return "utf-8" if _UTF8_MULTIBYTE.search(head) else "latin-1"
 
 
+def _decoding(encoding: str) -> str:
+    """The codec to read text in ``encoding`` with: UTF-8 drops a byte-order mark."""
+    return {"utf-8": "utf-8-sig"}.get(encoding, encoding)
+
+
 def line_numbers(path: Path, byte_positions: list[int]) -> dict[int, int]:
     """1-based line numbers of byte offsets, counting newlines once through the file."""
     out, line, pos = {}, 1, 0
@@ -74,7 +79,7 @@ def read_header(
     otherwise the one that splits it into the most names.
     """
     with open(path, "rb") as f:
-        head = f.read(SNIFF_BYTES).decode({"utf-8": "utf-8-sig"}.get(encoding, encoding), errors="replace")
+        head = f.read(SNIFF_BYTES).decode(_decoding(encoding), errors="replace")
     first = lambda d: next(csv.reader(io.StringIO(head, newline=""), delimiter=d), [])
     candidates = [(d, first(d)) for d in ([delimiter] if delimiter else ",;\t|")]
     if like is None:
@@ -132,7 +137,7 @@ def first_bad_quote(path: Path, encoding: str, delimiter: str | None) -> int | N
     (such as "Sean O"Brien"), or None. Read only when a file ends inside a quoted field, to tell a
     stray quote mark early in the file from a transfer cut short."""
     delim = delimiter or read_header(path, encoding, None)[0]
-    with open(path, encoding={"utf-8": "utf-8-sig"}.get(encoding, encoding), errors="replace", newline="") as f:
+    with open(path, encoding=_decoding(encoding), errors="replace", newline="") as f:
         reader = csv.reader(f, delimiter=delim, strict=True)
         try:
             for _ in reader:
