@@ -160,8 +160,8 @@ def test_unreadable_file_is_a_file_problem_and_every_broken_file_is_reported(cas
             gone.unlink()  # moved away between listing and reading
         return out
 
-    monkeypatch.setattr(landing, "open", guarded_open, raising=False)
-    monkeypatch.setattr(landing, "landing_files", listing_then_delete)
+    monkeypatch.setattr(landing.files, "open", guarded_open, raising=False)  # file_sha256 reads first
+    monkeypatch.setattr(landing.load, "landing_files", listing_then_delete)
     with pytest.raises(FileContractError) as err:
         case.run(source)
     assert _problems(err) == {
@@ -183,7 +183,7 @@ def test_file_vanishing_after_it_was_hashed_is_its_problem_not_a_crash(case, mon
             os.unlink(p)
         return digest
 
-    monkeypatch.setattr(landing, "file_sha256", hash_then_vanish)
+    monkeypatch.setattr(landing.load, "file_sha256", hash_then_vanish)
     with pytest.raises(FileContractError, match=r"employees\.csv: disappeared while it was being read"):
         case.run("employees")
     _assert_unchanged(case, "employees", before)

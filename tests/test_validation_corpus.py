@@ -386,7 +386,9 @@ def test_text_as_categoricals_gets_the_verdicts_of_plain_text(case, source):
     """Chunks reach GX with text as pandas categoricals, for speed: every rule must judge them exactly
     as it judges plain text columns, the failing rows included."""
     from mentorship.contract import SOURCES
-    from mentorship.validation import _chunk_frame, check_chunk, checked_columns, validate_source
+    from mentorship.validation import validate_source
+    from mentorship.validation.chunks import checked_columns, chunk_frame
+    from mentorship.validation.suites import check_chunk
 
     path = case.path(source)
     corrupt = [(column, value) for src, column, value, *_ in ROW_CASES.values() if src == source]
@@ -402,7 +404,7 @@ def test_text_as_categoricals_gets_the_verdicts_of_plain_text(case, source):
     validate_source(case.con, source)  # leaves this source's _prepared behind
     columns = checked_columns(SOURCES[source].rules)
     plain = case.con.execute(f"select {', '.join(columns)} from _prepared where _chunk = 0").df()
-    coded = _chunk_frame(case.con, columns, 0)
+    coded = chunk_frame(case.con, columns, 0)
     assert any(isinstance(coded[c].dtype, pd.CategoricalDtype) for c in columns)
     verdicts = [check_chunk(source, f) for f in (plain, coded)]
     assert all(error is None for v in verdicts for *_, error in v)
