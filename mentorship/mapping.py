@@ -86,11 +86,28 @@ def _formats(value, where: str) -> tuple[str, ...]:
     return tuple(items)
 
 
+#: The keys a source's part of the mapping may hold.
+SOURCE_KEYS = frozenset(
+    {"columns", "values", "date_format", "date_formats", "csv", "excel", "constructs", "no_value", "duplicate_columns"}
+)
+
+
 def load_mapping(path: Path | str | None) -> Mapping:
     """Read and check a mapping file; ``None`` gives the identity mapping."""
     if path is None:
         return Mapping()
     path = Path(path)
+    doc = _read_yaml(path)
+    id_case = _id_case(doc.get("identifiers") or {}, path)
+    sources = {
+        name: _source(name, spec, f"mapping file {path}: sources.{name}", id_case)
+        for name, spec in (doc.get("sources") or {}).items()
+    }
+    return Mapping(path, sources, id_case)
+
+
+def _read_yaml(path: Path) -> dict:
+    """The file's YAML: a mapping holding only ``sources`` and ``identifiers`` (empty for an empty file)."""
     if not path.is_file():
         raise MappingError(f"mapping file {path} does not exist")
     try:
@@ -99,99 +116,119 @@ def load_mapping(path: Path | str | None) -> Mapping:
         raise MappingError(f"mapping file {path} is not valid YAML: {e}") from e
     if not isinstance(doc, dict) or set(doc) - {"sources", "identifiers"}:
         raise MappingError(f"mapping file {path}: the top level may hold only 'sources' and 'identifiers'")
-    ids = doc.get("identifiers") or {}
+    return doc
+
+
+def _id_case(ids, path: Path) -> str:
+    """``identifiers.case``: sensitive (the default) or insensitive."""
     if not isinstance(ids, dict) or set(ids) - {"case"} or str(ids.get("case", "sensitive")).lower() not in ID_CASES:
         raise MappingError(
             f"mapping file {path}: identifiers must be {{case: sensitive}} or {{case: insensitive}}; got {ids!r}"
         )
-    id_case = str(ids.get("case", "sensitive")).lower()
-    sources = {}
-    for name, spec in (doc.get("sources") or {}).items():
-        where = f"mapping file {path}: sources.{name}"
-        if name not in SOURCES:
-            raise MappingError(f"{where}: unknown source (known: {', '.join(SOURCES)})")
-        spec = spec or {}
-        known = {
-            "columns",
-            "values",
-            "date_format",
-            "date_formats",
-            "csv",
-            "excel",
-            "constructs",
-            "no_value",
-            "duplicate_columns",
-        }
-        if unknown := set(spec) - known:
-            raise MappingError(
-                f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(known))})"
-            )
-        contract_cols = {c.name for c in SOURCES[name].columns}
-        columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
-        values = {
-            str(k): {str(code): str(val) for code, val in (v or {}).items()}
-            for k, v in (spec.get("values") or {}).items()
-        }
-        date_formats = {
-            str(k): _formats(v, f"{where}.date_formats.{k}") for k, v in (spec.get("date_formats") or {}).items()
-        }
-        no_value = {}
-        for k, v in (spec.get("no_value") or {}).items():
-            items = [] if v is None else [v] if isinstance(v, str) else v
-            if not isinstance(items, list) or not all(isinstance(x, (str, int)) for x in items):
-                raise MappingError(f"{where}.no_value.{k} must be a placeholder text or a list of them; got {v!r}")
-            no_value[str(k)] = tuple(str(x) for x in items)
-        duplicate_columns = {}
-        for k, v in (spec.get("duplicate_columns") or {}).items():
-            choice = v.strip().lower() if isinstance(v, str) else v
-            if choice in ("first", "last") or (
-                isinstance(choice, int) and not isinstance(choice, bool) and choice >= 1
-            ):
-                duplicate_columns[str(k)] = 1 if choice == "first" else choice
-            else:
-                raise MappingError(
-                    f"{where}.duplicate_columns.{k} must say which of the columns named {k} to use: "
-                    f"a number counted from 1 in the order they appear (2 for the second), or first "
-                    f"or last; got {v!r}"
-                )
-        for part, cols in (
-            ("columns", columns),
-            ("values", values),
-            ("date_formats", date_formats),
-            ("no_value", no_value),
-            ("duplicate_columns", duplicate_columns),
-        ):
-            if bad := sorted(set(cols) - contract_cols):
-                raise MappingError(
-                    f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
-                    f"(contract columns: {', '.join(sorted(contract_cols))})"
-                )
-        csv = spec.get("csv") or {}
-        encoding = csv.get("encoding")
-        if encoding is not None and str(encoding).lower() not in ENCODINGS:
-            raise MappingError(f"{where}.csv.encoding must be one of {', '.join(ENCODINGS)}; got {encoding!r}")
-        delimiter = csv.get("delimiter")
-        if delimiter is not None and len(str(delimiter)) != 1:
-            raise MappingError(f"{where}.csv.delimiter must be a single character; got {delimiter!r}")
-        constructs = {}
-        for construct, items in (spec.get("constructs") or {}).items():
-            if name != "survey_items":
-                raise MappingError(f"{where}.constructs: constructs belong under sources.survey_items")
-            for item in items or []:
-                constructs[str(item)] = str(construct)
-        sources[name] = SourceMapping(
-            columns=columns,
-            values=values,
-            date_format=_formats(spec["date_format"], f"{where}.date_format")
-            if "date_format" in spec
-            else (DEFAULT_DATE_FORMAT,),
-            date_formats=date_formats,
-            delimiter=delimiter,
-            encoding=encoding and str(encoding).lower(),
-            sheet=(spec.get("excel") or {}).get("sheet", 0),
-            constructs=constructs,
-            no_value=no_value,
-            id_case=id_case,
-            duplicate_columns=duplicate_columns,
+    return str(ids.get("case", "sensitive")).lower()
+
+
+def _source(name: str, spec, where: str, id_case: str) -> SourceMapping:
+    """One source's part of the mapping, checked: a MappingError names the first key that is wrong."""
+    if name not in SOURCES:
+        raise MappingError(f"{where}: unknown source (known: {', '.join(SOURCES)})")
+    spec = spec or {}
+    if unknown := set(spec) - SOURCE_KEYS:
+        raise MappingError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(SOURCE_KEYS))})"
         )
-    return Mapping(path, sources, id_case)
+    columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
+    values = {
+        str(k): {str(code): str(val) for code, val in (v or {}).items()} for k, v in (spec.get("values") or {}).items()
+    }
+    date_formats = {
+        str(k): _formats(v, f"{where}.date_formats.{k}") for k, v in (spec.get("date_formats") or {}).items()
+    }
+    no_value = _no_value(spec.get("no_value") or {}, where)
+    duplicate_columns = _duplicate_columns(spec.get("duplicate_columns") or {}, where)
+    _check_contract_columns(
+        name,
+        where,
+        columns=columns,
+        values=values,
+        date_formats=date_formats,
+        no_value=no_value,
+        duplicate_columns=duplicate_columns,
+    )
+    delimiter, encoding = _csv(spec.get("csv") or {}, where)
+    constructs = _constructs(name, spec.get("constructs") or {}, where)
+    return SourceMapping(
+        columns=columns,
+        values=values,
+        date_format=_formats(spec["date_format"], f"{where}.date_format")
+        if "date_format" in spec
+        else (DEFAULT_DATE_FORMAT,),
+        date_formats=date_formats,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=(spec.get("excel") or {}).get("sheet", 0),
+        constructs=constructs,
+        no_value=no_value,
+        id_case=id_case,
+        duplicate_columns=duplicate_columns,
+    )
+
+
+def _no_value(spec: dict, where: str) -> dict[str, tuple[str, ...]]:
+    """``no_value``: per column, the placeholders read as empty (one text, a list, or nothing for none)."""
+    no_value = {}
+    for k, v in spec.items():
+        items = [] if v is None else [v] if isinstance(v, str) else v
+        if not isinstance(items, list) or not all(isinstance(x, (str, int)) for x in items):
+            raise MappingError(f"{where}.no_value.{k} must be a placeholder text or a list of them; got {v!r}")
+        no_value[str(k)] = tuple(str(x) for x in items)
+    return no_value
+
+
+def _duplicate_columns(spec: dict, where: str) -> dict[str, int | str]:
+    """``duplicate_columns``: per column, which of several of that name to use (a number from 1, first or last)."""
+    duplicate_columns = {}
+    for k, v in spec.items():
+        choice = v.strip().lower() if isinstance(v, str) else v
+        if choice in ("first", "last") or (isinstance(choice, int) and not isinstance(choice, bool) and choice >= 1):
+            duplicate_columns[str(k)] = 1 if choice == "first" else choice
+        else:
+            raise MappingError(
+                f"{where}.duplicate_columns.{k} must say which of the columns named {k} to use: "
+                f"a number counted from 1 in the order they appear (2 for the second), or first "
+                f"or last; got {v!r}"
+            )
+    return duplicate_columns
+
+
+def _check_contract_columns(name: str, where: str, **parts: dict) -> None:
+    """Every column each part names is a column of the source's contract."""
+    contract_cols = {c.name for c in SOURCES[name].columns}
+    for part, cols in parts.items():
+        if bad := sorted(set(cols) - contract_cols):
+            raise MappingError(
+                f"{where}.{part}: {', '.join(bad)} is not a contract column of {name} "
+                f"(contract columns: {', '.join(sorted(contract_cols))})"
+            )
+
+
+def _csv(csv: dict, where: str) -> tuple[str | None, str | None]:
+    """``csv``: the delimiter (one character) and the encoding (lower-cased), each None when not set."""
+    encoding = csv.get("encoding")
+    if encoding is not None and str(encoding).lower() not in ENCODINGS:
+        raise MappingError(f"{where}.csv.encoding must be one of {', '.join(ENCODINGS)}; got {encoding!r}")
+    delimiter = csv.get("delimiter")
+    if delimiter is not None and len(str(delimiter)) != 1:
+        raise MappingError(f"{where}.csv.delimiter must be a single character; got {delimiter!r}")
+    return delimiter, encoding and str(encoding).lower()
+
+
+def _constructs(name: str, spec: dict, where: str) -> dict[str, str]:
+    """``constructs`` (survey items only): item id -> construct."""
+    constructs = {}
+    for construct, items in spec.items():
+        if name != "survey_items":
+            raise MappingError(f"{where}.constructs: constructs belong under sources.survey_items")
+        for item in items or []:
+            constructs[str(item)] = str(construct)
+    return constructs
