@@ -12,42 +12,28 @@ address with its path, which is the secret in Slack and Teams webhooks, left out
 
 - ``message``: composing the summary e-mail (its text, its packs, its headers).
 - ``targets``: sending it, by SMTP, to a webhook, or as a dry-run file; ``DeliveryError``.
-- ``dispatch``: one delivery as the settings ask (``deliver``, ``Outcome``).
+- ``dispatch``: one delivery as the settings ask (``deliver`` and its ``Outcome``).
 
 Plain Python; no Dagster import.
 """
 
 from __future__ import annotations
 
-from mentorship.delivery.dispatch import Outcome, deliver
-from mentorship.delivery.message import (
-    AS_OF_HEADER,
-    PACKS,
-    attachment_names,
-    body_text,
-    compose,
-    headlines,
-    pack_files,
-    summary_text,
-    webhook_text,
-)
-from mentorship.delivery.targets import DeliveryError, post_webhook, redact_url, send_smtp, write_dry_run
+# The names used outside the package (assets.delivery, tests).
+from mentorship.delivery.dispatch import deliver
+from mentorship.delivery.message import PACKS, attachment_names, body_text, compose, headlines, webhook_text
+from mentorship.delivery.targets import DeliveryError, post_webhook, send_smtp, write_dry_run
 
 __all__ = [
-    "AS_OF_HEADER",
     "PACKS",
     "DeliveryError",
-    "Outcome",
     "attachment_names",
     "body_text",
     "compose",
     "deliver",
     "headlines",
-    "pack_files",
     "post_webhook",
-    "redact_url",
     "send_smtp",
-    "summary_text",
     "webhook_text",
     "write_dry_run",
 ]

@@ -18,20 +18,17 @@ Plain Python, no Dagster. Inputs are aggregates (``analytics.roi_inputs``), the 
 
 from __future__ import annotations
 
+# The names used outside the package (assets, metrics.roi_figures, dashboards, tests).
 from mentorship.roi.assumptions import DEFAULT_FILE, Assumptions, RoiConfigError
-from mentorship.roi.case import MONTE_CARLO_DRAWS, MONTE_CARLO_SEED, RoiResult, compute_roi, roi_range
+from mentorship.roi.case import compute_roi
 from mentorship.roi.inputs import ALL_PROGRAMS, Inputs, inputs_from_tables
 
 __all__ = [
     "ALL_PROGRAMS",
     "DEFAULT_FILE",
-    "MONTE_CARLO_DRAWS",
-    "MONTE_CARLO_SEED",
     "Assumptions",
     "Inputs",
     "RoiConfigError",
-    "RoiResult",
     "compute_roi",
     "inputs_from_tables",
-    "roi_range",
 ]
