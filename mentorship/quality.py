@@ -47,101 +47,112 @@ def _shown(source: str, rule: str, column: str, value, key: str):
     return str(value)[:120]
 
 
+#: The warehouse's logs the summary is built from; a missing one (nothing loaded yet) reads as empty.
+_LOGS = (
+    "raw.file_checks",
+    "raw.landing_files",
+    "validated.validation_runs",
+    "validated.validation_results",
+    "validated.quarantine",
+)
+
+
 def summarise(con: duckdb.DuckDBPyConnection, hash_key: str, mapping_label: str = "", samples: bool = True) -> dict:
     """A JSON-ready summary of the latest validation of every source. Without ``samples`` (a leadership
     export) no quarantined row's value or hashed id is included, only the counts."""
-    have = {
-        t: _table_exists(con, *t.split("."))
-        for t in (
-            "raw.file_checks",
-            "raw.landing_files",
-            "validated.validation_runs",
-            "validated.validation_results",
-            "validated.quarantine",
-        )
-    }
+    have = {t: _table_exists(con, *t.split(".")) for t in _LOGS}
     out = {
         "generated_at": datetime.now().isoformat(timespec="seconds"),
         "mapping": mapping_label,
-        "sources": [],
+        "sources": [_source_summary(con, have, name, hash_key, samples) for name in SOURCES],
         "samples_held_back": not samples,
     }
-    for name in SOURCES:
-        files = (
-            _rows(
-                con,
-                'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? order by file',
-                [name],
-            )
-            if have["raw.file_checks"]
-            else []
-        )
-        run = (
-            _rows(con, "select * exclude (source) from validated.validation_runs where source = ?", [name])
-            if have["validated.validation_runs"]
-            else []
-        )
-        rules = (
-            _rows(
-                con,
-                'select rule_index, rule, "column", expectation, meaning, checked, unexpected, success '
-                "from validated.validation_results where source = ? order by rule_index",
-                [name],
-            )
-            if have["validated.validation_results"]
-            else []
-        )
-        rows = (
-            _rows(
-                con,
-                """
+    return json.loads(json.dumps(out, default=str))
+
+
+def _source_summary(con, have: dict[str, bool], name: str, hash_key: str, samples: bool) -> dict:
+    """One source: its file checks, its latest validation run, every rule with its samples, its status."""
+    files = _file_checks(con, have, name)
+    runs = _validation_runs(con, have, name)
+    rules = _rule_results(con, have, name)
+    quarantined = _quarantine_samples(con, have, name) if samples else []
+    for r in rules:
+        r["samples"] = [
+            {"file": s["file"], "line": s["line"], "value": _shown(name, r["rule"], r["column"], s["value"], hash_key)}
+            for s in quarantined
+            if s["rule"] == r["rule"] and s["column"] == r["column"]
+        ]
+    run = runs[0] if runs else None
+    return {
+        "source": name,
+        "suite": f"mentorship_contract.{name}",
+        "status": _status(files, run, _loaded_at(con, have, name)),
+        "files": files,
+        "run": run,
+        "rules": rules,
+    }
+
+
+def _file_checks(con, have: dict[str, bool], name: str) -> list[dict]:
+    if not have["raw.file_checks"]:
+        return []
+    return _rows(
+        con,
+        'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? order by file',
+        [name],
+    )
+
+
+def _validation_runs(con, have: dict[str, bool], name: str) -> list[dict]:
+    if not have["validated.validation_runs"]:
+        return []
+    return _rows(con, "select * exclude (source) from validated.validation_runs where source = ?", [name])
+
+
+def _rule_results(con, have: dict[str, bool], name: str) -> list[dict]:
+    if not have["validated.validation_results"]:
+        return []
+    return _rows(
+        con,
+        'select rule_index, rule, "column", expectation, meaning, checked, unexpected, success '
+        "from validated.validation_results where source = ? order by rule_index",
+        [name],
+    )
+
+
+def _quarantine_samples(con, have: dict[str, bool], name: str) -> list[dict]:
+    """The first ``SAMPLES_PER_RULE`` quarantined rows of every rule (by file and line)."""
+    if not have["validated.quarantine"]:
+        return []
+    return _rows(
+        con,
+        """
             select rule, "column", file, line, value from (
                 select *, row_number() over (partition by rule, "column", expectation order by file, line) as n
                 from validated.quarantine where source = ?) where n <= ? order by file, line""",
-                [name, SAMPLES_PER_RULE],
-            )
-            if have["validated.quarantine"] and samples
-            else []
-        )
-        for r in rules:
-            r["samples"] = [
-                {
-                    "file": s["file"],
-                    "line": s["line"],
-                    "value": _shown(name, r["rule"], r["column"], s["value"], hash_key),
-                }
-                for s in rows
-                if s["rule"] == r["rule"] and s["column"] == r["column"]
-            ]
-        run = run[0] if run else None
-        loaded = (
-            con.execute("select max(loaded_at) from raw.landing_files where source = ?", [name]).fetchall()[0][0]
-            if have["raw.landing_files"]
-            else None
-        )
-        if any(f["status"] == "failed" for f in files):
-            status = "file_error"
-        elif run is None:
-            status = "not_validated"
-        elif loaded is not None and loaded > run["validated_at"]:
-            status = "not_revalidated"  # new files are in raw, but a source it is checked against blocked
-        elif not run["promoted"]:
-            status = "blocked"
-        elif run["rows_quarantined"]:
-            status = "quarantined"
-        else:
-            status = "passed"
-        out["sources"].append(
-            {
-                "source": name,
-                "suite": f"mentorship_contract.{name}",
-                "status": status,
-                "files": files,
-                "run": run,
-                "rules": rules,
-            }
-        )
-    return json.loads(json.dumps(out, default=str))
+        [name, SAMPLES_PER_RULE],
+    )
+
+
+def _loaded_at(con, have: dict[str, bool], name: str):
+    """When the source's newest file was loaded into raw (None if never)."""
+    if not have["raw.landing_files"]:
+        return None
+    return con.execute("select max(loaded_at) from raw.landing_files where source = ?", [name]).fetchall()[0][0]
+
+
+def _status(files: list[dict], run: dict | None, loaded) -> str:
+    if any(f["status"] == "failed" for f in files):
+        return "file_error"
+    if run is None:
+        return "not_validated"
+    if loaded is not None and loaded > run["validated_at"]:
+        return "not_revalidated"  # new files are in raw, but a source it is checked against blocked
+    if not run["promoted"]:
+        return "blocked"
+    if run["rows_quarantined"]:
+        return "quarantined"
+    return "passed"
 
 
 def write_summary(
