@@ -28,15 +28,24 @@ REPORT_FILE = "validation_report.html"
 SUITES_DIR = "expectation_suites"
 
 
-def _raw_asset(source: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    name = f"raw_{source}"
-    monthly = SOURCES[source].monthly
+def _raw_description(source: str) -> str:
     layout = (
         f"Monthly-partitioned: the month in a file's name (`{source}_2025-03.csv`) is its partition, and "
         f"loading a month deletes and re-inserts that month's rows only. "
-        if monthly
+        if SOURCES[source].monthly
         else "Each run replaces the whole table from every file. "
     )
+    return (
+        f"Every row of every file in the landing folder `{source}/` (CSV, Parquet or Excel), as "
+        f"text under the contract's column names, with file, line and record number. Lines that "
+        f"do not parse are kept with a parse error for validation to quarantine. {layout}A file "
+        f"that cannot be used at all leaves the previous table in place."
+    )
+
+
+def _raw_asset(source: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+    name = f"raw_{source}"
+    monthly = SOURCES[source].monthly
 
     @dg.asset(
         name=name,
@@ -56,12 +65,7 @@ def _raw_asset(source: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDef
                 "has every required column (after the mapping). Blocks downstream assets when not.",
             )
         ],
-        description=(
-            f"Every row of every file in the landing folder `{source}/` (CSV, Parquet or Excel), as "
-            f"text under the contract's column names, with file, line and record number. Lines that "
-            f"do not parse are kept with a parse error for validation to quarantine. {layout}A file "
-            f"that cannot be used at all leaves the previous table in place."
-        ),
+        description=_raw_description(source),
     )
     def _raw(
         context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings
@@ -84,83 +88,90 @@ def _raw_asset(source: str, partitions: dg.PartitionsDefinition) -> dg.AssetsDef
                     months=months,
                     month_span=all_months(partitions) if monthly else None,
                 )
-                error = None
-            except FileContractError as e:
-                loaded, error = None, e
-        report = Path(settings.dashboard_dir) / REPORT_FILE
-        if error is not None:
-            context.log.error(str(error))
-            return dg.MaterializeResult(
-                metadata={
-                    "replaced": False,
-                    "problems": dg.MetadataValue.json([{"file": p.file, "problem": p.problem} for p in error.problems]),
-                    "report": dg.MetadataValue.path(str(report)),
-                },
-                check_results=[
-                    dg.AssetCheckResult(
-                        check_name="files_usable",
-                        passed=False,
-                        severity=dg.AssetCheckSeverity.ERROR,
-                        description=str(error)[:2000],
-                        metadata={"files_failed": len(error.problems), "report": dg.MetadataValue.path(str(report))},
-                    )
-                ],
-            )
-        per_file = {f["file"]: f["rows"] for f in loaded.files}
-        duplicates = [f["file"] for f in loaded.files if f["status"] == "duplicate"]
-        return dg.MaterializeResult(
-            metadata={
-                "replaced": True,
-                "rows_read": dg.MetadataValue.int(loaded.rows_read),
-                "months": dg.MetadataValue.text(
-                    f"{loaded.months[0]} to {loaded.months[-1]}" if loaded.months else "all (table replaced)"
-                ),
-                "files": dg.MetadataValue.int(len(loaded.files)),
-                "rows_per_file": dg.MetadataValue.json(per_file),
-                "duplicate_files_skipped": dg.MetadataValue.json(duplicates),
-            },
-            check_results=[
-                dg.AssetCheckResult(check_name="files_usable", passed=True, metadata={"files": len(loaded.files)})
-            ],
-        )
+            except FileContractError as error:
+                context.log.error(str(error))
+                return _files_refused(error, Path(settings.dashboard_dir) / REPORT_FILE)
+        return _files_loaded(loaded)
 
     return _raw
 
 
-def _validated_asset(source: str) -> dg.AssetsDefinition:
-    name = f"validated_{source}"
-    parents = [f"validated_{p}" for p in SOURCES[source].parents]
+def _files_refused(error: FileContractError, report: Path) -> dg.MaterializeResult:
+    """A source with an unusable file: the previous table stays, and the blocking check fails."""
+    return dg.MaterializeResult(
+        metadata={
+            "replaced": False,
+            "problems": dg.MetadataValue.json([{"file": p.file, "problem": p.problem} for p in error.problems]),
+            "report": dg.MetadataValue.path(str(report)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="files_usable",
+                passed=False,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=str(error)[:2000],
+                metadata={"files_failed": len(error.problems), "report": dg.MetadataValue.path(str(report))},
+            )
+        ],
+    )
 
+
+def _files_loaded(loaded) -> dg.MaterializeResult:
+    per_file = {f["file"]: f["rows"] for f in loaded.files}
+    duplicates = [f["file"] for f in loaded.files if f["status"] == "duplicate"]
+    return dg.MaterializeResult(
+        metadata={
+            "replaced": True,
+            "rows_read": dg.MetadataValue.int(loaded.rows_read),
+            "months": dg.MetadataValue.text(
+                f"{loaded.months[0]} to {loaded.months[-1]}" if loaded.months else "all (table replaced)"
+            ),
+            "files": dg.MetadataValue.int(len(loaded.files)),
+            "rows_per_file": dg.MetadataValue.json(per_file),
+            "duplicate_files_skipped": dg.MetadataValue.json(duplicates),
+        },
+        check_results=[
+            dg.AssetCheckResult(check_name="files_usable", passed=True, metadata={"files": len(loaded.files)})
+        ],
+    )
+
+
+def _validated_checks(source: str) -> list[dg.AssetCheckSpec]:
+    name = f"validated_{source}"
+    return [
+        dg.AssetCheckSpec(
+            "rows_reconcile",
+            asset=name,
+            blocking=True,
+            description="For the source and for every file: rows read = rows accepted + rows quarantined.",
+        ),
+        dg.AssetCheckSpec(
+            "reject_share",
+            asset=name,
+            blocking=True,
+            description="The share of quarantined rows is within the limit (default 5%); "
+            "above it the previous validated table is kept and downstream "
+            "assets do not run.",
+        ),
+        dg.AssetCheckSpec(
+            "quarantine_by_rule",
+            asset=name,
+            description=f"Rows quarantined per rule of the Great Expectations suite "
+            f"mentorship_contract.{source}; warns when any row failed.",
+        ),
+    ]
+
+
+def _validated_asset(source: str) -> dg.AssetsDefinition:
     @dg.asset(
-        name=name,
-        deps=[f"raw_{source}", *parents],
+        name=f"validated_{source}",
+        deps=[f"raw_{source}", *(f"validated_{p}" for p in SOURCES[source].parents)],
         group_name="validated",
         kinds={"duckdb", "great_expectations"},
         pool="duckdb",
         owners=["team:people-analytics"],
         code_version=code_version(contract, mapping, validation, quality),
-        check_specs=[
-            dg.AssetCheckSpec(
-                "rows_reconcile",
-                asset=name,
-                blocking=True,
-                description="For the source and for every file: rows read = rows accepted + rows quarantined.",
-            ),
-            dg.AssetCheckSpec(
-                "reject_share",
-                asset=name,
-                blocking=True,
-                description="The share of quarantined rows is within the limit (default 5%); "
-                "above it the previous validated table is kept and downstream "
-                "assets do not run.",
-            ),
-            dg.AssetCheckSpec(
-                "quarantine_by_rule",
-                asset=name,
-                description=f"Rows quarantined per rule of the Great Expectations suite "
-                f"mentorship_contract.{source}; warns when any row failed.",
-            ),
-        ],
+        check_specs=_validated_checks(source),
         description=(
             f"`{source}` typed and checked against its Great Expectations suite "
             f"(mentorship_contract.{source}) on every row. Failing rows go to validated.quarantine with "
@@ -173,55 +184,58 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             r = validate_source(con, source, settings.mapping(), settings.max_reject_share, log=context.log)
-        report = Path(settings.dashboard_dir) / REPORT_FILE
-        suite_path = Path(settings.export_dir) / SUITES_DIR / f"{source}.json"  # written by validation_report
         context.log.info(r.summary())
-        by_rule = r.issues_by_rule
-        counts = {"rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined}
-        return dg.MaterializeResult(
-            metadata={
-                **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
-                "rows_current": dg.MetadataValue.int(r.rows_current),
-                "rows_superseded": dg.MetadataValue.int(r.rows_superseded),
-                "absent_from_latest_extract": dg.MetadataValue.int(r.absent_from_latest),
-                "reject_share": dg.MetadataValue.float(r.reject_share),
-                "replaced": r.promoted,
-                "issues_by_rule": dg.MetadataValue.json(by_rule),
-                "blocked_by": dg.MetadataValue.json(r.reasons),
-                "placeholders_read_as_empty": dg.MetadataValue.json(r.placeholders),
-                "files": dg.MetadataValue.json(r.files),
-                "report": dg.MetadataValue.path(str(report)),
-                "expectation_suite": dg.MetadataValue.path(str(suite_path)),
-            },
-            check_results=[
-                dg.AssetCheckResult(
-                    check_name="rows_reconcile",
-                    passed=r.reconciles,
-                    severity=dg.AssetCheckSeverity.ERROR,
-                    metadata=counts,
-                ),
-                dg.AssetCheckResult(
-                    check_name="reject_share",
-                    passed=not r.blocked,
-                    severity=dg.AssetCheckSeverity.ERROR,
-                    description=r.summary(),
-                    metadata={
-                        "reject_share": dg.MetadataValue.float(r.reject_share),
-                        "limit": dg.MetadataValue.float(r.max_reject_share),
-                        "report": dg.MetadataValue.path(str(report)),
-                    },
-                ),
-                dg.AssetCheckResult(
-                    check_name="quarantine_by_rule",
-                    passed=not by_rule,
-                    severity=dg.AssetCheckSeverity.WARN,
-                    description=(", ".join(f"{k}: {v:,}" for k, v in by_rule.items()) or "no row failed"),
-                    metadata={"issues_by_rule": dg.MetadataValue.json(by_rule)},
-                ),
-            ],
+        return _validation_result(
+            r,
+            report=Path(settings.dashboard_dir) / REPORT_FILE,
+            suite=Path(settings.export_dir) / SUITES_DIR / f"{source}.json",  # written by validation_report
         )
 
     return _validated
+
+
+def _validation_result(r, report: Path, suite: Path) -> dg.MaterializeResult:
+    by_rule = r.issues_by_rule
+    counts = {"rows_read": r.rows_read, "rows_accepted": r.rows_accepted, "rows_quarantined": r.rows_quarantined}
+    return dg.MaterializeResult(
+        metadata={
+            **{k: dg.MetadataValue.int(v) for k, v in counts.items()},
+            "rows_current": dg.MetadataValue.int(r.rows_current),
+            "rows_superseded": dg.MetadataValue.int(r.rows_superseded),
+            "absent_from_latest_extract": dg.MetadataValue.int(r.absent_from_latest),
+            "reject_share": dg.MetadataValue.float(r.reject_share),
+            "replaced": r.promoted,
+            "issues_by_rule": dg.MetadataValue.json(by_rule),
+            "blocked_by": dg.MetadataValue.json(r.reasons),
+            "placeholders_read_as_empty": dg.MetadataValue.json(r.placeholders),
+            "files": dg.MetadataValue.json(r.files),
+            "report": dg.MetadataValue.path(str(report)),
+            "expectation_suite": dg.MetadataValue.path(str(suite)),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="rows_reconcile", passed=r.reconciles, severity=dg.AssetCheckSeverity.ERROR, metadata=counts
+            ),
+            dg.AssetCheckResult(
+                check_name="reject_share",
+                passed=not r.blocked,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=r.summary(),
+                metadata={
+                    "reject_share": dg.MetadataValue.float(r.reject_share),
+                    "limit": dg.MetadataValue.float(r.max_reject_share),
+                    "report": dg.MetadataValue.path(str(report)),
+                },
+            ),
+            dg.AssetCheckResult(
+                check_name="quarantine_by_rule",
+                passed=not by_rule,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=(", ".join(f"{k}: {v:,}" for k, v in by_rule.items()) or "no row failed"),
+                metadata={"issues_by_rule": dg.MetadataValue.json(by_rule)},
+            ),
+        ],
+    )
 
 
 def ingest_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:

@@ -15,13 +15,13 @@ The UI (make ui) keeps every event of either in full (pipelines/console.py).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
 from mentorship.settings import PROJECT_DIR, Settings, SettingsError
+from pipelines.summaries import summary, validation_lines
 
 
 def landing_is_empty(landing: Path) -> bool:
@@ -35,116 +35,6 @@ def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42) -
     generate(
         settings.landing_dir, SyntheticConfig(n_employees=employees, seed=seed), settings.truth_path, progress=True
     )
-
-
-def summary(settings: Settings) -> str:
-    """The run's outcome summary, from the metrics table: the same figures, formatted the same way, as
-    the pages."""
-    import pandas as pd
-
-    from mentorship.metrics import Metrics, display, metric_id
-
-    m = Metrics(pd.read_parquet(settings.export_dir / "metrics.parquet"))
-    truth = json.loads(settings.truth_path.read_text()) if settings.truth_path.exists() else None
-    truth_keys = {"promoted": "promotion", "retained": "retention", "salary_growth": "salary_growth"}
-    lines = [
-        f"Outcome summary, data as of {m.as_of}: mentored and comparison group (raw), the raw difference, and "
-        f"the adjusted effect on the mentored with its 95% CI. Shares in pts (percentage points), pay growth in "
-        f"pts of pay, survey changes on the 1–5 scale. People; a comparison person is compared once per intake "
-        f"they could have joined (person-intakes in brackets)."
-    ]
-    f = m.frame[m.frame.family == "effect"]
-    for role, label in (("mentee", "Mentees"), ("mentor", "Mentors")):
-        lines.append(f"\n{label}")
-        head = (
-            f"  {'outcome':<34}{'horizon':>8}{'mentored':>10}{'comparison':>12}{'raw diff':>16}"
-            f"{'adjusted (95% CI)':>40}"
-        )
-        if truth:
-            head += f"{'planted truth':>18}"
-        lines.append(head + "  people: mentored / comparison")
-        rows = f[
-            (f.role == role)
-            & (f.segment_type == "overall")
-            & (f.measure == "adjusted_effect")
-            & (
-                (f.horizon_months == m.headline)
-                | (f.horizon_months.isna() & f.outcome.str.endswith("_change") & ~f.outcome.str.contains("_change_"))
-            )
-        ]
-        for r in rows.itertuples():
-            h = None if pd.isna(r.horizon_months) else int(r.horizon_months)
-            b = metric_id(role, r.outcome, h, measure="x").removesuffix(".x")
-            horizon = f"{h} mo" if h else "survey"
-            name = r.outcome.replace("_", " ")
-            if r.status != "published":
-                line = f"  {name:<34}{horizon:>8}{r.status.replace('_', ' ') + ': ' + str(r.reason or ''):>86}"
-            else:
-                adj = f"{m.text(r.metric_id)} ({m.interval(r.metric_id)})"
-                line = (
-                    f"  {name:<34}{horizon:>8}{m.text(b + '.mentored_rate'):>10}"
-                    f"{m.text(b + '.comparison_rate_raw'):>12}{m.text(b + '.raw_difference'):>18}{adj:>46}"
-                )
-            if truth:
-                t = truth[role + "s"]
-                if r.outcome in truth_keys:
-                    tv = t["horizons"].get(str(h), {}).get(truth_keys[r.outcome])
-                elif r.outcome.endswith("_change"):
-                    # among people with two surveys before the start: whom the headline survey design measures
-                    tv = t.get("survey_change_two_waves", t["survey_change"]).get(r.outcome[: -len("_change")])
-                else:
-                    tv = 0.0  # no effect is planted on this outcome
-                line += f"{display(tv, r.unit, r.digits) if tv is not None else 'not planted':>18}"
-            pm, pc, nc = r.people_mentored, r.people_comparison, r.intakes_comparison
-            n = lambda v: "hidden" if pd.isna(v) else f"{int(v):,}"
-            lines.append(line + f"  {n(pm)} / {n(pc)} ({n(nc)})")
-    if truth:
-        lines.append(
-            "\nThe planted truth is the synthetic organisation's known effect of the program; the gap "
-            "between it and the raw difference is self-selection."
-        )
-    return "\n".join(lines)
-
-
-def validation_lines(settings: Settings, detailed: bool) -> list[str]:
-    """One screen on data validation, from the summary the ingest assets write."""
-    from dashboards.validation import STATUS
-
-    path = settings.export_dir / "validation_summary.json"
-    if not path.exists():
-        return []
-    summ = json.loads(path.read_text())
-    lines = ["Data validation (mapping: " + (summ["mapping"] or "identity") + ")"]
-    for s in summ["sources"]:
-        run_ = s["run"] or {}
-        current = s["status"] in ("passed", "quarantined", "blocked")  # else the counts are an earlier run's
-        counts = (
-            f"{run_['rows_read']:,} read, {run_['rows_quarantined']:,} quarantined "
-            f"({run_['reject_share']:.1%})" + ("" if current else " at its last validation")
-            if run_
-            else ""
-        )
-        lines.append(f"  {s['source']:<18}{STATUS[s['status']][0]:<19}{counts}")
-        if run_.get("placeholders") and current:
-            held = json.loads(run_["placeholders"])
-            lines.append("      placeholder dates read as empty: " + ", ".join(f"{c} {n:,}" for c, n in held.items()))
-        if not detailed or s["status"] == "passed":
-            continue
-        for reason in (run_.get("blocked_by") or "").splitlines() if s["status"] == "blocked" else ():
-            lines.append(f"      blocked: {reason}")
-        for f in s["files"]:
-            if f["status"] == "failed":
-                lines.append(f"      file {f['file']}: {f['problem']}")
-        failing = [r for r in s["rules"] if not r["success"]] if current else []
-        for r in failing[:6]:
-            first = r["samples"][0] if r["samples"] else None
-            where = f"; first at {first['file']} line {first['line']}" if first else ""
-            lines.append(f"      {r['unexpected']:>9,} rows  {r['rule']} on {r['column']}: {r['meaning']}{where}")
-        if len(failing) > 6:
-            lines.append(f"      ... and {len(failing) - 6} more rules; see the report")
-    lines.append(f"  Report: {settings.dashboard_dir / 'validation_report.html'}")
-    lines.append("  Quarantined rows: select * from validated.quarantine (in the warehouse)")
-    return lines
 
 
 def refresh_validation_report(defs) -> bool:
@@ -183,102 +73,130 @@ def parse_months(spec: str | None, first_month: str = Settings.first_month) -> t
     return start, end
 
 
+class Refused(Exception):
+    """A setting or an argument that stops the run before anything runs (exit code 2)."""
+
+
 def run(args) -> int:
     started = time.monotonic()
-    import dagster as dg
+    try:
+        settings, months = _checked_inputs(args)
+        settings.check_output_dirs()  # an output folder that cannot be written stops the run before it starts
+        if landing_is_empty(settings.landing_dir):
+            generate_sample(settings)
+        os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
+        # dagster.yaml keeps its storage paths relative to the project folder.
+        os.chdir(PROJECT_DIR)
+        from pipelines.definitions import build_definitions
 
-    from assets.partitions import RANGE_END, RANGE_START, range_tags
-    from mentorship.contract import SOURCES
+        defs = build_definitions(settings)
+        job, tags = _job(defs, args, months)
+    except Refused as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    result = _execute(job, tags)
+    if not result.success:
+        refresh_validation_report(defs)
+        _print_failure(result, settings)
+        return 1
+    _print_success(result, settings, tags, whole=not args.select)
+    print(f"\nDone in {time.monotonic() - started:.0f} s.")
+    return 0
+
+
+def _checked_inputs(args) -> tuple[Settings, tuple[str, str]]:
+    """The settings, and the months to load; a Refused naming the mapping file or --months when wrong."""
     from mentorship.mapping import MappingError, load_mapping
 
     settings = Settings.from_env()
     try:
         load_mapping(settings.mapping_path)
     except MappingError as e:
-        print(f"Mapping error: {e}", file=sys.stderr)
-        return 2
+        raise Refused(f"Mapping error: {e}") from None
     try:
-        months = parse_months(args.months, settings.first_month)  # a bad --months fails before anything runs
+        return settings, parse_months(args.months, settings.first_month)
     except ValueError as e:
-        print(f"--months: {e}", file=sys.stderr)
-        return 2
-    settings.check_output_dirs()  # an output folder that cannot be written stops the run before anything runs
-    if landing_is_empty(settings.landing_dir):
-        generate_sample(settings)
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
-    # dagster.yaml keeps its storage paths relative to the project folder.
-    os.chdir(PROJECT_DIR)
-    from pipelines.console import cli_console_logger
-    from pipelines.definitions import build_definitions
+        raise Refused(f"--months: {e}") from None
 
-    defs = build_definitions(settings)
+
+def _job(defs, args, months: tuple[str, str]):
+    """The full refresh, or the --select subset; and the month range's tags when a monthly source runs."""
+    import dagster as dg
+
+    from assets.partitions import range_tags
+    from mentorship.contract import SOURCES
 
     job = defs.resolve_job_def("full_refresh")
     if args.select:
         unknown = sorted(set(args.select) - {k.to_user_string() for k in defs.resolve_all_asset_keys()})
         if unknown:
-            print(
-                f"Unknown asset(s): {', '.join(unknown)}. See the asset list in the README or the UI.", file=sys.stderr
-            )
-            return 2
+            raise Refused(f"Unknown asset(s): {', '.join(unknown)}. See the asset list in the README or the UI.")
         job = job.get_subset(asset_selection={dg.AssetKey(k) for k in args.select})
     monthly = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly}
-    tags = {}
-    if not args.select or monthly & set(args.select):
-        tags = range_tags(*months)
-        print(f"Monthly sources: loading {months[0]} to {months[1]}")
+    if args.select and not monthly & set(args.select):
+        return job, {}
+    print(f"Monthly sources: loading {months[0]} to {months[1]}")
+    return job, range_tags(*months)
+
+
+def _execute(job, tags: dict):
+    import dagster as dg
+
+    from pipelines.console import cli_console_logger
+
     # The console shows a run blocked by bad input without Dagster's stack traces (the summary below says
     # what failed); a crash keeps its traceback, and the UI keeps every event in full (pipelines/console.py).
-    job = job.with_logger_defs({"console": cli_console_logger})
-    result = job.execute_in_process(
+    return job.with_logger_defs({"console": cli_console_logger}).execute_in_process(
         instance=dg.DagsterInstance.get(),
         raise_on_error=False,
         tags=tags,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
-    if not result.success:
-        refresh_validation_report(defs)
-        print("\n".join(["", *validation_lines(settings, detailed=True), ""]), file=sys.stderr)
-        for ev in result.all_events:
-            if ev.is_step_failure:
-                err = ev.step_failure_data.error
-                msg = (err.cause.message if err.cause else err.message).strip().splitlines()
-                print(f"FAILED {ev.step_key}: {' '.join(msg[:3])}", file=sys.stderr)
-            elif (
-                ev.is_run_failure
-                and ev.job_failure_data
-                and ev.job_failure_data.error
-                and ev.job_failure_data.first_step_failure_event is None
-            ):
-                # Failed before any step: a resource refused its settings (the hash key, min_group_size,
-                # an output folder), so nothing was published.
-                err = ev.job_failure_data.error
-                while err.cause is not None:
-                    err = err.cause
-                print(f"FAILED before any asset ran: {' '.join(err.message.strip().splitlines()[:3])}", file=sys.stderr)
-        print(
-            f"Run {result.run_id} failed; downstream assets did not run and the last good tables are kept. "
-            f"See the run in the UI (make ui).",
-            file=sys.stderr,
-        )
-        return 1
+
+
+def _print_failure(result, settings: Settings) -> None:
+    print("\n".join(["", *validation_lines(settings, detailed=True), ""]), file=sys.stderr)
+    for ev in result.all_events:
+        if ev.is_step_failure:
+            err = ev.step_failure_data.error
+            msg = (err.cause.message if err.cause else err.message).strip().splitlines()
+            print(f"FAILED {ev.step_key}: {' '.join(msg[:3])}", file=sys.stderr)
+        elif (
+            ev.is_run_failure
+            and ev.job_failure_data
+            and ev.job_failure_data.error
+            and ev.job_failure_data.first_step_failure_event is None
+        ):
+            # Failed before any step: a resource refused its settings (the hash key, min_group_size,
+            # an output folder), so nothing was published.
+            err = ev.job_failure_data.error
+            while err.cause is not None:
+                err = err.cause
+            print(f"FAILED before any asset ran: {' '.join(err.message.strip().splitlines()[:3])}", file=sys.stderr)
+    print(
+        f"Run {result.run_id} failed; downstream assets did not run and the last good tables are kept. "
+        f"See the run in the UI (make ui).",
+        file=sys.stderr,
+    )
+
+
+def _print_success(result, settings: Settings, tags: dict, whole: bool) -> None:
+    from assets.delivery import delivery_line
+    from assets.partitions import RANGE_END, RANGE_START
+
     done = sorted({ev.asset_key.to_user_string() for ev in result.all_events if ev.is_step_materialization})
     print(
         f"\nRun {result.run_id} succeeded: {len(done)} assets materialized"
         f"{' for ' + tags[RANGE_START] + ' to ' + tags[RANGE_END] if tags else ''}.\n"
     )
     print("\n".join(validation_lines(settings, detailed=True)) + "\n")
-    if not args.select:
+    if whole:
         print(summary(settings))
         print("\nDashboards:")
         for p in sorted(settings.dashboard_dir.glob("*.html")):
             print(f"  {p}")
-    from assets.delivery import delivery_line
-
     if line := delivery_line(result):  # nothing when delivery is off (MENTORSHIP_DELIVERY)
         print(f"\n{line}")
-    print(f"\nDone in {time.monotonic() - started:.0f} s.")
-    return 0
 
 
 def main(argv=None) -> int:
