@@ -16,7 +16,7 @@ def falsification(checks: pd.DataFrame | None, m: Metrics | None = None) -> str:
 
 def falsification_text(checks: pd.DataFrame | None, m: Metrics | None = None) -> str:
     """The section's body: each check's verdict, what the checks mean, then the table of their estimates."""
-    from mentorship import falsification
+    from mentorship.falsification import CHECKS, summary
 
     if checks is None or checks.empty:
         return "Not run for this build."
@@ -25,8 +25,8 @@ def falsification_text(checks: pd.DataFrame | None, m: Metrics | None = None) ->
         "real ones. Each runs as a Dagster asset check on `falsification_checks` (a warning, not a block).",
         "",
     ]
-    for check, label in falsification.CHECKS.items():
-        passed, line = falsification.summary(checks, check)
+    for check, label in CHECKS.items():
+        passed, line = summary(checks, check)
         lines.append(f"- **{label}:** {'passed' if passed else '**failed**'}. {line}.")
     lines += [
         "",
