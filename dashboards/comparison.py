@@ -66,9 +66,26 @@ def rates_figure(m: Metrics, role: str, horizon: int | None = None) -> go.Figure
     return fig_
 
 
-def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
-    """Raw differences (mentored minus comparison group) with their chance-only 95% intervals: shares of
-    people at each horizon, and survey changes, as two charts (one axis, one unit each)."""
+def _error_x(rows: list[dict], scale: float) -> dict:
+    """Whiskers from each row's estimate to its interval's ends, on the chart's scale."""
+    return {
+        "type": "data",
+        "array": [(r["ci_high"] - r["value"]) * scale for r in rows],
+        "arrayminus": [(r["value"] - r["ci_low"]) * scale for r in rows],
+        "thickness": 1.5,
+    }
+
+
+def _zero_line_and_order(figure: go.Figure, **layout) -> go.Figure:
+    """The line at no difference, the layout, and the outcomes top down in the table's order."""
+    figure.add_vline(x=0, line={"color": "#666", "width": 1})
+    figure.update_layout(**layout)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def shares_figure(m: Metrics, role: str) -> go.Figure:
+    """Raw differences in shares of people at each horizon, one colour per horizon."""
     shares = go.Figure()
     # Light to dark with the horizon; the headline horizon in the mentored blue where there are three.
     palette = ["#56B4E9", MENTORED, "#003f63"] if len(m.horizons) == 3 else ["#56B4E9", "#2b7bba", MENTORED, "#003f63"]
@@ -84,20 +101,17 @@ def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
                 customdata=ids,
                 marker={"color": shades[h], "size": 10},
                 name=months(h),
-                error_x={
-                    "type": "data",
-                    "array": [(r["ci_high"] - r["value"]) * 100 for r in rows],
-                    "arrayminus": [(r["value"] - r["ci_low"]) * 100 for r in rows],
-                    "thickness": 1.5,
-                },
+                error_x=_error_x(rows, 100),
                 hovertemplate="%{y}: %{x:+.1f} pts<extra>" + months(h) + "</extra>",
             )
         )
-    shares.add_vline(x=0, line={"color": "#666", "width": 1})
-    shares.update_layout(
-        height=380, title=f"{ROLE_TITLES[role]}: raw difference in shares of people", xaxis_title="pts"
+    return _zero_line_and_order(
+        shares, height=380, title=f"{ROLE_TITLES[role]}: raw difference in shares of people", xaxis_title="pts"
     )
-    shares.update_yaxes(autorange="reversed")
+
+
+def survey_figure(m: Metrics, role: str) -> go.Figure:
+    """Raw differences in the change of each survey construct to the first survey after the index date."""
     survey = go.Figure()
     items = [(f"{base_id(role, o, None)}.raw_difference", label) for o, label, h in _outcomes(m, role) if h is None]
     keep = [(i, label) for i, label in items if published(m, i)]
@@ -111,25 +125,24 @@ def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
                 mode="markers",
                 customdata=[i for i, _ in keep],
                 marker={"color": MENTORED, "size": 10, "symbol": "diamond"},
-                error_x={
-                    "type": "data",
-                    "array": [(r["ci_high"] - r["value"]) * s for r in rows],
-                    "arrayminus": [(r["value"] - r["ci_low"]) * s for r in rows],
-                    "thickness": 1.5,
-                },
+                error_x=_error_x(rows, s),
                 name="first survey after",
                 hovertemplate="%{y}: %{x:+.2f}<extra></extra>",
             )
         )
-    survey.add_vline(x=0, line={"color": "#666", "width": 1})
-    survey.update_layout(
+    return _zero_line_and_order(
+        survey,
         height=320,
         title=f"{ROLE_TITLES[role]}: raw difference in survey change",
         xaxis_title="on the 1–5 scale",
         showlegend=False,
     )
-    survey.update_yaxes(autorange="reversed")
-    return shares, survey
+
+
+def difference_figures(m: Metrics, role: str) -> tuple[go.Figure, go.Figure]:
+    """Raw differences (mentored minus comparison group) with their chance-only 95% intervals: shares of
+    people at each horizon, and survey changes, as two charts (one axis, one unit each)."""
+    return shares_figure(m, role), survey_figure(m, role)
 
 
 def comparison_table(m: Metrics, role: str) -> str:
