@@ -326,12 +326,12 @@ def methodology_note(settings: PipelineSettings) -> dg.MaterializeResult:
     md, page = build_methodology(
         effects,
         Path(settings.dashboard_dir),
-        settings.effect_bootstrap,
-        settings.effect_trim,
-        settings.min_group_size,
-        settings.effect_bootstrap_below,
-        checks,
-        metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet")),
+        n_bootstrap=settings.effect_bootstrap,
+        trim=settings.effect_trim,
+        min_group_size=settings.min_group_size,
+        bootstrap_below=settings.effect_bootstrap_below,
+        checks=checks,
+        metrics=metrics.Metrics(pd.read_parquet(Path(settings.export_dir) / "metrics.parquet")),
     )
     return dg.MaterializeResult(
         metadata={"markdown": dg.MetadataValue.path(str(md)), "html": dg.MetadataValue.path(str(page))}
