@@ -246,6 +246,9 @@ def metric_table(settings: PipelineSettings) -> dg.MaterializeResult:
     published = {name: pd.read_parquet(exports / f"{name}.parquet") for name in METRIC_SOURCES}
     vpath = exports / SUMMARY_FILE
     validation = json.loads(vpath.read_text()) if vpath.exists() else {}
+    if not (exports / ROI_FILE).exists():
+        # A data folder from before the ROI case was an asset of its own, and a partial run.
+        raise dg.Failure(f"{exports / ROI_FILE} is missing: materialize roi_case first (a full run does)")
     roi_rows = pd.read_parquet(exports / ROI_FILE)
     table = metrics.build_metrics(published, validation, roi_rows)
     tmp = exports / ".metrics.parquet.tmp"

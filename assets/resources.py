@@ -17,7 +17,6 @@ from mentorship.settings import (
     SettingsError,
     check_hash_key,
     check_writable,
-    hash_key_file,
     read_key_file,
 )
 
@@ -26,8 +25,8 @@ class PipelineSettings(dg.ConfigurableResource):
     """Where files live and the privacy and horizon settings every asset shares.
 
     Checked when a run starts, before any asset runs (so a bad value set in the UI's launchpad stops the
-    run before anything is published): ``min_group_size`` at least 2, the hash key (from
-    ``MENTORSHIP_HASH_KEY``; no default) long enough and not the old demo key, and the export and
+    run before anything is published): ``min_group_size`` at least 2, the hash key
+    (``MENTORSHIP_HASH_KEY``, or else the key file) long enough and not the old demo key, and the export and
     dashboard folders writable."""
 
     landing_dir: str
@@ -57,16 +56,16 @@ class PipelineSettings(dg.ConfigurableResource):
     self_contained_pages: bool = False
     # The optional delivery step after a run (assets/delivery.py; MENTORSHIP_DELIVERY, MENTORSHIP_SMTP_*):
     # off unless set. The password and the webhook address are EnvVars, so the UI never shows them.
-    delivery: str = "off"
+    delivery: str = DeliverySettings.mode
     delivery_dir: str | None = None
     delivery_subject_prefix: str = DeliverySettings.subject_prefix
     smtp_host: str | None = None
-    smtp_port: int = 25
+    smtp_port: int = DeliverySettings.smtp_port
     smtp_from: str | None = None
     smtp_to: list[str] = []
     smtp_user: str | None = None
     smtp_password: str | None = None
-    smtp_starttls: bool = False
+    smtp_starttls: bool = DeliverySettings.smtp_starttls
     webhook_url: str | None = None
 
     @pydantic.field_validator("min_group_size")
@@ -80,7 +79,7 @@ class PipelineSettings(dg.ConfigurableResource):
         return value
 
     def setup_for_execution(self, context) -> None:
-        # The key is only known here: in the resource it is an EnvVar until the run resolves it.
+        # The key is only known here: the resource holds an EnvVar or the key file's path, read now.
         self.key()
         check_writable(self.export_dir, "export_dir (MENTORSHIP_EXPORT_DIR)")
         check_writable(self.dashboard_dir, "dashboard_dir (MENTORSHIP_DASHBOARD_DIR)")
@@ -158,10 +157,13 @@ class PipelineSettings(dg.ConfigurableResource):
 
 
 def _key_fields(s: Settings) -> dict:
-    """The key as an EnvVar when the environment holds it, else the key file Settings resolved."""
-    if os.environ.get("MENTORSHIP_HASH_KEY"):
+    """The key file's path when the key came from one; an EnvVar when it is MENTORSHIP_HASH_KEY's; else the
+    key itself (a Settings made in code, as tests and tools do)."""
+    if s.hash_key_file is not None:
+        return {"hash_key_file": str(s.hash_key_file)}
+    if os.environ.get("MENTORSHIP_HASH_KEY") == s.hash_key:
         return {"hash_key": dg.EnvVar("MENTORSHIP_HASH_KEY")}
-    return {"hash_key_file": str(hash_key_file(os.environ, s.data_dir))}
+    return {"hash_key": s.hash_key}
 
 
 def _delivery_fields(d: DeliverySettings) -> dict:

@@ -28,13 +28,17 @@ def landing_is_empty(landing: Path) -> bool:
     return not any(p.suffix.lower() in (".csv", ".parquet", ".xlsx") for p in landing.glob("*/*"))
 
 
-def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42) -> None:
-    from mentorship.synthetic import SyntheticConfig, generate
+def generate_sample(settings: Settings, employees: int = 5000, seed: int = 42, **options) -> None:
+    """The synthetic organisation into the landing folder, its planted truth beside it; ``options`` are
+    ``years``, ``start``, ``file_format`` and ``no_effects`` (``python -m pipelines.cli generate --help``)."""
+    from mentorship.synthetic import PlantedEffects, SyntheticConfig, generate
 
-    print(f"Generating the sample organisation ({employees:,} employees, seed {seed}) into {settings.landing_dir}")
-    generate(
-        settings.landing_dir, SyntheticConfig(n_employees=employees, seed=seed), settings.truth_path, progress=True
+    no_effects = options.pop("no_effects", False)
+    config = SyntheticConfig(
+        n_employees=employees, seed=seed, effects=PlantedEffects.none() if no_effects else PlantedEffects(), **options
     )
+    print(f"Generating the sample organisation ({employees:,} employees, seed {seed}) into {settings.landing_dir}")
+    generate(settings.landing_dir, config, settings.truth_path, progress=True)
 
 
 def refresh_validation_report(defs) -> bool:
@@ -131,7 +135,10 @@ def _job(defs, args, months: tuple[str, str]):
         unknown = sorted(set(args.select) - {k.to_user_string() for k in defs.resolve_all_asset_keys()})
         if unknown:
             raise Refused(f"Unknown asset(s): {', '.join(unknown)}. See the asset list in the README or the UI.")
-        job = job.get_subset(asset_selection={dg.AssetKey(k) for k in args.select})
+        selected = set(args.select)
+        if any(k.startswith(("raw_", "validated_")) for k in selected):
+            selected.add("validation_report")  # so the summary printed after the run is this run's
+        job = job.get_subset(asset_selection={dg.AssetKey(k) for k in selected})
     monthly = {f"raw_{s}" for s, src in SOURCES.items() if src.monthly}
     if args.select and not monthly & set(args.select):
         return job, {}
@@ -218,8 +225,13 @@ def main(argv=None) -> int:
         "(as MENTORSHIP_LEADERSHIP_EXPORT=1 does)",
     )
     g = sub.add_parser("generate", help="write the synthetic organisation into the landing folder")
-    g.add_argument("--employees", type=int, default=5000)
+    g.add_argument("--employees", type=int, default=5000, help="starting headcount")
     g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--years", type=int, default=4, help="years simulated")
+    g.add_argument("--start", default="2022-01-01", help="the first simulated day")
+    g.add_argument("--format", choices=["csv", "parquet"], default="csv", dest="file_format")
+    g.add_argument("--no-effects", action="store_true", help="plant no program effect (selection only)")
+    g.epilog = "Writes into MENTORSHIP_LANDING_DIR and the truth to MENTORSHIP_TRUTH_PATH (defaults under data/)."
     args = p.parse_args(argv)
     load_env_file()
     if getattr(args, "leadership_export", False):
@@ -227,7 +239,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "run":
             return run(args)
-        generate_sample(Settings.from_env(), args.employees, args.seed)
+        options = {k: getattr(args, k) for k in ("years", "start", "file_format", "no_effects")}
+        generate_sample(Settings.from_env(), args.employees, args.seed, **options)
         return 0
     except SettingsError as e:
         print(f"Configuration error: {e}", file=sys.stderr)

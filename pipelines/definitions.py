@@ -17,7 +17,7 @@ from mentorship.settings import Settings
 from pipelines.jobs import freshness_job, full_refresh_job, validation_report_job
 from pipelines.resources import default_resources
 from pipelines.schedules import schedules
-from pipelines.sensors import landing_files_sensor, run_failure_notice
+from pipelines.sensors import blocked_run_report, landing_files_sensor, run_failure_notice
 
 
 def build_assets(first_month: str = Settings.first_month) -> list[dg.AssetsDefinition]:
@@ -37,7 +37,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         asset_checks=source_freshness,
         jobs=[full_refresh_job, freshness_job, validation_report_job],
         schedules=schedules(settings),
-        sensors=[landing_files_sensor, run_failure_notice],
+        sensors=[landing_files_sensor, run_failure_notice, blocked_run_report],
         resources=default_resources(settings),
         # One process writes to DuckDB at a time; the pool limit in dagster.yaml guards across runs.
         executor=dg.in_process_executor,

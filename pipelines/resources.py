@@ -19,11 +19,12 @@ def warehouse(database, memory: str | None = None) -> DuckDBResource:
 
 
 def default_resources(settings: Settings | None = None) -> dict:
-    """The warehouse and the settings resource. The warehouse path is an EnvVar when MENTORSHIP_DUCKDB is set
-    (the documented override), else the default under the data folder; nothing is written to the environment."""
+    """The warehouse and the settings resource, from ``settings`` alone. The warehouse path is an EnvVar where
+    it is MENTORSHIP_DUCKDB's (the documented override); nothing is written to the environment."""
     settings = settings or Settings.from_env()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    database = dg.EnvVar("MENTORSHIP_DUCKDB") if os.environ.get("MENTORSHIP_DUCKDB") else str(settings.warehouse_path)
+    path = str(settings.warehouse_path)
+    database = dg.EnvVar("MENTORSHIP_DUCKDB") if os.environ.get("MENTORSHIP_DUCKDB") == path else path
     return {
         "duckdb": warehouse(database, settings.duckdb_memory),
         "settings": PipelineSettings.from_settings(settings),

@@ -42,7 +42,9 @@ TIERS = {"bundled": 5_000, "1k": 1_000, "100k": 100_000, "1M": 1_000_000}
 BUNDLED = "bundled"
 #: Targets the results file reports each tier against (wall seconds, peak GB).
 TARGETS = {"bundled": {"wall_s": 90}, "100k": {"wall_s": 120}, "1M": {"wall_s": 1412, "peak_gb": 8}}
-#: (stage, asset groups) in the order a run executes them.
+#: (stage, asset groups) in the order a run executes them. Since the validation report became a reporting
+#: asset (issue 26), its cost (a second or two at the bundled size) counts under "dashboards", not under
+#: "ingest and validation" as in results measured before.
 STAGES = [
     ("ingest and validation", ["raw", "validated"]),
     ("cohorts", ["cohorts"]),

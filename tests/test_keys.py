@@ -3,6 +3,7 @@ leadership export leaves the person-level at-risk list out."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -134,11 +135,15 @@ def test_the_key_never_shows_in_the_resource_config_and_nothing_is_written_to_th
     assert settings.hash_key is None and settings.hash_key_file == str(key_file)
     assert key not in repr(settings.model_dump())  # the UI shows the file's path, never the key
     assert settings.key() == key  # read at run time
+    assert key not in repr(Settings.from_env())  # nor in the settings' repr
     # With the variable set, the resource holds an EnvVar, resolved only when a run starts.
     monkeypatch.setenv("MENTORSHIP_HASH_KEY", "k" * 40)
     assert isinstance(default_resources()["settings"].hash_key, dg.EnvVar)
     with pytest.raises(SettingsError, match="no hash key"):
         PipelineSettings(landing_dir="", export_dir="", dashboard_dir="").key()
+    # A Settings made in code carries its own key, whatever the environment holds.
+    own = dataclasses.replace(Settings.from_env(), hash_key="m" * 40, hash_key_file=None)
+    assert PipelineSettings.from_settings(own).key() == "m" * 40
 
 
 def _no_asset_ran(result) -> str:

@@ -173,3 +173,23 @@ def test_a_bad_month_range_is_refused_before_anything_runs(months, message, tmp_
     assert main(["run", "--months", months]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "landing").exists()  # nothing was generated or run
+
+
+def test_the_generator_options_reach_the_generated_files(tmp_path, monkeypatch):
+    import json
+
+    from pipelines.cli import main
+
+    monkeypatch.setenv("MENTORSHIP_DATA_DIR", str(tmp_path))
+    argv = ["generate", "--employees", "80", "--years", "1", "--start", "2023-01-01", "--format", "parquet"]
+    assert main([*argv, "--no-effects", "--seed", "3"]) == 0
+    files = sorted(p.relative_to(tmp_path / "landing").as_posix() for p in (tmp_path / "landing").rglob("*.*"))
+    assert files and all(f.endswith(".parquet") for f in files)
+    assert {f.split("/")[-1][-15:-8] for f in files if f.startswith("meetings/")} <= {
+        f"2023-{m:02d}" for m in range(1, 13)
+    }
+    truth = json.loads((tmp_path / "truth" / "planted_truth.json").read_text())
+    assert truth["config"]["n_employees"] == 80 and truth["config"]["seed"] == 3
+    assert truth["config"]["start"] == "2023-01-01" and truth["config"]["years"] == 1
+    assert truth["planted"]["promotion_hazard_ratio_at_dose_1"] == 1.0  # no effect planted
+    assert truth["planted"]["voluntary_exit_hazard_ratio"] == 1.0

@@ -12,7 +12,7 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import build_definitions
-from pipelines.sensors import landing_files_sensor, notify_failure, run_failure_notice
+from pipelines.sensors import blocked_run_report, landing_files_sensor, notify_failure, run_failure_notice
 
 #: The code location the sensors run in: the asset graph and the months come from it.
 DEFS = build_definitions()
@@ -146,9 +146,33 @@ def test_failure_sensor_logs_and_posts_a_failed_run(webhook, monkeypatch):
         dagster_instance=instance,
         dagster_run=result.dagster_run,
     )
-    request = run_failure_notice(ctx.for_run_failure())
+    run_failure_notice(ctx.for_run_failure())
     assert len(received) == 1
-    # ... and asks for the validation report, which a run blocked by bad input never reached.
-    assert request.run_key == f"validation_report:{result.run_id}"
     text = received[0][1]["text"]
     assert result.run_id[:8] in text and "FAILED" in text and "broken" in text
+
+
+def _failed_run(name: str):
+    @dg.asset(name=name)
+    def fails():
+        raise ValueError("blocked")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([fails], instance=instance, raise_on_error=False)
+    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+    ctx = dg.build_run_status_sensor_context(
+        sensor_name="blocked_run_report",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    )
+    return result, ctx.for_run_failure()
+
+
+def test_a_run_blocked_in_the_ingest_layers_asks_for_the_validation_report():
+    """The report is a reporting asset, which a run blocked by bad input never reaches: the sensor runs it."""
+    result, ctx = _failed_run("validated_meetings")
+    request = blocked_run_report(ctx)
+    assert isinstance(request, dg.RunRequest) and request.run_key == f"validation_report:{result.run_id}"
+    # A failure elsewhere (a crash in the effect step, a refused setting) leaves the report alone.
+    assert isinstance(blocked_run_report(_failed_run("effect_estimates")[1]), dg.SkipReason)

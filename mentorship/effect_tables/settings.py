@@ -10,10 +10,10 @@ from mentorship.settings import Settings
 
 @dataclass(frozen=True)
 class EffectSettings:
-    n_bootstrap: int = 200
-    seed: int = 20240501
-    trim: float = 0.01
-    horizons: tuple[int, ...] = (6, 12, 24)
+    n_bootstrap: int = Settings.effect_bootstrap
+    seed: int = Settings.effect_seed
+    trim: float = Settings.effect_trim
+    horizons: tuple[int, ...] = Settings.horizons
     n_jobs: int = -1  # worker processes for the estimates; -1 uses every core
     # Above this many comparison members in a role (a person once per cohort they are compared in),
     # the estimates use a seeded random sample of comparison people of this size, weighted up

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mentorship.settings.delivery import DeliverySettings
 from mentorship.settings.env import SettingsError, parse_horizons, read_flag, read_whole, valid_cron
-from mentorship.settings.hash_key import resolve_hash_key
+from mentorship.settings.hash_key import hash_key_file, resolve_hash_key
 from mentorship.settings.paths import DEFAULT_ROI_FILE, PROJECT_DIR, check_writable
 
 #: Where an effect's interval comes from (``MENTORSHIP_CI_METHOD``).
@@ -19,8 +19,8 @@ CI_METHODS = ("influence", "bootstrap")
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting and its default, in one place: ``from_env`` reads the environment (and .env) over
-    these defaults, and the Dagster resource (``assets/resources.py``) takes its defaults from here."""
+    """Every setting and its default, in one place: ``from_env`` reads the environment over these defaults
+    (the CLI and ``dagster dev`` first fill it from .env), and the Dagster resource (``assets/resources.py``) takes its defaults from here."""
 
     data_dir: Path
     landing_dir: Path
@@ -28,7 +28,9 @@ class Settings:
     export_dir: Path
     dashboard_dir: Path
     truth_path: Path
-    hash_key: str
+    # Never in a repr or a log line. ``hash_key_file`` is the file it was read from (None when it came
+    # from MENTORSHIP_HASH_KEY), so the Dagster resource can read it at run time instead of holding it.
+    hash_key: str = field(repr=False)
     mapping_path: Path | None = None
     # The smallest group a page or export may show (MENTORSHIP_MIN_GROUP_SIZE).
     min_group_size: int = 5
@@ -37,6 +39,7 @@ class Settings:
     # The effect step's random seed and the propensity trimming share (not settable from the environment).
     effect_seed: int = 20240501
     effect_trim: float = 0.01
+    hash_key_file: Path | None = None
     roi_file: Path = DEFAULT_ROI_FILE
     at_risk_days: int = 60
     freshness_days: int = 35
@@ -86,6 +89,7 @@ class Settings:
             self_contained_pages=read_flag(env, "MENTORSHIP_SELF_CONTAINED_PAGES"),
             first_month=_first_month(env, cls),
             hash_key=resolve_hash_key(env, data),
+            hash_key_file=None if "MENTORSHIP_HASH_KEY" in env else hash_key_file(env, data),
             delivery=DeliverySettings.from_env(env, data),
         )
 

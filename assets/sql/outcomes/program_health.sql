@@ -1,6 +1,6 @@
 -- Program health per program and cohort, and for all pairs together: pairs by status, meeting
 -- cadence and regularity bands, goals and mentee ratings. Unsuppressed: it stays in the warehouse, and
--- the publication gate (mentorship/publication.py) suppresses it with every table it shares totals with.
+-- the publication gate (mentorship.publication) suppresses it with every table it shares totals with.
 with pairs as (
     select pair_id, program, cohort, status, meetings, meeting_minutes, meetings_per_month, mean_gap_days,
            max_gap_days, longest_gap_days, days_since_last_meeting, goals_set, goals_met, mean_mentee_rating,
