@@ -132,36 +132,26 @@ def test_failure_sensor_logs_and_posts_a_failed_run(webhook, monkeypatch):
     url, received = webhook
     monkeypatch.setenv("MENTORSHIP_WEBHOOK_URL", url)
 
-    @dg.asset
-    def broken():
-        raise ValueError("bad extract: employees.csv line 7")
-
-    instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([broken], instance=instance, raise_on_error=False)
+    result, ctx = _failed_run("broken", "run_failure_notice")
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-    ctx = dg.build_run_status_sensor_context(
-        sensor_name="run_failure_notice",
-        dagster_event=failure,
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-    )
-    run_failure_notice(ctx.for_run_failure())
+    run_failure_notice(ctx)
     assert len(received) == 1
     text = received[0][1]["text"]
     assert result.run_id[:8] in text and "FAILED" in text and "broken" in text
 
 
-def _failed_run(name: str):
+def _failed_run(name: str, sensor: str = "blocked_run_report"):
+    """A run whose one asset, ``name``, fails; and the failure sensor context for it."""
+
     @dg.asset(name=name)
     def fails():
-        raise ValueError("blocked")
+        raise ValueError("bad extract: employees.csv line 7")
 
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([fails], instance=instance, raise_on_error=False)
     failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
     ctx = dg.build_run_status_sensor_context(
-        sensor_name="blocked_run_report",
+        sensor_name=sensor,
         dagster_event=failure,
         dagster_instance=instance,
         dagster_run=result.dagster_run,

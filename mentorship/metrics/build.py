@@ -10,7 +10,7 @@ from mentorship.metrics.effect_figures import curve_rows, effect_rows
 from mentorship.metrics.heterogeneity import heterogeneity_rows
 from mentorship.metrics.population import size_rows, survey_rows
 from mentorship.metrics.program import activity_rows, health_rows
-from mentorship.metrics.rows import COLUMNS
+from mentorship.metrics.rows import COLUMNS, NUMERIC
 
 
 def as_of_date(published: dict[str, pd.DataFrame]) -> str | None:
@@ -42,15 +42,7 @@ def build_metrics(
     dup = frame.metric_id[frame.metric_id.duplicated()]
     if len(dup):
         raise ValueError(f"metric ids are not unique: {sorted(set(dup))[:5]}")
-    for c in (
-        "value",
-        "ci_low",
-        "ci_high",
-        "people_mentored",
-        "people_comparison",
-        "intakes_mentored",
-        "intakes_comparison",
-    ):
+    for c in NUMERIC:
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     frame["horizon_months"] = frame["horizon_months"].astype("Int64")
     frame["digits"] = frame["digits"].astype("int64")

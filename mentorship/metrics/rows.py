@@ -35,6 +35,16 @@ COLUMNS = [
     "reason",
     "note",
 ]
+#: The columns that hold numbers (floats, NaN where there is none).
+NUMERIC = (
+    "value",
+    "ci_low",
+    "ci_high",
+    "people_mentored",
+    "people_comparison",
+    "intakes_mentored",
+    "intakes_comparison",
+)
 STATUSES = ("published", "suppressed", "not_estimated")
 
 PROPORTIONS = (
