@@ -19,9 +19,7 @@ from functools import cache, cached_property
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-import duckdb
-
-from mentorship.warehouse import transaction
+from mentorship.engines import Engine, as_engine
 
 SQL_DIR = Path(__file__).parent
 SCHEMA = "analytics"
@@ -148,24 +146,26 @@ def in_order(names=None) -> list[Model]:
     return [MODELS[n] for n in graph.static_order() if n in chosen]
 
 
-def build_table(con: duckdb.DuckDBPyConnection, name: str, variables: dict | None = None) -> int:
+def build_table(engine, name: str, variables: dict | None = None) -> int:
     """Replace the model's table with its SQL's result in one transaction; return its row count.
 
-    ``variables`` gives the session variables the SQL reads (a ModelError names any that is missing)."""
+    ``engine`` is an ``Engine`` (``mentorship.engines``) or a DuckDB connection. ``variables`` gives the
+    session variables the SQL reads (a ModelError names any that is missing)."""
     model = MODELS[name]
     variables = variables or {}
     missing = [v for v in model.variables if v not in variables]
     if missing:
         raise ModelError(f"{model.path.name} reads the parameter {missing[0]!r}, which was not given")
-    for v in model.variables:
-        con.execute(f"set variable {v} = ?", [variables[v]])
-    con.execute(macros())
-    con.execute(f"create schema if not exists {SCHEMA}")
-    with transaction(con):
-        con.execute(f"create or replace table {model.table} as {model.sql}")
-    return con.execute(f"select count(*) from {model.table}").fetchall()[0][0]
+    return as_engine(engine).build(model.table, model.sql, {v: variables[v] for v in model.variables}, macros())
 
 
-def build_models(con: duckdb.DuckDBPyConnection, variables: dict, names=None) -> dict[str, int]:
+def build_models(engine: Engine, variables: dict, names=None) -> dict[str, int]:
     """Build the models (all, or ``names``) in dependency order; rows per table."""
-    return {m.name: build_table(con, m.name, variables) for m in in_order(names)}
+    engine = as_engine(engine)
+    return {m.name: build_table(engine, m.name, variables) for m in in_order(names)}
+
+
+def validated_inputs(names=None) -> list[str]:
+    """The validated tables the models (all, or ``names``) read, as ``validated.<source>``."""
+    deps = {d for m in in_order(names) for d in m.deps if d.startswith("validated_")}
+    return sorted(f"validated.{d.removeprefix('validated_')}" for d in deps)

@@ -9,6 +9,7 @@ One concern per module: ``core`` (the ``Settings`` dataclass, the one home of ev
 
 from mentorship.settings.core import CI_METHODS, Settings
 from mentorship.settings.delivery import DELIVERY_MODES, DeliverySettings
+from mentorship.settings.engine import ENGINES, EngineSettings
 from mentorship.settings.env import SettingsError
 from mentorship.settings.hash_key import (
     HASH_KEY_FILE,
@@ -26,6 +27,8 @@ __all__ = [
     "CI_METHODS",
     "DEFAULT_ROI_FILE",
     "DELIVERY_MODES",
+    "ENGINES",
+    "EngineSettings",
     "HASH_KEY_FILE",
     "LANDING_SUFFIXES",
     "MIN_HASH_KEY_BYTES",

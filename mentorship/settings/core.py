@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mentorship.settings.delivery import DeliverySettings
+from mentorship.settings.engine import EngineSettings
 from mentorship.settings.env import SettingsError, parse_horizons, read_flag, read_whole, valid_cron
 from mentorship.settings.hash_key import hash_key_file, resolve_hash_key
 from mentorship.settings.paths import DEFAULT_ROI_FILE, PROJECT_DIR, check_writable
@@ -70,6 +71,8 @@ class Settings:
     self_contained_pages: bool = False
     # The optional delivery step after a run (MENTORSHIP_DELIVERY and the settings DeliverySettings lists).
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    # Where the SQL models run (MENTORSHIP_ENGINE and the settings EngineSettings lists): DuckDB by default.
+    engine: EngineSettings = field(default_factory=EngineSettings)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -91,6 +94,7 @@ class Settings:
             hash_key=resolve_hash_key(env, data),
             hash_key_file=None if "MENTORSHIP_HASH_KEY" in env else hash_key_file(env, data),
             delivery=DeliverySettings.from_env(env, data),
+            engine=EngineSettings.from_env(env, data),
         )
 
     def check_output_dirs(self) -> None:

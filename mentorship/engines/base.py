@@ -1,0 +1,73 @@
+"""The engine interface every warehouse engine implements, and its errors."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import pyarrow as pa
+
+ENGINES = ("duckdb", "postgres", "spark")
+#: The two schemas the pipeline writes in a target: the validated sources, and what the models build.
+SCHEMAS = ("validated", "analytics")
+#: What marks a table as the pipeline's own (a table comment on PostgreSQL, a table property on Spark):
+#: a table without it is never replaced or dropped.
+OWNER_MARK = "mentorship-impact"
+
+
+class EngineError(RuntimeError):
+    """The engine cannot be used: unreachable, refused credentials, or a missing privilege. Raised
+    before anything is written. The message names the engine, the host and the setting to change."""
+
+    def __init__(self, engine: str, where: str, setting: str, problem: str):
+        self.engine, self.where, self.setting = engine, where, setting
+        super().__init__(f"{engine} at {where}: {problem} (check {setting})")
+
+
+class ForeignTableError(EngineError):
+    """A table the pipeline would write already exists and was not created by it."""
+
+
+class Engine(ABC):
+    """A warehouse engine that holds the validated sources and the models' tables.
+
+    SQL handed to any method is DuckDB's dialect, the dialect the SQL files are written in; parameters
+    are named (``$role``) and passed in ``params``."""
+
+    name: str
+    #: Where the engine runs (host and port, or the Spark master), for messages.
+    where: str
+    #: The setting that points at it, for messages.
+    setting: str
+
+    @abstractmethod
+    def fetch_arrow(self, sql: str, params: dict | None = None) -> pa.Table:
+        """The query's result as an Arrow table."""
+
+    @abstractmethod
+    def build(self, table: str, sql: str, variables: dict, macros: str) -> int:
+        """Replace ``table`` (``schema.name``) with the result of the model ``sql``; return its rows.
+
+        ``variables`` are the values the SQL reads with ``getvariable``; ``macros`` the macro file the
+        SQL may call."""
+
+    @abstractmethod
+    def write_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Replace each ``schema.name`` with its Arrow table (together, where the engine has
+        transactions)."""
+
+    def check(self, tables: list[str]) -> None:
+        """Stop before anything is written when the engine cannot take the run: reachable, the
+        credentials accepted, tables creatable in both schemas, and none of ``tables`` a table the
+        pipeline did not create. Raises EngineError or ForeignTableError."""
+
+    def close(self) -> None:
+        """Release the connection (a no-op where the caller owns it)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def count(self, table: str) -> int:
+        return self.fetch_arrow(f"select count(*) as n from {table}").column(0)[0].as_py()

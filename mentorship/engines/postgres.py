@@ -1,0 +1,151 @@
+"""PostgreSQL through ADBC (Arrow in and out: COPY to load, Arrow to read), one transaction per write."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from mentorship.engines import rewrite
+from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError, ForeignTableError
+
+#: Created in the analytics schema at the check: DuckDB's ``median`` is an aggregate that also works as
+#: a window function; PostgreSQL's ``percentile_cont`` is not allowed in a window.
+SUPPORT_SQL = (
+    """
+create or replace function {analytics}.mentorship_median_final(double precision[]) returns double precision
+    language sql immutable as $$ select percentile_cont(0.5) within group (order by x) from unnest($1) as x $$""",
+    """
+create or replace aggregate {analytics}.median(double precision) (
+    sfunc = array_append, stype = double precision[], finalfunc = {analytics}.mentorship_median_final, initcond = '{{}}'
+)""",
+)
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """Dictionary columns (DuckDB's enums, pandas categoricals) as their values, which COPY takes."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_dictionary(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(f.type.value_type))
+    return table
+
+
+class PostgresEngine(Engine):
+    name = "postgres"
+
+    def __init__(self, url: str, where: str, setting: str = "MENTORSHIP_POSTGRES_URL", prefix: str = ""):
+        self.where, self.setting, self.prefix = where, setting, prefix
+        import adbc_driver_postgresql.dbapi as dbapi
+
+        try:
+            self.conn = dbapi.connect(url)
+        except Exception as e:  # the driver's errors carry libpq's message
+            raise EngineError(self.name, where, setting, f"cannot connect: {_reason(e)}") from None
+
+    # -- reading ------------------------------------------------------------------------------
+    def sql(self, sql: str, **kw) -> str:
+        return rewrite.to_target(sql, "postgres", prefix=self.prefix, **kw)
+
+    def fetch_arrow(self, sql: str, params: dict | None = None) -> pa.Table:
+        with self.conn.cursor() as cur:
+            cur.execute(self.sql(sql, params=params))
+            table = cur.fetch_arrow_table()
+        self.conn.rollback()  # end the read's transaction
+        return table
+
+    # -- writing ------------------------------------------------------------------------------
+    def _schema(self, schema: str) -> str:
+        return self.prefix + schema
+
+    def _table(self, table: str) -> tuple[str, str]:
+        schema, name = table.split(".")
+        return self._schema(schema), name
+
+    def _owners(self, schema: str) -> dict[str, str | None]:
+        """Tables in ``schema`` and their comments."""
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "select c.relname, obj_description(c.oid, 'pg_class') from pg_class c "
+                "join pg_namespace n on n.oid = c.relnamespace "
+                f"where n.nspname = '{schema}' and c.relkind in ('r', 'p', 'v', 'm', 'f')"
+            )
+            return dict(cur.fetchall())
+
+    def _guard(self, tables) -> None:
+        for table in tables:
+            schema, name = self._table(table)
+            owners = self._owners(schema)
+            if name in owners and not (owners[name] or "").startswith(OWNER_MARK):
+                raise ForeignTableError(
+                    self.name,
+                    self.where,
+                    "MENTORSHIP_SCHEMA_PREFIX",
+                    f"the table {schema}.{name} exists and was not created by this pipeline; it is left as it is "
+                    "and nothing was written. Point the pipeline at its own schemas with a prefix",
+                )
+
+    def _mark(self, cur, schema: str, name: str) -> None:
+        cur.execute(f"comment on table {schema}.{name} is '{OWNER_MARK}: built by the mentorship pipeline'")
+
+    def check(self, tables: list[str]) -> None:
+        try:
+            with self.conn.cursor() as cur:
+                for schema in SCHEMAS:
+                    cur.execute(f"create schema if not exists {self._schema(schema)}")
+                    probe = f"{self._schema(schema)}.mentorship_write_check"
+                    cur.execute(f"create table {probe} (x integer)")
+                    cur.execute(f"drop table {probe}")
+                for statement in SUPPORT_SQL:
+                    cur.execute(statement.format(analytics=self._schema("analytics")))
+            self.conn.rollback()  # a check writes nothing
+        except Exception as e:
+            self.conn.rollback()
+            raise EngineError(self.name, self.where, self.setting, f"cannot create tables: {_reason(e)}") from None
+        self._guard(tables)
+        # The median aggregate stays: the models need it.
+        with self.conn.cursor() as cur:
+            cur.execute(f"create schema if not exists {self._schema('analytics')}")
+            for statement in SUPPORT_SQL:
+                cur.execute(statement.format(analytics=self._schema("analytics")))
+        self.conn.commit()
+
+    def build(self, table: str, sql: str, variables: dict, macros: str) -> int:
+        self._guard([table])
+        schema, name = self._table(table)
+        query = self.sql(sql, variables=variables, macros=macros, label=f"{name}.sql")
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(f"create schema if not exists {schema}")
+                cur.execute(f"drop table if exists {schema}.{name}")
+                cur.execute(f"create table {schema}.{name} as {query}")
+                self._mark(cur, schema, name)
+                cur.execute(f"select count(*) from {schema}.{name}")
+                (rows,) = cur.fetchone()
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        return rows
+
+    def write_tables(self, tables: dict[str, pa.Table]) -> None:
+        self._guard(tables)
+        try:
+            with self.conn.cursor() as cur:
+                for table, data in tables.items():
+                    schema, name = self._table(table)
+                    if not isinstance(data, pa.Table):
+                        data = pa.Table.from_pandas(data, preserve_index=False)
+                    cur.execute(f"create schema if not exists {schema}")
+                    cur.execute(f"drop table if exists {schema}.{name}")
+                    cur.adbc_ingest(name, plain(data), mode="create", db_schema_name=schema)
+                    self._mark(cur, schema, name)
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _reason(e: Exception) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text.removeprefix("IO: ").removeprefix("INTERNAL: ")

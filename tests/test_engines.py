@@ -1,0 +1,85 @@
+"""Golden tests: the small organisation built on PostgreSQL and on Spark gives DuckDB's tables (row count
+and a checksum of the sorted rows, numbers to 9 significant digits) and DuckDB's estimates."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from assets.sql import MODELS, build_models, validated_inputs
+from mentorship.effect_tables import EffectSettings, compute_effects
+from mentorship.engines import DuckEngine, open_engine
+from mentorship.engines.golden import digest, first_difference
+from mentorship.settings import EngineSettings
+from mentorship.synthetic import SyntheticConfig, generate
+from tests.conftest import build
+from tests.engines import postgres_server, spark_ready
+
+ORG = SyntheticConfig(n_employees=600, seed=11)
+VARIABLES = {"horizons": [6, 12, 24], "as_of_date": None}
+EFFECTS = EffectSettings(n_bootstrap=20, n_jobs=1)
+pytestmark = pytest.mark.xdist_group("engines")
+
+
+@pytest.fixture(scope="module")
+def duck(tmp_path_factory):
+    """The small organisation ingested and built in DuckDB, as `make run` builds it."""
+    root = tmp_path_factory.mktemp("duck")
+    generate(root / "landing", ORG, root / "truth.json")
+    result = build(
+        root, root / "landing", selection=dg.AssetSelection.groups("raw", "validated", "cohorts", "outcomes")
+    )
+    assert result.success
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    yield DuckEngine(con)
+    con.close()
+
+
+@pytest.fixture(scope="module", params=["postgres", "spark"])
+def target(request, duck, tmp_path_factory):
+    """The engine, loaded with DuckDB's validated tables and with every model built on it."""
+    root = tmp_path_factory.mktemp(request.param)
+    with contextlib_for(request.param, root) as settings:
+        engine = open_engine(settings)
+        engine.check([f"analytics.{n}" for n in MODELS])
+        engine.write_tables({t: duck.fetch_arrow(f"select * from {t}") for t in validated_inputs()})
+        build_models(engine, VARIABLES)
+        yield engine
+        engine.close()
+
+
+def contextlib_for(name, root):
+    import contextlib
+
+    @contextlib.contextmanager
+    def settings():
+        if name == "postgres":
+            with postgres_server(root / "pg") as url:
+                yield EngineSettings(engine="postgres", postgres_url=url)
+        else:
+            spark_ready()
+            yield EngineSettings(engine="spark", spark_warehouse=root / "warehouse")
+
+    return settings()
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_tables_match_duckdb(duck, target, model):
+    ours = target.fetch_arrow(f"select * from analytics.{model}")
+    theirs = duck.fetch_arrow(f"select * from analytics.{model}")
+    assert digest(ours) == digest(theirs), f"{target.name} {model}: {first_difference(ours, theirs)}"
+
+
+def test_estimates_match_duckdb(duck, target):
+    ours = compute_effects(target, EFFECTS)["effect_estimates"]
+    theirs = compute_effects(duck, EFFECTS)["effect_estimates"]
+    keys = ["role", "outcome", "horizon_months", "segment_type", "segment"]
+    ours, theirs = (f.sort_values(keys, na_position="first").reset_index(drop=True) for f in (ours, theirs))
+    assert len(ours) == len(theirs) > 0
+    pd.testing.assert_frame_equal(ours[keys], theirs[keys])
+    for col in ["naive", "estimate", "ci_low", "ci_high", "n_treated", "n_control"]:
+        if col in ours:
+            assert np.allclose(ours[col].astype(float), theirs[col].astype(float), rtol=1e-9, atol=1e-12, equal_nan=True), col
