@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
 
 from mentorship.effect_tables.censoring import CensoringModel
 from mentorship.effect_tables.outcomes import CAREER, CENSORING_COVARIATES, COVARIATES, DOSE_BANDS, PROGRAM, SURVIVAL
+from mentorship.engines import Engine, as_engine
 
 
-def _frame(con, sql: str, params=None) -> pd.DataFrame:
+def _frame(con: Engine, sql: str, params=None) -> pd.DataFrame:
     # Text columns arrive as pandas categoricals (through Arrow): a code per row instead of a Python
     # string per cell, several times faster to fetch and a fraction of the memory at 100,000 people.
-    return con.sql(sql, params=params).to_arrow_table().to_pandas(strings_to_categorical=True, date_as_object=False)
+    return con.fetch_arrow(sql, params).to_pandas(strings_to_categorical=True, date_as_object=False)
 
 
 _DERIVED = {"cohort", "tenure_band"}
@@ -31,14 +31,17 @@ _MEMBER_COLS = (
 )
 
 
-def comparison_fraction(con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None) -> float:
+def comparison_fraction(con, role: str, comparison_max: int | None) -> float:
     """The share of ``role``'s comparison members the effect step keeps: 1 up to ``comparison_max``
     members (a person once per cohort they are compared in), above it ``comparison_max`` / the count."""
     if comparison_max is None:
         return 1.0
-    n = con.execute("select count(*) from analytics.cohort_members where role = ? and treated = 0", [role]).fetchall()[
-        0
-    ][0]
+    n = (
+        as_engine(con)
+        .fetch_arrow("select count(*) from analytics.cohort_members where role = $role and treated = 0", {"role": role})
+        .column(0)[0]
+        .as_py()
+    )
     return 1.0 if n <= comparison_max else comparison_max / n
 
 
@@ -133,9 +136,7 @@ def _add_bands(con, frames) -> None:
             f[band] = f["pair_id"].map(bands[band])
 
 
-def analytic_frames(
-    con: duckdb.DuckDBPyConnection, role: str, comparison_max: int | None = None, seed: int = 0
-) -> dict[str, pd.DataFrame]:
+def analytic_frames(con, role: str, comparison_max: int | None = None, seed: int = 0) -> dict[str, pd.DataFrame]:
     """One compact frame per outcome family for ``role``, joined to the pre-index covariates.
 
     Rows come in a fixed order: DuckDB's parallel scans return them in any order, and the bootstrap
@@ -148,6 +149,7 @@ def analytic_frames(
     same people run to run. Each kept comparison member carries ``sampling_weight`` = 1 / the
     sampling fraction (1 for everyone when nothing is sampled), which the estimates weight by.
     """
+    con = as_engine(con)  # an Engine (``mentorship.engines``), or a DuckDB connection
     draw = _Draw(comparison_fraction(con, role, comparison_max), role, seed)
     career, survey, survival = _career(con, draw), _survey(con, draw), _survival(con, draw)
     _add_bands(con, (career, survey, survival))
