@@ -24,10 +24,14 @@ def sql_asset(model: Model) -> dg.AssetsDefinition:
         description=model.description,
     )
     def _asset(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.MaterializeResult:
-        with duckdb.get_connection() as con:
-            rows = build_table(con, model.name, settings.sql_variables())
+        with settings.target(duckdb) as engine:
+            rows = build_table(engine, model.name, settings.sql_variables())
         return dg.MaterializeResult(
-            metadata={"rows": dg.MetadataValue.int(rows), "table": dg.MetadataValue.text(model.table)}
+            metadata={
+                "rows": dg.MetadataValue.int(rows),
+                "table": dg.MetadataValue.text(model.table),
+                "engine": dg.MetadataValue.text(settings.engine),
+            }
         )
 
     return _asset

@@ -1,5 +1,7 @@
 """Effects layer: adjusted effects on the mentored, with balance tables and survival curves."""
 
+import contextlib
+
 import dagster as dg
 import pandas as pd
 from dagster import AssetExecutionContext
@@ -11,7 +13,6 @@ from mentorship import effect_tables, falsification
 from mentorship import effects as estimator
 from mentorship.effect_tables import compute_effects
 from mentorship.settings import headline_horizon
-from mentorship.warehouse import transaction
 
 TABLES = {
     "effect_estimates": "Raw difference and adjusted effect on the mentored (ATT) with its 95% CI (ci_method says how), "
@@ -59,16 +60,13 @@ TABLES = {
 )
 def effects(context: AssetExecutionContext, duckdb: DuckDBResource, settings: PipelineSettings):
     """Estimate every effect with ``mentorship.effects.estimate_effect`` and store the three tables."""
-    tables = compute_effects(
-        duckdb.get_connection, settings.effect_settings(), progress=context.log.info, log=context.log
-    )
-    with duckdb.get_connection() as con:
-        con.execute("create schema if not exists analytics")
-        with transaction(con):  # the three tables change together or not at all
-            for name, frame in tables.items():
-                con.register("_frame", frame)
-                con.execute(f"create or replace table analytics.{name} as select * from _frame")
-                con.unregister("_frame")
+    with contextlib.ExitStack() as stack:
+        # DuckDB: a connection opened per role and closed while the estimates run (``compute_effects``).
+        source = stack.enter_context(settings.target(duckdb)) if settings.external else duckdb.get_connection
+        tables = compute_effects(source, settings.effect_settings(), progress=context.log.info, log=context.log)
+    with settings.target(duckdb) as engine:
+        # The tables change together or not at all, where the engine has transactions (not Spark).
+        engine.write_tables({f"analytics.{name}": frame for name, frame in tables.items()})
     est = tables["effect_estimates"]
     overall = est[est.segment_type == "overall"]
     for name, frame in tables.items():

@@ -18,8 +18,10 @@ from dagster_duckdb import DuckDBResource
 from assets._versions import code_version
 from assets.partitions import all_months
 from assets.resources import PipelineSettings
+from assets.sql import validated_inputs
 from mentorship import contract, landing, mapping, quality, validation
 from mentorship.contract import SOURCES
+from mentorship.engines import open_engine
 from mentorship.landing import FileContractError, load_raw
 from mentorship.validation import validate_source, warm_up
 
@@ -184,7 +186,10 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             r = validate_source(con, source, settings.mapping(), settings.max_reject_share, log=context.log)
+            loaded = _load_into_target(con, source, r, settings)
         context.log.info(r.summary())
+        if loaded:
+            context.log.info(f"validated.{source}: {loaded:,} rows loaded into {settings.engine}")
         return _validation_result(
             r,
             report=Path(settings.dashboard_dir) / REPORT_FILE,
@@ -192,6 +197,18 @@ def _validated_asset(source: str) -> dg.AssetsDefinition:
         )
 
     return _validated
+
+
+def _load_into_target(con, source: str, r, settings: PipelineSettings) -> int:
+    """With the models on another engine, the validated table goes there too (the rows it accepted); a
+    blocked source keeps the engine's last good table, as it keeps the warehouse's. The rows loaded."""
+    table = f"validated.{source}"
+    if not settings.external or r.blocked or table not in validated_inputs():
+        return 0
+    data = con.sql(f"select * from {table}").to_arrow_table()
+    with open_engine(settings.engine_settings()) as engine:
+        engine.write_tables({table: data})
+    return data.num_rows
 
 
 def _validation_result(r, report: Path, suite: Path) -> dg.MaterializeResult:

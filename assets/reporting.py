@@ -21,6 +21,7 @@ from dashboards.packs import render_packs
 from dashboards.pages import build_all
 from mentorship import disclosure, falsification, metrics, privacy, publication, quality, roi
 from mentorship.contract import SOURCES
+from mentorship.engines import as_engine
 from mentorship.privacy import pseudonymise
 from mentorship.publication import at_risk_list, audit, publish
 from mentorship.quality import write_summary
@@ -111,9 +112,9 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
     pair ids. Dashboards read these, never the warehouse, so an open page never holds DuckDB's lock."""
     out = Path(settings.export_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with duckdb.get_connection() as con:
-        frames = {name: con.execute(f"select * from analytics.{name}").df() for name in PUBLISHED}
-        frames["cohort_sizes"] = con.execute(COHORT_SIZES).df()
+    with settings.target(duckdb) as engine:
+        frames = {name: _read(engine, f"select * from analytics.{name}") for name in PUBLISHED}
+        frames["cohort_sizes"] = _read(engine, COHORT_SIZES)
         published = publish(frames, settings.min_group_size)
         # Every run audits what it is about to publish, and publishes nothing if the auditor finds a way in.
         findings = audit({n: _plain(f) for n, f in published.items()}, settings.min_group_size, truth=frames)
@@ -131,7 +132,7 @@ def published_exports(duckdb: DuckDBResource, settings: PipelineSettings) -> dg.
             staged.append((tmp, out / f"{name}.parquet"))
         for tmp, path in staged:
             tmp.replace(path)
-        at_risk = write_at_risk_pairs(con, out, settings)
+        at_risk = write_at_risk_pairs(engine, out, settings)
     rows = {name: len(frame) for name, frame in published.items()} | {"at_risk_pairs": len(at_risk)}
     hidden = {
         name: int(frame["counts_hidden"].sum()) if "counts_hidden" in frame else None
@@ -283,7 +284,12 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
     )
 
 
-def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFrame:
+def _read(engine, sql: str, params: dict | None = None) -> pd.DataFrame:
+    """A query's result as a frame, through the engine's one read (``Engine.fetch_arrow``)."""
+    return engine.fetch_arrow(sql, params).to_pandas(date_as_object=False)
+
+
+def write_at_risk_pairs(engine, out: Path, settings: PipelineSettings) -> pd.DataFrame:
     """The at-risk pair list as ``at_risk_pairs.parquet``, for the program team's page. In a leadership
     export (``MENTORSHIP_LEADERSHIP_EXPORT``) no file is written and an earlier one is removed, so no
     person-level list reaches the exports and pages meant for leadership; the program page then says the
@@ -292,21 +298,22 @@ def write_at_risk_pairs(con, out: Path, settings: PipelineSettings) -> pd.DataFr
     if settings.leadership_export:
         path.unlink(missing_ok=True)
         return pd.DataFrame()
-    frame = at_risk_list(at_risk_pairs(con, settings.at_risk_days, settings.key()), settings.min_group_size)
+    frame = at_risk_list(at_risk_pairs(engine, settings.at_risk_days, settings.key()), settings.min_group_size)
     frame.to_parquet(path, index=False)
     return frame
 
 
-def at_risk_pairs(con, days: int, hash_key: str) -> pd.DataFrame:
+def at_risk_pairs(engine, days: int, hash_key: str) -> pd.DataFrame:
     """Active pairs with no meeting in more than ``days`` days, longest quiet first; pair ids hashed."""
-    frame = con.execute(
+    frame = _read(
+        as_engine(engine),
         """
         select pair_id, program, cohort, days_since_last_meeting, meetings
         from analytics.pair_engagement
-        where status = 'active' and days_since_last_meeting > ?
+        where status = 'active' and days_since_last_meeting > $days
         order by days_since_last_meeting desc, pair_id""",
-        [days],
-    ).df()
+        {"days": days},
+    )
     # Only the at-risk pairs are hashed here, a few per cent of all pairs.
     frame.insert(0, "pair", [pseudonymise(p, hash_key, prefix="pair_") for p in frame.pop("pair_id")])
     return frame

@@ -6,13 +6,18 @@ Its defaults come from ``mentorship.settings.Settings``, the one home of every d
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import pydantic
+from dagster_duckdb import DuckDBResource
 
+from mentorship.engines import DuckEngine, Engine, open_engine
 from mentorship.settings import (
     DeliverySettings,
+    EngineSettings,
     Settings,
     SettingsError,
     check_hash_key,
@@ -67,6 +72,14 @@ class PipelineSettings(dg.ConfigurableResource):
     smtp_password: str | None = None
     smtp_starttls: bool = DeliverySettings.smtp_starttls
     webhook_url: str | None = None
+    # Where the SQL models run (MENTORSHIP_ENGINE; mentorship.engines): the embedded DuckDB warehouse by
+    # default. The PostgreSQL URL is an EnvVar, so the UI shows its name, not a password it may hold.
+    engine: str = EngineSettings.engine
+    postgres_url: str | None = None
+    spark_master: str = EngineSettings.spark_master
+    spark_remote: str | None = None
+    spark_warehouse: str | None = None
+    schema_prefix: str = EngineSettings.schema_prefix
 
     @pydantic.field_validator("min_group_size")
     @classmethod
@@ -84,6 +97,36 @@ class PipelineSettings(dg.ConfigurableResource):
         check_writable(self.export_dir, "export_dir (MENTORSHIP_EXPORT_DIR)")
         check_writable(self.dashboard_dir, "dashboard_dir (MENTORSHIP_DASHBOARD_DIR)")
         self.delivery_settings().check()
+        # An engine that cannot take the run (unreachable, refused, no privilege to create tables, or a
+        # table of the same name the pipeline did not create) stops it here, before anything is written.
+        if self.engine != "duckdb":
+            with open_engine(self.engine_settings()) as engine:
+                engine.check(target_tables())
+
+    def engine_settings(self) -> EngineSettings:
+        return EngineSettings(
+            engine=self.engine,
+            postgres_url=self.postgres_url,
+            spark_master=self.spark_master,
+            spark_remote=self.spark_remote,
+            spark_warehouse=Path(self.spark_warehouse) if self.spark_warehouse else None,
+            schema_prefix=self.schema_prefix,
+        )
+
+    @contextmanager
+    def target(self, duckdb: DuckDBResource) -> Iterator[Engine]:
+        """The engine the SQL models run on: the DuckDB warehouse's connection, or the configured engine."""
+        if self.engine == "duckdb":
+            with duckdb.get_connection() as con:
+                yield DuckEngine(con)
+        else:
+            with open_engine(self.engine_settings()) as engine:
+                yield engine
+
+    @property
+    def external(self) -> bool:
+        """The SQL models run outside the embedded warehouse, which then loads the validated sources there."""
+        return self.engine != "duckdb"
 
     def key(self) -> str:
         """The hash key, checked: the resource's own, or the key file's content."""
@@ -153,6 +196,7 @@ class PipelineSettings(dg.ConfigurableResource):
             leadership_export=s.leadership_export,
             self_contained_pages=s.self_contained_pages,
             **_delivery_fields(s.delivery),
+            **_engine_fields(s.engine),
         )
 
 
@@ -181,3 +225,27 @@ def _delivery_fields(d: DeliverySettings) -> dict:
         "smtp_starttls": d.smtp_starttls,
         "webhook_url": dg.EnvVar("MENTORSHIP_WEBHOOK_URL") if d.webhook_url else None,
     }
+
+
+def _engine_fields(e: EngineSettings) -> dict:
+    """The resource's engine fields; the PostgreSQL URL as an EnvVar when it is MENTORSHIP_POSTGRES_URL's."""
+    url = e.postgres_url
+    if url and os.environ.get("MENTORSHIP_POSTGRES_URL", "").strip() == url:
+        url = dg.EnvVar("MENTORSHIP_POSTGRES_URL")
+    return {
+        "engine": e.engine,
+        "postgres_url": url,
+        "spark_master": e.spark_master,
+        "spark_remote": e.spark_remote,
+        "spark_warehouse": str(e.spark_warehouse) if e.spark_warehouse else None,
+        "schema_prefix": e.schema_prefix,
+    }
+
+
+def target_tables() -> list[str]:
+    """Every table the pipeline writes in an engine: the validated sources the models read, the models' tables
+    and the effect tables."""
+    from assets.effects import TABLES
+    from assets.sql import MODELS, validated_inputs
+
+    return [*validated_inputs(), *(m.table for m in MODELS.values()), *(f"analytics.{t}" for t in TABLES)]

@@ -86,6 +86,7 @@ def run(args) -> int:
     try:
         settings, months = _checked_inputs(args)
         settings.check_output_dirs()  # an output folder that cannot be written stops the run before it starts
+        check_engine(settings)  # and so does an engine that cannot take it
         if landing_is_empty(settings.landing_dir):
             generate_sample(settings)
         os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
@@ -106,6 +107,22 @@ def run(args) -> int:
     _print_success(result, settings, tags, whole=not args.select)
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     return 0
+
+
+def check_engine(settings: Settings) -> None:
+    """An engine that cannot take the run stops it before anything is written, naming the engine, the
+    host and the setting (the settings resource checks again when a run starts from the UI)."""
+    if settings.engine.engine == "duckdb":
+        return
+    from assets.resources import target_tables
+    from mentorship.engines import EngineError, open_engine
+
+    print(f"Engine: {settings.engine.engine} at {settings.engine.where}")
+    try:
+        with open_engine(settings.engine) as engine:
+            engine.check(target_tables())
+    except EngineError as e:
+        raise Refused(f"Engine error: {e}. Nothing was written.") from None
 
 
 def _checked_inputs(args) -> tuple[Settings, tuple[str, str]]:

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def _missing(reason: str):
 def postgres_bin() -> Path | None:
     """The folder of initdb and pg_ctl: on the PATH, or Debian's /usr/lib/postgresql/<version>/bin."""
     found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
+    if found and all((Path(found).parent / tool).exists() for tool in ("pg_ctl", "psql")):
         return Path(found).parent
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
     return Path(versions[-1]).parent if versions else None
@@ -37,40 +38,90 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+PASSWORD = "tests-only-password"
+
+
+def psql(root: Path, sql: str, database: str = "postgres") -> str:
+    """Run ``sql`` as the server's superuser over its Unix socket in ``root`` (trusted there)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    port = (root / "port").read_text()
+    socket_dir = (root / "server").read_text() if (root / "server").exists() else str(root)
+    done = subprocess.run(
+        [
+            *prefix,
+            str(postgres_bin() / "psql"),
+            "-h",
+            socket_dir,
+            "-p",
+            port,
+            "-U",
+            "mentorship",
+            "-d",
+            database,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-Atc",
+            sql,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
 @contextlib.contextmanager
 def postgres_server(root: Path):
-    """A throwaway PostgreSQL server on 127.0.0.1 with trust authentication; yields its URL."""
+    """A throwaway PostgreSQL server on 127.0.0.1, a password over TCP (trust on its Unix socket, for
+    :func:`psql`); yields the URL of the database ``mentorship``, password included."""
     bindir = postgres_bin()
     if bindir is None:
         _missing("PostgreSQL's initdb was not found (Debian: apt-get install postgresql)")
     root.mkdir(parents=True, exist_ok=True)
-    # PostgreSQL refuses to run as root: as root, the server runs as the postgres user Debian's package makes.
+    # PostgreSQL refuses to run as root: as root, the server runs as the postgres user Debian's package
+    # makes, in a folder of its own under /tmp (pytest's are closed to other users).
     prefix = []
     if os.geteuid() == 0:
-        shutil.chown(root, user="postgres")
+        server = Path(tempfile.mkdtemp(prefix="mentorship-pg-"))
+        shutil.chown(server, user="postgres")
+        (root / "server").write_text(str(server))
         prefix = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "db", _free_port()
+    else:
+        server = root
+    data, port = server / "db", _free_port()
     subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "mentorship", "--auth=trust", "-E", "UTF8"],
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "mentorship",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+        ],
         check=True,
         capture_output=True,
     )
-    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    opts = f"-p {port} -k {server} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start"],
+        [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(server / "log"), "-w", "start"],
         check=True,
         capture_output=True,
     )
     try:
-        subprocess.run(
-            [*prefix, str(bindir / "psql") if (bindir / "psql").exists() else "psql", "-h", "127.0.0.1", "-p",
-             str(port), "-U", "mentorship", "-d", "postgres", "-c", "create database mentorship"],
-            check=True,
-            capture_output=True,
-        )
-        yield f"postgresql://mentorship@127.0.0.1:{port}/mentorship"
+        (root / "port").write_text(str(port))
+        psql(root, f"alter role mentorship password '{PASSWORD}'")
+        psql(root, "create database mentorship")
+        yield f"postgresql://mentorship:{PASSWORD}@127.0.0.1:{port}/mentorship"
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
+        if server != root:
+            shutil.rmtree(server, ignore_errors=True)
 
 
 def spark_ready() -> None:

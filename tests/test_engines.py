@@ -82,4 +82,6 @@ def test_estimates_match_duckdb(duck, target):
     pd.testing.assert_frame_equal(ours[keys], theirs[keys])
     for col in ["naive", "estimate", "ci_low", "ci_high", "n_treated", "n_control"]:
         if col in ours:
-            assert np.allclose(ours[col].astype(float), theirs[col].astype(float), rtol=1e-9, atol=1e-12, equal_nan=True), col
+            assert np.allclose(
+                ours[col].astype(float), theirs[col].astype(float), rtol=1e-9, atol=1e-12, equal_nan=True
+            ), col

@@ -29,7 +29,7 @@ class DuckEngine(Engine):
             self.con.execute(f"create or replace table {table} as {sql}")
         return self.con.execute(f"select count(*) from {table}").fetchall()[0][0]
 
-    def write_tables(self, tables: dict[str, pa.Table]) -> None:
+    def write_tables(self, tables: dict) -> None:
         for schema in {t.split(".")[0] for t in tables}:
             self.con.execute(f"create schema if not exists {schema}")
         with transaction(self.con):

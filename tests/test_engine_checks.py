@@ -1,0 +1,95 @@
+"""An engine that cannot take the run stops it before anything is written, and a table the pipeline did
+not create is never overwritten (PostgreSQL, on a server the test starts)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assets.resources import target_tables
+from mentorship.engines import EngineError, ForeignTableError, open_engine
+from mentorship.settings import EngineSettings
+from tests.engines import PASSWORD, _free_port, postgres_server, psql
+
+pytestmark = pytest.mark.xdist_group("engines")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pg") / "server"
+    with postgres_server(root) as url:
+        yield root, url
+
+
+def _settings(url: str) -> EngineSettings:
+    return EngineSettings.from_env({"MENTORSHIP_ENGINE": "postgres", "MENTORSHIP_POSTGRES_URL": url})
+
+
+def _refused(url: str) -> EngineError:
+    settings = _settings(url)
+    with pytest.raises(EngineError) as caught, open_engine(settings) as engine:
+        engine.check(target_tables())
+    return caught.value
+
+
+def test_an_unreachable_server_is_named_with_its_setting():
+    port = _free_port()  # nothing listens there
+    e = _refused(f"postgresql://mentorship@127.0.0.1:{port}/mentorship")
+    assert (e.engine, e.where, e.setting) == ("postgres", f"127.0.0.1:{port}/mentorship", "MENTORSHIP_POSTGRES_URL")
+    assert f"127.0.0.1:{port}" in str(e) and "MENTORSHIP_POSTGRES_URL" in str(e) and "cannot connect" in str(e)
+
+
+def test_wrong_credentials_are_refused_without_showing_the_password(server):
+    _, url = server
+    e = _refused(url.replace(PASSWORD, "not-the-password"))
+    assert "password authentication failed" in str(e)
+    assert "not-the-password" not in str(e)
+
+
+def test_a_login_without_the_privilege_to_create_tables_is_refused(server):
+    root, url = server
+    psql(root, "create role reader login password 'reader-pw'")
+    e = _refused(url.replace(f"mentorship:{PASSWORD}", "reader:reader-pw"))
+    assert "cannot create tables" in str(e) and "permission denied" in str(e)
+    # Nothing was written: the check's own probe left no schema behind.
+    assert psql(root, "select count(*) from pg_namespace where nspname = 'analytics'", "mentorship").strip() == "0"
+
+
+def test_a_table_the_pipeline_did_not_create_is_never_overwritten(server):
+    root, url = server
+    psql(
+        root,
+        "create schema if not exists client_analytics; create table client_analytics.cohort_members (x int); "
+        "insert into client_analytics.cohort_members values (42)",
+        "mentorship",
+    )
+    settings = EngineSettings.from_env(
+        {"MENTORSHIP_ENGINE": "postgres", "MENTORSHIP_POSTGRES_URL": url, "MENTORSHIP_SCHEMA_PREFIX": "client_"}
+    )
+    with open_engine(settings) as engine:
+        with pytest.raises(ForeignTableError, match=r"client_analytics\.cohort_members exists and was not created"):
+            engine.check(target_tables())
+        with pytest.raises(ForeignTableError):
+            engine.write_tables({"analytics.cohort_members": __import__("pyarrow").table({"x": [1]})})
+    assert psql(root, "select x from client_analytics.cohort_members", "mentorship").strip() == "42"
+
+
+def test_the_run_stops_before_writing_anything(tmp_path):
+    """`make run` against an unreachable server: exit 2, the message names engine, host and setting, and
+    not a file is written (no sample landing files, no warehouse)."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MENTORSHIP_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path),
+        "MENTORSHIP_ENGINE": "postgres",
+        "MENTORSHIP_POSTGRES_URL": f"postgresql://mentorship@127.0.0.1:{port}/mentorship",
+    }
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], env=env, capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert f"postgres at 127.0.0.1:{port}/mentorship" in done.stderr and "MENTORSHIP_POSTGRES_URL" in done.stderr
+    written = [p for p in (tmp_path / "data").rglob("*") if p.is_file()] if (tmp_path / "data").exists() else []
+    assert written == [] or all("secrets" in str(p) for p in written), written
