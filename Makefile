@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export DAGSTER_HOME := $(CURDIR)
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 
-.PHONY: setup run test test-slow test-all lint format docs ui generate validate bench clean
+.PHONY: setup setup-all run test test-slow test-all lint format docs ui generate validate bench clean
 
 # uv is installed into a private virtualenv when it is missing, so nothing touches the system Python.
 $(CURDIR)/.tools/bin/uv:
@@ -14,10 +14,18 @@ $(CURDIR)/.tools/bin/uv:
 # Python never caches it, and every process (each run, test subprocess and worker) compiled dagster,
 # pandas and Great Expectations from source again, measured at 4 to 5 s per process.
 .venv/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --locked --compile-bytecode
+	$(UV) sync --locked --inexact --compile-bytecode
 	@touch $@
 
-setup: .venv/.synced
+# Spark (pyspark, about 400 MB) is an optional extra: the tests install it, and `make run` does only when
+# MENTORSHIP_ENGINE=spark is set. --inexact above keeps it when the base environment is synced again.
+.venv/.synced-spark: .venv/.synced
+	$(UV) sync --locked --inexact --compile-bytecode --extra spark
+	@touch $@
+
+setup: .venv/.synced $(if $(filter spark,$(MENTORSHIP_ENGINE)),.venv/.synced-spark)
+
+setup-all: .venv/.synced-spark
 
 # ARGS passes options to the headless run, e.g. make run ARGS="--months 2025-01:2025-03".
 run: setup
@@ -28,13 +36,13 @@ run: setup
 # after another) and says so at the end; `make test-slow` runs that tier, `make test-all` both. CI runs both.
 PYTEST := $(UV) run --locked pytest -n auto --dist loadgroup
 
-test: setup
+test: setup-all
 	$(PYTEST) -m "not slow"
 
-test-slow: setup
+test-slow: setup-all
 	$(PYTEST) -m slow
 
-test-all: setup
+test-all: setup-all
 	$(PYTEST)
 
 # Python: ruff (lint, and the formatter's check); SQL: sqlfluff in DuckDB's dialect. Both configured in
