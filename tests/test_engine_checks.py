@@ -93,3 +93,31 @@ def test_the_run_stops_before_writing_anything(tmp_path):
     assert f"postgres at 127.0.0.1:{port}/mentorship" in done.stderr and "MENTORSHIP_POSTGRES_URL" in done.stderr
     written = [p for p in (tmp_path / "data").rglob("*") if p.is_file()] if (tmp_path / "data").exists() else []
     assert written == [] or all("secrets" in str(p) for p in written), written
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MENTORSHIP_ENGINE": "snowflake"}, "MENTORSHIP_ENGINE must be one of duckdb, postgres, spark"),
+        ({"MENTORSHIP_ENGINE": "postgres"}, "MENTORSHIP_ENGINE=postgres needs MENTORSHIP_POSTGRES_URL"),
+        ({"MENTORSHIP_ENGINE": "postgres", "MENTORSHIP_POSTGRES_URL": "mysql://h/db"}, "must start with postgresql://"),
+        ({"MENTORSHIP_SCHEMA_PREFIX": "client-a"}, "MENTORSHIP_SCHEMA_PREFIX must be letters"),
+    ],
+)
+def test_engine_settings_refuse_what_cannot_work(env, message):
+    from mentorship.settings import SettingsError
+
+    with pytest.raises(SettingsError, match=message):
+        EngineSettings.from_env(env)
+
+
+def test_the_postgres_password_is_never_shown(monkeypatch):
+    url = "postgresql://analyst:s3cret-pw@db.example:6543/hr"
+    settings = _settings(url)
+    assert settings.where == "db.example:6543/hr" and settings.setting == "MENTORSHIP_POSTGRES_URL"
+    assert "s3cret" not in repr(settings)
+    from assets.resources import _engine_fields
+
+    monkeypatch.setenv("MENTORSHIP_POSTGRES_URL", url)
+    fields = _engine_fields(settings)
+    assert "s3cret" not in repr(fields)  # an EnvVar: the UI shows the variable's name, read at run time
