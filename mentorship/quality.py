@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from mentorship.contract import SOURCES
+from mentorship.engines import as_engine
 from mentorship.privacy import pseudonymise
 
 SAMPLES_PER_RULE = 5
@@ -22,18 +23,17 @@ _HIDDEN_RULES = {"parse"}
 
 
 def _table_exists(con, schema: str, table: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-        ).fetchall()[0][0]
-        > 0
+    found = _rows(
+        con,
+        "select count(*) as n from duckdb_tables() where schema_name = $schema and table_name = $table",
+        {"schema": schema, "table": table},
     )
+    return found[0]["n"] > 0
 
 
-def _rows(con, sql: str, params=()) -> list[dict]:
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+def _rows(con, sql: str, params: dict | None = None) -> list[dict]:
+    # Through the engine's one read (the validation logs are the embedded warehouse's: ingest runs there).
+    return as_engine(con).fetch_arrow(sql, params).to_pylist()
 
 
 def _shown(source: str, rule: str, column: str, value, key: str):
@@ -98,15 +98,17 @@ def _file_checks(con, have: dict[str, bool], name: str) -> list[dict]:
         return []
     return _rows(
         con,
-        'select file, status, "rows", problem, checked_at from raw.file_checks where source = ? order by file',
-        [name],
+        'select file, status, "rows", problem, checked_at from raw.file_checks where source = $source order by file',
+        {"source": name},
     )
 
 
 def _validation_runs(con, have: dict[str, bool], name: str) -> list[dict]:
     if not have["validated.validation_runs"]:
         return []
-    return _rows(con, "select * exclude (source) from validated.validation_runs where source = ?", [name])
+    return _rows(
+        con, "select * exclude (source) from validated.validation_runs where source = $source", {"source": name}
+    )
 
 
 def _rule_results(con, have: dict[str, bool], name: str) -> list[dict]:
@@ -115,8 +117,8 @@ def _rule_results(con, have: dict[str, bool], name: str) -> list[dict]:
     return _rows(
         con,
         'select rule_index, rule, "column", expectation, meaning, checked, unexpected, success '
-        "from validated.validation_results where source = ? order by rule_index",
-        [name],
+        "from validated.validation_results where source = $source order by rule_index",
+        {"source": name},
     )
 
 
@@ -129,8 +131,8 @@ def _quarantine_samples(con, have: dict[str, bool], name: str) -> list[dict]:
         """
             select rule, "column", file, line, value from (
                 select *, row_number() over (partition by rule, "column", expectation order by file, line) as n
-                from validated.quarantine where source = ?) where n <= ? order by file, line""",
-        [name, SAMPLES_PER_RULE],
+                from validated.quarantine where source = $source) where n <= $n order by file, line""",
+        {"source": name, "n": SAMPLES_PER_RULE},
     )
 
 
@@ -138,7 +140,9 @@ def _loaded_at(con, have: dict[str, bool], name: str):
     """When the source's newest file was loaded into raw (None if never)."""
     if not have["raw.landing_files"]:
         return None
-    return con.execute("select max(loaded_at) from raw.landing_files where source = ?", [name]).fetchall()[0][0]
+    return _rows(con, "select max(loaded_at) as t from raw.landing_files where source = $source", {"source": name})[0][
+        "t"
+    ]
 
 
 def _status(files: list[dict], run: dict | None, loaded) -> str:
