@@ -11,12 +11,12 @@ from assets.resources import PipelineSettings
 from assets.sql import Model, build_table, in_layer, macros
 
 
-def sql_asset(model: Model) -> dg.AssetsDefinition:
+def sql_asset(model: Model, engine: str = "duckdb") -> dg.AssetsDefinition:
     @dg.asset(
         name=model.name,
         deps=list(model.deps),
         group_name=model.layer,
-        kinds={"duckdb", "sql"},
+        kinds={engine, "sql"},
         pool="duckdb",
         owners=["team:people-analytics"],
         # The shared macros are part of every file's meaning.
@@ -37,6 +37,6 @@ def sql_asset(model: Model) -> dg.AssetsDefinition:
     return _asset
 
 
-def layer_assets(layer: str) -> list[dg.AssetsDefinition]:
-    """The assets of every model in ``assets/sql/<layer>/``."""
-    return [sql_asset(m) for m in in_layer(layer)]
+def layer_assets(layer: str, engine: str = "duckdb") -> list[dg.AssetsDefinition]:
+    """The assets of every model in ``assets/sql/<layer>/``, shown with the engine they run on."""
+    return [sql_asset(m, engine) for m in in_layer(layer)]

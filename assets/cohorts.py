@@ -2,4 +2,6 @@
 
 from assets._sql import layer_assets
 
-cohort_assets = layer_assets("cohorts")
+
+def cohort_assets(engine: str = "duckdb"):
+    return layer_assets("cohorts", engine)

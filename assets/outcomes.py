@@ -3,4 +3,6 @@ health and activity, and the ROI case's inputs (``assets/sql/outcomes/``)."""
 
 from assets._sql import layer_assets
 
-outcome_assets = layer_assets("outcomes")
+
+def outcome_assets(engine: str = "duckdb"):
+    return layer_assets("outcomes", engine)

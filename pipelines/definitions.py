@@ -20,12 +20,12 @@ from pipelines.schedules import schedules
 from pipelines.sensors import blocked_run_report, landing_files_sensor, run_failure_notice
 
 
-def build_assets(first_month: str = Settings.first_month) -> list[dg.AssetsDefinition]:
-    """Every asset, the monthly sources partitioned from ``first_month``."""
+def build_assets(first_month: str = Settings.first_month, engine: str = "duckdb") -> list[dg.AssetsDefinition]:
+    """Every asset, the monthly sources partitioned from ``first_month``, the SQL models shown on ``engine``."""
     return [
         *ingest_assets(monthly_partitions(first_month)),
-        *cohort_assets,
-        *outcome_assets,
+        *cohort_assets(engine),
+        *outcome_assets(engine),
         *dg.load_assets_from_modules([effects, reporting, delivery]),
     ]
 
@@ -33,7 +33,7 @@ def build_assets(first_month: str = Settings.first_month) -> list[dg.AssetsDefin
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=build_assets(settings.first_month),
+        assets=build_assets(settings.first_month, settings.engine.engine),
         asset_checks=source_freshness,
         jobs=[full_refresh_job, freshness_job, validation_report_job],
         schedules=schedules(settings),
