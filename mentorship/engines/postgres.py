@@ -85,6 +85,18 @@ class PostgresEngine(Engine):
     def _mark(self, cur, schema: str, name: str) -> None:
         cur.execute(f"comment on table {schema}.{name} is '{OWNER_MARK}: built by the mentorship pipeline'")
 
+    def _doubles(self, cur, schema: str, name: str) -> None:
+        """NUMERIC columns (PostgreSQL's avg of integers, extract, decimal literals) as double precision:
+        DuckDB's tables hold DOUBLE there, and Arrow would carry NUMERIC as decimals or text."""
+        cur.execute(
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{schema}' and table_name = '{name}' and data_type = 'numeric' order by ordinal_position"
+        )
+        columns = [c for (c,) in cur.fetchall()]
+        if columns:
+            alter = ", ".join(f'alter column "{c}" type double precision' for c in columns)
+            cur.execute(f"alter table {schema}.{name} {alter}")
+
     def check(self, tables: list[str]) -> None:
         try:
             with self.conn.cursor() as cur:
@@ -116,6 +128,7 @@ class PostgresEngine(Engine):
                 cur.execute(f"create schema if not exists {schema}")
                 cur.execute(f"drop table if exists {schema}.{name}")
                 cur.execute(f"create table {schema}.{name} as {query}")
+                self._doubles(cur, schema, name)
                 self._mark(cur, schema, name)
                 cur.execute(f"select count(*) from {schema}.{name}")
                 (rows,) = cur.fetchone()
