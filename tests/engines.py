@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,14 +45,27 @@ def postgres_server(root: Path):
     if bindir is None:
         _missing("PostgreSQL's initdb was not found (Debian: apt-get install postgresql)")
     root.mkdir(parents=True, exist_ok=True)
-    # PostgreSQL refuses to run as root: as root, the server runs as the postgres user Debian's package makes.
-    prefix = []
+    # PostgreSQL refuses to run as root: as root, the server runs as the postgres user Debian's package makes,
+    # in a folder of its own (pytest's temporary folders are root's alone, mode 700, closed to that user).
+    prefix, own = [], None
     if os.geteuid() == 0:
+        own = root = Path(tempfile.mkdtemp(prefix="mentorship-pg-"))
         shutil.chown(root, user="postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
     data, port = root / "db", _free_port()
     subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "mentorship", "--auth=trust", "-E", "UTF8"],
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "mentorship",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ],
         check=True,
         capture_output=True,
     )
@@ -63,14 +77,30 @@ def postgres_server(root: Path):
     )
     try:
         subprocess.run(
-            [*prefix, str(bindir / "psql") if (bindir / "psql").exists() else "psql", "-h", "127.0.0.1", "-p",
-             str(port), "-U", "mentorship", "-d", "postgres", "-c", "create database mentorship"],
+            [
+                *prefix,
+                str(bindir / "psql") if (bindir / "psql").exists() else "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "mentorship",
+                "-d",
+                "postgres",
+                "-c",
+                "create database mentorship",
+            ],
             check=True,
             capture_output=True,
         )
         yield f"postgresql://mentorship@127.0.0.1:{port}/mentorship"
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True
+        )
+        if own is not None:
+            shutil.rmtree(own, ignore_errors=True)
 
 
 def spark_ready() -> None:

@@ -82,7 +82,7 @@ def _asof_join(join: exp.Join):
         raise RewriteError("an as-of join without an inequality")
     select = join.parent
     if any(
-        isinstance(e, exp.Star) or isinstance(e, exp.Column) and isinstance(e.this, exp.Star) and e.table == alias
+        isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star) and e.table == alias)
         for e in select.expressions
     ):
         return _asof_lateral(join, alias, inequality)
@@ -138,23 +138,23 @@ def _asof_lateral(join: exp.Join, alias: str, inequality: exp.Expression) -> exp
 # -- union all by name ---------------------------------------------------------------------------
 
 
-def _output_names(select: exp.Expression, ctes: dict[str, exp.Expression]) -> list[str]:
-    """The column names ``select`` returns; ``select *`` from one CTE is that CTE's columns."""
+def _projections(select: exp.Expression, ctes: dict[str, exp.Expression]) -> list[tuple[str, exp.Expression]]:
+    """(name, expression) of each column ``select`` returns; ``*`` over one CTE is that CTE's columns."""
     if not isinstance(select, exp.Select):
         raise RewriteError("union by name of something other than two selects")
-    names = []
+    out = []
     for e in select.expressions:
         if isinstance(e, exp.Star):
             source = select.args.get("from_") or select.args.get("from")
             table = source.this if source else None
             if select.args.get("joins") or not isinstance(table, exp.Table) or table.name not in ctes:
                 raise RewriteError("union by name of select * from something other than one CTE")
-            names += _output_names(ctes[table.name], ctes)
-        elif not e.alias_or_name or isinstance(e, exp.Column) and isinstance(e.this, exp.Star):
+            out += [(n, exp.column(n)) for n, _ in _projections(ctes[table.name], ctes)]
+        elif not e.alias_or_name or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
             raise RewriteError(f"union by name of an unnamed column: {e.sql()}")
         else:
-            names.append(e.alias_or_name)
-    return names
+            out.append((e.alias_or_name, e))
+    return out
 
 
 def _union_by_name(tree: exp.Expression) -> None:
@@ -164,19 +164,10 @@ def _union_by_name(tree: exp.Expression) -> None:
         if not union.args.get("by_name"):
             continue
         sides = [union.left, union.right]
-        names = [_output_names(s, ctes) for s in sides]
-        columns = names[0] + [n for n in names[1] if n not in names[0]]
-        for side, have in zip(sides, names):
-            projections = {n: e for n, e in zip(have, side.expressions)} if "*" not in side.sql() else {}
-            side.set(
-                "expressions",
-                [
-                    (projections[c].copy() if c in projections else exp.column(c))
-                    if c in have
-                    else exp.alias_(exp.Null(), c)
-                    for c in columns
-                ],
-            )
+        have = [dict(_projections(s, ctes)) for s in sides]
+        columns = list(have[0]) + [n for n in have[1] if n not in have[0]]
+        for side, named in zip(sides, have):
+            side.set("expressions", [named[c].copy() if c in named else exp.alias_(exp.Null(), c) for c in columns])
         union.set("by_name", None)
 
 
