@@ -72,6 +72,7 @@ def engines(tmp_path_factory):
         pg = PostgresEngine(url, "the test server")
         pg.check([])
         pg.write_tables(TABLES)
+        pg.url = url
         yield duck, pg
         pg.close()
     duck.close()
@@ -216,3 +217,28 @@ def test_hash_sample_draw(engines):
     drawn = pg.fetch_arrow(sql, {"seed": 7, "t": 1_000_000}).column("draw").to_pylist()
     assert len(drawn) == PAIRS.num_rows and all(0 <= x < 1_000_000 for x in drawn)
     assert pg.fetch_arrow(sql, {"seed": 7, "t": 0}).num_rows == 0
+
+
+def test_text_sorts_by_bytes_in_a_database_with_a_locale(engines):
+    # Loaded text columns are collated "C", so a database whose default collation is a language's
+    # (upper and lower case interleaved) still sorts as DuckDB does, and so do the tables built from them.
+    import adbc_driver_postgresql.dbapi as dbapi
+
+    duck, pg = engines
+    with dbapi.connect(pg.url, autocommit=True) as admin, admin.cursor() as cur:
+        cur.execute(
+            "create database mentorship_icu template template0 locale_provider icu icu_locale 'en-US' locale 'C'"
+        )
+    words = pa.table({"w": ["b", "B", "a", "A", "_x", "Z"]})
+    duck.register("words", words)
+    theirs = duck.sql("select w, row_number() over (order by w) as r from words order by w").arrow()
+    theirs = theirs.read_all() if hasattr(theirs, "read_all") else theirs
+    icu = PostgresEngine(pg.url.rsplit("/", 1)[0] + "/mentorship_icu", "the test server")
+    try:
+        icu.check(["analytics.sorted_words"])
+        icu.write_tables({"validated.words": words})
+        icu.build("analytics.sorted_words", "select w from validated.words", {}, "")
+        ours = icu.fetch_arrow("select w, row_number() over (order by w) as r from analytics.sorted_words order by w")
+        assert rows(ours, ordered=True) == rows(theirs, ordered=True)
+    finally:
+        icu.close()

@@ -97,6 +97,20 @@ class PostgresEngine(Engine):
             alter = ", ".join(f'alter column "{c}" type double precision' for c in columns)
             cur.execute(f"alter table {schema}.{name} {alter}")
 
+    def _byte_order(self, cur, schema: str, name: str, arrow: pa.Schema) -> None:
+        """Text columns collated "C": DuckDB orders text by its bytes whatever the database's locale, and the
+        tables built from these inherit the collation (sort keys, arg_min's tie-breaks, the effect step's order)."""
+        text = [f.name for f in arrow if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        text += [
+            f.name
+            for f in arrow
+            if pa.types.is_dictionary(f.type)
+            and (pa.types.is_string(f.type.value_type) or pa.types.is_large_string(f.type.value_type))
+        ]
+        if text:
+            alter = ", ".join(f'alter column "{c}" type text collate "C"' for c in text)
+            cur.execute(f"alter table {schema}.{name} {alter}")
+
     def check(self, tables: list[str]) -> None:
         try:
             with self.conn.cursor() as cur:
@@ -149,6 +163,7 @@ class PostgresEngine(Engine):
                     cur.execute(f"create schema if not exists {schema}")
                     cur.execute(f"drop table if exists {schema}.{name}")
                     cur.adbc_ingest(name, plain(data), mode="create", db_schema_name=schema)
+                    self._byte_order(cur, schema, name, data.schema)
                     self._mark(cur, schema, name)
             self.conn.commit()
         except BaseException:
