@@ -186,7 +186,7 @@ def test_calendar_arithmetic(engines):
         engines,
         "select s, e, datediff('month', s, e) as months, datediff('day', s, e) as days, "
         "(s + to_months(1))::date as next_month, s + to_months(datediff('month', s, e)) as stepped, "
-        "s + 1 as next_day, year(e) - 2000 as y, whole_calendar_months(s, e) as whole, "
+        "s + 1 as next_day, year(e) - 2000 as y, date_trunc('month', e) as month_start, date_trunc('year', s::date) as year_start, whole_calendar_months(s, e) as whole, "
         "calendar_months(s, e) as months_exact, strftime(s, '%Y-%m') as ym from validated.dates",
         macros=macros(),
     )

@@ -31,6 +31,7 @@ def transform(tree: exp.Expression) -> exp.Expression:
     _each(tree, exp.Anonymous, _hash)
     _each(tree, exp.Year, _year)
     _each(tree, exp.TimestampTrunc, _date_trunc)
+    _each(tree, exp.DateTrunc, _date_trunc)
     _each(tree, exp.Explode, _unnest_series)
     _each(tree, exp.Cast, _boolean_to_number)
     return tree
@@ -232,11 +233,14 @@ def _hash(node: exp.Anonymous):
         return None
     args = node.expressions
     if len(args) == 2 and isinstance(args[1], exp.Literal) and not args[1].is_string:
-        text, seed = args[0], args[1]
-    else:
-        text, seed = exp.Concat(expressions=[exp.cast(a.copy(), "text") for a in args]), exp.Literal.number(0)
-        args = [text]
-    hashed = exp.Anonymous(this="hashtextextended", expressions=[exp.cast(args[0].copy(), "text"), seed.copy()])
+        value, seed = exp.cast(args[0].copy(), "text"), args[1].copy()
+    else:  # several values: hashed together, separated by a unit separator
+        parts = [exp.cast(a.copy(), "text") for a in args]
+        value = exp.Anonymous(
+            this="concat_ws", expressions=[exp.Anonymous(this="chr", expressions=[exp.Literal.number(31)]), *parts]
+        )
+        seed = exp.Literal.number(0)
+    hashed = exp.Anonymous(this="hashtextextended", expressions=[value, seed])
     return exp.Paren(this=exp.BitwiseAnd(this=hashed, expression=exp.Literal.number(_BIGINT_MAX)))
 
 
@@ -247,13 +251,13 @@ def _year(node: exp.Year):
     return exp.cast(node.copy(), exp.DataType.build("bigint"))
 
 
-def _date_trunc(node: exp.TimestampTrunc):
+def _date_trunc(node: exp.TimestampTrunc | exp.DateTrunc):
     # date_trunc of a date is a timestamptz in PostgreSQL (the session's time zone); DuckDB's is a timestamp.
     value = node.this
-    if isinstance(value, exp.Cast):
+    if isinstance(value, exp.Cast) and value.to.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ):
         return None
-    node.set("this", exp.cast(value.copy(), exp.DataType.build("timestamp")))
-    return None
+    trunc = exp.TimestampTrunc(this=exp.cast(value.copy(), exp.DataType.build("timestamp")), unit=node.args.get("unit"))
+    return trunc
 
 
 def _unnest_series(node: exp.Explode):
