@@ -101,6 +101,7 @@ def postgres_server(root: Path):
             "--auth-host=scram-sha-256",
             "-E",
             "UTF8",
+            "--no-locale",
         ],
         check=True,
         capture_output=True,

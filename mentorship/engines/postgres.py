@@ -85,6 +85,32 @@ class PostgresEngine(Engine):
     def _mark(self, cur, schema: str, name: str) -> None:
         cur.execute(f"comment on table {schema}.{name} is '{OWNER_MARK}: built by the mentorship pipeline'")
 
+    def _doubles(self, cur, schema: str, name: str) -> None:
+        """NUMERIC columns (PostgreSQL's avg of integers, extract, decimal literals) as double precision:
+        DuckDB's tables hold DOUBLE there, and Arrow would carry NUMERIC as decimals or text."""
+        cur.execute(
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{schema}' and table_name = '{name}' and data_type = 'numeric' order by ordinal_position"
+        )
+        columns = [c for (c,) in cur.fetchall()]
+        if columns:
+            alter = ", ".join(f'alter column "{c}" type double precision' for c in columns)
+            cur.execute(f"alter table {schema}.{name} {alter}")
+
+    def _byte_order(self, cur, schema: str, name: str, arrow: pa.Schema) -> None:
+        """Text columns collated "C": DuckDB orders text by its bytes whatever the database's locale, and the
+        tables built from these inherit the collation (sort keys, arg_min's tie-breaks, the effect step's order)."""
+        text = [f.name for f in arrow if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        text += [
+            f.name
+            for f in arrow
+            if pa.types.is_dictionary(f.type)
+            and (pa.types.is_string(f.type.value_type) or pa.types.is_large_string(f.type.value_type))
+        ]
+        if text:
+            alter = ", ".join(f'alter column "{c}" type text collate "C"' for c in text)
+            cur.execute(f"alter table {schema}.{name} {alter}")
+
     def check(self, tables: list[str]) -> None:
         try:
             with self.conn.cursor() as cur:
@@ -116,6 +142,7 @@ class PostgresEngine(Engine):
                 cur.execute(f"create schema if not exists {schema}")
                 cur.execute(f"drop table if exists {schema}.{name}")
                 cur.execute(f"create table {schema}.{name} as {query}")
+                self._doubles(cur, schema, name)
                 self._mark(cur, schema, name)
                 cur.execute(f"select count(*) from {schema}.{name}")
                 (rows,) = cur.fetchone()
@@ -136,6 +163,7 @@ class PostgresEngine(Engine):
                     cur.execute(f"create schema if not exists {schema}")
                     cur.execute(f"drop table if exists {schema}.{name}")
                     cur.adbc_ingest(name, plain(data), mode="create", db_schema_name=schema)
+                    self._byte_order(cur, schema, name, data.schema)
                     self._mark(cur, schema, name)
             self.conn.commit()
         except BaseException:

@@ -87,7 +87,9 @@ def bind(tree: exp.Expression, variables: dict, params: dict) -> exp.Expression:
 
 
 def prefix_schemas(tree: exp.Expression, prefix: str) -> exp.Expression:
-    """``validated.x`` and ``analytics.x`` moved to ``<prefix>validated.x`` and ``<prefix>analytics.x``."""
+    """``validated.x`` and ``analytics.x`` moved to ``<prefix>validated.x`` and ``<prefix>analytics.x``.
+    The prefix is kept in the tree's meta for a dialect pass that names an object of its own there."""
+    tree.meta["schema_prefix"] = prefix
     if not prefix:
         return tree
     for table in tree.find_all(exp.Table):
