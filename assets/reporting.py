@@ -79,7 +79,7 @@ PUBLISHED = (
 )
 COHORT_SIZES = """
     select role, cohort, group_name, min(index_date) as index_date, count(distinct employee_id) as people,
-           any_value(as_of_date) as as_of_date
+           max(as_of_date) as as_of_date
     from analytics.cohort_members
     group by role, cohort, group_name
     order by role, cohort, group_name"""
@@ -303,17 +303,16 @@ def write_at_risk_pairs(engine, out: Path, settings: PipelineSettings) -> pd.Dat
     return frame
 
 
+AT_RISK = """
+    select pair_id, program, cohort, days_since_last_meeting, meetings
+    from analytics.pair_engagement
+    where status = 'active' and days_since_last_meeting > $days
+    order by days_since_last_meeting desc, pair_id"""
+
+
 def at_risk_pairs(engine, days: int, hash_key: str) -> pd.DataFrame:
     """Active pairs with no meeting in more than ``days`` days, longest quiet first; pair ids hashed."""
-    frame = _read(
-        as_engine(engine),
-        """
-        select pair_id, program, cohort, days_since_last_meeting, meetings
-        from analytics.pair_engagement
-        where status = 'active' and days_since_last_meeting > $days
-        order by days_since_last_meeting desc, pair_id""",
-        {"days": days},
-    )
+    frame = _read(as_engine(engine), AT_RISK, {"days": days})
     # Only the at-risk pairs are hashed here, a few per cent of all pairs.
     frame.insert(0, "pair", [pseudonymise(p, hash_key, prefix="pair_") for p in frame.pop("pair_id")])
     return frame
