@@ -122,7 +122,13 @@ def _asof_join(join: exp.Join, relations: dict[str, exp.Expression]) -> exp.Join
     rank = exp.Window(
         this=exp.RowNumber(),
         partition_by=[exp.column(k, "__l") for k in keys],
-        order=exp.Order(expressions=[exp.Ordered(this=v_right.copy(), desc=_ASOF_OPS[op] == "desc")]),
+        # Ties on the right's key are broken by the whole right row, so the pick is the same every run.
+        order=exp.Order(
+            expressions=[
+                exp.Ordered(this=v_right.copy(), desc=_ASOF_OPS[op] == "desc"),
+                exp.Ordered(this=exp.func("struct", exp.Column(this=exp.Star(), table=exp.to_identifier(right)))),
+            ]
+        ),
     )
     ranked = (
         exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(right)))
