@@ -5,13 +5,17 @@ golden checksum: row count and sorted rows)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
 
 from assets.sql import macros
-from mentorship.engines import DuckEngine, open_engine
+from mentorship.engines import DuckEngine, ForeignTableError, open_engine
 from mentorship.engines.golden import digest, first_difference
 from mentorship.settings import EngineSettings
 from tests.engines import spark_ready
@@ -22,7 +26,16 @@ D = dt.date
 LEFT = pa.table(
     {
         "k": ["a", "a", "a", "a", "b", "c", None, "a"],
-        "d": [D(2024, 1, 1), D(2024, 1, 15), D(2024, 2, 1), D(2023, 12, 31), D(2024, 3, 1), D(2024, 3, 1), D(2024, 3, 1), None],
+        "d": [
+            D(2024, 1, 1),
+            D(2024, 1, 15),
+            D(2024, 2, 1),
+            D(2023, 12, 31),
+            D(2024, 3, 1),
+            D(2024, 3, 1),
+            D(2024, 3, 1),
+            None,
+        ],
         "n": [1, 2, 3, 4, 5, 6, 7, 8],
     }
 )
@@ -36,8 +49,24 @@ RIGHT = pa.table(
 )
 CALENDAR = pa.table(
     {
-        "a": [D(2024, 1, 31), D(2023, 1, 31), D(2024, 2, 29), D(2024, 3, 31), D(2023, 12, 31), D(2024, 5, 31), D(2024, 1, 1)],
-        "b": [D(2024, 2, 29), D(2023, 3, 1), D(2025, 2, 28), D(2024, 4, 30), D(2024, 1, 1), D(2024, 5, 31), D(2026, 7, 15)],
+        "a": [
+            D(2024, 1, 31),
+            D(2023, 1, 31),
+            D(2024, 2, 29),
+            D(2024, 3, 31),
+            D(2023, 12, 31),
+            D(2024, 5, 31),
+            D(2024, 1, 1),
+        ],
+        "b": [
+            D(2024, 2, 29),
+            D(2023, 3, 1),
+            D(2025, 2, 28),
+            D(2024, 4, 30),
+            D(2024, 1, 1),
+            D(2024, 5, 31),
+            D(2026, 7, 15),
+        ],
     }
 )
 
@@ -76,7 +105,9 @@ def same(engines, sql: str) -> pa.Table:
 )
 @pytest.mark.parametrize("kind", ["left", "inner"])
 def test_asof_join(engines, condition, kind):
-    got = same(engines, f"select a.*, h.v, h.d as hd from validated.l as a asof {kind} join validated.r as h on {condition}")
+    got = same(
+        engines, f"select a.*, h.v, h.d as hd from validated.l as a asof {kind} join validated.r as h on {condition}"
+    )
     # Every left row once (a left join), duplicates and unmatched rows included.
     if kind == "left":
         assert got.num_rows == LEFT.num_rows
@@ -147,5 +178,60 @@ def test_month_series(engines):
 
 def test_hash_draw_is_a_number_below_a_million(engines):
     _, spark = engines
-    got = spark.fetch_arrow("select hash(k, $seed) % 1000000 as draw from validated.r", {"seed": 7}).column(0).to_pylist()
+    got = (
+        spark.fetch_arrow("select hash(k, $seed) % 1000000 as draw from validated.r", {"seed": 7}).column(0).to_pylist()
+    )
     assert all(0 <= x < 1_000_000 for x in got)
+
+
+# -- the engine: tables kept as marked Parquet folders ------------------------------------------------
+
+
+def test_tables_outlive_the_catalog(engines, tmp_path):
+    """A later process finds the tables an earlier one built: the folders are registered on opening."""
+    _, spark = engines
+    spark.build("analytics.kept", "select k, count(*) as n from validated.r group by k", {}, "")
+    spark.spark.sql("drop table analytics.kept")  # as a new process starts: no catalog entry, the files stay
+    again = open_engine(EngineSettings(engine="spark", spark_warehouse=spark.warehouse))
+    assert again.count("analytics.kept") == 2
+
+
+def test_foreign_tables_are_never_replaced(engines):
+    _, spark = engines
+    spark.spark.sql("create table analytics.theirs (x int) using parquet")  # not the pipeline's
+    with pytest.raises(ForeignTableError, match=r"analytics\.theirs"):
+        spark.check(["analytics.theirs"])
+    with pytest.raises(ForeignTableError, match=r"analytics\.theirs"):
+        spark.build("analytics.theirs", "select 1 as x", {}, "")
+    assert spark.spark.catalog.tableExists("analytics.theirs")
+    # A folder in the warehouse that the pipeline did not write is not overwritten either.
+    folder = spark.warehouse / "analytics" / "stray"
+    folder.mkdir(parents=True)
+    (folder / "notes.txt").write_text("someone's")
+    with pytest.raises(ForeignTableError, match=r"analytics\.stray"):
+        spark.write_tables({"analytics.stray": LEFT})
+    assert (folder / "notes.txt").exists()
+
+
+def test_a_bad_master_is_named(tmp_path):
+    """Without Java, or with a master Spark cannot start on, the check names the setting (in a fresh
+    process: this one's session is already up)."""
+    spark_ready()
+    code = (
+        "from mentorship.engines import open_engine, EngineError\n"
+        "from mentorship.settings import EngineSettings\n"
+        "try:\n"
+        f"    open_engine(EngineSettings(engine='spark', spark_master='nowhere://x', spark_warehouse=r'{tmp_path}'))\n"
+        "except EngineError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=_env()).stdout
+    assert "MENTORSHIP_SPARK_MASTER" in out and "nowhere://x" in out
+    env = _env(PATH="/nonexistent", JAVA_HOME="")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env).stdout
+    assert "Java" in out and "JAVA_HOME" in out
+
+
+def _env(**changes):
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **changes}
+    return {k: v for k, v in env.items() if v}

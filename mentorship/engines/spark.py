@@ -1,6 +1,7 @@
 """Spark (pyspark 4): local mode by default, a cluster's master, or a Spark Connect server.
 
-Where the tables live (local mode and a master): each table is a Parquet folder,
+Where the tables live (local mode, or a master whose nodes all see the warehouse folder at the same
+path): each table is a Parquet folder,
 ``<warehouse>/<schema>/<name>``, registered in the session's in-memory catalog when an engine opens.
 The alternative, Hive support with an embedded Derby metastore in the warehouse (the pyspark wheel
 ships the jars), was not taken: embedded Derby lets one process at a time open the metastore, so two
@@ -45,22 +46,26 @@ _created = False  # whether this module started it (and so stops it at exit)
 
 
 def _config(master: str) -> dict[str, str]:
-    """The local session's settings: quiet, on loopback, UTC, small shuffles."""
-    return {
+    """The session's settings: quiet, UTC, ANSI; in local mode also on loopback with small shuffles."""
+    config = {
         "spark.master": master,
         "spark.app.name": "mentorship-impact",
         "spark.ui.enabled": "false",  # no web UI on a port nobody reads
-        "spark.driver.host": "127.0.0.1",  # never bind beyond the machine in local mode
-        "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.memory": os.environ.get("MENTORSHIP_SPARK_DRIVER_MEMORY", "2g"),
         "spark.sql.session.timeZone": "UTC",  # dates and timestamps as DuckDB reads them
-        "spark.sql.shuffle.partitions": os.environ.get("MENTORSHIP_SPARK_SHUFFLE_PARTITIONS", "4"),
         "spark.sql.ansi.enabled": "true",  # fail where DuckDB fails (module docstring)
         "spark.sql.catalogImplementation": "in-memory",  # tables are Parquet folders (module docstring)
         # Constraint propagation is slow on wide plans and, on a union over a checkpointed step, fails
         # inside Spark 4.3 (key not found in UnionBase.rewriteConstraints); the models do not need it.
         "spark.sql.constraintPropagation.enabled": "false",
     }
+    if master.startswith("local"):
+        config |= {
+            "spark.driver.host": "127.0.0.1",  # nothing listens beyond this machine
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.driver.memory": "2g",  # local mode runs everything in the driver; the models need little
+            "spark.sql.shuffle.partitions": "4",  # the default 200 is for clusters: tiny tasks cost more here
+        }
+    return config
 
 
 def _java_missing() -> bool:
@@ -68,7 +73,8 @@ def _java_missing() -> bool:
 
 
 def get_session(settings):
-    """The process's SparkSession, started on first use and reused by every engine after."""
+    """The process's SparkSession, started on first use and reused by every engine after (starting one
+    costs seconds): the first engine's master, or Spark Connect server, serves the whole process."""
     global _session, _created
     with _lock:
         if _session is not None and not _stopped(_session):
@@ -80,10 +86,14 @@ def get_session(settings):
             try:
                 _session = SparkSession.builder.remote(settings.spark_remote).getOrCreate()
             except Exception as e:
-                raise EngineError("spark", where, setting, f"cannot reach the Spark Connect server: {_reason(e)}") from None
+                raise EngineError(
+                    "spark", where, setting, f"cannot reach the Spark Connect server: {_reason(e)}"
+                ) from None
             return _session
         if _java_missing():
-            raise EngineError("spark", where, "JAVA_HOME", "Spark needs a Java runtime (17 or later) and none was found")
+            raise EngineError(
+                "spark", where, "JAVA_HOME", "Spark needs a Java runtime (17 or later) and none was found"
+            )
         builder = SparkSession.builder
         for key, value in _config(settings.spark_master).items():
             builder = builder.config(key, value)
@@ -112,10 +122,10 @@ def _stop() -> None:
     _session = None
 
 
-def _MEMORY_AND_DISK():
+def _spill_level():
     from pyspark import StorageLevel
 
-    return StorageLevel.MEMORY_AND_DISK
+    return StorageLevel.MEMORY_AND_DISK  # a step larger than memory goes to disk rather than failing
 
 
 def doubles(df):
@@ -128,17 +138,22 @@ def doubles(df):
         return df
     return df.select(
         [
-            F.col(f"`{f.name}`").cast("double").alias(f.name) if isinstance(f.dataType, DecimalType) else F.col(f"`{f.name}`")
+            F.col(f"`{f.name}`").cast("double").alias(f.name)
+            if isinstance(f.dataType, DecimalType)
+            else F.col(f"`{f.name}`")
             for f in df.schema.fields
         ]
     )
 
 
 def plain(table: pa.Table) -> pa.Table:
-    """Dictionary columns (DuckDB's enums, pandas categoricals) as their values, which Spark takes."""
+    """Dictionary columns (DuckDB's enums, pandas categoricals) as their values, which Spark takes, and
+    all-NULL columns of no type (pandas) as text: Parquet cannot store Spark's void type."""
     for i, f in enumerate(table.schema):
         if pa.types.is_dictionary(f.type):
             table = table.set_column(i, f.name, table.column(i).cast(f.type.value_type))
+        elif pa.types.is_null(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.string()))
     return table
 
 
@@ -259,8 +274,12 @@ class SparkEngine(Engine):
         folder = self._folder(schema, name)
         # Written beside the old table, then swapped in: a failed query leaves the old one whole.
         staging = folder.with_name(f".{name}.{uuid.uuid4().hex[:8]}")
-        df.write.format("parquet").save(staging.as_posix())
-        (staging / MARK_FILE).write_text(f"{OWNER_MARK}: built by the mentorship pipeline\n")
+        try:
+            df.write.format("parquet").save(staging.as_posix())
+            (staging / MARK_FILE).write_text(f"{OWNER_MARK}: built by the mentorship pipeline\n")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         self.spark.sql(f"drop table if exists {schema}.{name}")  # external: only the entry goes
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
@@ -284,7 +303,7 @@ class SparkEngine(Engine):
         """One CTE computed once and kept for the steps after it. A local checkpoint (memory, then
         disk) rather than a cache: it also cuts the plan's lineage, so a later step's plan does not
         nest every step before it (a cache's plan does, and printing it ran the driver out of memory)."""
-        df = self.spark.sql(select).localCheckpoint(eager=True, storageLevel=_MEMORY_AND_DISK())
+        df = self.spark.sql(select).localCheckpoint(eager=True, storageLevel=_spill_level())
         df.createOrReplaceTempView(view)
         return df
 

@@ -106,7 +106,7 @@ def _asof_join(join: exp.Join, relations: dict[str, exp.Expression]) -> exp.Join
     ``[left|inner] join (nearest R row per distinct left key) as h on <the keys>``."""
     right = _alias(join.this)
     equalities, (v_left, v_right, op) = _split_on(join, right)
-    lefts = [l for l, _ in equalities] + [v_left]
+    lefts = [left for left, _ in equalities] + [v_left]
     owners = set().union(*(_tables_of(e) for e in lefts))
     if len(owners) != 1 or next(iter(owners)) not in relations:
         raise RewriteError(f"the as-of join on {right} must read one relation on its left, not {sorted(owners)}")
@@ -139,7 +139,9 @@ def _asof_join(join: exp.Join, relations: dict[str, exp.Expression]) -> exp.Join
     nearest = exp.select("*").from_(exp.alias_(exp.Subquery(this=ranked), "__r")).where("__rn = 1")
     on = exp.and_(*(exp.EQ(this=exp.column(k, right), expression=e.copy()) for e, k in zip(lefts, keys)))
     side = "LEFT" if (join.args.get("side") or "").upper() == "LEFT" else None
-    return exp.Join(this=exp.alias_(exp.Subquery(this=nearest), right), on=on, side=side, kind=None if side else "INNER")
+    return exp.Join(
+        this=exp.alias_(exp.Subquery(this=nearest), right), on=on, side=side, kind=None if side else "INNER"
+    )
 
 
 def _unaliased(relation: exp.Expression, alias: str) -> exp.Expression:
@@ -191,9 +193,11 @@ def _union_by_name(node):
         cols = [exp.column(n) if n in has else exp.alias_(exp.Null(), n) for n in names]
         return exp.select(*cols).from_(exp.alias_(exp.Subquery(this=query.copy()), "__side"))
 
-    return exp.Union(
-        this=side(node.this, left), expression=side(node.expression, right), distinct=node.args.get("distinct")
-    )
+    union = node.copy()  # keeps its WITH, ORDER BY and LIMIT
+    union.set("this", side(node.this, left))
+    union.set("expression", side(node.expression, right))
+    union.set("by_name", None)
+    return union
 
 
 # -- functions --------------------------------------------------------------------------------------
@@ -207,7 +211,9 @@ def _arg_min_max(node):
         args = [node.this, node.expression] if not isinstance(node, exp.Anonymous) else node.expressions
         value, key = (a.copy() for a in args)
         if isinstance(key, exp.Tuple | exp.Paren):
-            key = exp.func("struct", *(k.copy() for k in (key.expressions if isinstance(key, exp.Tuple) else [key.this])))
+            key = exp.func(
+                "struct", *(k.copy() for k in (key.expressions if isinstance(key, exp.Tuple) else [key.this]))
+            )
         is_min = isinstance(node, exp.ArgMin) or node.name.lower() == "arg_min"
         return exp.func("min_by" if is_min else "max_by", value, key)
     return node
@@ -221,7 +227,9 @@ def _hash(node):
     # DuckDB's hash is an unsigned 64-bit number; Spark's xxhash64 is signed, so its remainder is
     # taken with pmod. The draw differs from DuckDB's (accepted: it only samples above 600,000).
     if isinstance(node, exp.Mod) and _is_hash(node.this):
-        return exp.func("pmod", exp.func("xxhash64", *(a.copy() for a in node.this.expressions)), node.expression.copy())
+        return exp.func(
+            "pmod", exp.func("xxhash64", *(a.copy() for a in node.this.expressions)), node.expression.copy()
+        )
     if _is_hash(node):
         return exp.func("xxhash64", *(a.copy() for a in node.expressions))
     return node
