@@ -141,6 +141,13 @@ def test_union_all_by_name(engines):
         with x as (select k, d, v from validated.r), y as (select v, k, 'extra' as e from validated.r)
         select * from x union all by name select * from y""",
     )
+    # Three sides, the middle one nested: DuckDB reads them left to right.
+    same(
+        engines,
+        """
+        with x as (select k, d from validated.r), y as (select v, k from validated.r), z as (select n, d from validated.l)
+        select * from x union all by name select * from y union all by name select * from z""",
+    )
 
 
 def test_calendar_arithmetic_at_month_ends(engines):

@@ -157,7 +157,10 @@ def _columns(query: exp.Expression, ctes: dict[str, exp.Expression]) -> list[str
     if isinstance(query, exp.Subquery):
         return _columns(query.this, ctes)
     if isinstance(query, exp.SetOperation):
-        return _columns(query.this, ctes)
+        left = _columns(query.this, ctes)
+        if not query.args.get("by_name"):
+            return left
+        return left + [n for n in _columns(query.expression, ctes) if n not in left]
     names = []
     for e in query.expressions:
         if isinstance(e, exp.Star) or (isinstance(e, exp.Column) and isinstance(e.this, exp.Star)):
@@ -185,17 +188,26 @@ def _union_by_name(node):
     # (the left's, then the right's new ones), NULL where it lacks one.
     if not (isinstance(node, exp.Union) and node.args.get("by_name")):
         return node
-    ctes = _ctes_of(node)
-    left, right = _columns(node.this, ctes), _columns(node.expression, ctes)
+    return _by_name(node, _ctes_of(node))
+
+
+def _by_name(union: exp.Union, ctes: dict[str, exp.Expression]) -> exp.Union:
+    """``union`` with its sides aligned, nested ``by name`` unions first (they are read with the
+    CTEs of the statement they sit in)."""
+    union = union.copy()  # keeps its WITH, ORDER BY and LIMIT
+    for key in ("this", "expression"):
+        part = union.args[key]
+        if isinstance(part, exp.Union) and part.args.get("by_name"):
+            union.set(key, _by_name(part, ctes))
+    left, right = _columns(union.this, ctes), _columns(union.expression, ctes)
     names = left + [n for n in right if n not in left]
 
     def side(query, has):
         cols = [exp.column(n) if n in has else exp.alias_(exp.Null(), n) for n in names]
         return exp.select(*cols).from_(exp.alias_(exp.Subquery(this=query.copy()), "__side"))
 
-    union = node.copy()  # keeps its WITH, ORDER BY and LIMIT
-    union.set("this", side(node.this, left))
-    union.set("expression", side(node.expression, right))
+    union.set("this", side(union.this, left))
+    union.set("expression", side(union.expression, right))
     union.set("by_name", None)
     return union
 
