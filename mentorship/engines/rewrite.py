@@ -114,6 +114,11 @@ def _dialect_pass(target: str) -> Callable[[exp.Expression], exp.Expression]:
     raise RewriteError(f"no rewrite for {target!r}; targets are {', '.join(TARGETS)}")
 
 
+def ends_ordered(sql: str) -> bool:
+    """The statement's result is ordered (a top-level ORDER BY)."""
+    return _parsed(sql).args.get("order") is not None
+
+
 def leftovers(tree: exp.Expression) -> list[str]:
     """DuckDB-only constructs still in the tree."""
     found = [n.name.lower() for n in tree.find_all(exp.Anonymous) if n.name.lower() in DUCKDB_ONLY]

@@ -261,9 +261,12 @@ class SparkEngine(Engine):
         if not self.remote:
             shutil.rmtree(self._folder(schema, name), ignore_errors=True)
 
-    def _store(self, df, schema: str, name: str) -> None:
-        """Replace ``schema.name`` with ``df``, marked as the pipeline's."""
+    def _store(self, df, schema: str, name: str, ordered: bool = False) -> None:
+        """Replace ``schema.name`` with ``df``, marked as the pipeline's. ``ordered``: written as one file,
+        which Spark reads back in the order written, as DuckDB and PostgreSQL return a table's rows."""
         self._create_schema(schema)
+        if ordered:
+            df = df.coalesce(1)
         if self.remote:
             df.write.mode("overwrite").format("parquet").saveAsTable(f"{schema}.{name}")
             self.spark.sql(
@@ -294,7 +297,8 @@ class SparkEngine(Engine):
         try:
             for view, select in ctes:
                 cached.append(self._step(view, select))
-            self._store(doubles(self.spark.sql(final)), schema, name)
+            # A model that ends in ORDER BY (the small published tables) is read back in that order.
+            self._store(doubles(self.spark.sql(final)), schema, name, ordered=rewrite.ends_ordered(sql))
         finally:
             self._release(ctes, cached)
         return self.spark.sql(f"select count(*) from {schema}.{name}").collect()[0][0]
@@ -318,11 +322,18 @@ class SparkEngine(Engine):
             schema, name = self._table(table)
             if not isinstance(data, pa.Table):
                 data = pa.Table.from_pandas(data, preserve_index=False)
-            self._store(self.spark.createDataFrame(plain(data)), schema, name)
+            # The effect tables are read back in the order they were computed; a validated source at scale
+            # (above ORDERED_ROWS) is written in parallel, and nothing reads it by position.
+            ordered = data.num_rows <= ORDERED_ROWS
+            self._store(self.spark.createDataFrame(plain(data)), schema, name, ordered=ordered)
 
     def close(self) -> None:
         """Nothing to release: the session is the process's, reused by the next engine (starting one
         costs seconds), and stopped when the process exits."""
+
+
+#: Up to this many rows, a table written from Arrow keeps its row order (one file).
+ORDERED_ROWS = 1_000_000
 
 
 def _reason(e: Exception) -> str:
