@@ -79,9 +79,17 @@ def get_session(settings):
     with _lock:
         if _session is not None and not _stopped(_session):
             return _session
-        from pyspark.sql import SparkSession
-
         where, setting = settings.where, settings.setting
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise EngineError(
+                "spark",
+                where,
+                "MENTORSHIP_ENGINE",
+                "pyspark is not installed: `MENTORSHIP_ENGINE=spark make run` installs it (the project's spark "
+                "extra), or `uv sync --extra spark`",
+            ) from None
         if settings.spark_remote:
             try:
                 _session = SparkSession.builder.remote(settings.spark_remote).getOrCreate()
