@@ -72,5 +72,30 @@ class Engine(ABC):
     def __exit__(self, *exc):
         self.close()
 
+    # -- tables the pipeline owns (PostgreSQL, Spark) --------------------------------------------
+    prefix: str = ""
+
+    def _table(self, table: str) -> tuple[str, str]:
+        """``schema.name`` as the engine's (schema with the configured prefix, name)."""
+        schema, name = table.split(".")
+        return self.prefix + schema, name
+
+    def _foreign(self, schema: str, name: str) -> bool:
+        """A table of that name exists and was not created by the pipeline."""
+        return False
+
+    def _guard(self, tables) -> None:
+        """Refuse, before writing, any of ``tables`` the pipeline did not create."""
+        for table in tables:
+            schema, name = self._table(table)
+            if self._foreign(schema, name):
+                raise ForeignTableError(
+                    self.name,
+                    self.where,
+                    "MENTORSHIP_SCHEMA_PREFIX",
+                    f"the table {schema}.{name} exists and was not created by this pipeline; it is left as it is "
+                    "and nothing was written. Point the pipeline at its own schemas with a prefix",
+                )
+
     def count(self, table: str) -> int:
         return self.fetch_arrow(f"select count(*) as n from {table}").column(0)[0].as_py()

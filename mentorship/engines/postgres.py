@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from mentorship.engines import rewrite
-from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError, ForeignTableError
+from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError
 
 #: Created in the analytics schema at the check: DuckDB's ``median`` is an aggregate that also works as
 #: a window function; PostgreSQL's ``percentile_cont`` is not allowed in a window.
@@ -55,10 +55,6 @@ class PostgresEngine(Engine):
     def _schema(self, schema: str) -> str:
         return self.prefix + schema
 
-    def _table(self, table: str) -> tuple[str, str]:
-        schema, name = table.split(".")
-        return self._schema(schema), name
-
     def _owners(self, schema: str) -> dict[str, str | None]:
         """Tables in ``schema`` and their comments."""
         with self.conn.cursor() as cur:
@@ -69,18 +65,9 @@ class PostgresEngine(Engine):
             )
             return dict(cur.fetchall())
 
-    def _guard(self, tables) -> None:
-        for table in tables:
-            schema, name = self._table(table)
-            owners = self._owners(schema)
-            if name in owners and not (owners[name] or "").startswith(OWNER_MARK):
-                raise ForeignTableError(
-                    self.name,
-                    self.where,
-                    "MENTORSHIP_SCHEMA_PREFIX",
-                    f"the table {schema}.{name} exists and was not created by this pipeline; it is left as it is "
-                    "and nothing was written. Point the pipeline at its own schemas with a prefix",
-                )
+    def _foreign(self, schema: str, name: str) -> bool:
+        owners = self._owners(schema)
+        return name in owners and not (owners[name] or "").startswith(OWNER_MARK)
 
     def _mark(self, cur, schema: str, name: str) -> None:
         cur.execute(f"comment on table {schema}.{name} is '{OWNER_MARK}: built by the mentorship pipeline'")

@@ -33,7 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from mentorship.engines import rewrite, spark_sql
-from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError, ForeignTableError
+from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError
 
 #: The table property and the file that mark a table as the pipeline's own.
 OWNER_PROPERTY = "mentorship.owner"
@@ -178,10 +178,6 @@ class SparkEngine(Engine):
             self._register()
 
     # -- naming -------------------------------------------------------------------------------
-    def _table(self, table: str) -> tuple[str, str]:
-        schema, name = table.split(".")
-        return self.prefix + schema, name
-
     def _folder(self, schema: str, name: str) -> Path:
         return self.warehouse / schema / name
 
@@ -235,18 +231,6 @@ class SparkEngine(Engine):
             return False
         folder = self._folder(schema, name)
         return folder.exists() and not (folder / MARK_FILE).exists()
-
-    def _guard(self, tables) -> None:
-        for table in tables:
-            schema, name = self._table(table)
-            if self._foreign(schema, name):
-                raise ForeignTableError(
-                    self.name,
-                    self.where,
-                    "MENTORSHIP_SCHEMA_PREFIX",
-                    f"the table {schema}.{name} exists and was not created by this pipeline; it is left as it is "
-                    "and nothing was written. Point the pipeline at its own schemas with a prefix",
-                )
 
     def check(self, tables: list[str]) -> None:
         try:
