@@ -285,8 +285,8 @@ def comparison_dashboard(settings: PipelineSettings) -> dg.MaterializeResult:
 
 
 def _read(engine, sql: str, params: dict | None = None) -> pd.DataFrame:
-    """A query's result as a frame, through the engine's one read (``Engine.fetch_arrow``)."""
-    return engine.fetch_arrow(sql, params).to_pandas(date_as_object=False)
+    """A query's result as a frame, through the engine (typed alike on every engine: ``Engine.fetch_frame``)."""
+    return engine.fetch_frame(sql, params)
 
 
 def write_at_risk_pairs(engine, out: Path, settings: PipelineSettings) -> pd.DataFrame:

@@ -81,6 +81,18 @@ class PipelineSettings(dg.ConfigurableResource):
     spark_warehouse: str | None = None
     schema_prefix: str = EngineSettings.schema_prefix
 
+    @pydantic.field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        # The same rules as the environment's (EngineSettings): a value set in the UI's launchpad too.
+        return EngineSettings.from_env({"MENTORSHIP_ENGINE": value}).engine
+
+    @pydantic.field_validator("schema_prefix")
+    @classmethod
+    def _plain_prefix(cls, value: str) -> str:
+        # The prefix becomes part of schema names in SQL: letters, digits and underscores only.
+        return EngineSettings.from_env({"MENTORSHIP_SCHEMA_PREFIX": value}).schema_prefix
+
     @pydantic.field_validator("min_group_size")
     @classmethod
     def _smallest_group(cls, value: int) -> int:
@@ -227,16 +239,21 @@ def _delivery_fields(d: DeliverySettings) -> dict:
     }
 
 
+def _env_var(name: str, value: str | None):
+    """``value`` as an EnvVar when it is the variable's (read at run time, shown by name in the UI)."""
+    if value and os.environ.get(name, "").strip() == value:
+        return dg.EnvVar(name)
+    return value
+
+
 def _engine_fields(e: EngineSettings) -> dict:
-    """The resource's engine fields; the PostgreSQL URL as an EnvVar when it is MENTORSHIP_POSTGRES_URL's."""
-    url = e.postgres_url
-    if url and os.environ.get("MENTORSHIP_POSTGRES_URL", "").strip() == url:
-        url = dg.EnvVar("MENTORSHIP_POSTGRES_URL")
+    """The resource's engine fields; the PostgreSQL URL and the Spark Connect URL (either may hold a
+    secret) as EnvVars when they came from the environment."""
     return {
         "engine": e.engine,
-        "postgres_url": url,
+        "postgres_url": _env_var("MENTORSHIP_POSTGRES_URL", e.postgres_url),
         "spark_master": e.spark_master,
-        "spark_remote": e.spark_remote,
+        "spark_remote": _env_var("MENTORSHIP_SPARK_REMOTE", e.spark_remote),
         "spark_warehouse": str(e.spark_warehouse) if e.spark_warehouse else None,
         "schema_prefix": e.schema_prefix,
     }

@@ -121,3 +121,50 @@ def test_the_postgres_password_is_never_shown(monkeypatch):
     monkeypatch.setenv("MENTORSHIP_POSTGRES_URL", url)
     fields = _engine_fields(settings)
     assert "s3cret" not in repr(fields)  # an EnvVar: the UI shows the variable's name, read at run time
+
+
+def test_schemas_an_administrator_made_need_no_create_on_the_database(server):
+    """Least privilege: the schemas exist, granted to a login that may not create schemas."""
+    root, url = server
+    psql(
+        root,
+        "create role worker login password 'worker-pw'; create schema if not exists ops_validated; "
+        "create schema if not exists ops_analytics; grant all on schema ops_validated, ops_analytics to worker; "
+        "revoke create on database mentorship from public",
+        "mentorship",
+    )
+    settings = EngineSettings.from_env(
+        {
+            "MENTORSHIP_ENGINE": "postgres",
+            "MENTORSHIP_POSTGRES_URL": url.replace(f"mentorship:{PASSWORD}", "worker:worker-pw"),
+            "MENTORSHIP_SCHEMA_PREFIX": "ops_",
+        }
+    )
+    with open_engine(settings) as engine:
+        engine.check(target_tables())
+
+
+def test_a_median_function_the_pipeline_did_not_make_is_left_alone(server):
+    root, url = server
+    psql(
+        root,
+        "create schema if not exists theirs_analytics; create function theirs_analytics.median(double precision) "
+        "returns double precision language sql as 'select 42.0::double precision'",
+        "mentorship",
+    )
+    settings = EngineSettings.from_env(
+        {"MENTORSHIP_ENGINE": "postgres", "MENTORSHIP_POSTGRES_URL": url, "MENTORSHIP_SCHEMA_PREFIX": "theirs_"}
+    )
+    with (
+        pytest.raises(ForeignTableError, match=r"function theirs_analytics\.median exists"),
+        open_engine(settings) as engine,
+    ):
+        engine.check(target_tables())
+    assert psql(root, "select theirs_analytics.median(1)", "mentorship").strip() == "42"
+
+
+def test_a_password_libpq_quotes_back_is_not_shown(server):
+    _, url = server
+    # A password with a stray percent sign: libpq's URL parser quotes the bad token in its message.
+    e = _refused(url.replace(PASSWORD, "se%zzcret"))
+    assert "zzcret" not in str(e) and "cannot connect" in str(e)

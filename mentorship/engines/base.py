@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+import pandas as pd
 import pyarrow as pa
 
 ENGINES = ("duckdb", "postgres", "spark")
@@ -42,6 +43,12 @@ class Engine(ABC):
     @abstractmethod
     def fetch_arrow(self, sql: str, params: dict | None = None) -> pa.Table:
         """The query's result as an Arrow table."""
+
+    def fetch_frame(self, sql: str, params: dict | None = None) -> pd.DataFrame:
+        """The query's result as a pandas frame typed as DuckDB's ``.df()`` types it, whatever the engine:
+        dates and timestamps as naive microsecond timestamps, decimals as doubles, integers and booleans with a
+        NULL as pandas' nullable types. The exports are written from these frames."""
+        return as_frame(self.fetch_arrow(sql, params))
 
     @abstractmethod
     def build(self, table: str, sql: str, variables: dict, macros: str) -> int:
@@ -99,3 +106,26 @@ class Engine(ABC):
 
     def count(self, table: str) -> int:
         return self.fetch_arrow(f"select count(*) as n from {table}").column(0)[0].as_py()
+
+
+def as_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as DuckDB's ``.df()`` would give it (``Engine.fetch_frame``)."""
+    nullable = {}
+    for i, field in enumerate(table.schema):
+        t = field.type
+        if pa.types.is_date(t) or pa.types.is_timestamp(t):
+            if pa.types.is_timestamp(t) and t.tz is not None:
+                table = table.set_column(i, field.name, pa.compute.local_timestamp(table.column(i)))
+            table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("us")))
+        elif pa.types.is_decimal(t):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.float64()))
+        elif pa.types.is_boolean(t) and table.column(i).null_count:
+            nullable[field.name] = pd.BooleanDtype()
+        elif pa.types.is_integer(t) and table.column(i).null_count:
+            nullable[field.name] = pd.api.types.pandas_dtype(
+                f"{'U' if pa.types.is_unsigned_integer(t) else ''}Int{t.bit_width}"
+            )
+    frame = table.to_pandas()
+    for name, dtype in nullable.items():
+        frame[name] = frame[name].astype(dtype)
+    return frame

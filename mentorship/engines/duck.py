@@ -20,6 +20,9 @@ class DuckEngine(Engine):
     def fetch_arrow(self, sql: str, params: dict | None = None) -> pa.Table:
         return self.con.sql(sql, params=params).to_arrow_table()
 
+    def fetch_frame(self, sql: str, params: dict | None = None):
+        return self.con.sql(sql, params=params).df()
+
     def build(self, table: str, sql: str, variables: dict, macros: str) -> int:
         for name, value in variables.items():
             self.con.execute(f"set variable {name} = ?", [value])

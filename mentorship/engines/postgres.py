@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 import pyarrow as pa
 
 from mentorship.engines import rewrite
-from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError
+from mentorship.engines.base import OWNER_MARK, SCHEMAS, Engine, EngineError, ForeignTableError
 
 #: Created in the analytics schema at the check: DuckDB's ``median`` is an aggregate that also works as
 #: a window function; PostgreSQL's ``percentile_cont`` is not allowed in a window.
@@ -33,23 +35,33 @@ class PostgresEngine(Engine):
 
     def __init__(self, url: str, where: str, setting: str = "MENTORSHIP_POSTGRES_URL", prefix: str = ""):
         self.where, self.setting, self.prefix = where, setting, prefix
+        # Never in a message: libpq may quote the URL (or a part of it) back.
+        self._secret = urlsplit(url).password
         import adbc_driver_postgresql.dbapi as dbapi
 
         try:
             self.conn = dbapi.connect(url)
         except Exception as e:  # the driver's errors carry libpq's message
-            raise EngineError(self.name, where, setting, f"cannot connect: {_reason(e)}") from None
+            raise EngineError(self.name, where, setting, f"cannot connect: {self._reason(e)}") from None
+
+    def _reason(self, e: Exception) -> str:
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        text = text.removeprefix("IO: ").removeprefix("INTERNAL: ")
+        for secret in {self._secret, unquote(self._secret or "")} - {None, ""}:
+            text = text.replace(secret, "***")
+        return text
 
     # -- reading ------------------------------------------------------------------------------
     def sql(self, sql: str, **kw) -> str:
         return rewrite.to_target(sql, "postgres", prefix=self.prefix, **kw)
 
     def fetch_arrow(self, sql: str, params: dict | None = None) -> pa.Table:
-        with self.conn.cursor() as cur:
-            cur.execute(self.sql(sql, params=params))
-            table = cur.fetch_arrow_table()
-        self.conn.rollback()  # end the read's transaction
-        return table
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(self.sql(sql, params=params))
+                return cur.fetch_arrow_table()
+        finally:
+            self.conn.rollback()  # end the read's transaction, or a failed one
 
     # -- writing ------------------------------------------------------------------------------
     def _schema(self, schema: str) -> str:
@@ -98,33 +110,70 @@ class PostgresEngine(Engine):
             alter = ", ".join(f'alter column "{c}" type text collate "C"' for c in text)
             cur.execute(f"alter table {schema}.{name} {alter}")
 
+    def _ensure_schemas(self, cur) -> None:
+        # Created only when missing: a login with rights on schemas an administrator made needs no
+        # CREATE on the database.
+        for schema in SCHEMAS:
+            cur.execute(f"select count(*) from pg_namespace where nspname = '{self._schema(schema)}'")
+            if cur.fetchone()[0] == 0:
+                cur.execute(f"create schema {self._schema(schema)}")
+
+    def _ensure_median(self, cur) -> None:
+        """The ``median`` aggregate (SUPPORT_SQL), made once and marked; one the pipeline did not make is
+        left alone and refused."""
+        analytics = self._schema("analytics")
+        cur.execute(
+            "select p.proname, obj_description(p.oid, 'pg_proc') from pg_proc p join pg_namespace n "
+            f"on n.oid = p.pronamespace where n.nspname = '{analytics}' "
+            "and p.proname in ('median', 'mentorship_median_final')"
+        )
+        found = dict(cur.fetchall())
+        foreign = sorted(f for f, note in found.items() if not (note or "").startswith(OWNER_MARK))
+        if foreign:
+            raise ForeignTableError(
+                self.name,
+                self.where,
+                "MENTORSHIP_SCHEMA_PREFIX",
+                f"the function {analytics}.{foreign[0]} exists and was not created by this pipeline; it is left "
+                "as it is and nothing was written. Point the pipeline at its own schemas with a prefix",
+            )
+        if len(found) < 2:
+            for statement in SUPPORT_SQL:
+                cur.execute(statement.format(analytics=analytics))
+            cur.execute(
+                f"comment on function {analytics}.mentorship_median_final(double precision[]) is '{OWNER_MARK}'"
+            )
+            cur.execute(f"comment on aggregate {analytics}.median(double precision) is '{OWNER_MARK}'")
+
     def check(self, tables: list[str]) -> None:
         try:
             with self.conn.cursor() as cur:
+                # First, in a transaction rolled back whatever happens: can this login create tables?
+                self._ensure_schemas(cur)
                 for schema in SCHEMAS:
-                    cur.execute(f"create schema if not exists {self._schema(schema)}")
                     probe = f"{self._schema(schema)}.mentorship_write_check"
                     cur.execute(f"create table {probe} (x integer)")
                     cur.execute(f"drop table {probe}")
-                for statement in SUPPORT_SQL:
-                    cur.execute(statement.format(analytics=self._schema("analytics")))
-            self.conn.rollback()  # a check writes nothing
+                self._ensure_median(cur)
+            self.conn.rollback()
+            self._guard(tables)
+            # Then the schemas and the median aggregate the models need, kept.
+            with self.conn.cursor() as cur:
+                self._ensure_schemas(cur)
+                self._ensure_median(cur)
+            self.conn.commit()
+        except ForeignTableError:
+            self.conn.rollback()
+            raise
         except Exception as e:
             self.conn.rollback()
-            raise EngineError(self.name, self.where, self.setting, f"cannot create tables: {_reason(e)}") from None
-        self._guard(tables)
-        # The median aggregate stays: the models need it.
-        with self.conn.cursor() as cur:
-            cur.execute(f"create schema if not exists {self._schema('analytics')}")
-            for statement in SUPPORT_SQL:
-                cur.execute(statement.format(analytics=self._schema("analytics")))
-        self.conn.commit()
+            raise EngineError(self.name, self.where, self.setting, f"cannot create tables: {self._reason(e)}") from None
 
     def build(self, table: str, sql: str, variables: dict, macros: str) -> int:
-        self._guard([table])
         schema, name = self._table(table)
-        query = self.sql(sql, variables=variables, macros=macros, label=f"{name}.sql")
         try:
+            self._guard([table])
+            query = self.sql(sql, variables=variables, macros=macros, label=f"{name}.sql")
             with self.conn.cursor() as cur:
                 cur.execute(f"create schema if not exists {schema}")
                 cur.execute(f"drop table if exists {schema}.{name}")
@@ -140,8 +189,8 @@ class PostgresEngine(Engine):
         return rows
 
     def write_tables(self, tables: dict[str, pa.Table]) -> None:
-        self._guard(tables)
         try:
+            self._guard(tables)
             with self.conn.cursor() as cur:
                 for table, data in tables.items():
                     schema, name = self._table(table)
@@ -159,8 +208,3 @@ class PostgresEngine(Engine):
 
     def close(self) -> None:
         self.conn.close()
-
-
-def _reason(e: Exception) -> str:
-    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return text.removeprefix("IO: ").removeprefix("INTERNAL: ")

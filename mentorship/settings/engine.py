@@ -35,7 +35,8 @@ class EngineSettings:
     # May hold a password: kept out of repr; ``where`` is what messages show.
     postgres_url: str | None = field(default=None, repr=False)
     spark_master: str = "local[*]"
-    spark_remote: str | None = None
+    # May carry a token (sc://host:15002/;token=...): kept out of repr.
+    spark_remote: str | None = field(default=None, repr=False)
     spark_warehouse: Path | None = None
     schema_prefix: str = ""
 
@@ -55,7 +56,8 @@ class EngineSettings:
             url = urlsplit(self.postgres_url)
             return f"{url.hostname or 'localhost'}:{url.port or 5432}{url.path or ''}"
         if self.engine == "spark":
-            return self.spark_remote or self.spark_master
+            # A Spark Connect URL may carry a token after "/;": shown without it.
+            return (self.spark_remote or "").split("/;")[0] or self.spark_master
         return "the embedded warehouse"
 
     @classmethod
