@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from mentorship.settings import PROJECT_DIR, Settings, SettingsError
+from mentorship.settings import PROJECT_DIR, EngineSettings, Settings, SettingsError
 from pipelines.summaries import summary, validation_lines
 
 
@@ -84,9 +84,12 @@ class Refused(Exception):
 def run(args) -> int:
     started = time.monotonic()
     try:
+        # An engine that cannot take the run stops it first, before the settings make a key file or folders.
+        check_engine(
+            EngineSettings.from_env(os.environ, Path(os.environ.get("MENTORSHIP_DATA_DIR", PROJECT_DIR / "data")))
+        )
         settings, months = _checked_inputs(args)
         settings.check_output_dirs()  # an output folder that cannot be written stops the run before it starts
-        check_engine(settings)  # and so does an engine that cannot take it
         if landing_is_empty(settings.landing_dir):
             generate_sample(settings)
         os.environ.setdefault("DAGSTER_HOME", str(PROJECT_DIR))
@@ -109,18 +112,18 @@ def run(args) -> int:
     return 0
 
 
-def check_engine(settings: Settings) -> None:
+def check_engine(engine: EngineSettings) -> None:
     """An engine that cannot take the run stops it before anything is written, naming the engine, the
     host and the setting (the settings resource checks again when a run starts from the UI)."""
-    if settings.engine.engine == "duckdb":
+    if engine.engine == "duckdb":
         return
     from assets.resources import target_tables
     from mentorship.engines import EngineError, open_engine
 
-    print(f"Engine: {settings.engine.engine} at {settings.engine.where}")
+    print(f"Engine: {engine.engine} at {engine.where}")
     try:
-        with open_engine(settings.engine) as engine:
-            engine.check(target_tables())
+        with open_engine(engine) as opened:
+            opened.check(target_tables())
     except EngineError as e:
         raise Refused(f"Engine error: {e}. Nothing was written.") from None
 

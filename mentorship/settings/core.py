@@ -91,10 +91,10 @@ class Settings:
             leadership_export=read_flag(env, "MENTORSHIP_LEADERSHIP_EXPORT"),
             self_contained_pages=read_flag(env, "MENTORSHIP_SELF_CONTAINED_PAGES"),
             first_month=_first_month(env, cls),
-            hash_key=resolve_hash_key(env, data),
-            hash_key_file=None if "MENTORSHIP_HASH_KEY" in env else hash_key_file(env, data),
             delivery=DeliverySettings.from_env(env, data),
             engine=EngineSettings.from_env(env, data),
+            hash_key=resolve_hash_key(env, data),
+            hash_key_file=None if "MENTORSHIP_HASH_KEY" in env else hash_key_file(env, data),
         )
 
     def check_output_dirs(self) -> None:
