@@ -242,3 +242,24 @@ def test_a_bad_master_is_named(tmp_path):
 def _env(**changes):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]), **changes}
     return {k: v for k, v in env.items() if v}
+
+
+NULLS = pa.table(
+    {
+        "g": ["a", "a", "a", "a", "b", "b"],
+        "x": [1, 2, 3, None, None, 7],
+        "k": [None, 5, 3, 9, 1, None],
+        "j": [1, 1, 1, 9, 1, 2],
+    }
+)
+
+
+def test_arg_min_and_arg_max_with_nulls(engines):
+    """DuckDB leaves out NULL values (and NULL single keys), and sorts a NULL inside a tuple key last."""
+    for table in engines:
+        table.write_tables({"validated.nulls": NULLS})
+    same(
+        engines,
+        "select g, arg_max(x, (k, j)) as max_t, arg_min(x, (k, j)) as min_t, arg_max(x, k) as max_k, "
+        "arg_min(x, k) as min_k from validated.nulls group by g",
+    )

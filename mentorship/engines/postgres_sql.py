@@ -196,8 +196,9 @@ def _arg_min_max(node: exp.ArgMin | exp.ArgMax):
     # PostgreSQL has no arg_min: the first of the values ordered by the key, rows with a NULL value left out as DuckDB does.
     keys = node.expression.expressions if isinstance(node.expression, exp.Tuple) else [node.expression]
     desc = isinstance(node, exp.ArgMax)
+    # DuckDB sorts a NULL inside a tuple after every value: last for arg_min, first for arg_max.
     order = exp.Order(
-        this=node.this.copy(), expressions=[exp.Ordered(this=k.copy(), desc=desc, nulls_first=False) for k in keys]
+        this=node.this.copy(), expressions=[exp.Ordered(this=k.copy(), desc=desc, nulls_first=desc) for k in keys]
     )
     kept = exp.Not(this=exp.Is(this=node.this.copy(), expression=exp.Null()))
     if not isinstance(node.expression, exp.Tuple):

@@ -215,19 +215,27 @@ def _by_name(union: exp.Union, ctes: dict[str, exp.Expression]) -> exp.Union:
 # -- functions --------------------------------------------------------------------------------------
 
 
+def _is_null(e):
+    return exp.Is(this=e.copy(), expression=exp.Null())
+
+
 def _arg_min_max(node):
-    # arg_min(x, (a, b)): Spark's min_by, with the tuple as a struct (compared field by field).
+    # arg_min(x, (a, b)): Spark's min_by over a struct of the tuple. DuckDB leaves out rows whose value
+    # (or, for a single key, whose key) is NULL, and sorts a NULL inside a tuple after every value; Spark
+    # sorts a NULL field first, so each field is preceded by "is it NULL".
     if isinstance(node, exp.ArgMin | exp.ArgMax) or (
         isinstance(node, exp.Anonymous) and node.name.lower() in ("arg_min", "arg_max")
     ):
         args = [node.this, node.expression] if not isinstance(node, exp.Anonymous) else node.expressions
         value, key = (a.copy() for a in args)
+        kept = exp.Not(this=_is_null(value))
         if isinstance(key, exp.Tuple | exp.Paren):
-            key = exp.func(
-                "struct", *(k.copy() for k in (key.expressions if isinstance(key, exp.Tuple) else [key.this]))
-            )
+            fields = key.expressions if isinstance(key, exp.Tuple) else [key.this]
+            key = exp.func("struct", *(part for k in fields for part in (_is_null(k), k.copy())))
+        else:
+            kept = exp.and_(kept, exp.Not(this=_is_null(key)))
         is_min = isinstance(node, exp.ArgMin) or node.name.lower() == "arg_min"
-        return exp.func("min_by" if is_min else "max_by", value, key)
+        return exp.Filter(this=exp.func("min_by" if is_min else "max_by", value, key), expression=exp.Where(this=kept))
     return node
 
 
