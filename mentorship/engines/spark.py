@@ -45,12 +45,13 @@ _session = None  # the process's SparkSession, shared by every engine
 _created = False  # whether this module started it (and so stops it at exit)
 
 
-def _config(master: str) -> dict[str, str]:
+def _config(master: str, warehouse: Path | None = None) -> dict[str, str]:
     """The session's settings: quiet, UTC, ANSI; in local mode also on loopback with small shuffles."""
     config = {
         "spark.master": master,
         "spark.app.name": "mentorship-impact",
         "spark.ui.enabled": "false",  # no web UI on a port nobody reads
+        "spark.ui.showConsoleProgress": "false",  # no progress bars over the run's own lines
         "spark.sql.session.timeZone": "UTC",  # dates and timestamps as DuckDB reads them
         "spark.sql.ansi.enabled": "true",  # fail where DuckDB fails (module docstring)
         "spark.sql.catalogImplementation": "in-memory",  # tables are Parquet folders (module docstring)
@@ -58,6 +59,10 @@ def _config(master: str) -> dict[str, str]:
         # inside Spark 4.3 (key not found in UnionBase.rewriteConstraints); the models do not need it.
         "spark.sql.constraintPropagation.enabled": "false",
     }
+    if warehouse is not None:
+        # Where Spark puts a database's folder (nothing of ours: the tables are folders we place); by
+        # default the working directory's spark-warehouse.
+        config["spark.sql.warehouse.dir"] = (warehouse / "_catalog").as_posix()
     if master.startswith("local"):
         config |= {
             "spark.driver.host": "127.0.0.1",  # nothing listens beyond this machine
@@ -102,8 +107,12 @@ def get_session(settings):
             raise EngineError(
                 "spark", where, "JAVA_HOME", "Spark needs a Java runtime (17 or later) and none was found"
             )
+        if settings.spark_master.startswith("local"):
+            # The JVM otherwise looks up this machine's address on the network (and says so on stderr).
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         builder = SparkSession.builder
-        for key, value in _config(settings.spark_master).items():
+        warehouse = Path(settings.spark_warehouse or "data/spark-warehouse").absolute()
+        for key, value in _config(settings.spark_master, warehouse).items():
             builder = builder.config(key, value)
         try:
             _session = builder.getOrCreate()
@@ -236,6 +245,7 @@ class SparkEngine(Engine):
         try:
             for schema in (self.prefix + s for s in SCHEMAS):
                 self._create_schema(schema)
+                self._guard([f"{schema.removeprefix(self.prefix)}.{PROBE}"])  # the probe's name, too
                 self._store(self.spark.sql("select 1 as x"), schema, PROBE)
                 self._drop(schema, PROBE)
         except EngineError:
