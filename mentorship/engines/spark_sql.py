@@ -235,7 +235,9 @@ def _arg_min_max(node):
         else:
             kept = exp.and_(kept, exp.Not(this=_is_null(key)))
         is_min = isinstance(node, exp.ArgMin) or node.name.lower() == "arg_min"
-        return exp.Filter(this=exp.func("min_by" if is_min else "max_by", value, key), expression=exp.Where(this=kept))
+        # Anonymous, not SQLGlot's ArgMin: this pass would otherwise rewrite its own result again.
+        call = exp.Anonymous(this="min_by" if is_min else "max_by", expressions=[value, key])
+        return exp.Filter(this=call, expression=exp.Where(this=kept))
     return node
 
 
