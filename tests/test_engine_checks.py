@@ -167,3 +167,14 @@ def test_a_password_libpq_quotes_back_is_not_shown(server):
     # A password with a stray percent sign: libpq's URL parser quotes the bad token in its message.
     e = _refused(url.replace(PASSWORD, "se%zzcret"))
     assert "zzcret" not in str(e) and "cannot connect" in str(e)
+
+
+def test_great_expectations_imports_beside_pyspark_in_a_process_without_a_main_file():
+    """With pyspark installed, Great Expectations imports Spark Connect, whose dependency check exits the
+    process (status 0, silently) when ``__main__`` has no file (``python -c``, a test or pool worker)
+    and its gRPC packages are missing. The spark extra installs them (pyspark[connect])."""
+    pytest.importorskip("pyspark")
+    done = subprocess.run(
+        [sys.executable, "-c", "import great_expectations; print('imported')"], capture_output=True, text=True
+    )
+    assert done.stdout.strip() == "imported", done.stderr[-500:]
