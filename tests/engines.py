@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 
@@ -141,3 +142,19 @@ def wait_port(port: int, seconds: float = 10) -> None:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
+
+
+#: Rows for arg_min/arg_max with NULLs (tests/test_rewrite_*.py): NULL values, NULL single keys, and a
+#: NULL inside a tuple key, which DuckDB sorts after every value.
+ARG_NULLS = pa.table(
+    {
+        "g": ["a", "a", "a", "a", "b", "b"],
+        "x": [1, 2, 3, None, None, 7],
+        "k": [None, 5, 3, 9, 1, None],
+        "j": [1, 1, 1, 9, 1, 2],
+    }
+)
+ARG_NULLS_SQL = (
+    "select g, arg_max(x, (k, j)) as max_t, arg_min(x, (k, j)) as min_t, arg_max(x, k) as max_k, "
+    "arg_min(x, k) as min_k from validated.nulls group by g"
+)

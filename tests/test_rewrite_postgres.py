@@ -13,7 +13,7 @@ from assets.sql import macros
 from mentorship.engines import as_engine
 from mentorship.engines.golden import _value
 from mentorship.engines.postgres import PostgresEngine
-from tests.engines import postgres_server
+from tests.engines import ARG_NULLS, ARG_NULLS_SQL, postgres_server
 
 D = dt.date
 
@@ -245,22 +245,8 @@ def test_text_sorts_by_bytes_in_a_database_with_a_locale(engines):
         icu.close()
 
 
-NULLS = pa.table(
-    {
-        "g": ["a", "a", "a", "a", "b", "b"],
-        "x": [1, 2, 3, None, None, 7],
-        "k": [None, 5, 3, 9, 1, None],
-        "j": [1, 1, 1, 9, 1, 2],
-    }
-)
-
-
 def test_arg_min_and_arg_max_with_nulls(engines):
     """DuckDB leaves out NULL values (and NULL single keys), and sorts a NULL inside a tuple key last."""
     for engine in engines:
-        as_engine(engine).write_tables({"validated.nulls": NULLS})
-    same(
-        engines,
-        "select g, arg_max(x, (k, j)) as max_t, arg_min(x, (k, j)) as min_t, arg_max(x, k) as max_k, "
-        "arg_min(x, k) as min_k from validated.nulls group by g",
-    )
+        as_engine(engine).write_tables({"validated.nulls": ARG_NULLS})
+    same(engines, ARG_NULLS_SQL)

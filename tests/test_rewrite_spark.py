@@ -18,7 +18,7 @@ from assets.sql import macros
 from mentorship.engines import DuckEngine, ForeignTableError, open_engine
 from mentorship.engines.golden import digest, first_difference
 from mentorship.settings import EngineSettings
-from tests.engines import spark_ready
+from tests.engines import ARG_NULLS, ARG_NULLS_SQL, spark_ready
 
 pytestmark = pytest.mark.xdist_group("engines")
 
@@ -244,22 +244,8 @@ def _env(**changes):
     return {k: v for k, v in env.items() if v}
 
 
-NULLS = pa.table(
-    {
-        "g": ["a", "a", "a", "a", "b", "b"],
-        "x": [1, 2, 3, None, None, 7],
-        "k": [None, 5, 3, 9, 1, None],
-        "j": [1, 1, 1, 9, 1, 2],
-    }
-)
-
-
 def test_arg_min_and_arg_max_with_nulls(engines):
     """DuckDB leaves out NULL values (and NULL single keys), and sorts a NULL inside a tuple key last."""
     for table in engines:
-        table.write_tables({"validated.nulls": NULLS})
-    same(
-        engines,
-        "select g, arg_max(x, (k, j)) as max_t, arg_min(x, (k, j)) as min_t, arg_max(x, k) as max_k, "
-        "arg_min(x, k) as min_k from validated.nulls group by g",
-    )
+        table.write_tables({"validated.nulls": ARG_NULLS})
+    same(engines, ARG_NULLS_SQL)
